@@ -1,0 +1,3 @@
+from autopass.cli import app
+
+app(prog_name="autopass")

@@ -1,0 +1,20 @@
+"""The ``autopass`` command: one Typer app; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import typer
+
+from autopass.settings import get_settings, prepare_prefect_environment
+
+app = typer.Typer(
+    name="autopass",
+    help="Autopass: automated checks of auto-loan dossiers, with a human micro-task queue.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+
+
+@app.callback()
+def _main() -> None:
+    """Runs before every command: Prefect must be configured before it is imported."""
+    prepare_prefect_environment(get_settings())

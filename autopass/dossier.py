@@ -1,0 +1,148 @@
+"""The dossier as the dealer sends it (CONTRACT §1) and the result Autopass gives (CONTRACT §3).
+
+These models are the contract between the pipeline's tasks, the store, the CLI and outside checks:
+field names here are the JSON keys there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from autopass.documents import DocumentType
+
+
+# --- input: application.json -------------------------------------------------------------------
+class Applicant(BaseModel):
+    name: str
+    id_number: str
+    phone: str | None = None
+
+
+class Vehicle(BaseModel):
+    vin: str
+    price: float
+    model: str | None = None
+
+
+class Loan(BaseModel):
+    amount: float
+    term_months: int
+    bank_card: str
+
+
+class Application(BaseModel):
+    """What the dealer keyed in. Unknown keys are kept (dealers' systems add their own)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    application_id: str = Field(min_length=1)
+    product: str
+    dealer_id: str
+    salesperson_id: str
+    submitted_at: datetime
+    applicant: Applicant
+    vehicle: Vehicle
+    loan: Loan
+
+
+# --- output: one result per dossier --------------------------------------------------------------
+class Status(StrEnum):
+    PASS = "pass"
+    FAIL = "fail"
+    REVIEW = "review"
+
+
+class Decision(StrEnum):
+    AUTO_PASS = "auto_pass"
+    REVIEW = "review"
+    REJECT = "reject"
+
+
+class FieldValue(BaseModel):
+    value: Any
+    confidence: float = Field(ge=0, le=1)
+    source: Literal["ocr", "human", "derived"] = "ocr"
+    # Where on the page the value was read: [x, y, width, height]; lets a micro-task show a crop.
+    box: list[int] | None = None
+
+
+class DocumentResult(BaseModel):
+    file: str
+    page: int = 1
+    type: DocumentType
+    confidence: float = Field(ge=0, le=1)
+    fields: dict[str, FieldValue] = Field(default_factory=dict)
+    region: list[int] | None = None  # [x, y, width, height] on the page; None for the whole image
+    problem: str | None = None  # why the document could not be read, when it could not
+
+    @property
+    def key(self) -> str:
+        """Identifies the document inside its dossier: ``file#page`` plus the type for regions."""
+        base = f"{self.file}#{self.page}"
+        return f"{base}#{self.type}" if self.region else base
+
+
+class FaceResult(BaseModel):
+    score: float | None
+    status: Status
+    detail: str = ""
+
+
+class FieldRef(BaseModel):
+    """Points at one field of one document: what a check was about, what a micro-task settles."""
+
+    document: str  # DocumentResult.key, or "application"
+    field: str
+
+
+class CheckResult(BaseModel):
+    id: str
+    status: Status
+    detail: str = ""
+    # What a human would need to look at to settle a `review` (or confirm a `fail`).
+    subjects: list[FieldRef] = Field(default_factory=list)
+    hard: bool = False  # a failure of a hard rule beyond doubt rejects the dossier
+
+
+class MicroTaskKind(StrEnum):
+    CLASSIFY_DOCUMENT = "classify_document"
+    CONFIRM_FIELD = "confirm_field"
+    COMPARE_FACES = "compare_faces"
+    CHECK_SIGNATURE = "check_signature"
+    RESOLVE_MISMATCH = "resolve_mismatch"
+
+
+class MicroTaskSummary(BaseModel):
+    id: int | None = None
+    kind: MicroTaskKind
+    check_id: str | None = None
+    question: str
+
+
+class DossierResult(BaseModel):
+    application_id: str
+    decision: Decision
+    documents: list[DocumentResult]
+    face: FaceResult | None
+    checks: list[CheckResult]
+    microtasks: list[MicroTaskSummary]
+    elapsed_ms: int
+
+    def contract_json(self) -> dict[str, Any]:
+        """The CONTRACT §3 object: internal helper keys are left out."""
+        data = self.model_dump(mode="json")
+        for document in data["documents"]:
+            if document["region"] is None:
+                del document["region"]
+            if document["problem"] is None:
+                del document["problem"]
+            for field in document["fields"].values():
+                del field["box"]
+        for check in data["checks"]:
+            del check["subjects"]
+            del check["hard"]
+        return data

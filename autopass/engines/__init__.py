@@ -1,0 +1,1 @@
+"""Recognition engines behind one narrow interface each, chosen by settings, loaded once."""

@@ -1,0 +1,58 @@
+"""The two interfaces every task talks to: ``OcrEngine.read`` and ``FaceEngine.embed``.
+
+Images are numpy arrays in OpenCV's BGR order, uint8, shape (height, width, 3).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class TextLine:
+    """One line of text that OCR found: its text, confidence in [0, 1] and its quadrilateral."""
+
+    text: str
+    confidence: float
+    box: tuple[Point, Point, Point, Point]
+
+    @property
+    def bounds(self) -> tuple[int, int, int, int]:
+        """Axis-aligned ``(x, y, width, height)`` around the box."""
+        xs = [p[0] for p in self.box]
+        ys = [p[1] for p in self.box]
+        return int(min(xs)), int(min(ys)), int(max(xs) - min(xs)), int(max(ys) - min(ys))
+
+
+@dataclass(frozen=True)
+class Face:
+    """One detected face: where it is and the engine's embedding of it."""
+
+    box: tuple[int, int, int, int]  # x, y, width, height in pixels of the image given
+    embedding: np.ndarray
+    detection_confidence: float
+
+
+class OcrEngine(Protocol):
+    name: str
+
+    def read(self, image: np.ndarray) -> list[TextLine]:
+        """Every text line in ``image``, in reading order (top to bottom, left to right)."""
+        ...
+
+
+class FaceEngine(Protocol):
+    name: str
+
+    def embed(self, image: np.ndarray) -> list[Face]:
+        """Every face in ``image`` with its embedding, largest first."""
+        ...
+
+    def similarity(self, a: Face, b: Face) -> float:
+        """How alike two faces are, in [0, 1]; thresholds live in the standards, per engine."""
+        ...

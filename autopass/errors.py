@@ -1,0 +1,37 @@
+"""Errors raised at the edges: each names the thing that is wrong and, where it helps, the fix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AutopassError(Exception):
+    """Base of every error Autopass raises on purpose."""
+
+
+class DossierError(AutopassError):
+    """A dossier folder cannot be processed at all (CONTRACT §3: exit code 2)."""
+
+    def __init__(self, dossier: Path, file: str, problem: str) -> None:
+        self.dossier, self.file, self.problem = dossier, file, problem
+        super().__init__(f"{dossier}: {file}: {problem}")
+
+
+class ImageError(AutopassError):
+    """One document file cannot be read as an image (it becomes a micro-task, not a crash)."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path, self.problem = Path(path), problem
+        super().__init__(f"{path}: {problem}")
+
+
+class StandardsError(AutopassError):
+    """A standards file is invalid; the message names the file, the rule and the key."""
+
+
+class MissingFontError(AutopassError):
+    """No CJK font is installed, so Chinese documents cannot be rendered."""
+
+
+class EngineUnavailableError(AutopassError):
+    """An engine selected in settings cannot be loaded (package or weights missing)."""

@@ -1,0 +1,107 @@
+"""One settings model for the whole system, read from ``AUTOPASS_*`` environment variables.
+
+Tests build ``Settings(...)`` directly instead of patching the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEVELOPMENT_SECRET = "autopass-development-secret-change-me"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTOPASS_", extra="ignore", frozen=True)
+
+    environment: Literal["development", "production"] = Field(
+        "development", description="`production` refuses the development secret key."
+    )
+    data_dir: Path = Field(
+        Path.home() / ".autopass",
+        description="Where originals, crops, the SQLite store and Prefect's home live.",
+    )
+    database_url: str | None = Field(
+        None,
+        description="SQLAlchemy URL of the store; default SQLite in the data dir. "
+        "PostgreSQL: postgresql+psycopg://user@host/db",
+    )
+    standards_dir: Path = Field(
+        PROJECT_ROOT / "standards", description="Folder of product standards (YAML)."
+    )
+    ocr_engine: Literal["rapidocr", "easyocr"] = Field(
+        "rapidocr", description="OCR engine: rapidocr (embedded, offline) or easyocr."
+    )
+    face_engine: Literal["dlib", "insightface"] = Field(
+        "dlib", description="Face engine: dlib (embedded, offline) or insightface."
+    )
+    model_dir: Path | None = Field(
+        None,
+        description="Local folder of weights for the easyocr / insightface engines "
+        "(they never download at run time).",
+    )
+    faces_dir: Path | None = Field(
+        None, description="Folder of face photos used by the sample generator."
+    )
+    max_image_pixels: int = Field(
+        60_000_000, description="Images above this many pixels are refused (decompression bombs)."
+    )
+    max_file_bytes: int = Field(
+        40 * 1024 * 1024, description="Files above this size are refused."
+    )
+    parallelism: int = Field(
+        2, ge=1, description="Documents processed at once inside one dossier flow."
+    )
+    lease_seconds: int = Field(
+        180, ge=10, description="How long a claimed micro-task stays with its operator."
+    )
+    secret_key: str = Field(
+        DEVELOPMENT_SECRET, description="Signs session cookies and CSRF tokens of the queue page."
+    )
+
+    @field_validator("secret_key")
+    @classmethod
+    def _refuse_placeholder_in_production(cls, value: str, info) -> str:  # type: ignore[no-untyped-def]
+        if info.data.get("environment") == "production" and value == DEVELOPMENT_SECRET:
+            raise ValueError("set AUTOPASS_SECRET_KEY to a random value in production")
+        return value
+
+    @property
+    def store_url(self) -> str:
+        """The store's SQLAlchemy URL (SQLite in the data dir unless configured)."""
+        return self.database_url or f"sqlite:///{self.data_dir / 'autopass.db'}"
+
+    @property
+    def originals_dir(self) -> Path:
+        """Content-addressed copies of everything a dealer sent."""
+        return self.data_dir / "originals"
+
+    @property
+    def crops_dir(self) -> Path:
+        """Image crops shown in micro-tasks."""
+        return self.data_dir / "crops"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
+
+
+def prepare_prefect_environment(settings: Settings) -> None:
+    """Keep Prefect quiet and local on a fresh, offline machine.
+
+    Telemetry off and PREFECT_HOME inside the data dir, unless the user set them. Must run before
+    ``prefect`` is imported, which is why the CLI calls it first.
+    """
+    os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_UI_ENABLED", "false")

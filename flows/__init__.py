@@ -1,0 +1,1 @@
+"""Prefect flows: one module per deployable flow; each only composes tasks and routes."""
