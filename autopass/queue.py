@@ -1,0 +1,435 @@
+"""The human micro-task queue: create, claim, answer, release, expire.
+
+States: ``open`` -> ``claimed`` (a lease that expires back to ``open``) -> ``answered`` (settled,
+``resolution`` holds the answer) -> ``closed`` (finalized, superseded, or handed to a senior).
+
+Order: the SLA deadline first, then priority (higher first), then age. Claiming is one atomic
+``UPDATE ... WHERE id = (SELECT ... LIMIT 1)``: on PostgreSQL the inner select takes the row with
+``FOR UPDATE SKIP LOCKED`` so concurrent claimers never wait on each other; on SQLite every
+transaction starts with ``BEGIN IMMEDIATE`` (see ``store.db``), so claims are serialised.
+
+Double keying: a task with ``required_answers=2`` goes back to ``open`` after its first answer and
+is never offered again to an operator who answered it; the second, different operator types the
+value blind. Equal values settle it, different values close it and open a ``resolve_mismatch``
+task for a senior.
+
+Every function works inside the caller's session; the caller commits (``session_scope``).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, select
+
+from autopass.dossier import MicroTaskKind
+from autopass.errors import AutopassError
+from autopass.store.audit import record_event
+from autopass.store.models import (
+    MACHINE,
+    Dossier,
+    MicroTask,
+    MicroTaskAnswer,
+    NewMicroTask,
+    Role,
+    TaskState,
+)
+
+__all__ = [
+    "AnswerOutcome",
+    "NewMicroTask",
+    "QueueError",
+    "answer",
+    "claim_next",
+    "create_micro_task",
+    "dossier_is_settled",
+    "expire_leases",
+    "queue_overview",
+    "release",
+    "roles_for",
+]
+
+UNSETTLED = (TaskState.OPEN, TaskState.CLAIMED)
+
+
+class QueueError(AutopassError):
+    """A queue operation that does not fit the task's state (not yours, lease lost, unknown)."""
+
+
+@dataclass(frozen=True)
+class AnswerOutcome:
+    task: MicroTask
+    settled: bool  # the task reached ``answered`` (its resolution is known)
+    waiting_for_second_answer: bool  # double keying: one answer in, the task is open again
+    mismatch_task: MicroTask | None  # the senior's task when two operators disagreed
+    dossier_settled: bool  # this answer left the dossier with no open or claimed task
+
+
+@dataclass(frozen=True)
+class DossierAtRisk:
+    dossier_id: int
+    application_id: str
+    sla_deadline: datetime
+    unsettled_tasks: int
+
+
+@dataclass(frozen=True)
+class QueueOverview:
+    """What a supervisor watches: depth, the oldest waiting task, dossiers near their SLA."""
+
+    open: int
+    claimed: int
+    oldest_open_created_at: datetime | None
+    at_risk: list[DossierAtRisk]  # deadline within ``at_risk_minutes`` or passed, most urgent first
+
+
+def roles_for(user_role: Role | str) -> tuple[Role, ...]:
+    """Which task roles a user may claim: seniors and supervisors also take operators' tasks."""
+    if Role(user_role) is Role.OPERATOR:
+        return (Role.OPERATOR,)
+    return (Role.SENIOR, Role.OPERATOR)
+
+
+def create_micro_task(
+    session: Session,
+    *,
+    dossier: Dossier,
+    task: NewMicroTask,
+    now: datetime,
+    parent_task_id: int | None = None,
+    actor: str = MACHINE,
+) -> MicroTask:
+    """Add an open task for ``dossier``; its SLA deadline is the dossier's."""
+    assert dossier.id is not None, "flush the dossier before creating its tasks"
+    row = MicroTask(
+        dossier_id=dossier.id,
+        kind=task.kind,
+        check_id=task.check_id,
+        role=task.role,
+        payload={**task.payload, "question": task.question},
+        priority=task.priority,
+        state=TaskState.OPEN,
+        required_answers=task.required_answers,
+        sla_deadline=dossier.sla_deadline,
+        created_at=now,
+        parent_task_id=parent_task_id,
+    )
+    session.add(row)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="task_created",
+        dossier_id=dossier.id,
+        task_id=row.id,
+        detail={"kind": str(task.kind), "check_id": task.check_id, "role": str(task.role)},
+        at=now,
+    )
+    return row
+
+
+def claim_next(
+    session: Session,
+    *,
+    operator: str,
+    now: datetime,
+    lease_seconds: int,
+    roles: Collection[Role | str] = (Role.OPERATOR,),
+) -> MicroTask | None:
+    """Claim the most urgent open task this operator may take, or None if there is none."""
+    candidate_table = aliased(MicroTask)
+    already_answered = (
+        sa.select(MicroTaskAnswer.id)
+        .where(MicroTaskAnswer.task_id == candidate_table.id, MicroTaskAnswer.operator == operator)
+        .correlate(candidate_table)
+    )
+    candidate = (
+        sa.select(candidate_table.id)
+        .where(
+            candidate_table.state == TaskState.OPEN,
+            candidate_table.role.in_([str(role) for role in roles]),
+            ~sa.exists(already_answered),
+        )
+        .order_by(
+            candidate_table.sla_deadline,
+            candidate_table.priority.desc(),
+            candidate_table.created_at,
+            candidate_table.id,
+        )
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    task = session.scalars(
+        sa.update(MicroTask)
+        .where(MicroTask.id == candidate, MicroTask.state == TaskState.OPEN)
+        .values(
+            state=TaskState.CLAIMED,
+            claimed_by=operator,
+            claimed_at=now,
+            lease_expires_at=now + timedelta(seconds=lease_seconds),
+        )
+        .returning(MicroTask),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).one_or_none()
+    if task is None:
+        return None
+    record_event(
+        session,
+        actor=operator,
+        action="task_claimed",
+        dossier_id=task.dossier_id,
+        task_id=task.id,
+        detail={"lease_seconds": lease_seconds},
+        at=now,
+    )
+    return task
+
+
+def answer(
+    session: Session, *, task_id: int, operator: str, answer: Any, now: datetime
+) -> AnswerOutcome:
+    """Record ``operator``'s answer to the task they hold, and settle it when it can be."""
+    task = _lock_claimed_task(session, task_id=task_id, operator=operator)
+    assert task.claimed_at is not None
+    seconds = max((now - task.claimed_at).total_seconds(), 0.0)
+    session.add(
+        MicroTaskAnswer(
+            task_id=task_id,
+            operator=operator,
+            answer=answer,
+            started_at=task.claimed_at,
+            answered_at=now,
+            seconds=seconds,
+        )
+    )
+    session.flush()
+    record_event(
+        session,
+        actor=operator,
+        action="task_answered",
+        dossier_id=task.dossier_id,
+        task_id=task_id,
+        detail={"seconds": round(seconds, 3)},
+        at=now,
+    )
+    answers = _answers_of(session, task_id) if task.required_answers > 1 else []
+    mismatch: MicroTask | None = None
+    if task.required_answers == 1:
+        _settle(task, resolution=answer, now=now)
+    elif len(answers) < task.required_answers:
+        _reopen(task)
+    elif _same_value(answers[0].answer, answers[1].answer):
+        _settle(task, resolution=answers[0].answer, now=now)
+    else:
+        mismatch = _hand_mismatch_to_senior(session, task=task, answers=answers, now=now)
+    session.flush()
+    return AnswerOutcome(
+        task=task,
+        settled=task.state == TaskState.ANSWERED,
+        waiting_for_second_answer=task.state == TaskState.OPEN,
+        mismatch_task=mismatch,
+        dossier_settled=dossier_is_settled(session, task.dossier_id),
+    )
+
+
+def release(
+    session: Session, *, task_id: int, operator: str, now: datetime, reason: str = ""
+) -> MicroTask:
+    """Give a claimed task back to the queue (skip), keeping the reason in the audit trail."""
+    task = _lock_claimed_task(session, task_id=task_id, operator=operator)
+    _reopen(task)
+    record_event(
+        session,
+        actor=operator,
+        action="task_released",
+        dossier_id=task.dossier_id,
+        task_id=task_id,
+        detail={"reason": reason},
+        at=now,
+    )
+    session.flush()
+    return task
+
+
+def expire_leases(session: Session, *, now: datetime) -> int:
+    """Return every task whose lease ran out to ``open``; how many there were."""
+    expired = session.execute(
+        sa.select(MicroTask.id, MicroTask.dossier_id, MicroTask.claimed_by)
+        .where(MicroTask.state == TaskState.CLAIMED, MicroTask.lease_expires_at < now)
+        .with_for_update(skip_locked=True)
+    ).all()
+    if not expired:
+        return 0
+    session.execute(
+        sa.update(MicroTask)
+        .where(MicroTask.id.in_([row.id for row in expired]))
+        .values(state=TaskState.OPEN, claimed_by=None, claimed_at=None, lease_expires_at=None)
+        .execution_options(synchronize_session="fetch")
+    )
+    for row in expired:
+        record_event(
+            session,
+            actor=MACHINE,
+            action="task_lease_expired",
+            dossier_id=row.dossier_id,
+            task_id=row.id,
+            detail={"claimed_by": row.claimed_by},
+            at=now,
+        )
+    session.flush()
+    return len(expired)
+
+
+def dossier_is_settled(session: Session, dossier_id: int) -> bool:
+    """No task of the dossier is open or claimed: the finalize flow may run."""
+    unsettled = (
+        sa.select(MicroTask.id)
+        .where(MicroTask.dossier_id == dossier_id, MicroTask.state.in_(UNSETTLED))
+        .limit(1)
+    )
+    return not session.scalar(sa.select(sa.exists(unsettled)))
+
+
+def queue_overview(session: Session, *, now: datetime, at_risk_minutes: int = 10) -> QueueOverview:
+    """Counts by state, the oldest open task, and dossiers whose SLA deadline is near or past."""
+    counts = dict(
+        session.execute(
+            sa.select(MicroTask.state, sa.func.count())
+            .where(MicroTask.state.in_(UNSETTLED))
+            .group_by(MicroTask.state)
+        ).all()
+    )
+    oldest = session.scalar(
+        sa.select(sa.func.min(MicroTask.created_at)).where(MicroTask.state == TaskState.OPEN)
+    )
+    at_risk = session.execute(
+        sa.select(Dossier.id, Dossier.application_id, Dossier.sla_deadline, sa.func.count())
+        .join(MicroTask, MicroTask.dossier_id == Dossier.id)
+        .where(
+            MicroTask.state.in_(UNSETTLED),
+            Dossier.sla_deadline <= now + timedelta(minutes=at_risk_minutes),
+        )
+        .group_by(Dossier.id, Dossier.application_id, Dossier.sla_deadline)
+        .order_by(Dossier.sla_deadline, Dossier.id)
+    ).all()
+    return QueueOverview(
+        open=counts.get(TaskState.OPEN, 0),
+        claimed=counts.get(TaskState.CLAIMED, 0),
+        oldest_open_created_at=oldest if oldest is None else _as_utc(oldest),
+        at_risk=[DossierAtRisk(*row) for row in at_risk],
+    )
+
+
+# --- internals ---------------------------------------------------------------------------------
+def _lock_claimed_task(session: Session, *, task_id: int, operator: str) -> MicroTask:
+    """Lock the task's dossier, then the task (always in this order, so no deadlock), and check
+    that ``operator`` holds it. Locking the dossier serialises answers of one dossier, so exactly
+    one answer sees the dossier settled."""
+    task_dossier = sa.select(MicroTask.dossier_id).where(MicroTask.id == task_id).scalar_subquery()
+    dossier_id = session.scalar(
+        sa.select(Dossier.id).where(Dossier.id == task_dossier).with_for_update()
+    )
+    if dossier_id is None:
+        raise QueueError(f"micro-task {task_id} does not exist")
+    task = session.exec(
+        select(MicroTask)
+        .where(MicroTask.id == task_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    if task.state != TaskState.CLAIMED or task.claimed_by != operator:
+        holder = f", claimed by {task.claimed_by}" if task.claimed_by else ""
+        raise QueueError(
+            f"micro-task {task_id} is not claimed by {operator} (it is {task.state}{holder}); "
+            "its lease may have expired: claim the next task"
+        )
+    return task
+
+
+def _answers_of(session: Session, task_id: int) -> list[MicroTaskAnswer]:
+    return list(
+        session.exec(
+            select(MicroTaskAnswer)
+            .where(MicroTaskAnswer.task_id == task_id)
+            .order_by(MicroTaskAnswer.answered_at, MicroTaskAnswer.id)  # type: ignore[arg-type]
+        )
+    )
+
+
+def _as_utc(value: datetime) -> datetime:
+    """Aggregates (min) bypass the column type, so SQLite gives them back naive."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _reopen(task: MicroTask) -> None:
+    task.state = TaskState.OPEN
+    task.claimed_by = None
+    task.claimed_at = None
+    task.lease_expires_at = None
+
+
+def _settle(task: MicroTask, *, resolution: Any, now: datetime) -> None:
+    task.state = TaskState.ANSWERED
+    task.resolution = resolution
+    task.answered_at = now
+    task.claimed_by = None
+    task.lease_expires_at = None
+
+
+def _hand_mismatch_to_senior(
+    session: Session, *, task: MicroTask, answers: list[MicroTaskAnswer], now: datetime
+) -> MicroTask:
+    task.state = TaskState.CLOSED
+    task.answered_at = task.closed_at = now
+    task.claimed_by = None
+    task.lease_expires_at = None
+    dossier = session.get_one(Dossier, task.dossier_id)
+    payload = {key: value for key, value in task.payload.items() if key != "question"}
+    payload["candidates"] = [{"operator": a.operator, "answer": a.answer} for a in answers]
+    mismatch = create_micro_task(
+        session,
+        dossier=dossier,
+        task=NewMicroTask(
+            kind=MicroTaskKind.RESOLVE_MISMATCH,
+            question=f"Two operators typed different values: {task.question}",
+            payload=payload,
+            check_id=task.check_id,
+            priority=task.priority + 1,
+            role=Role.SENIOR,
+        ),
+        now=now,
+        parent_task_id=task.id,
+    )
+    record_event(
+        session,
+        actor=MACHINE,
+        action="double_key_mismatch",
+        dossier_id=task.dossier_id,
+        task_id=task.id,
+        detail={"resolve_task_id": mismatch.id},
+        at=now,
+    )
+    return mismatch
+
+
+def _same_value(first: Any, second: Any) -> bool:
+    """Typed values agree when they match after Unicode normalisation, trimming and case
+    (an ID number's ``x`` and ``X`` are the same; so are full-width and ASCII digits)."""
+    return _normalised(first) == _normalised(second)
+
+
+def _normalised(value: Any) -> Any:
+    if isinstance(value, str):
+        return "".join(unicodedata.normalize("NFKC", value).split()).upper()
+    if isinstance(value, dict):
+        return {key: _normalised(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_normalised(item) for item in value]
+    return value

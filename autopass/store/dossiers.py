@@ -1,0 +1,349 @@
+"""Record a processed dossier, and later its decision, each in one transaction.
+
+Re-recording an ``application_id`` that is already in the store REPLACES the machine results
+(files, documents, field values, checks, face comparison, decision, result JSON) of that dossier;
+its earlier micro-tasks that are not closed yet are closed as ``superseded`` (kept, with their
+answers, for the audit trail) and the new ones are created. The dossier keeps its first
+``received_at`` and SLA deadline. Nothing is ever duplicated and nothing is half-written: the work
+runs inside a SAVEPOINT, so a failure leaves the caller's transaction as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from autopass import queue  # module import: autopass.queue imports the store too
+from autopass.dossier import Application, DossierResult, MicroTaskSummary
+from autopass.errors import AutopassError
+from autopass.store.audit import record_event
+from autopass.store.models import (
+    MACHINE,
+    Check,
+    Document,
+    DocumentField,
+    Dossier,
+    DossierFile,
+    DossierStatus,
+    FaceComparison,
+    MicroTask,
+    NewMicroTask,
+    TaskState,
+)
+from autopass.store.originals import relative_original_path
+from autopass.store.types import utc_now
+
+DEFAULT_SLA_MINUTES = 30
+
+
+class StoreError(AutopassError):
+    """What was asked of the store does not fit what it holds."""
+
+
+def record_dossier(
+    session: Session,
+    *,
+    application: Application,
+    result: DossierResult,
+    originals: Mapping[str, str],
+    microtasks: Sequence[NewMicroTask] = (),
+    received_at: datetime | None = None,
+    sla_minutes: int = DEFAULT_SLA_MINUTES,
+    face_engine: str | None = None,
+    now: datetime | None = None,
+) -> Dossier:
+    """Store one processed dossier with its files, documents, checks, face and micro-tasks.
+
+    ``originals`` maps each file name of the dossier folder to the sha256 of its stored copy
+    (``store_original``). The returned dossier's ``result`` is ``result`` with the created
+    micro-tasks (and their ids) in ``microtasks``.
+    """
+    now = now or utc_now()
+    _check_consistent(application, result, originals)
+    with session.begin_nested():
+        dossier = _dossier_for(session, application, now, received_at, sla_minutes)
+        _write_files(session, dossier, originals)
+        _write_results(session, dossier, result, originals, face_engine)
+        tasks = [
+            queue.create_micro_task(session, dossier=dossier, task=t, now=now) for t in microtasks
+        ]
+        dossier.result = _result_json(result, tasks)
+        dossier.decision = str(result.decision)
+        if tasks:
+            dossier.status, dossier.decided_at = DossierStatus.WAITING_FOR_PEOPLE, None
+        else:
+            dossier.status, dossier.decided_at = DossierStatus.DECIDED, now
+        record_event(
+            session,
+            actor=MACHINE,
+            action="dossier_recorded",
+            dossier_id=dossier.id,
+            detail={
+                "decision": str(result.decision),
+                "documents": len(result.documents),
+                "microtasks": len(tasks),
+                "elapsed_ms": result.elapsed_ms,
+            },
+            at=now,
+        )
+    return dossier
+
+
+def decide_dossier(
+    session: Session,
+    *,
+    dossier_id: int,
+    result: DossierResult,
+    actor: str = MACHINE,
+    face_engine: str | None = None,
+    now: datetime | None = None,
+) -> Dossier:
+    """Store the final decision after people answered (the finalize flow).
+
+    ``result`` is the re-evaluated result (human answers as field values with source ``human``);
+    it replaces the machine results; the dossier's answered tasks are closed.
+    """
+    now = now or utc_now()
+    with session.begin_nested():
+        dossier = _locked_dossier(session, dossier_id)
+        originals = {f.file: f.sha256 for f in session.exec(_files_of(dossier_id))}
+        _check_consistent(Application.model_validate(dossier.application), result, originals)
+        _delete_results(session, dossier_id)
+        _write_results(session, dossier, result, originals, face_engine)
+        session.execute(
+            sa.update(MicroTask)
+            .where(MicroTask.dossier_id == dossier_id, MicroTask.state == TaskState.ANSWERED)
+            .values(state=TaskState.CLOSED, closed_at=now)
+            .execution_options(synchronize_session="fetch")
+        )
+        previous = dossier.result or {}
+        dossier.result = {
+            **result.model_dump(mode="json"),
+            "microtasks": previous.get("microtasks", []),
+        }
+        dossier.decision = str(result.decision)
+        dossier.status, dossier.decided_at, dossier.updated_at = DossierStatus.DECIDED, now, now
+        record_event(
+            session,
+            actor=actor,
+            action="dossier_decided",
+            dossier_id=dossier_id,
+            detail={"decision": str(result.decision)},
+            at=now,
+        )
+    return dossier
+
+
+def mark_dossier_failed(
+    session: Session, *, dossier_id: int, problem: str, now: datetime | None = None
+) -> Dossier:
+    """A dossier whose processing broke after it was recorded (infrastructure, finalize error)."""
+    now = now or utc_now()
+    dossier = _locked_dossier(session, dossier_id)
+    dossier.status, dossier.updated_at = DossierStatus.FAILED, now
+    record_event(
+        session,
+        actor=MACHINE,
+        action="dossier_failed",
+        dossier_id=dossier_id,
+        detail={"problem": problem},
+        at=now,
+    )
+    session.flush()
+    return dossier
+
+
+def get_dossier(session: Session, *, application_id: str) -> Dossier | None:
+    return session.exec(select(Dossier).where(Dossier.application_id == application_id)).first()
+
+
+# --- internals ---------------------------------------------------------------------------------
+def _check_consistent(
+    application: Application, result: DossierResult, originals: Mapping[str, str]
+) -> None:
+    """Refuse, before writing anything, a result that does not belong with its application."""
+    if result.application_id != application.application_id:
+        raise StoreError(
+            f"result of {result.application_id} given with application "
+            f"{application.application_id}: they must be the same dossier"
+        )
+    missing = sorted({d.file for d in result.documents} - set(originals))
+    if missing:
+        raise StoreError(
+            f"{application.application_id}: no stored original for {', '.join(missing)}; "
+            "store every file with store_original before recording the dossier"
+        )
+
+
+def _locked_dossier(session: Session, dossier_id: int) -> Dossier:
+    dossier = session.exec(
+        select(Dossier)
+        .where(Dossier.id == dossier_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if dossier is None:
+        raise StoreError(f"dossier {dossier_id} does not exist")
+    return dossier
+
+
+def _dossier_for(
+    session: Session,
+    application: Application,
+    now: datetime,
+    received_at: datetime | None,
+    sla_minutes: int,
+) -> Dossier:
+    """The dossier row, new or (re-recording) emptied of its previous machine results."""
+    fields: dict[str, Any] = {
+        "product": application.product,
+        "dealer_id": application.dealer_id,
+        "salesperson_id": application.salesperson_id,
+        "application": application.model_dump(mode="json"),
+        "updated_at": now,
+    }
+    existing = session.exec(
+        select(Dossier)
+        .where(Dossier.application_id == application.application_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).first()
+    if existing is None:
+        received = received_at or now
+        dossier = Dossier(
+            application_id=application.application_id,
+            received_at=received,
+            sla_deadline=received + timedelta(minutes=sla_minutes),
+            **fields,
+        )
+        session.add(dossier)
+        session.flush()
+        return dossier
+    for name, value in fields.items():
+        setattr(existing, name, value)
+    superseded = _supersede_tasks(session, existing.id, now)  # type: ignore[arg-type]
+    _delete_results(session, existing.id)  # type: ignore[arg-type]
+    session.execute(sa.delete(DossierFile).where(DossierFile.dossier_id == existing.id))
+    record_event(
+        session,
+        actor=MACHINE,
+        action="dossier_re_recorded",
+        dossier_id=existing.id,
+        detail={"previous_decision": existing.decision, "superseded_tasks": superseded},
+        at=now,
+    )
+    return existing
+
+
+def _supersede_tasks(session: Session, dossier_id: int, now: datetime) -> list[int]:
+    ids = list(
+        session.scalars(
+            sa.select(MicroTask.id)
+            .where(MicroTask.dossier_id == dossier_id, MicroTask.state != TaskState.CLOSED)
+            .with_for_update()
+        )
+    )
+    if ids:
+        session.execute(
+            sa.update(MicroTask)
+            .where(MicroTask.id.in_(ids))
+            .values(state=TaskState.CLOSED, closed_at=now, claimed_by=None, lease_expires_at=None)
+            .execution_options(synchronize_session="fetch")
+        )
+    return ids
+
+
+def _files_of(dossier_id: int) -> Any:
+    return select(DossierFile).where(DossierFile.dossier_id == dossier_id)
+
+
+def _delete_results(session: Session, dossier_id: int) -> None:
+    documents = sa.select(Document.id).where(Document.dossier_id == dossier_id)
+    session.execute(sa.delete(DocumentField).where(DocumentField.document_id.in_(documents)))
+    for table in (Document, Check, FaceComparison):
+        session.execute(sa.delete(table).where(table.dossier_id == dossier_id))
+
+
+def _write_files(session: Session, dossier: Dossier, originals: Mapping[str, str]) -> None:
+    for file, sha256 in sorted(originals.items()):
+        session.add(
+            DossierFile(
+                dossier_id=dossier.id,
+                file=file,
+                sha256=sha256,
+                stored_path=relative_original_path(sha256),
+            )
+        )
+
+
+def _write_results(
+    session: Session,
+    dossier: Dossier,
+    result: DossierResult,
+    originals: Mapping[str, str],
+    face_engine: str | None,
+) -> None:
+    for document in result.documents:
+        sha256 = originals[document.file]
+        row = Document(
+            dossier_id=dossier.id,
+            key=document.key,
+            file=document.file,
+            page=document.page,
+            sha256=sha256,
+            stored_path=relative_original_path(sha256),
+            type=str(document.type),
+            confidence=document.confidence,
+            region=document.region,
+            problem=document.problem,
+        )
+        session.add(row)
+        session.flush()
+        for name, field in document.fields.items():
+            session.add(
+                DocumentField(
+                    document_id=row.id,
+                    field=name,
+                    value=field.value,
+                    confidence=field.confidence,
+                    source=field.source,
+                    box=field.box,
+                )
+            )
+    for check in result.checks:
+        session.add(
+            Check(
+                dossier_id=dossier.id,
+                check_id=check.id,
+                status=str(check.status),
+                detail=check.detail,
+                hard=check.hard,
+                subjects=[subject.model_dump() for subject in check.subjects],
+            )
+        )
+    if result.face is not None:
+        session.add(
+            FaceComparison(
+                dossier_id=dossier.id,
+                score=result.face.score,
+                status=str(result.face.status),
+                engine=face_engine,
+                detail=result.face.detail,
+            )
+        )
+    session.flush()
+
+
+def _result_json(result: DossierResult, tasks: Sequence[MicroTask]) -> dict[str, Any]:
+    data = result.model_dump(mode="json")
+    data["microtasks"] = [
+        MicroTaskSummary(id=t.id, kind=t.kind, check_id=t.check_id, question=t.question).model_dump(
+            mode="json"
+        )
+        for t in tasks
+    ]
+    return data

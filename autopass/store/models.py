@@ -1,0 +1,235 @@
+"""The store's tables (SQLModel). The Alembic migrations in ``autopass/migrations`` create them.
+
+Every datetime is timezone-aware UTC (``UTCDateTime``). Enumerated columns are plain strings in the
+database (no native enum types to migrate) and ``StrEnum``s in Python, which compare equal to them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
+from sqlmodel import Field, SQLModel
+
+from autopass.dossier import MicroTaskKind
+from autopass.store.types import JSONType, UTCDateTime
+
+MACHINE = "machine"  # the audit actor of everything Autopass does by itself
+
+
+class DossierStatus(StrEnum):
+    PROCESSING = "processing"
+    WAITING_FOR_PEOPLE = "waiting_for_people"
+    DECIDED = "decided"
+    FAILED = "failed"
+
+
+class TaskState(StrEnum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    ANSWERED = "answered"  # settled: ``resolution`` holds the answer the dossier will use
+    CLOSED = "closed"  # needs nothing more: finalized, superseded, or handed to a senior
+
+
+class Role(StrEnum):
+    OPERATOR = "operator"
+    SENIOR = "senior"
+    SUPERVISOR = "supervisor"
+
+
+def _when(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_type=UTCDateTime, nullable=nullable, index=index)
+
+
+def _text(length: int, **kwargs: Any) -> Any:
+    return Field(sa_type=sa.String(length), **kwargs)
+
+
+class Dossier(SQLModel, table=True):
+    __tablename__ = "dossiers"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: str = _text(64, unique=True)
+    product: str = _text(64)
+    dealer_id: str = _text(64, index=True)
+    salesperson_id: str = _text(64)
+    application: dict[str, Any] = Field(sa_type=JSONType)
+    received_at: datetime = _when()
+    sla_deadline: datetime = _when(index=True)
+    status: DossierStatus = _text(24, default=DossierStatus.PROCESSING, index=True)
+    decision: str | None = _text(16, default=None, nullable=True)
+    decided_at: datetime | None = _when(nullable=True)
+    result: dict[str, Any] | None = Field(default=None, sa_type=JSONType, nullable=True)
+    updated_at: datetime = _when()
+
+
+class DossierFile(SQLModel, table=True):
+    """Every file the dealer sent, whether or not a document was found in it."""
+
+    __tablename__ = "dossier_files"
+    __table_args__ = (sa.UniqueConstraint("dossier_id", "file"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE")
+    file: str = _text(255)
+    sha256: str = _text(64, index=True)
+    stored_path: str = _text(255)  # relative to Settings.originals_dir: "<sha[:2]>/<sha>"
+
+
+class Document(SQLModel, table=True):
+    __tablename__ = "documents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    key: str = _text(300)  # DocumentResult.key: "file#page" (+ "#type" for a region)
+    file: str = _text(255)
+    page: int = 1
+    sha256: str = _text(64)
+    stored_path: str = _text(255)
+    type: str = _text(32)
+    confidence: float
+    region: list[int] | None = Field(default=None, sa_type=JSONType, nullable=True)
+    problem: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+
+
+class DocumentField(SQLModel, table=True):
+    """One value of one field of one document, read by OCR, typed by a person or derived."""
+
+    __tablename__ = "field_values"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="documents.id", ondelete="CASCADE", index=True)
+    field: str = _text(64)
+    value: Any = Field(default=None, sa_type=JSONType, nullable=True)
+    confidence: float
+    source: Literal["ocr", "human", "derived"] = _text(16, default="ocr")
+    box: list[int] | None = Field(default=None, sa_type=JSONType, nullable=True)
+
+
+class Check(SQLModel, table=True):
+    __tablename__ = "check_results"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    check_id: str = _text(96)
+    status: str = _text(16)  # pass | fail | review
+    detail: str = Field(default="", sa_type=sa.Text)
+    hard: bool = False
+    subjects: list[dict[str, str]] = Field(default_factory=list, sa_type=JSONType)
+
+
+class FaceComparison(SQLModel, table=True):
+    __tablename__ = "face_comparisons"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    score: float | None = None
+    status: str = _text(16)
+    engine: str | None = _text(32, default=None, nullable=True)
+    detail: str = Field(default="", sa_type=sa.Text)
+
+
+class MicroTask(SQLModel, table=True):
+    __tablename__ = "micro_tasks"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE")
+    kind: MicroTaskKind = _text(32)
+    check_id: str | None = _text(96, default=None, nullable=True)
+    role: Role = _text(16, default=Role.OPERATOR)  # who may claim it (see queue.roles_for)
+    payload: dict[str, Any] = Field(sa_type=JSONType)  # question, crop paths, OCR value...
+    priority: int = 0  # higher first, among tasks with the same SLA deadline
+    state: TaskState = _text(16, default=TaskState.OPEN)
+    required_answers: int = 1  # 2 = blind double keying by two different operators
+    claimed_by: str | None = _text(64, default=None, nullable=True)
+    claimed_at: datetime | None = _when(nullable=True)
+    lease_expires_at: datetime | None = _when(nullable=True)
+    sla_deadline: datetime = _when()  # copied from the dossier so claiming needs no join
+    created_at: datetime = _when()
+    answered_at: datetime | None = _when(nullable=True)
+    closed_at: datetime | None = _when(nullable=True)
+    resolution: Any = Field(default=None, sa_type=JSONType, nullable=True)
+    parent_task_id: int | None = Field(default=None, foreign_key="micro_tasks.id", nullable=True)
+
+    @property
+    def question(self) -> str:
+        return str(self.payload.get("question", ""))
+
+
+class MicroTaskAnswer(SQLModel, table=True):
+    __tablename__ = "micro_task_answers"
+    # The database itself refuses a second answer by the same operator to the same task.
+    __table_args__ = (sa.UniqueConstraint("task_id", "operator"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: int = Field(foreign_key="micro_tasks.id", ondelete="CASCADE")
+    operator: str = _text(64)
+    answer: Any = Field(default=None, sa_type=JSONType, nullable=True)
+    started_at: datetime = _when()
+    answered_at: datetime = _when()
+    seconds: float
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = _text(64, unique=True)
+    password_hash: str = _text(255)
+    role: Role = _text(16)
+    active: bool = True
+    created_at: datetime = _when()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when: machine results and human answers alike."""
+
+    __tablename__ = "audit_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(index=True)
+    actor: str = _text(64)  # MACHINE or a username
+    action: str = _text(48)
+    dossier_id: int | None = Field(
+        default=None, foreign_key="dossiers.id", ondelete="SET NULL", nullable=True, index=True
+    )
+    task_id: int | None = Field(
+        default=None, foreign_key="micro_tasks.id", ondelete="SET NULL", nullable=True, index=True
+    )
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+
+
+class NewMicroTask(BaseModel):
+    """A micro-task the pipeline asks for; ``record_dossier`` turns it into a ``MicroTask``."""
+
+    kind: MicroTaskKind
+    question: str
+    payload: dict[str, Any] = PydanticField(default_factory=dict)  # crops, OCR value, field ref...
+    check_id: str | None = None
+    priority: int = 0
+    required_answers: Literal[1, 2] = 1
+    role: Role = Role.OPERATOR
+
+
+# Indexes that the queue's hot paths need; the migration creates the same ones.
+OPEN_TASK_ORDER_INDEX = "ix_micro_tasks_open_order"
+sa.Index(
+    OPEN_TASK_ORDER_INDEX,
+    MicroTask.sla_deadline,  # type: ignore[arg-type]
+    sa.desc(MicroTask.priority),  # type: ignore[arg-type]
+    MicroTask.created_at,  # type: ignore[arg-type]
+    MicroTask.id,  # type: ignore[arg-type]
+    postgresql_where=sa.text("state = 'open'"),
+    sqlite_where=sa.text("state = 'open'"),
+)
+sa.Index(
+    "ix_micro_tasks_claimed_lease",
+    MicroTask.lease_expires_at,  # type: ignore[arg-type]
+    postgresql_where=sa.text("state = 'claimed'"),
+    sqlite_where=sa.text("state = 'claimed'"),
+)
+sa.Index("ix_micro_tasks_dossier_state", MicroTask.dossier_id, MicroTask.state)  # type: ignore[arg-type]

@@ -1,0 +1,85 @@
+"""Builders of the dossiers, results and micro-tasks the store tests record."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from autopass.dossier import (
+    Application,
+    CheckResult,
+    Decision,
+    DocumentResult,
+    DossierResult,
+    FaceResult,
+    FieldValue,
+    MicroTaskKind,
+)
+from autopass.store import NewMicroTask
+
+T0 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
+
+
+def make_application(application_id: str = "A20261128000123") -> Application:
+    return Application.model_validate(
+        {
+            "application_id": application_id,
+            "product": "new_car_loan",
+            "dealer_id": "D-QD-017",
+            "salesperson_id": "S-0442",
+            "submitted_at": "2026-11-28T09:12:00+08:00",
+            "applicant": {"name": "张伟", "id_number": "370202198803121230"},
+            "vehicle": {"vin": "LSVAM4188C2184842", "price": 158000.0},
+            "loan": {"amount": 100000.0, "term_months": 36, "bank_card": "6222020200112233446"},
+        }
+    )
+
+
+def make_result(
+    application_id: str = "A20261128000123", decision: Decision = Decision.REVIEW
+) -> DossierResult:
+    return DossierResult(
+        application_id=application_id,
+        decision=decision,
+        documents=[
+            DocumentResult(
+                file="IMG_0412.jpg",
+                type="id_card_front",
+                confidence=0.99,
+                fields={
+                    "name": FieldValue(value="张伟", confidence=0.98, box=[10, 20, 100, 30]),
+                    "id_number": FieldValue(value="370202198803121230", confidence=0.7),
+                },
+            ),
+            DocumentResult(
+                file="scan.png", type="bank_card", confidence=0.95, region=[0, 0, 50, 30]
+            ),
+        ],
+        face=FaceResult(score=0.93, status="pass", detail="score 0.93 >= 0.80"),
+        checks=[
+            CheckResult(id="id_number_checksum", status="pass"),
+            CheckResult(
+                id="id_number_matches_application", status="review", detail="low confidence"
+            ),
+        ],
+        microtasks=[],
+        elapsed_ms=2310,
+    )
+
+
+ORIGINALS = {"IMG_0412.jpg": "a" * 64, "scan.png": "b" * 64, "notes.pdf": "c" * 64}
+
+
+def confirm_task(question: str = "ID number?", **overrides: object) -> NewMicroTask:
+    return NewMicroTask.model_validate(
+        {
+            "kind": MicroTaskKind.CONFIRM_FIELD,
+            "question": question,
+            "payload": {"crop": "crops/x.png", "ocr_value": "37020219880312123X"},
+            "check_id": "id_number_matches_application",
+            **overrides,
+        }
+    )
+
+
+def at(minutes: float) -> datetime:
+    return T0 + timedelta(minutes=minutes)

@@ -1,0 +1,96 @@
+"""The migrations build exactly the tables the models describe, on both dialects."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from autopass.settings import Settings
+from autopass.store import Dossier, get_engine, session_scope, upgrade
+from autopass.store.db import dispose_engine, downgrade
+
+from .factories import make_application
+
+TABLES = {
+    "alembic_version",
+    "audit_events",
+    "check_results",
+    "documents",
+    "dossier_files",
+    "dossiers",
+    "face_comparisons",
+    "field_values",
+    "micro_task_answers",
+    "micro_tasks",
+    "users",
+}
+
+
+def test_upgrade_from_an_empty_sqlite_file_creates_every_table(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "fresh")
+    upgrade(settings)
+    try:
+        inspector = sa.inspect(get_engine(settings.store_url))
+        assert set(inspector.get_table_names()) == TABLES
+        with get_engine(settings.store_url).connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        dispose_engine(settings.store_url)
+
+
+def test_session_scope_migrates_a_fresh_store_on_first_use(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "first-use")
+    try:
+        with session_scope(settings) as session:
+            assert session.scalar(sa.select(sa.func.count()).select_from(Dossier)) == 0
+    finally:
+        dispose_engine(settings.store_url)
+
+
+def test_downgrade_to_empty_then_upgrade_again(store: Settings) -> None:
+    downgrade(store, "base")
+    assert set(sa.inspect(get_engine(store.store_url)).get_table_names()) == {"alembic_version"}
+    upgrade(store)
+    assert set(sa.inspect(get_engine(store.store_url)).get_table_names()) == TABLES
+
+
+def test_models_and_migrations_agree(store: Settings) -> None:
+    with get_engine(store.store_url).connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, SQLModel.metadata) == []
+
+
+def test_claim_order_index_covers_only_open_tasks(store: Settings) -> None:
+    indexes = sa.inspect(get_engine(store.store_url)).get_indexes("micro_tasks")
+    claim_order = next(index for index in indexes if index["name"] == "ix_micro_tasks_open_order")
+    where = claim_order["dialect_options"].get(
+        "postgresql_where", claim_order["dialect_options"].get("sqlite_where")
+    )
+    assert "open" in str(where)
+
+
+def test_naive_datetimes_are_refused(store: Settings) -> None:
+    application = make_application()
+    naive = datetime(2026, 11, 28, 9, 0)
+    refused = pytest.raises(sa.exc.StatementError, match="naive datetime 2026-11-28T09:00:00")
+    with refused, session_scope(store) as session:
+        session.add(
+            Dossier(
+                application_id=application.application_id,
+                product=application.product,
+                dealer_id=application.dealer_id,
+                salesperson_id=application.salesperson_id,
+                application={},
+                received_at=naive,
+                sla_deadline=naive,
+                updated_at=naive,
+            )
+        )
+        session.flush()

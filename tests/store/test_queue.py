@@ -1,0 +1,229 @@
+"""The micro-task queue: order, leases, double keying, release, and the end of a dossier."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+import sqlalchemy as sa
+from sqlmodel import select
+
+from autopass.queue import (
+    QueueError,
+    answer,
+    claim_next,
+    dossier_is_settled,
+    expire_leases,
+    queue_overview,
+    release,
+    roles_for,
+)
+from autopass.settings import Settings
+from autopass.store import (
+    AuditEvent,
+    MicroTask,
+    MicroTaskAnswer,
+    NewMicroTask,
+    Role,
+    TaskState,
+    record_dossier,
+    session_scope,
+)
+
+from .factories import ORIGINALS, T0, at, confirm_task, make_application, make_result
+
+LEASE = 180
+
+
+def _dossier(
+    settings: Settings,
+    application_id: str,
+    tasks: Sequence[NewMicroTask],
+    received_minute: float = 0,
+) -> list[int]:
+    """Record a dossier with these tasks; their ids in order."""
+    with session_scope(settings) as session:
+        dossier = record_dossier(
+            session,
+            application=make_application(application_id),
+            result=make_result(application_id),
+            originals=ORIGINALS,
+            microtasks=tasks,
+            received_at=at(received_minute),
+            now=at(received_minute),
+        )
+        return [m["id"] for m in dossier.result["microtasks"]]  # type: ignore[index]
+
+
+def _claim(
+    settings: Settings, operator: str, minute: float = 1, roles=(Role.OPERATOR,)
+) -> int | None:
+    with session_scope(settings) as session:
+        task = claim_next(
+            session, operator=operator, now=at(minute), lease_seconds=LEASE, roles=roles
+        )
+        return None if task is None else task.id
+
+
+def _answer(settings: Settings, task_id: int, operator: str, value: object, minute: float = 2):
+    with session_scope(settings) as session:
+        return answer(session, task_id=task_id, operator=operator, answer=value, now=at(minute))
+
+
+def _task(settings: Settings, task_id: int) -> MicroTask:
+    with session_scope(settings) as session:
+        return session.get_one(MicroTask, task_id)
+
+
+def test_claims_follow_the_sla_deadline_then_priority_then_age(store: Settings) -> None:
+    late = _dossier(store, "LATE", [confirm_task("late")], received_minute=10)
+    early = _dossier(
+        store, "EARLY", [confirm_task("low"), confirm_task("high", priority=5)], received_minute=20
+    )
+    # EARLY was received later, so its SLA deadline is later: LATE's task comes first.
+    order = [_claim(store, "alice") for _ in range(4)]
+    assert order == [late[0], early[1], early[0], None]
+    claimed = _task(store, late[0])
+    assert (claimed.state, claimed.claimed_by, claimed.lease_expires_at) == (
+        TaskState.CLAIMED, "alice", at(1 + LEASE / 60),
+    )  # fmt: skip
+
+
+def test_operators_do_not_get_tasks_meant_for_seniors(store: Settings) -> None:
+    [senior_task] = _dossier(store, "A1", [confirm_task(role=Role.SENIOR)])
+    assert _claim(store, "olga", roles=roles_for("operator")) is None
+    assert _claim(store, "sam", roles=roles_for("senior")) == senior_task
+
+
+def test_an_expired_lease_returns_the_task_to_the_queue(store: Settings) -> None:
+    [task_id] = _dossier(store, "A1", [confirm_task()])
+    assert _claim(store, "alice", minute=1) == task_id
+    with session_scope(store) as session:
+        assert expire_leases(session, now=at(3)) == 0, "the lease still runs"
+        assert expire_leases(session, now=at(1 + LEASE / 60 + 0.01)) == 1
+    assert _task(store, task_id).state == TaskState.OPEN
+    with pytest.raises(QueueError, match=f"micro-task {task_id} is not claimed by alice"):
+        _answer(store, task_id, "alice", {"value": "x"}, minute=5)
+    assert _claim(store, "bob", minute=5) == task_id
+    with session_scope(store) as session:
+        event = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "task_lease_expired")
+        ).one()
+        assert (event.actor, event.task_id, event.detail) == (
+            "machine",
+            task_id,
+            {"claimed_by": "alice"},
+        )
+
+
+def test_release_gives_the_task_back_with_the_reason(store: Settings) -> None:
+    [task_id] = _dossier(store, "A1", [confirm_task()])
+    _claim(store, "alice")
+    with session_scope(store) as session, pytest.raises(QueueError, match="not claimed by bob"):
+        release(session, task_id=task_id, operator="bob", now=at(2))
+    with session_scope(store) as session:
+        release(session, task_id=task_id, operator="alice", now=at(2), reason="crop unreadable")
+    assert _task(store, task_id).state == TaskState.OPEN
+    with session_scope(store) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "task_released")).one()
+        assert (event.actor, event.detail) == ("alice", {"reason": "crop unreadable"})
+
+
+def test_a_single_answer_settles_a_task_and_the_last_one_settles_the_dossier(
+    store: Settings,
+) -> None:
+    first, second = _dossier(store, "A1", [confirm_task(), confirm_task("sig?")])
+    assert _claim(store, "alice") == first
+    outcome = _answer(store, first, "alice", {"value": "ok"}, minute=1.5)
+    assert (outcome.settled, outcome.dossier_settled) == (True, False)
+    assert outcome.task.resolution == {"value": "ok"}
+    assert _claim(store, "alice") == second
+    outcome = _answer(store, second, "alice", {"value": True})
+    assert (outcome.settled, outcome.dossier_settled) == (True, True)
+    with session_scope(store) as session:
+        assert dossier_is_settled(session, outcome.task.dossier_id)
+        timing = session.exec(select(MicroTaskAnswer).where(MicroTaskAnswer.task_id == first)).one()
+        assert (timing.started_at, timing.answered_at, timing.seconds) == (at(1), at(1.5), 30.0)
+        actions = session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.task_id == first).order_by(AuditEvent.id)
+        ).all()
+        assert actions == ["task_created", "task_claimed", "task_answered"]
+
+
+def test_double_keying_equal_values_settle_the_task(store: Settings) -> None:
+    [task_id] = _dossier(store, "A1", [confirm_task(required_answers=2)])
+    assert _claim(store, "alice") == task_id
+    outcome = _answer(store, task_id, "alice", {"value": "37020219880312123x"})
+    assert (outcome.settled, outcome.waiting_for_second_answer, outcome.dossier_settled) == (
+        False, True, False,
+    )  # fmt: skip
+    assert _claim(store, "alice", minute=3) is None, "the same operator never gets it twice"
+    assert _claim(store, "bob", minute=3) == task_id
+    outcome = _answer(store, task_id, "bob", {"value": " 37020219880312123X"}, minute=4)
+    assert (outcome.settled, outcome.mismatch_task, outcome.dossier_settled) == (True, None, True)
+    assert outcome.task.resolution == {"value": "37020219880312123x"}
+
+
+def test_double_keying_different_values_go_to_a_senior(store: Settings) -> None:
+    [task_id] = _dossier(store, "A1", [confirm_task(required_answers=2)])
+    _claim(store, "alice")
+    _answer(store, task_id, "alice", {"value": "370202198803121230"})
+    _claim(store, "bob", minute=3)
+    outcome = _answer(store, task_id, "bob", {"value": "370202198803121236"}, minute=4)
+    assert outcome.task.state == TaskState.CLOSED
+    assert (outcome.settled, outcome.dossier_settled) == (False, False)
+    mismatch = outcome.mismatch_task
+    assert mismatch is not None
+    assert (mismatch.kind, mismatch.role, mismatch.parent_task_id) == (
+        "resolve_mismatch", Role.SENIOR, task_id,
+    )  # fmt: skip
+    assert mismatch.payload["candidates"] == [
+        {"operator": "alice", "answer": {"value": "370202198803121230"}},
+        {"operator": "bob", "answer": {"value": "370202198803121236"}},
+    ]
+    assert mismatch.payload["crop"] == "crops/x.png"
+    assert _claim(store, "carol", minute=5) is None, "operators cannot take it"
+    assert _claim(store, "sam", minute=5, roles=roles_for("senior")) == mismatch.id
+    final = _answer(store, mismatch.id, "sam", {"value": "370202198803121230"}, minute=6)  # type: ignore[arg-type]
+    assert (final.settled, final.dossier_settled) == (True, True)
+
+
+def test_the_same_operator_cannot_answer_a_double_keyed_task_twice(store: Settings) -> None:
+    [task_id] = _dossier(store, "A1", [confirm_task(required_answers=2)])
+    _claim(store, "alice")
+    _answer(store, task_id, "alice", {"value": "1"})
+    with pytest.raises(QueueError, match="not claimed by alice"):
+        _answer(store, task_id, "alice", {"value": "1"}, minute=3)
+    with session_scope(store) as session:  # even a forced claim is refused by the database
+        session.execute(
+            sa.update(MicroTask)
+            .where(MicroTask.id == task_id)
+            .values(state="claimed", claimed_by="alice", claimed_at=at(3), lease_expires_at=at(9))
+        )
+    with pytest.raises(sa.exc.IntegrityError):
+        _answer(store, task_id, "alice", {"value": "2"}, minute=4)
+
+
+def test_an_unknown_task_is_named(store: Settings) -> None:
+    with pytest.raises(QueueError, match="^micro-task 999 does not exist$"):
+        _answer(store, 999, "alice", {"value": "1"})
+
+
+def test_naive_now_is_refused_by_the_store(store: Settings) -> None:
+    _dossier(store, "A1", [confirm_task()])
+    refused = pytest.raises(sa.exc.StatementError, match="naive datetime")
+    with refused, session_scope(store) as session:
+        claim_next(session, operator="a", now=T0.replace(tzinfo=None), lease_seconds=LEASE)
+
+
+def test_the_overview_shows_depth_age_and_dossiers_near_their_deadline(store: Settings) -> None:
+    _dossier(store, "SOON", [confirm_task("a"), confirm_task("b")], received_minute=0)
+    _dossier(store, "LATER", [confirm_task("c")], received_minute=40)
+    _claim(store, "alice", minute=1)
+    with session_scope(store) as session:
+        overview = queue_overview(session, now=at(25), at_risk_minutes=10)
+    assert (overview.open, overview.claimed) == (2, 1)
+    assert overview.oldest_open_created_at == at(0)
+    assert [(d.application_id, d.sla_deadline, d.unsettled_tasks) for d in overview.at_risk] == [
+        ("SOON", at(30), 2)
+    ]
