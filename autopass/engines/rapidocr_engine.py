@@ -1,0 +1,118 @@
+"""RapidOCR (PP-OCR ONNX models shipped inside the ``rapidocr`` wheel): the default, offline OCR.
+
+Rather than ``RapidOCR.__call__`` (which rewrites shared state on every call and resizes the whole
+image before cutting text lines), the engine drives RapidOCR's three models itself:
+
+1. *detection* on the image scaled down to ``det_max_side`` (cheap: DB detection cost grows with
+   pixels, and text lines stay detectable at ~1000 px for cards and A4 pages);
+2. text lines cut from the *full-resolution* image, so small print keeps every pixel it has;
+3. optional 0/180-degree *line classifier* (skipped when the caller straightened the document);
+4. batched *recognition*.
+
+Thread-safety: safe to share between threads. onnxruntime sessions run concurrently and the engine
+keeps no per-call state.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from autopass.engines.base import Point, TextLine
+
+Quad = tuple[Point, Point, Point, Point]
+
+DEFAULT_DET_MAX_SIDE = 1280
+"""Longest side the detector sees. Measured: same lines found on 1000x650 cards as at full size."""
+DEFAULT_MIN_CONFIDENCE = 0.5
+"""Lines recognised below this are dropped (RapidOCR's own default text_score)."""
+
+
+class RapidOcrEngine:
+    """PP-OCR detection + recognition from the ``rapidocr`` wheel; reads Chinese and English."""
+
+    name = "rapidocr"
+
+    def __init__(
+        self,
+        *,
+        det_max_side: int = DEFAULT_DET_MAX_SIDE,
+        min_confidence: float = DEFAULT_MIN_CONFIDENCE,
+        threads: int | None = None,
+    ) -> None:
+        from rapidocr import RapidOCR
+        from rapidocr.utils.log import logger as rapidocr_logger
+
+        rapidocr_logger.setLevel(logging.WARNING)  # its INFO lines repeat on every model load
+        params: dict[str, object] = {
+            "Global.log_level": "warning",
+            "Det.limit_type": "max",
+            "Det.limit_side_len": det_max_side,
+        }
+        if threads is not None:
+            params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
+        pipeline = RapidOCR(params=params)
+        # RapidOCR loads its models lazily on first use; load them now so the cost is paid once
+        # at start-up, under the registry's lock, and never in a race between two threads.
+        self._detector = pipeline._load_det_model()
+        self._classifier = pipeline._load_cls_model()
+        self._recognizer = pipeline._load_rec_model()
+        self.min_confidence = min_confidence
+
+    def read(self, image: np.ndarray, *, straightened: bool = False) -> list[TextLine]:
+        """Every text line, in reading order; ``straightened`` skips the 180-degree classifier."""
+        return self.read_regions(image, self.detect(image), straightened=straightened)
+
+    def detect(self, image: np.ndarray) -> list[Quad]:
+        """Text-line quadrilaterals in pixels of ``image``, in reading order."""
+        result = self._detector(_three_channels(image))
+        if result.boxes is None:
+            return []
+        return [_to_quad(box) for box in result.boxes]
+
+    def read_regions(
+        self, image: np.ndarray, quads: Sequence[Quad], *, straightened: bool = False
+    ) -> list[TextLine]:
+        """Recognise the given text-line quadrilaterals of ``image`` (one detection, reused)."""
+        from rapidocr.utils.process_img import get_rotate_crop_image
+
+        image = _three_channels(image)
+        crops = [get_rotate_crop_image(image, np.array(quad, dtype=np.float32)) for quad in quads]
+        texts = self.recognize(crops, straightened=straightened)
+        return [
+            TextLine(text=text, confidence=confidence, box=quad)
+            for quad, (text, confidence) in zip(quads, texts, strict=True)
+            if text.strip() and confidence >= self.min_confidence
+        ]
+
+    def recognize(
+        self, crops: Sequence[np.ndarray], *, straightened: bool = True
+    ) -> list[tuple[str, float]]:
+        """Text and confidence of each text-line image, recognised in batches."""
+        from rapidocr.ch_ppocr_rec import TextRecInput
+
+        if not crops:
+            return []
+        lines = [_three_channels(crop) for crop in crops]
+        if not straightened:
+            lines = self._classifier(lines).img_list
+        result = self._recognizer(TextRecInput(img=lines))
+        pairs = zip(result.txts, result.scores, strict=True)
+        return [(text, float(score)) for text, score in pairs]
+
+
+def _three_channels(image: np.ndarray) -> np.ndarray:
+    """RapidOCR's models want BGR; accept greyscale crops too."""
+    if image.ndim == 2:
+        import cv2
+
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    return image
+
+
+def _to_quad(box: np.ndarray) -> Quad:
+    points = copy.deepcopy(box).astype(float).tolist()
+    return tuple((float(x), float(y)) for x, y in points)  # type: ignore[return-value]

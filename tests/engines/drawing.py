@@ -1,0 +1,36 @@
+"""Documents and portraits drawn with Pillow and OpenCV, so no test downloads an image."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+CARD_LINES = ("姓名 张伟", "公民身份号码 370202198803121230", "VIN LSVAM4188C2184842")
+
+
+def draw_card(width: int = 1000, height: int = 650) -> np.ndarray:
+    """A plain light card with three lines of Chinese and Latin print, BGR."""
+    card = Image.new("RGB", (width, height), (236, 238, 240))
+    draw = ImageDraw.Draw(card)
+    font = ImageFont.truetype(CJK_FONT, round(height / 16))
+    for index, line in enumerate(CARD_LINES):
+        position = (width // 16, height // 8 + index * height // 4)
+        draw.text(position, line, font=font, fill=(20, 20, 20))
+    return cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR)
+
+
+def as_id_card_portrait(photo: np.ndarray) -> np.ndarray:
+    """The photo shrunk to an ID-card portrait (300 px wide on a 1000 px card), JPEG-degraded."""
+    height, width = photo.shape[:2]
+    portrait = cv2.resize(photo, (300, round(300 * height / width)), interpolation=cv2.INTER_AREA)
+    portrait = cv2.imdecode(
+        np.frombuffer(cv2.imencode(".jpg", portrait, [cv2.IMWRITE_JPEG_QUALITY, 60])[1], np.uint8),
+        cv2.IMREAD_COLOR,
+    )
+    card = draw_card()
+    top, left = 100, 680
+    visible = portrait[: card.shape[0] - top, : card.shape[1] - left]
+    card[top : top + visible.shape[0], left : left + visible.shape[1]] = visible
+    return card
