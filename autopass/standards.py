@@ -1,0 +1,637 @@
+"""Product standards and document specs: plain YAML data, validated by pydantic models.
+
+A standard says what a product requires (documents, rules and their parameters, confidence needed to
+trust OCR, fields that humans key twice, post-loan deadlines). A document spec says which fields a
+document type carries and how they are printed. Misspelt keys are errors, never silent defaults, and
+every load error names the file, the rule and the key.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from autopass.documents import DocumentType
+from autopass.errors import StandardsError
+from autopass.settings import Settings
+
+SCHEMA_FILE = "schema.json"
+DOCUMENTS_DIR = "documents"
+APPLICATION = "application"
+
+# The application.json fields a rule may read, with the kind of value each holds (one place).
+APPLICATION_FIELDS: dict[str, str] = {
+    "applicant.name": "text",
+    "applicant.id_number": "id_number",
+    "applicant.phone": "text",
+    "vehicle.vin": "vin",
+    "vehicle.price": "amount",
+    "vehicle.model": "text",
+    "loan.amount": "amount",
+    "loan.term_months": "number",
+    "loan.bank_card": "card_number",
+}
+# Application fields whose values are personal data (never printed).
+PERSONAL_APPLICATION_FIELDS = {"applicant.name", "applicant.id_number", "applicant.phone",
+                               "loan.bank_card"}
+
+FieldKind = Literal[
+    "text", "date", "id_number", "amount", "bool", "card_number", "vin", "licence_class",
+    "face", "sex", "ethnicity", "number",
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- document specs -------------------------------------------------------------------------------
+class FieldSpec(_Strict):
+    """One field a document carries, as printed on it."""
+
+    kind: FieldKind = Field(description="What the value is; decides normalisation and masking.")
+    labels: list[str] = Field(
+        default_factory=list,
+        description="Printed labels that precede the value on the document (e.g. 公民身份号码).",
+    )
+    required: bool = Field(True, description="Whether every document of this type carries it.")
+    personal: bool = Field(False, description="Personal data: never printed in details or logs.")
+    double_key: bool = Field(
+        False,
+        description="Two operators key it blind when a human confirms it "
+        "(a standard's double_keying list overrides this per product).",
+    )
+    pattern: str | None = Field(None, description="Regular expression the normalised value matches.")
+    description: str | None = None
+
+    @field_validator("pattern")
+    @classmethod
+    def _pattern_compiles(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise ValueError(f"not a regular expression: {error}") from None
+        return value
+
+
+class DocumentSpec(_Strict):
+    """The fields of one document type (CONTRACT §2)."""
+
+    type: DocumentType
+    title: str = Field(description="What the document is called in the operations centre.")
+    keywords: list[str] = Field(
+        default_factory=list, description="Printed text that identifies this document type."
+    )
+    fields: dict[str, FieldSpec] = Field(default_factory=dict)
+
+
+# --- field references -----------------------------------------------------------------------------
+def split_reference(reference: str) -> tuple[str, str]:
+    """``"vehicle_invoice.vin"`` -> ("vehicle_invoice", "vin"); ``"application.loan.amount"`` ->
+    ("application", "loan.amount")."""
+    source, _, field = reference.partition(".")
+    return source, field
+
+
+def _check_reference(reference: str) -> str:
+    source, field = split_reference(reference)
+    if source == APPLICATION:
+        if field not in APPLICATION_FIELDS:
+            raise ValueError(
+                f"unknown application field {field!r} (known: {', '.join(APPLICATION_FIELDS)})"
+            )
+    elif source not in DocumentType.__members__.values() or not field:
+        raise ValueError(
+            f"{reference!r} is not '<document_type>.<field>' or 'application.<field>'"
+        )
+    return reference
+
+
+Reference = Annotated[
+    str,
+    AfterValidator(_check_reference),
+    Field(description="'<document_type>.<field>' or 'application.<path>'"),
+]
+
+
+# --- rules ----------------------------------------------------------------------------------------
+class _Rule(_Strict):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Reads as a sentence.")
+    on_failure: Literal["reject", "review"] = Field(
+        description="What a failure beyond doubt does: reject the dossier or send it to a human."
+    )
+    description: str | None = None
+
+    def references(self) -> list[str]:
+        """Every field reference the rule reads (checked against the document specs)."""
+        return []
+
+
+class DocumentsPresent(_Rule):
+    """Every document the standard marks required is in the dossier."""
+
+    type: Literal["documents_present"]
+
+
+class Checksum(_Rule):
+    """Numbers carry a check digit: application values must pass; OCR values that fail are doubtful."""
+
+    type: Literal["checksum"]
+    algorithm: Literal["gb11643", "iso3779", "luhn"]
+    fields: list[Reference] = Field(min_length=1)
+
+    def references(self) -> list[str]:
+        return list(self.fields)
+
+
+class IdNumberConsistency(_Rule):
+    """Birth date and sex printed on the card agree with those encoded in its ID number."""
+
+    type: Literal["id_number_consistency"]
+    id_number: Reference
+    birth_date: Reference
+    sex: Reference
+
+    def references(self) -> list[str]:
+        return [self.id_number, self.birth_date, self.sex]
+
+    @model_validator(mode="after")
+    def _one_document(self) -> IdNumberConsistency:
+        sources = {split_reference(ref)[0] for ref in self.references()}
+        if len(sources) != 1 or APPLICATION in sources:
+            raise ValueError("id_number, birth_date and sex must be fields of one document type")
+        return self
+
+
+class DateWindow(_Rule):
+    """A document is valid on the reference date, with at least ``min_days_left`` to run."""
+
+    type: Literal["date_window"]
+    valid_from: Reference | None = None
+    valid_to: Reference
+    min_days_left: int = Field(0, ge=0)
+    as_of: Literal["submission", "today"] = "submission"
+
+    def references(self) -> list[str]:
+        return [ref for ref in (self.valid_from, self.valid_to) if ref]
+
+
+class AgeRange(_Rule):
+    """The applicant's age on the submission date (and at the loan's end) is within bounds."""
+
+    type: Literal["age_range"]
+    birth_date_from: list[Reference] = Field(
+        min_length=1,
+        description="Where the birth date is read: ID numbers (decoded) or date fields. Sources "
+        "that disagree make the check a review (the agreement rules say which is wrong).",
+    )
+    min_age: int = Field(ge=0, le=120)
+    max_age: int = Field(ge=0, le=120)
+    max_age_at_term_end: int | None = Field(None, ge=0, le=120)
+
+    def references(self) -> list[str]:
+        return list(self.birth_date_from)
+
+    @model_validator(mode="after")
+    def _bounds_ordered(self) -> AgeRange:
+        if self.min_age > self.max_age:
+            raise ValueError("min_age is above max_age")
+        return self
+
+
+class FieldsAgree(_Rule):
+    """The same fact read from several places is the same everywhere it appears."""
+
+    type: Literal["fields_agree"]
+    fields: list[Reference] = Field(min_length=2, description="The first is the reference value.")
+
+    def references(self) -> list[str]:
+        return list(self.fields)
+
+
+class EqualsApplication(_Rule):
+    """A document states what the dealer keyed in; the document must be in the dossier."""
+
+    type: Literal["equals_application"]
+    application: Reference
+    document: Reference
+    tolerance: float = Field(0.0, ge=0, description="Allowed difference for amounts, in yuan.")
+
+    def references(self) -> list[str]:
+        return [self.application, self.document]
+
+    @model_validator(mode="after")
+    def _sides(self) -> EqualsApplication:
+        if split_reference(self.application)[0] != APPLICATION:
+            raise ValueError("'application' must be an application.<field> reference")
+        if split_reference(self.document)[0] == APPLICATION:
+            raise ValueError("'document' must be a <document_type>.<field> reference")
+        return self
+
+
+class LtvLimit(_Rule):
+    """The loan is at most ``max_ltv`` of the vehicle's price on the invoice."""
+
+    type: Literal["ltv_limit"]
+    loan_amount: Reference
+    price: Reference
+    max_ltv: float = Field(gt=0, le=1)
+    price_corroborated_by: Reference | None = Field(
+        None,
+        description="A price that, when equal, makes a low-confidence read of `price` trusted "
+        "(e.g. application.vehicle.price).",
+    )
+
+    def references(self) -> list[str]:
+        return [ref for ref in (self.loan_amount, self.price, self.price_corroborated_by) if ref]
+
+
+class BooleanField(_Rule):
+    """A yes/no field read from a document has the expected answer (e.g. contract signed)."""
+
+    type: Literal["boolean_field"]
+    field: Reference
+    expected: bool = True
+
+    def references(self) -> list[str]:
+        return [self.field]
+
+
+class FaceThresholds(_Strict):
+    pass_at: float = Field(ge=0, le=1, description="Similarity at or above which faces match.")
+    review_at: float = Field(
+        ge=0, le=1, description="Similarity at or above which a human compares; below: fail."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> FaceThresholds:
+        if self.review_at > self.pass_at:
+            raise ValueError("review_at is above pass_at")
+        return self
+
+
+class FaceMatch(_Rule):
+    """The selfie shows the person on the ID card portrait (thresholds per face engine)."""
+
+    type: Literal["face_match"]
+    engines: dict[Literal["dlib", "insightface"], FaceThresholds] = Field(min_length=1)
+
+
+Rule = Annotated[
+    DocumentsPresent | Checksum | IdNumberConsistency | DateWindow | AgeRange | FieldsAgree | EqualsApplication | LtvLimit | BooleanField | FaceMatch,
+    Field(discriminator="type"),
+]
+
+
+# --- the standard -------------------------------------------------------------------------------
+class DocumentRequirement(_Strict):
+    type: DocumentType
+    required: bool = True
+
+
+class ConfidencePolicy(_Strict):
+    """How sure a machine reading must be before a rule trusts it without a human."""
+
+    document_type: float = Field(
+        0.9, ge=0, le=1, description="Classification confidence needed to trust a document's type."
+    )
+    default_field: float = Field(0.85, ge=0, le=1, description="OCR confidence needed by default.")
+    fields: dict[str, Annotated[float, Field(ge=0, le=1)]] = Field(
+        default_factory=dict, description="Per field name, or per '<document_type>.<field>'."
+    )
+
+
+class PostLoan(_Strict):
+    """Deadlines of the nightly batch's post-loan checks."""
+
+    registration_chase_days: int = Field(
+        ge=1, description="Days after approval before a missing registration certificate is chased."
+    )
+    id_expiry_warning_days: int = Field(
+        ge=1, description="Warn about customers whose ID card expires within this many days."
+    )
+
+
+class Standard(_Strict):
+    """One loan product's checklist."""
+
+    product: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    version: int = Field(ge=1)
+    sla_minutes: int = Field(30, ge=1, description="Minutes from receipt to decision (the '30' of 8030).")
+    documents: list[DocumentRequirement] = Field(min_length=1)
+    confidence: ConfidencePolicy = Field(default_factory=ConfidencePolicy)
+    double_keying: list[str] | None = Field(
+        None,
+        description="Fields two operators key blind: field names or '<document_type>.<field>'. "
+        "Omitted: each document spec's double_key flag.",
+    )
+    post_loan: PostLoan
+    rules: list[Rule] = Field(min_length=1)
+
+    _document_specs: dict[DocumentType, DocumentSpec] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique_rule_ids(self) -> Standard:
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} appears twice")
+            seen.add(rule.id)
+        return self
+
+    @property
+    def document_specs(self) -> dict[DocumentType, DocumentSpec]:
+        """The document specs loaded with this standard (empty for a hand-built standard)."""
+        return self._document_specs
+
+    @property
+    def required_documents(self) -> list[DocumentType]:
+        return [doc.type for doc in self.documents if doc.required]
+
+    def min_confidence(self, document_type: str, field: str) -> float:
+        """OCR confidence needed to trust ``field`` of ``document_type``."""
+        fields = self.confidence.fields
+        return fields.get(f"{document_type}.{field}", fields.get(field, self.confidence.default_field))
+
+    def face_thresholds(self, engine: str) -> FaceThresholds:
+        """The face_match rule's thresholds for ``engine``; KeyError when it has none."""
+        for rule in self.rules:
+            if isinstance(rule, FaceMatch):
+                return rule.engines[engine]  # type: ignore[index]
+        raise KeyError(f"{self.product} has no face_match rule")
+
+    def rule(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        raise KeyError(rule_id)
+
+
+def needs_double_keying(standard: Standard, document_type: str, field: str) -> bool:
+    """Whether a human confirmation of this field needs two operators keying it blind."""
+    if standard.double_keying is not None:
+        return field in standard.double_keying or f"{document_type}.{field}" in standard.double_keying
+    spec = standard.document_specs.get(DocumentType(document_type))
+    return bool(spec and field in spec.fields and spec.fields[field].double_key)
+
+
+def field_kind(standard: Standard, reference: str) -> tuple[str, bool]:
+    """(kind, personal) of the value a reference points at; unknown fields count as personal text."""
+    source, field = split_reference(reference)
+    if source == APPLICATION:
+        return APPLICATION_FIELDS.get(field, "text"), field in PERSONAL_APPLICATION_FIELDS
+    spec = standard.document_specs.get(DocumentType(source))
+    if spec is None or field not in spec.fields:
+        return "text", True
+    return spec.fields[field].kind, spec.fields[field].personal
+
+
+def mask_value(kind: str, value: Any) -> str:
+    """A value fit for a person to read in a check's detail: numbers of people masked."""
+    text = "" if value is None else str(value)
+    if kind in ("id_number", "card_number"):
+        if len(text) <= 8:
+            return "*" * len(text)
+        return f"{text[:4]}{'*' * (len(text) - 8)}{text[-4:]}"
+    return text
+
+
+# --- loading --------------------------------------------------------------------------------------
+def _display(path: Path, settings: Settings) -> str:
+    """The path as a person finds it: ``standards/new_car_loan.yaml``."""
+    root = settings.standards_dir
+    try:
+        return str(Path(root.name) / path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _read_yaml(path: Path, shown: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise StandardsError(f"{shown}: file not found") from None
+    except yaml.YAMLError as error:
+        where = getattr(error, "problem_mark", None)
+        at = f" at line {where.line + 1}, column {where.column + 1}" if where else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise StandardsError(f"{shown}: not valid YAML{at}: {problem}") from None
+    except UnicodeDecodeError:
+        raise StandardsError(f"{shown}: not UTF-8 text") from None
+    if not isinstance(data, dict):
+        raise StandardsError(f"{shown}: expected a mapping of keys at the top level")
+    return data
+
+
+def _rule_label(data: dict[str, Any], location: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """For an error inside ``rules``: ("rule 'id'", the location inside that rule)."""
+    index, rest = location[1], location[2:]
+    rules = data.get("rules")
+    in_range = isinstance(rules, list) and isinstance(index, int) and 0 <= index < len(rules)
+    rule = rules[index] if in_range else None  # type: ignore[index]
+    if not isinstance(rule, dict):
+        return f"rule #{index + 1 if isinstance(index, int) else index}", rest
+    # The discriminated union puts the rule type in the location: drop it.
+    if rest and rest[0] == rule.get("type"):
+        rest = rest[1:]
+    rule_id = rule.get("id")
+    label = f"rule {rule_id!r}" if isinstance(rule_id, str) else f"rule #{index + 1}"
+    return label, rest
+
+
+def _key_path(location: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in location:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def _describe_error(error: dict[str, Any], data: dict[str, Any]) -> str:
+    """One pydantic error as ``rule 'x': unknown key 'y'`` (or ``key 'z': ...`` outside rules)."""
+    location = tuple(error["loc"])
+    prefix = ""
+    if location and location[0] == "rules" and len(location) > 1:
+        label, location = _rule_label(data, location)
+        prefix = f"{label}: "
+    kind = error["type"]
+    key = _key_path(location)
+    message = error["msg"].removeprefix("Value error, ")
+    if kind == "extra_forbidden":
+        return f"{prefix}unknown key {key!r}"
+    if kind == "missing":
+        return f"{prefix}missing key {key!r}"
+    if kind == "union_tag_not_found":
+        return f"{prefix}missing key 'type'"
+    if kind == "union_tag_invalid":
+        tag = error.get("ctx", {}).get("tag")
+        expected = error.get("ctx", {}).get("expected_tags", "")
+        return f"{prefix}unknown rule type {tag!r} (expected one of: {expected})"
+    if not key:
+        return f"{prefix}{message}"
+    return f"{prefix}key {key!r}: {message}"
+
+
+def _explained(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Unknown keys first; a missing key that a misspelt unknown key explains is left out."""
+    unknown = [e for e in errors if e["type"] == "extra_forbidden"]
+    misspelt = {(tuple(e["loc"][:-1]), str(e["loc"][-1])) for e in unknown if e["loc"]}
+
+    def explained(error: dict[str, Any]) -> bool:
+        if error["type"] != "missing" or not error["loc"]:
+            return False
+        parent, key = tuple(error["loc"][:-1]), str(error["loc"][-1])
+        typed = [name for where, name in misspelt if where == parent]
+        return bool(difflib.get_close_matches(key, typed, n=1))
+
+    return unknown + [e for e in errors if e not in unknown and not explained(e)]
+
+
+def _validate(model: type[BaseModel], data: dict[str, Any], shown: str) -> Any:
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        lines = [f"{shown}: {_describe_error(e, data)}" for e in _explained(error.errors())]
+        raise StandardsError("\n".join(dict.fromkeys(lines))) from None
+
+
+def _check_references(standard: Standard, specs: dict[DocumentType, DocumentSpec], shown: str) -> None:
+    """Every document field a rule reads exists in that document's spec."""
+    problems: list[str] = []
+    for rule in standard.rules:
+        for reference in rule.references():
+            source, field = split_reference(reference)
+            if source == APPLICATION:
+                continue
+            spec = specs.get(DocumentType(source))
+            if spec is None:
+                problems.append(f"{shown}: rule {rule.id!r}: no document spec for {source!r}")
+            elif field not in spec.fields:
+                problems.append(
+                    f"{shown}: rule {rule.id!r}: {source} has no field {field!r} "
+                    f"(known: {', '.join(spec.fields)})"
+                )
+    for item in standard.double_keying or []:
+        source, _, field = item.rpartition(".")
+        known = [spec.fields for t, spec in specs.items() if not source or t == source]
+        if not any(field in fields for fields in known):
+            problems.append(f"{shown}: double_keying: no document has a field {item!r}")
+    if problems:
+        raise StandardsError("\n".join(problems))
+
+
+def _load_document_spec(path: Path, settings: Settings) -> DocumentSpec:
+    shown = _display(path, settings)
+    spec: DocumentSpec = _validate(DocumentSpec, _read_yaml(path, shown), shown)
+    if spec.type != path.stem:
+        raise StandardsError(f"{shown}: type {spec.type.value!r} does not match the file name")
+    return spec
+
+
+def load_document_specs(settings: Settings) -> dict[DocumentType, DocumentSpec]:
+    """The field specs of every document type of CONTRACT §2, from ``standards/documents/``."""
+    folder = settings.standards_dir / DOCUMENTS_DIR
+    specs: dict[DocumentType, DocumentSpec] = {}
+    for document_type in DocumentType:
+        path = folder / f"{document_type.value}.yaml"
+        specs[document_type] = _load_document_spec(path, settings)
+    return specs
+
+
+def _product_files(settings: Settings) -> list[Path]:
+    return sorted(settings.standards_dir.glob("*.yaml"))
+
+
+def _load_standard_file(path: Path, settings: Settings,
+                        specs: dict[DocumentType, DocumentSpec]) -> Standard:
+    shown = _display(path, settings)
+    standard: Standard = _validate(Standard, _read_yaml(path, shown), shown)
+    if standard.product != path.stem:
+        raise StandardsError(f"{shown}: product {standard.product!r} does not match the file name")
+    _check_references(standard, specs, shown)
+    standard._document_specs = specs
+    return standard
+
+
+def load_standard(product: str, settings: Settings) -> Standard:
+    """The standard of ``product`` with its document specs; StandardsError names what is wrong."""
+    path = settings.standards_dir / f"{product}.yaml"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", product) or not path.is_file():
+        known = ", ".join(p.stem for p in _product_files(settings)) or "none"
+        raise StandardsError(
+            f"no standard for product {product!r} in {settings.standards_dir.name}/ (known: {known})"
+        )
+    return _load_standard_file(path, settings, load_document_specs(settings))
+
+
+def check_all(settings: Settings) -> dict[str, str | None]:
+    """Every standards file -> None when it loads, else its error text (for ``standards check``)."""
+    results: dict[str, str | None] = {}
+    specs: dict[DocumentType, DocumentSpec] = {}
+    folder = settings.standards_dir / DOCUMENTS_DIR
+    for document_type in DocumentType:
+        path = folder / f"{document_type.value}.yaml"
+        try:
+            specs[document_type] = _load_document_spec(path, settings)
+            results[_display(path, settings)] = None
+        except StandardsError as error:
+            results[_display(path, settings)] = str(error)
+    for path in sorted(folder.glob("*.yaml")):
+        if path.stem not in DocumentType.__members__.values():
+            results[_display(path, settings)] = (
+                f"{_display(path, settings)}: not a document type of CONTRACT §2 "
+                f"(known: {', '.join(t.value for t in DocumentType)})"
+            )
+    for path in _product_files(settings):
+        try:
+            _load_standard_file(path, settings, specs)
+            results[_display(path, settings)] = None
+        except StandardsError as error:
+            results[_display(path, settings)] = str(error)
+    return results
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of standards and document specs, for editors (standards/schema.json)."""
+    standard = Standard.model_json_schema()
+    document = DocumentSpec.model_json_schema()
+    definitions = {**standard.pop("$defs", {}), **document.pop("$defs", {})}
+    definitions["Standard"] = standard
+    definitions["DocumentSpec"] = document
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Autopass standards",
+        "description": "A product standard (standards/<product>.yaml) or a document spec "
+        "(standards/documents/<type>.yaml).",
+        "anyOf": [{"$ref": "#/$defs/Standard"}, {"$ref": "#/$defs/DocumentSpec"}],
+        "$defs": definitions,
+    }
+
+
+def schema_text() -> str:
+    """schema.json exactly as written to disk (a test compares it)."""
+    return json.dumps(json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def write_schema(settings: Settings) -> Path:
+    path = settings.standards_dir / SCHEMA_FILE
+    path.write_text(schema_text(), encoding="utf-8")
+    return path
