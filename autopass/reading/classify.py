@@ -1,0 +1,100 @@
+"""Which CONTRACT §2 document a page shows, from its printed text and a few image cues.
+
+Keywords come from ``standards/documents/<type>.yaml`` (one place). A keyword printed on several
+types (姓名 on the ID card and the licence) weighs less than one printed on a single type
+(公民身份号码), so titles decide and shared labels only confirm.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from autopass.banks import BANKS_BY_BIN
+from autopass.documents import DocumentType
+from autopass.engines.base import TextLine
+from autopass.reading.text import clean
+from autopass.standards import DocumentSpec
+from autopass.validators import is_valid_luhn
+
+SELFIE_MAX_CHARACTERS = 12
+"""A face photo carries almost no text; a card with a portrait carries dozens of characters."""
+BANK_NAMES = sorted(set(BANKS_BY_BIN.values()), key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class ImageCues:
+    """What the picture itself says, beside its text."""
+
+    faces: int | None = None  # faces found (None: not looked for)
+    aspect: float | None = None  # long side / short side of the straightened document
+    is_card: bool = False
+
+
+def classify(
+    lines: Sequence[TextLine], cues: ImageCues, specs: dict[DocumentType, DocumentSpec]
+) -> tuple[DocumentType, float]:
+    """The document type and how sure we are, in [0, 1] (low = ask a human)."""
+    text = clean("".join(line.text for line in lines))
+    scores = _keyword_scores(text, specs)
+    scores[DocumentType.BANK_CARD] = scores.get(DocumentType.BANK_CARD, 0.0) + _bank_card_cues(text)
+    ranked = sorted(scores.items(), key=lambda item: -item[1])
+    best_type, best = ranked[0] if ranked else (DocumentType.OTHER, 0.0)
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best < 1.0:
+        return _without_keywords(text, cues)
+    margin = (best - runner_up) / best
+    strength = min(1.0, best / 2.5)
+    return best_type, round(min(0.995, 0.5 + 0.5 * margin * strength + 0.1 * strength), 3)
+
+
+def _keyword_scores(text: str, specs: dict[DocumentType, DocumentSpec]) -> dict[DocumentType, float]:
+    owners: dict[str, int] = {}
+    for spec in specs.values():
+        for keyword in {clean(k) for k in spec.keywords}:
+            owners[keyword] = owners.get(keyword, 0) + 1
+    scores: dict[DocumentType, float] = {}
+    for document_type, spec in specs.items():
+        total = 0.0
+        for keyword in {clean(k) for k in spec.keywords}:
+            found = _found(keyword, text)
+            # Long keywords are titles: more distinctive than a two-character label.
+            total += found * min(2.0, len(keyword) / 3) / owners[keyword]
+        if total:
+            scores[document_type] = total
+    return scores
+
+
+def _found(keyword: str, text: str) -> float:
+    """1 when printed, partial credit when OCR dropped or misread a character of a long keyword."""
+    if keyword in text:
+        return 1.0
+    if len(keyword) < 4:
+        return 0.0
+    halves = keyword[: len(keyword) // 2], keyword[len(keyword) // 2 :]
+    return 0.5 if any(half in text for half in halves if len(half) >= 3) else 0.0
+
+
+def _bank_card_cues(text: str) -> float:
+    """A bank's name and a Luhn-valid 16-19 digit number: a bank card, even without 银联."""
+    score = 0.0
+    if any(name in text for name in BANK_NAMES) or "银行" in text:
+        score += 1.0
+    digits = re.sub(r"[\s]", "", text)
+    if any(is_valid_luhn(m) for m in re.findall(r"\d{16,19}", digits)):
+        score += 1.5
+    if len(text) > 120:
+        score *= 0.3  # a contract or invoice names banks and long numbers too
+    return score
+
+
+def _without_keywords(text: str, cues: ImageCues) -> tuple[DocumentType, float]:
+    """No printed keyword: a face with little text is a selfie; anything else is `other`."""
+    if cues.faces and len(text) <= 4 * SELFIE_MAX_CHARACTERS:
+        return DocumentType.SELFIE, 0.95 if cues.faces == 1 else 0.7
+    if cues.faces:
+        return DocumentType.SELFIE, 0.6
+    if len(text) <= SELFIE_MAX_CHARACTERS and cues.faces is None:
+        return DocumentType.OTHER, 0.4
+    return DocumentType.OTHER, 0.6 if len(text) > 40 else 0.5

@@ -1,0 +1,377 @@
+"""Every CONTRACT §2 field of a classified, upright document, with a confidence and a box.
+
+Labels come from ``standards/documents/<type>.yaml``; what else is printed between fields (国籍,
+车辆类型...) is listed here only as *stops* that end a value. A field that cannot be read is
+returned with ``value=None`` and confidence 0, so a human is asked rather than a guess made.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from autopass.banks import bank_for_card
+from autopass.documents import DocumentType
+from autopass.dossier import FieldValue
+from autopass.engines.base import TextLine
+from autopass.reading.classify import BANK_NAMES
+from autopass.reading.layout import Found, Row, build_rows, union_box, value_after
+from autopass.reading.signature import signature_present
+from autopass.reading.text import (
+    INVALID_CONFIDENCE,
+    REPAIRED_PENALTY,
+    Reading,
+    chinese_amount,
+    clean,
+    find_amount,
+    read_birth_date,
+    read_card_number,
+    read_ethnicity,
+    read_id_number,
+    read_licence_class,
+    read_plain,
+    read_sex,
+    read_validity,
+    read_vin,
+)
+from autopass.standards import DocumentSpec
+from autopass.validators import id_birth_date, id_sex, is_valid_id_number
+
+# Printed labels that are not fields of CONTRACT §2 but end the value before them.
+_OTHER_LABELS: dict[DocumentType, tuple[str, ...]] = {
+    DocumentType.DRIVING_LICENCE: ("国籍", "性别", "住址", "出生日期", "初次领证日期"),
+    DocumentType.VEHICLE_INVOICE: ("发票代码", "车辆类型", "厂牌型号", "产地", "合格证号", "小写",
+                                   "发动机号码", "销货单位名称", "纳税人识别号"),
+    DocumentType.VEHICLE_REGISTRATION: ("登记机关", "登记日期", "号牌号码", "车辆类型", "车身颜色"),
+    DocumentType.LOAN_CONTRACT: ("贷款期限", "签署日期"),
+}
+
+Fields = dict[str, FieldValue]
+
+
+def extract_fields(
+    document_type: DocumentType,
+    lines: Sequence[TextLine],
+    image: np.ndarray,
+    spec: DocumentSpec,
+) -> Fields:
+    """The fields of ``spec`` read from ``lines`` (coordinates of the upright ``image``)."""
+    parser = _PARSERS.get(document_type)
+    if parser is None:
+        return {}
+    rows = build_rows(lines)
+    context = _Context(rows=rows, spec=spec, stops=_stops(document_type, spec), image=image)
+    fields = parser(context)
+    for name, field_spec in spec.fields.items():
+        if field_spec.kind != "face" and name not in fields:
+            fields[name] = FieldValue(value=None, confidence=0.0)
+    return fields
+
+
+class _Context:
+    def __init__(self, rows: list[Row], spec: DocumentSpec, stops: list[str], image: np.ndarray):
+        self.rows = rows
+        self.spec = spec
+        self.stops = stops
+        self.image = image
+
+    def labels(self, field: str) -> list[str]:
+        return self.spec.fields[field].labels
+
+    def after(self, field: str, extra_labels: Sequence[str] = ()) -> Found | None:
+        return value_after(self.rows, [*extra_labels, *self.labels(field)], self.stops)
+
+
+def _stops(document_type: DocumentType, spec: DocumentSpec) -> list[str]:
+    labels = [label for field in spec.fields.values() for label in field.labels]
+    return [*labels, *_OTHER_LABELS.get(document_type, ())]
+
+
+def _value(reading: Reading, found: Found | None, ocr_confidence: float | None = None) -> FieldValue:
+    if reading.value is None:
+        return FieldValue(value=None, confidence=0.0, box=found.box if found else None)
+    base = ocr_confidence if ocr_confidence is not None else (found.confidence if found else 0.5)
+    return FieldValue(value=reading.value, confidence=round(max(0.0, min(1.0, base * reading.trust)), 3),
+                      box=found.box if found else None)
+
+
+def _text(context: _Context, field: str, extra_labels: Sequence[str] = ()) -> FieldValue:
+    found = context.after(field, extra_labels)
+    return _value(read_plain(found.text) if found else Reading(None, 0.0), found)
+
+
+def _id_number(context: _Context, field: str) -> FieldValue:
+    """The labelled ID number, else any 18-character run that passes GB 11643 on the page."""
+    found = context.after(field)
+    if found is not None:
+        reading = read_id_number(found.text)
+        if reading.value is not None and reading.trust > INVALID_CONFIDENCE:
+            return _value(reading, found)
+    for index, row in enumerate(context.rows):
+        reading = read_id_number(row.text)
+        if reading.value and reading.trust > INVALID_CONFIDENCE:
+            spot = Found(row.text, index, 0, len(row.text), row)
+            return _value(Reading(reading.value, reading.trust * REPAIRED_PENALTY), spot)
+    return _value(read_id_number(found.text) if found else Reading(None, 0.0), found)
+
+
+def _vin(context: _Context) -> FieldValue:
+    found = context.after("vin")
+    if found is not None:
+        reading = read_vin(found.text)
+        if reading.trust > INVALID_CONFIDENCE:
+            return _value(reading, found)
+    for index, row in enumerate(context.rows):
+        reading = read_vin(row.text)
+        if reading.value and reading.trust >= REPAIRED_PENALTY:
+            spot = Found(row.text, index, 0, len(row.text), row)
+            return _value(Reading(reading.value, reading.trust * REPAIRED_PENALTY), spot)
+    return _value(read_vin(found.text) if found else Reading(None, 0.0), found)
+
+
+def _amount(context: _Context, field: str) -> FieldValue:
+    """The figure after the label; proven by the amount in Chinese capitals on the same row."""
+    found = context.after(field)
+    if found is None:
+        return FieldValue(value=None, confidence=0.0)
+    row_text = found.row.text
+    figure_part = row_text[row_text.find("¥") :] if "¥" in row_text else found.text
+    figure = find_amount(figure_part.split("小写")[-1])
+    if figure is None:
+        return FieldValue(value=None, confidence=0.0, box=found.box)
+    capitals = chinese_amount(row_text[found.start : row_text.find("¥") if "¥" in row_text else None])
+    trust = 1.0 if capitals is not None and abs(capitals - figure) < 0.005 else 0.8
+    confidence = found.row.confidence(found.start, len(row_text))
+    return FieldValue(value=figure, confidence=round(confidence * trust, 3), box=found.row.box(found.start, len(row_text)))
+
+
+def _digits(context: _Context, field: str, length: int | None = None) -> FieldValue:
+    found = context.after(field)
+    if found is None:
+        return FieldValue(value=None, confidence=0.0)
+    runs = re.findall(r"[0-9OoIlSB]{6,}", found.text)
+    if not runs:
+        return FieldValue(value=None, confidence=0.0, box=found.box)
+    run = max(runs, key=len)
+    digits = run.translate(str.maketrans("OoIlSB", "001158"))
+    trust = 0.9 if digits == run else 0.75
+    if length is not None and len(digits) != length:
+        trust = INVALID_CONFIDENCE
+    return FieldValue(value=digits, confidence=round(found.confidence * trust, 3), box=found.box)
+
+
+# --- one parser per document type ------------------------------------------------------------
+def _id_card_front(context: _Context) -> Fields:
+    fields = {
+        "name": _text(context, "name"),
+        "sex": _value(*_read(context, "sex", read_sex)),
+        "ethnicity": _value(*_read(context, "ethnicity", read_ethnicity)),
+        "birth_date": _birth_date(context),
+        "address": _address(context),
+        "id_number": _id_number(context, "id_number"),
+    }
+    _corroborate_with_id_number(fields)
+    return fields
+
+
+def _birth_date(context: _Context) -> FieldValue:
+    """After 出生; if OCR lost the label, the row that holds a date written 1988年3月12日."""
+    reading, found = _read(context, "birth_date", read_birth_date)
+    if reading.value is not None:
+        return _value(reading, found)
+    for index, row in enumerate(context.rows):
+        if re.search(r"\d{4}年\d{1,2}月\d{1,2}日", row.text):
+            spot = Found(row.text, index, 0, len(row.text), row)
+            return _value(read_birth_date(row.text), spot)
+    return _value(reading, found)
+
+
+def _read(context: _Context, field: str, reader: Callable[[str], Reading]) -> tuple[Reading, Found | None]:
+    found = context.after(field)
+    return (reader(found.text) if found else Reading(None, 0.0)), found
+
+
+def _corroborate_with_id_number(fields: Fields) -> None:
+    """Birth date and sex that agree with a valid ID number are as sure as the number itself."""
+    number = fields["id_number"]
+    if not (isinstance(number.value, str) and is_valid_id_number(number.value)):
+        return
+    birth = id_birth_date(number.value)
+    if birth and fields["birth_date"].value == birth.isoformat():
+        fields["birth_date"] = fields["birth_date"].model_copy(update={"confidence": max(fields["birth_date"].confidence, number.confidence)})
+    if fields["sex"].value == id_sex(number.value):
+        fields["sex"] = fields["sex"].model_copy(update={"confidence": max(fields["sex"].confidence, number.confidence)})
+
+
+def _address(context: _Context) -> FieldValue:
+    """住址 wraps over several rows: follow the rows below, aligned with the value, until a label."""
+    found = context.after("address")
+    if found is None:
+        return FieldValue(value=None, confidence=0.0)
+    parts, lines = [found.text], list(_lines_of(found))
+    left = found.row.x_of(found.start) if found.text else found.row.left
+    height = found.row.bottom - found.row.top
+    previous_bottom = found.row.bottom
+    stops = [clean(stop) for stop in context.stops]
+    for row in context.rows[found.row_index + 1 :]:
+        if any(stop in row.text for stop in stops) or row.top - previous_bottom > 1.2 * height:
+            break
+        continuation = [line for line in row.lines if abs(line.bounds[0] - left) < 1.5 * height]
+        if not continuation:
+            break
+        parts.extend(clean(line.text) for line in continuation)
+        lines.extend(continuation)
+        previous_bottom = row.bottom
+    reading = read_plain("".join(parts))
+    confidence = min((line.confidence for line in lines), default=0.0)
+    return FieldValue(value=reading.value, confidence=round(confidence * reading.trust, 3),
+                      box=union_box(lines))
+
+
+def _lines_of(found: Found) -> list[TextLine]:
+    used = {found.row.owners[i] for i in range(found.start, found.end)}
+    return [found.row.lines[i] for i in sorted(used)]
+
+
+def _validity(context: _Context) -> Found | None:
+    """有效期限 2018-05-20 至 2028-05-20: 至 separates the dates, it does not end the value."""
+    stops = [stop for stop in context.stops if stop not in ("至", "有效期限")]
+    found = value_after(context.rows, ["有效期限", *context.labels("valid_from")], stops)
+    if found is not None and found.text:
+        return found
+    # The label hidden (a finger over it): the row that holds a period of two dates or 长期.
+    for index, row in enumerate(context.rows):
+        if re.search(r"\d{4}[.\-年]\d{1,2}[.\-月]\d{1,2}日?(至|-|—)(\d{4}|长期)", row.text):
+            return Found(row.text, index, 0, len(row.text), row)
+    return found
+
+
+def _id_card_back(context: _Context) -> Fields:
+    found = _validity(context)
+    valid_from, valid_to = read_validity(found.text) if found else (Reading(None, 0.0),) * 2
+    return {
+        "issuing_authority": _text(context, "issuing_authority"),
+        "valid_from": _value(valid_from, found),
+        "valid_to": _value(valid_to, found),
+    }
+
+
+def _driving_licence(context: _Context) -> Fields:
+    found = _validity(context)
+    valid_from, valid_to = read_validity(found.text) if found else (Reading(None, 0.0),) * 2
+    return {
+        "name": _text(context, "name"),
+        "id_number": _id_number(context, "id_number"),
+        "licence_class": _licence_class(context),
+        "valid_from": _value(valid_from, found),
+        "valid_to": _value(valid_to, found),
+    }
+
+
+def _licence_class(context: _Context) -> FieldValue:
+    """After 准驾车型; with the label hidden, a row that is nothing but a class (C1) will do."""
+    reading, found = _read(context, "licence_class", read_licence_class)
+    if reading.value is not None:
+        return _value(reading, found)
+    for index, row in enumerate(context.rows):
+        if re.fullmatch(r"(A[123]|B[12]|C[1-6]|D|E|F|M|N|P)+", row.text):
+            spot = Found(row.text, index, 0, len(row.text), row)
+            return _value(Reading(row.text, REPAIRED_PENALTY * 0.9), spot)
+    return _value(reading, found)
+
+
+def _bank_card(context: _Context) -> Fields:
+    """The longest Luhn-valid digit run is the number; the printed name must agree with its BIN."""
+    number, number_found = Reading(None, 0.0), None
+    for index, row in enumerate(context.rows):
+        reading = read_card_number(row.text)
+        if reading.value and (reading.trust > number.trust or
+                              (reading.trust == number.trust and len(reading.value) > len(number.value or ""))):
+            number, number_found = reading, Found(row.text, index, 0, len(row.text), row)
+    printed = None
+    for index, row in enumerate(context.rows):
+        name = next((name for name in BANK_NAMES if name in row.text), None)
+        if name:
+            start = row.text.find(name)
+            printed = (name, Found(name, index, start, start + len(name), row))
+            break
+    bin_bank = bank_for_card(number.value) if number.value and number.trust > INVALID_CONFIDENCE else None
+    if printed and bin_bank == printed[0]:
+        bank = FieldValue(value=printed[0], confidence=round(max(0.9, printed[1].confidence), 3), box=printed[1].box)
+    elif printed:
+        bank = FieldValue(value=printed[0], confidence=round(0.6 * printed[1].confidence, 3), box=printed[1].box)
+    elif bin_bank:
+        bank = FieldValue(value=bin_bank, confidence=0.7, source="derived")
+    else:
+        bank = FieldValue(value=None, confidence=0.0)
+    return {"card_number": _value(number, number_found), "bank_name": bank}
+
+
+def _vehicle_invoice(context: _Context) -> Fields:
+    return {
+        "buyer_name": _text(context, "buyer_name"),
+        "buyer_id_number": _id_number(context, "buyer_id_number"),
+        "vin": _vin(context),
+        "price_total": _amount(context, "price_total"),
+        "invoice_number": _digits(context, "invoice_number", length=8),
+        "invoice_date": _value(*_read(context, "invoice_date", read_birth_date)),
+    }
+
+
+def _vehicle_registration(context: _Context) -> Fields:
+    owner = context.after("owner_name")
+    owner_value = FieldValue(value=None, confidence=0.0)
+    if owner is not None:
+        # The label's tail (/身份证明名称/号码) may wrap and land in front of the value.
+        text = re.sub(r"^[/|]?(身份证明名称)?[/|]?号?码?", "", owner.text)
+        name = re.split(r"[/|]", text)[0]
+        reading = read_plain(name)
+        offset = owner.start + len(owner.text) - len(text)
+        owner_value = _value(reading, Found(name, owner.row_index, offset, offset + len(name), owner.row))
+    return {
+        "owner_name": owner_value,
+        "vin": _vin(context),
+        "registration_number": _digits(context, "registration_number", length=12),
+    }
+
+
+def _loan_contract(context: _Context) -> Fields:
+    # 借款人姓名 first: plain 借款人 also labels the signature line, whose value is handwriting.
+    borrower = value_after(context.rows, ["借款人姓名"], context.stops) or context.after("borrower_name")
+    name = FieldValue(value=None, confidence=0.0)
+    if borrower is not None:
+        reading = read_plain(borrower.text.removeprefix("姓名"))
+        name = _value(reading, borrower)
+    return {
+        "borrower_name": name,
+        "id_number": _id_number(context, "id_number"),
+        "loan_amount": _amount(context, "loan_amount"),
+        "signature_present": _signature(context),
+    }
+
+
+def _signature(context: _Context) -> FieldValue:
+    """Ink in the box right of 借款人（签字）: image analysis, not OCR (handwriting reads badly)."""
+    for row in context.rows:
+        match = re.search(r"\(签字\)|签字\)?:", row.text)  # 借款人（签字）：, not 签字页 or clauses
+        if match is None:
+            continue
+        label_box = row.box(0, match.end())
+        if label_box is None:
+            continue
+        present, confidence, box = signature_present(context.image, label_box)
+        return FieldValue(value=present, confidence=confidence, box=box)
+    return FieldValue(value=None, confidence=0.0)
+
+
+_PARSERS: dict[DocumentType, Callable[[_Context], Fields]] = {
+    DocumentType.ID_CARD_FRONT: _id_card_front,
+    DocumentType.ID_CARD_BACK: _id_card_back,
+    DocumentType.DRIVING_LICENCE: _driving_licence,
+    DocumentType.BANK_CARD: _bank_card,
+    DocumentType.VEHICLE_INVOICE: _vehicle_invoice,
+    DocumentType.VEHICLE_REGISTRATION: _vehicle_registration,
+    DocumentType.LOAN_CONTRACT: _loan_contract,
+}

@@ -1,0 +1,165 @@
+"""OCR lines grouped into printed rows, and values found after their labels.
+
+OCR merges a label with its value (姓名张伟) or splits one printed row into several boxes; both
+become one row of text with each character traceable to its box, so a value can be cut between
+its label and the next label and still be shown as a crop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from autopass.engines.base import TextLine
+from autopass.reading.text import clean
+
+
+@dataclass(frozen=True)
+class Row:
+    """One printed row: its text (cleaned, no spaces) and which line each character came from."""
+
+    text: str
+    owners: tuple[int, ...]  # owners[i] = index into `lines` of the character text[i]
+    lines: tuple[TextLine, ...]
+
+    def box(self, start: int, end: int) -> list[int] | None:
+        """[x, y, w, h] around the lines that hold text[start:end]."""
+        used = {self.owners[i] for i in range(start, min(end, len(self.owners)))}
+        return union_box(self.lines[i] for i in used) if used else None
+
+    def confidence(self, start: int, end: int) -> float:
+        used = {self.owners[i] for i in range(start, min(end, len(self.owners)))}
+        return min((self.lines[i].confidence for i in used), default=0.0)
+
+    def x_of(self, index: int) -> float:
+        """Where character ``index`` starts, spreading each line's width over its characters."""
+        owner = self.owners[min(index, len(self.owners) - 1)]
+        first = self.owners.index(owner)
+        count = self.owners.count(owner)
+        x, _, width, _ = self.lines[owner].bounds
+        return x + width * (index - first) / max(1, count)
+
+    @property
+    def top(self) -> float:
+        return min(line.bounds[1] for line in self.lines)
+
+    @property
+    def bottom(self) -> float:
+        return max(line.bounds[1] + line.bounds[3] for line in self.lines)
+
+    @property
+    def left(self) -> float:
+        return min(line.bounds[0] for line in self.lines)
+
+
+@dataclass(frozen=True)
+class Found:
+    """A value cut out of a row: its text and where it came from."""
+
+    text: str
+    row_index: int
+    start: int
+    end: int
+    row: Row
+
+    @property
+    def box(self) -> list[int] | None:
+        return self.row.box(self.start, self.end)
+
+    @property
+    def confidence(self) -> float:
+        return self.row.confidence(self.start, self.end) if self.end > self.start else 0.0
+
+
+def union_box(lines: Iterable[TextLine]) -> list[int] | None:
+    bounds = [line.bounds for line in lines]
+    if not bounds:
+        return None
+    left = min(b[0] for b in bounds)
+    top = min(b[1] for b in bounds)
+    right = max(b[0] + b[2] for b in bounds)
+    bottom = max(b[1] + b[3] for b in bounds)
+    return [int(left), int(top), int(right - left), int(bottom - top)]
+
+
+def build_rows(lines: Sequence[TextLine]) -> list[Row]:
+    """Lines whose vertical centres are close form one row, read left to right."""
+    ordered = sorted(lines, key=lambda line: line.bounds[1] + line.bounds[3] / 2)
+    groups: list[list[TextLine]] = []
+    for line in ordered:
+        _, y, _, h = line.bounds
+        centre = y + h / 2
+        if groups:
+            last = groups[-1]
+            last_centre = sum(l.bounds[1] + l.bounds[3] / 2 for l in last) / len(last)
+            last_height = sum(l.bounds[3] for l in last) / len(last)
+            if abs(centre - last_centre) < 0.5 * min(h, last_height):
+                last.append(line)
+                continue
+        groups.append([line])
+    return [_row(_left_to_right(group)) for group in groups]
+
+
+def _left_to_right(lines: list[TextLine]) -> list[TextLine]:
+    """Left to right; a line wrapped under another in the same cell (码 under 身份证号) follows it."""
+    ordered = sorted(lines, key=lambda line: line.bounds[0])
+    changed = True
+    while changed:
+        changed = False
+        for i in range(len(ordered) - 1):
+            a, b = ordered[i].bounds, ordered[i + 1].bounds
+            overlap = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+            if overlap > 0.5 * min(a[2], b[2]) and a[1] > b[1]:
+                ordered[i], ordered[i + 1] = ordered[i + 1], ordered[i]
+                changed = True
+    return ordered
+
+
+def _row(lines: list[TextLine]) -> Row:
+    text, owners = [], []
+    for index, line in enumerate(lines):
+        piece = clean(line.text)
+        text.append(piece)
+        owners.extend([index] * len(piece))
+    return Row(text="".join(text), owners=tuple(owners), lines=tuple(lines))
+
+
+def label_places(rows: Sequence[Row], labels: Sequence[str]) -> list[tuple[int, int, int]]:
+    """(row index, label start, label end) of each label found, in order of preference.
+
+    Labels are tried longest first (借款人姓名 before 借款人); a long label whose last characters
+    wrapped onto the next line of its table cell (身份证号码/组织机构代|码) is still found.
+    """
+    places: list[tuple[int, int, int]] = []
+    for label in sorted(dict.fromkeys(clean(label) for label in labels), key=len, reverse=True):
+        for cut in range(0, 3 if len(label) >= 6 else 1):
+            shortened = label[: len(label) - cut]
+            hits = [(i, row.text.find(shortened)) for i, row in enumerate(rows) if shortened in row.text]
+            if hits:
+                places.extend((i, pos, pos + len(shortened)) for i, pos in hits)
+                break
+    return places
+
+
+def value_after(rows: Sequence[Row], labels: Sequence[str], stops: Sequence[str]) -> Found | None:
+    """The text after a label on its row, up to the next of ``stops`` (other labels).
+
+    The first label place with a non-empty value wins; an empty one is returned only if all are.
+    """
+    empty: Found | None = None
+    stop_texts = [s for s in dict.fromkeys(clean(stop) for stop in stops) if s]
+    for index, _, label_end in label_places(rows, labels):
+        row = rows[index]
+        start = label_end
+        while start < len(row.text) and row.text[start] in ":;,.、_|":
+            start += 1
+        end = len(row.text)
+        for stop in stop_texts:
+            position = row.text.find(stop, start + 1)
+            if position > start:
+                end = min(end, position)
+        found = Found(text=row.text[start:end], row_index=index, start=start, end=end, row=row)
+        if found.text:
+            return found
+        empty = empty or found
+    return empty

@@ -1,0 +1,197 @@
+"""Find the documents in a photo and straighten them, cheaply (OpenCV at reduced scale).
+
+A card photographed on a desk is a bright quadrilateral with strong edges; an A4 photocopy of
+both ID card sides holds two card-shaped quadrilaterals. Each becomes its own straightened image;
+when nothing convincing is found the whole image is used, so a document is never lost here.
+Which way is up is decided later (``orient.py``), after one OCR pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+WORK_SIDE = 640
+"""Contours are searched on a copy whose longest side is this many pixels: fast and sufficient."""
+MIN_AREA_SHARE = 0.12
+"""A document smaller than this share of the photo is not believed (probably a texture patch)."""
+CARD_ASPECT = (1.48, 1.80)
+"""ID card, licence, bank card (1.585) and invoice (1.6); A4 (1.414) stays out, it is portrait."""
+MAX_OUTPUT_SIDE = 1400
+"""Straightened documents are capped here: OCR gains nothing from more pixels, only time."""
+
+
+@dataclass(frozen=True)
+class Located:
+    """One document found on a page: its straightened pixels and where it lies on the page."""
+
+    image: np.ndarray
+    region: tuple[int, int, int, int] | None  # x, y, w, h on the page; None = the whole image
+    quad: np.ndarray  # 4 x 2 float32 corners on the page (tl, tr, br, bl)
+    is_card: bool  # card-shaped (aspect ~1.585): known to be landscape when upright
+
+
+def locate_documents(page: np.ndarray) -> list[Located]:
+    """Every document on ``page``: one for a photo, two for an A4 copy of both ID card sides."""
+    scale = min(1.0, WORK_SIDE / max(page.shape[:2]))
+    small = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else page
+    quads = _candidate_quads(small)
+    page_area = small.shape[0] * small.shape[1]
+    cards = _separate_cards(quads, page_area)
+    if len(cards) >= 2:
+        chosen = sorted(cards, key=lambda q: (q[:, 1].mean(), q[:, 0].mean()))
+        return [_straighten(page, quad / scale, with_region=True) for quad in chosen]
+    standing_out = [quad for quad in quads if _stands_out(small, quad)]
+    if standing_out:
+        return [_straighten(page, standing_out[0] / scale, with_region=False)]
+    return [_whole(page)]
+
+
+def _candidate_quads(small: np.ndarray) -> list[np.ndarray]:
+    """Convex quadrilaterals big enough to be documents, largest first, each ordered tl,tr,br,bl."""
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    gray = cv2.GaussianBlur(gray, (5, 5), 0)
+    median = float(np.median(gray))
+    edges = cv2.Canny(gray, max(10.0, 0.5 * median), min(255.0, 1.2 * median + 30))
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8), iterations=2)
+    contours, _ = cv2.findContours(edges, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    # Brighter-than-surroundings blobs too: a photocopied card on grey, noisy paper has weak edges.
+    blurred = cv2.GaussianBlur(gray, (15, 15), 0)
+    first, bright = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    contours = [*contours, *_bright_blobs(bright)]
+    upper = blurred[blurred > first]
+    if upper.size > 100:  # the page itself is the bright part: split it again (cards on paper)
+        second, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        contours = [*contours, *_bright_blobs(((blurred > second) * 255).astype(np.uint8))]
+    area = small.shape[0] * small.shape[1]
+    quads: list[np.ndarray] = []
+    for contour in contours:
+        hull = cv2.convexHull(contour)
+        hull_area = cv2.contourArea(hull)
+        if hull_area < MIN_AREA_SHARE * area or hull_area > 0.97 * area:
+            continue
+        approx = cv2.approxPolyDP(hull, 0.03 * cv2.arcLength(hull, True), True)
+        if len(approx) == 4:
+            quad = approx.reshape(4, 2).astype(np.float32)
+        else:
+            rect = cv2.minAreaRect(hull)
+            if hull_area < 0.85 * rect[1][0] * rect[1][1]:
+                continue  # not rectangular enough: a blob, not a document
+            quad = cv2.boxPoints(rect).astype(np.float32)
+        if _fill_ratio(contour, quad) < 0.5:
+            continue
+        quads.append(_order(quad))
+    quads.sort(key=lambda q: -cv2.contourArea(q))
+    return _dedupe(quads)
+
+
+def _stands_out(small: np.ndarray, quad: np.ndarray) -> bool:
+    """A document on a desk differs from what surrounds it; a table inside a scanned page does not
+    (the same paper continues beyond its frame), so the page, not the table, is the document."""
+    lab = cv2.cvtColor(small, cv2.COLOR_BGR2LAB).astype(np.float32)
+    centre = quad.mean(axis=0)
+    inner = np.zeros(small.shape[:2], np.uint8)
+    outer = np.zeros(small.shape[:2], np.uint8)
+    cv2.fillConvexPoly(inner, ((quad - centre) * 0.92 + centre).astype(np.int32), 1)
+    cv2.fillConvexPoly(outer, ((quad - centre) * 1.10 + centre).astype(np.int32), 1)
+    ring_inside = cv2.fillConvexPoly(np.zeros_like(inner), quad.astype(np.int32), 1) - inner
+    ring_outside = outer - cv2.fillConvexPoly(np.zeros_like(inner), quad.astype(np.int32), 1)
+    if ring_outside.sum() < 50 or ring_inside.sum() < 50:
+        return True  # the quad touches the photo's border: nothing to compare with
+    inside = np.median(lab[ring_inside.astype(bool)], axis=0)
+    outside = np.median(lab[ring_outside.astype(bool)], axis=0)
+    return float(np.linalg.norm(inside - outside)) > 18.0
+
+
+def _bright_blobs(mask: np.ndarray) -> list[np.ndarray]:
+    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))
+    blobs, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    return list(blobs)
+
+
+def _fill_ratio(contour: np.ndarray, quad: np.ndarray) -> float:
+    """How much of the quad's outline the contour follows (edges of a real document, not noise)."""
+    perimeter = cv2.arcLength(quad.reshape(-1, 1, 2), True)
+    return min(1.0, cv2.arcLength(contour, True) / 2 / max(perimeter, 1.0))
+
+
+def _dedupe(quads: list[np.ndarray]) -> list[np.ndarray]:
+    """Drop quads that are the same document as a bigger one found before (inner/outer edge)."""
+    kept: list[np.ndarray] = []
+    for quad in quads:
+        area = cv2.contourArea(quad)
+        if any(_overlap(quad, other) > 0.85 * area and cv2.contourArea(other) < 1.25 * area
+               for other in kept):
+            continue
+        kept.append(quad)
+    return kept
+
+
+def _overlap(a: np.ndarray, b: np.ndarray) -> float:
+    inter, _ = cv2.intersectConvexConvex(a, b)
+    return float(inter)
+
+
+def _separate_cards(quads: list[np.ndarray], page_area: float) -> list[np.ndarray]:
+    """Two or more card-shaped, non-overlapping quads: the A4-copy case."""
+    cards: list[np.ndarray] = []
+    for quad in quads:
+        if not CARD_ASPECT[0] <= _aspect(quad) <= CARD_ASPECT[1]:
+            continue
+        if cv2.contourArea(quad) > 0.45 * page_area:
+            continue
+        if any(_overlap(quad, other) > 0.1 * cv2.contourArea(quad) for other in cards):
+            continue
+        cards.append(quad)
+    if len(cards) < 2:
+        return []
+    biggest = max(cv2.contourArea(q) for q in cards)
+    return [q for q in cards if cv2.contourArea(q) > 0.6 * biggest]
+
+
+def _aspect(quad: np.ndarray) -> float:
+    width, height = _side_lengths(quad)
+    return max(width, height) / max(1.0, min(width, height))
+
+
+def _side_lengths(quad: np.ndarray) -> tuple[float, float]:
+    tl, tr, br, bl = quad
+    width = (np.linalg.norm(tr - tl) + np.linalg.norm(br - bl)) / 2
+    height = (np.linalg.norm(bl - tl) + np.linalg.norm(br - tr)) / 2
+    return float(width), float(height)
+
+
+def _order(quad: np.ndarray) -> np.ndarray:
+    """Corners as top-left, top-right, bottom-right, bottom-left (by position on the page)."""
+    centre = quad.mean(axis=0)
+    angles = np.arctan2(quad[:, 1] - centre[1], quad[:, 0] - centre[0])
+    ordered = quad[np.argsort(angles)]  # clockwise from the left in image coordinates
+    start = int(np.argmin(ordered.sum(axis=1)))
+    return np.roll(ordered, -start, axis=0).astype(np.float32)
+
+
+def _straighten(page: np.ndarray, quad: np.ndarray, *, with_region: bool) -> Located:
+    """Warp ``quad`` to a rectangle of its own size (capped), keeping its orientation on the page."""
+    width, height = _side_lengths(quad)
+    factor = min(1.0, MAX_OUTPUT_SIDE / max(width, height))
+    out_w, out_h = max(8, int(width * factor)), max(8, int(height * factor))
+    target = np.array([[0, 0], [out_w - 1, 0], [out_w - 1, out_h - 1], [0, out_h - 1]], np.float32)
+    matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    image = cv2.warpPerspective(page, matrix, (out_w, out_h), flags=cv2.INTER_AREA
+                                if factor < 1 else cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    region = None
+    if with_region:
+        x, y, w, h = cv2.boundingRect(quad.astype(np.int32))
+        region = (max(0, x), max(0, y), w, h)
+    is_card = CARD_ASPECT[0] <= _aspect(quad) <= CARD_ASPECT[1]
+    return Located(image=image, region=region, quad=quad, is_card=is_card)
+
+
+def _whole(page: np.ndarray) -> Located:
+    height, width = page.shape[:2]
+    factor = min(1.0, MAX_OUTPUT_SIDE / max(width, height))
+    image = cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else page
+    quad = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    return Located(image=image, region=None, quad=quad, is_card=False)

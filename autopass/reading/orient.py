@@ -1,0 +1,102 @@
+"""Which way is up: decided with at most one OCR pass in the common case.
+
+1. Before OCR, cheaply: a card is landscape when upright, so a portrait card is turned 90 degrees;
+   any other document is turned when its ink runs in columns rather than rows.
+2. After OCR: if most text lines stand on end, the guess was wrong; turn and read again (rare).
+3. 0 or 180: RapidOCR's line classifier already reads upside-down lines correctly, so the text is
+   right either way; the layout tells the rest (the title or first label must lie above the
+   last label). The lines are then rotated with the image instead of being read again.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from autopass.documents import DocumentType
+from autopass.engines.base import TextLine
+from autopass.reading.text import clean
+
+# The label printed highest and the label printed lowest on each upright document (layouts.md).
+TOP_AND_BOTTOM: dict[DocumentType, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    DocumentType.ID_CARD_FRONT: (("姓名", "性别", "民族"), ("公民身份号码",)),
+    DocumentType.ID_CARD_BACK: (("中华人民共和国", "居民身份证"), ("有效期限", "签发机关")),
+    DocumentType.DRIVING_LICENCE: (("机动车驾驶证", "证号"), ("有效期限", "准驾车型")),
+    DocumentType.BANK_CARD: (("银行", "借记卡", "DEBIT"), ("银联", "UnionPay", "VALID")),
+    DocumentType.VEHICLE_INVOICE: (("机动车销售统一发票", "发票联", "开票日期"), ("价税合计", "销货单位")),
+    DocumentType.VEHICLE_REGISTRATION: (("机动车登记证书", "登记编号"), ("车辆识别代号", "发动机号")),
+    DocumentType.LOAN_CONTRACT: (("合同", "签字页"), ("签署日期", "贷款期限", "贷款金额")),
+}
+
+
+def landscape_if_card(image: np.ndarray, is_card: bool) -> np.ndarray:
+    """Cards are read landscape: a card that stands on its short side is turned 90 degrees."""
+    height, width = image.shape[:2]
+    if is_card and height > width:
+        return cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
+    if not is_card and ink_runs_vertically(image):
+        return cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
+    return image
+
+
+def ink_runs_vertically(image: np.ndarray) -> bool:
+    """True when dark strokes line up in columns (text turned 90 degrees), from projection profiles."""
+    scale = min(1.0, 500 / max(image.shape[:2]))
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    ink = cv2.adaptiveThreshold(gray, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
+    rows = _smear(ink, horizontal=True)
+    columns = _smear(ink, horizontal=False)
+    return columns > 1.2 * rows
+
+
+def _smear(ink: np.ndarray, *, horizontal: bool) -> float:
+    """How well ink joins into long bars along one axis (text lines join along their direction)."""
+    kernel = np.ones((1, 9) if horizontal else (9, 1), np.uint8)
+    joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, kernel)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    lengths = stats[1:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
+    thickness = stats[1:, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
+    bars = (lengths > 4 * np.maximum(thickness, 1)) & (lengths > 20)
+    return float(lengths[bars].sum())
+
+
+def lines_stand_on_end(lines: list[TextLine]) -> bool:
+    """Most multi-character lines are taller than wide: the page was read sideways."""
+    long_lines = [line for line in lines if len(line.text) >= 3]
+    if not long_lines:
+        return False
+    tall = sum(1 for line in long_lines if line.bounds[3] > 1.3 * line.bounds[2])
+    return tall > len(long_lines) / 2
+
+
+def is_upside_down(document_type: DocumentType, lines: list[TextLine]) -> bool:
+    """True when the document's top label lies below its bottom label."""
+    anchors = TOP_AND_BOTTOM.get(document_type)
+    if not anchors:
+        return False
+    top = _centre_of(anchors[0], lines)
+    bottom = _centre_of(anchors[1], lines)
+    if top is None or bottom is None:
+        return False
+    return top > bottom
+
+
+def _centre_of(keywords: tuple[str, ...], lines: list[TextLine]) -> float | None:
+    for keyword in keywords:
+        for line in lines:
+            if keyword in clean(line.text):
+                x, y, w, h = line.bounds
+                return y + h / 2
+    return None
+
+
+def rotate_lines_180(lines: list[TextLine], shape: tuple[int, ...]) -> list[TextLine]:
+    """The same lines in the coordinates of the image turned 180 degrees, in reading order."""
+    height, width = shape[:2]
+    turned = []
+    for line in lines:
+        points = [(width - 1 - x, height - 1 - y) for x, y in line.box]
+        box = (points[2], points[3], points[0], points[1])
+        turned.append(TextLine(text=line.text, confidence=line.confidence, box=box))
+    return sorted(turned, key=lambda line: (line.bounds[1], line.bounds[0]))

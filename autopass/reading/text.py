@@ -1,0 +1,281 @@
+"""Normalising what OCR read, and repairing it only where a checksum or a format proves the repair.
+
+Every function here is pure: text in, normalised value (and how sure we may be) out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from itertools import product
+
+from opencc import OpenCC
+
+from autopass.validators import VIN_PATTERN, is_valid_id_number, is_valid_luhn, is_valid_vin
+
+_TO_SIMPLIFIED = OpenCC("t2s")
+
+REPAIRED_PENALTY = 0.85
+"""A value that needed a repair is less sure than one read right, even when a checksum agrees."""
+UNPROVEN_PENALTY = 0.9
+"""A value with no checksum or format to prove it keeps only part of the OCR confidence."""
+INVALID_CONFIDENCE = 0.3
+"""A value that fails its checksum even after every proven repair: shown to a human."""
+
+# Letters OCR confuses with digits, by the digit they stand for.
+_LOOKS_LIKE_DIGIT = {
+    "O": "0", "o": "0", "D": "0", "Q": "0", "U": "0",
+    "I": "1", "l": "1", "|": "1", "i": "1", "L": "1", "!": "1",
+    "Z": "2", "z": "2",
+    "S": "5", "s": "5",
+    "G": "6", "b": "6",
+    "T": "7",
+    "B": "8",
+    "g": "9", "q": "9",
+}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A normalised value with the factor its OCR confidence is multiplied by."""
+
+    value: str | None
+    trust: float
+
+
+def clean(text: str) -> str:
+    """Full-width -> half-width, traditional -> simplified, no spaces."""
+    half = []
+    for ch in text:
+        code = ord(ch)
+        if code == 0x3000:
+            continue
+        if 0xFF01 <= code <= 0xFF5E:
+            ch = chr(code - 0xFEE0)
+        half.append(ch)
+    joined = "".join(half)
+    joined = re.sub(r"\s+", "", joined)
+    return _TO_SIMPLIFIED.convert(joined)
+
+
+def strip_punctuation(text: str) -> str:
+    """Drop the colons and separators that sit between a label and its value."""
+    return text.strip(":：;；,，.。、 _-—|")
+
+
+# --- identity numbers -------------------------------------------------------------------------
+_ID_CANDIDATE = re.compile(r"[0-9A-Za-z|!×]{18,}")
+
+
+def read_id_number(text: str) -> Reading:
+    """The 18-character ID number in ``text``; letters mapped to digits only if GB 11643 agrees."""
+    compact = clean(text)
+    candidates = [w for run in _ID_CANDIDATE.findall(compact) for w in _windows(run, 18)]
+    fallback: str | None = None
+    for raw in candidates:
+        as_read = raw[:17] + raw[17].upper()
+        if is_valid_id_number(as_read):
+            return Reading(as_read, 1.0)
+        repaired = "".join(_LOOKS_LIKE_DIGIT.get(ch, ch) for ch in raw[:17]) + _id_last(raw[17])
+        if is_valid_id_number(repaired):
+            return Reading(repaired, REPAIRED_PENALTY)
+        fallback = fallback or as_read.upper()
+    digits = re.sub(r"[^0-9Xx]", "", compact).upper()
+    if fallback is None and digits:
+        fallback = digits
+    return Reading(fallback, INVALID_CONFIDENCE) if fallback else Reading(None, 0.0)
+
+
+def _id_last(ch: str) -> str:
+    """The check character: X (often read as x or as a cross-like letter) or a digit."""
+    if ch in "xX×Ⅹ":
+        return "X"
+    return _LOOKS_LIKE_DIGIT.get(ch, ch)
+
+
+def _windows(text: str, size: int) -> list[str]:
+    return [text[i : i + size] for i in range(0, max(0, len(text) - size) + 1)]
+
+
+# --- bank card numbers --------------------------------------------------------------------------
+def read_card_number(text: str) -> Reading:
+    """Digits only; letter confusions repaired only when the Luhn digit then agrees."""
+    compact = clean(text)
+    groups = re.findall(r"[0-9A-Za-z|!]{4,}", compact)
+    raw = "".join(groups) if groups else compact
+    digits = re.sub(r"\D", "", raw)
+    if 16 <= len(digits) <= 19 and is_valid_luhn(digits) and len(digits) == len(raw):
+        return Reading(digits, 1.0)
+    repaired = "".join(_LOOKS_LIKE_DIGIT.get(ch, ch) for ch in raw)
+    if repaired.isdigit() and 16 <= len(repaired) <= 19 and is_valid_luhn(repaired):
+        return Reading(repaired, REPAIRED_PENALTY if repaired != raw else 1.0)
+    if 16 <= len(digits) <= 19 and is_valid_luhn(digits):
+        return Reading(digits, REPAIRED_PENALTY)
+    return Reading(digits or None, INVALID_CONFIDENCE if digits else 0.0)
+
+
+# --- VIN -----------------------------------------------------------------------------------------
+_VIN_NEVER = {"I": "1", "O": "0", "Q": "0"}  # ISO 3779 forbids these letters: the repair is proven
+_VIN_AMBIGUOUS = {"S": "5", "5": "S", "B": "8", "8": "B", "Z": "2", "2": "Z", "G": "6", "6": "G"}
+
+
+def read_vin(text: str) -> Reading:
+    """17 upper-case characters; I/O/Q -> 1/0/0 always (format), other swaps only if the check
+    digit proves exactly one of them."""
+    compact = clean(text).upper()
+    for raw in _windows(compact, 17) if len(compact) >= 17 else []:
+        if is_valid_vin(raw):
+            return Reading(raw, 1.0)
+    for raw in _windows(compact, 17) if len(compact) >= 17 else []:
+        fixed = "".join(_VIN_NEVER.get(ch, ch) for ch in raw)
+        # ISO 3779: the last four characters of a large manufacturer's VIN are digits.
+        fixed = fixed[:13] + "".join(_LOOKS_LIKE_DIGIT.get(ch, ch) for ch in fixed[13:])
+        if not VIN_PATTERN.fullmatch(fixed):
+            continue
+        if is_valid_vin(fixed):
+            return Reading(fixed, REPAIRED_PENALTY if fixed != raw else 1.0)
+        proven = _single_vin_swaps(fixed)
+        if len(proven) == 1:
+            return Reading(proven[0], REPAIRED_PENALTY * REPAIRED_PENALTY)
+    best = compact[:17] if len(compact) >= 17 else compact
+    return Reading(best or None, INVALID_CONFIDENCE if best else 0.0)
+
+
+def _single_vin_swaps(vin: str) -> list[str]:
+    """Every VIN one ambiguous swap away from ``vin`` whose check digit agrees."""
+    found = []
+    for i, ch in enumerate(vin):
+        swap = _VIN_AMBIGUOUS.get(ch)
+        if swap is None or (i >= 13 and not swap.isdigit()):
+            continue
+        candidate = vin[:i] + swap + vin[i + 1 :]
+        if is_valid_vin(candidate):
+            found.append(candidate)
+    return found
+
+
+# --- dates ---------------------------------------------------------------------------------------
+_DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
+LONG_TERM = "长期"
+
+
+def find_dates(text: str) -> list[tuple[str, int, int]]:
+    """Every date in ``text`` as (YYYY-MM-DD, start, end); letters that look like digits fixed."""
+    compact = "".join(_LOOKS_LIKE_DIGIT.get(ch, ch) if ch.isascii() else ch for ch in clean(text))
+    found = []
+    for match in _DATE.finditer(compact):
+        iso = _iso(match.group(1), match.group(2), match.group(3))
+        if iso:
+            found.append((iso, match.start(), match.end()))
+    bare = re.finditer(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)", compact)
+    for match in bare:
+        iso = _iso(match.group(1), match.group(2), match.group(3))
+        if iso and not any(s <= match.start() < e for _, s, e in found):
+            found.append((iso, match.start(), match.end()))
+    return sorted(found, key=lambda item: item[1])
+
+
+def _iso(year: str, month: str, day: str) -> str | None:
+    try:
+        return date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
+
+
+def read_validity(text: str) -> tuple[Reading, Reading]:
+    """(valid_from, valid_to) of a validity period such as 2020.01.15-长期 or 2016-01-01至2026-01-01."""
+    compact = clean(text)
+    dates = find_dates(compact)
+    start = Reading(dates[0][0], UNPROVEN_PENALTY) if dates else Reading(None, 0.0)
+    if "长期" in compact or "长" in compact[-3:]:
+        return start, Reading(LONG_TERM, UNPROVEN_PENALTY)
+    end = Reading(dates[1][0], UNPROVEN_PENALTY) if len(dates) > 1 else Reading(None, 0.0)
+    return start, end
+
+
+def read_birth_date(text: str) -> Reading:
+    dates = find_dates(text)
+    return Reading(dates[0][0], UNPROVEN_PENALTY) if dates else Reading(None, 0.0)
+
+
+# --- amounts -------------------------------------------------------------------------------------
+_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+_CN_DIGITS = {"零": 0, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
+              "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_SMALL_UNITS = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
+_CN_BIG_UNITS = {"万": 10_000, "亿": 100_000_000}
+_CN_FRACTION = {"角": 0.1, "分": 0.01}
+
+
+def find_amount(text: str) -> float | None:
+    """The figure in ``text`` (¥158,000.00, 158000.00元) as float yuan."""
+    compact = clean(text).replace("¥", " ").replace("￥", " ")
+    compact = "".join(_LOOKS_LIKE_DIGIT.get(ch, ch) if ch in "OoIlSB" else ch for ch in compact)
+    best = None
+    for match in _AMOUNT.finditer(compact):
+        value = float(match.group(1).replace(",", "") + "." + (match.group(2) or "0"))
+        if best is None or value > best:
+            best = value
+    return best
+
+
+def chinese_amount(text: str) -> float | None:
+    """The value of an amount written in Chinese capitals (壹拾伍万捌仟圆整), or None."""
+    body = clean(text)
+    body = "".join(ch for ch in body if ch in _CN_DIGITS or ch in _CN_SMALL_UNITS
+                   or ch in _CN_BIG_UNITS or ch in _CN_FRACTION or ch in "圆元")
+    if not body:
+        return None
+    integer_part, _, fraction_part = body.replace("元", "圆").partition("圆")
+    total, section, digit = 0, 0, 0
+    for ch in integer_part:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_SMALL_UNITS:
+            section += (digit or 1) * _CN_SMALL_UNITS[ch]
+            digit = 0
+        elif ch in _CN_BIG_UNITS:
+            total = (total + section + digit) * _CN_BIG_UNITS[ch]
+            section, digit = 0, 0
+    total += section + digit
+    cents, digit = 0.0, 0
+    for ch in fraction_part:
+        if ch in _CN_DIGITS:
+            digit = _CN_DIGITS[ch]
+        elif ch in _CN_FRACTION:
+            cents += digit * _CN_FRACTION[ch]
+            digit = 0
+    return round(total + cents, 2) if (total or cents) else None
+
+
+# --- small fields --------------------------------------------------------------------------------
+def read_sex(text: str) -> Reading:
+    compact = clean(text)
+    for sex in ("男", "女"):
+        if sex in compact:
+            return Reading(sex, 1.0)
+    return Reading(None, 0.0)
+
+
+def read_ethnicity(text: str) -> Reading:
+    value = strip_punctuation(clean(text)).removesuffix("族")
+    return Reading(value or None, UNPROVEN_PENALTY if value else 0.0)
+
+
+def read_licence_class(text: str) -> Reading:
+    compact = clean(text).upper().replace("O", "0").replace("I", "1")
+    match = re.search(r"[ABCDEFMNP][1-3]?(?:[ABCDEFMNP][1-3]?)*", compact)
+    return Reading(match.group(0), UNPROVEN_PENALTY) if match else Reading(None, 0.0)
+
+
+def read_plain(text: str) -> Reading:
+    """A name, address or authority: cleaned, nothing to prove it."""
+    value = strip_punctuation(clean(text))
+    return Reading(value or None, UNPROVEN_PENALTY if value else 0.0)
+
+
+def letter_combinations(text: str, alphabet: dict[str, str]) -> list[str]:
+    """Every spelling of ``text`` with some of its confusable characters swapped (small inputs)."""
+    options = [(ch, alphabet[ch]) if ch in alphabet else (ch,) for ch in text]
+    return ["".join(choice) for choice in product(*options)]

@@ -1,0 +1,68 @@
+"""analyse_page on documents drawn by the sample generator, with the real RapidOCR engine."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from autopass.documents import DocumentType
+from autopass.reading import analyse_page
+from autopass.samples import cards, papers
+from autopass.samples.capture import photocopy_a4
+from tests.reading.conftest import on_desk, to_bgr
+
+
+@pytest.mark.parametrize("quarter_turns", [0, 1, 2])
+def test_id_card_front_is_read_at_any_rotation(ocr, plan, quarter_turns) -> None:  # type: ignore[no-untyped-def]
+    image, truth = cards.render_id_front(plan.facts, random.Random(1))
+    [document] = analyse_page(on_desk(to_bgr(image), quarter_turns), ocr=ocr)
+    assert document.type == DocumentType.ID_CARD_FRONT
+    assert {name: document.fields[name].value for name in truth} == truth
+    height, width = document.image.shape[:2]
+    assert width > height  # upright card: landscape
+
+
+def test_id_card_back_keeps_long_term_or_dates(ocr, plan) -> None:  # type: ignore[no-untyped-def]
+    image, truth = cards.render_id_back(plan.facts, random.Random(2))
+    [document] = analyse_page(on_desk(to_bgr(image), 2), ocr=ocr)
+    assert document.type == DocumentType.ID_CARD_BACK
+    assert {name: document.fields[name].value for name in truth} == truth
+
+
+def test_bank_card_number_is_digits_only_and_bank_agrees_with_bin(ocr, plan) -> None:  # type: ignore[no-untyped-def]
+    image, truth = cards.render_bank_card(plan.facts, random.Random(3))
+    [document] = analyse_page(on_desk(to_bgr(image), 0), ocr=ocr)
+    assert document.type == DocumentType.BANK_CARD
+    assert {name: document.fields[name].value for name in truth} == truth
+
+
+def test_invoice_separates_labels_from_values(ocr, plan) -> None:  # type: ignore[no-untyped-def]
+    image, truth = papers.render_vehicle_invoice(plan.facts, random.Random(4))
+    [document] = analyse_page(on_desk(to_bgr(image), 0), ocr=ocr)
+    assert document.type == DocumentType.VEHICLE_INVOICE
+    assert {name: document.fields[name].value for name in truth} == truth
+    assert document.fields["price_total"].box is not None
+
+
+def test_contract_signature_is_judged_from_ink(ocr, plan) -> None:  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    for signed in (True, False):
+        facts = replace(plan.facts, signed=signed)
+        image, truth = papers.render_loan_contract(facts, random.Random(5))
+        [document] = analyse_page(to_bgr(image), ocr=ocr)
+        assert document.type == DocumentType.LOAN_CONTRACT
+        assert document.fields["signature_present"].value is signed
+        assert document.fields["borrower_name"].value == truth["borrower_name"]
+
+
+def test_a4_copy_of_both_id_sides_gives_two_documents_with_regions(ocr, plan) -> None:  # type: ignore[no-untyped-def]
+    front, front_truth = cards.render_id_front(plan.facts, random.Random(6))
+    back, back_truth = cards.render_id_back(plan.facts, random.Random(6))
+    page, _ = photocopy_a4(front, back, random.Random(6))
+    documents = analyse_page(to_bgr(page), ocr=ocr)
+    assert [d.type for d in documents] == [DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK]
+    assert all(d.region is not None for d in documents)
+    assert documents[0].fields["id_number"].value == front_truth["id_number"]
+    assert documents[1].fields["valid_from"].value == back_truth["valid_from"]

@@ -1,0 +1,95 @@
+"""Normalisation and repairs: only where a checksum or format proves them."""
+
+from __future__ import annotations
+
+from autopass.reading.text import (
+    INVALID_CONFIDENCE,
+    REPAIRED_PENALTY,
+    chinese_amount,
+    clean,
+    find_amount,
+    read_birth_date,
+    read_card_number,
+    read_ethnicity,
+    read_id_number,
+    read_validity,
+    read_vin,
+)
+from autopass.validators import id_check_digit, luhn_check_digit, vin_check_digit
+
+ID_17 = "37020219880312123"
+ID_NUMBER = ID_17 + id_check_digit(ID_17)
+CARD = "622848001234567890"
+CARD_NUMBER = CARD + luhn_check_digit(CARD)
+VIN_WITHOUT_CHECK = "LSVAM4180C2184842"
+VIN = VIN_WITHOUT_CHECK[:8] + vin_check_digit(VIN_WITHOUT_CHECK) + VIN_WITHOUT_CHECK[9:]
+
+
+def test_clean_turns_full_width_and_traditional_into_half_width_simplified() -> None:
+    assert clean("姓名：張偉　ＡＢ１２") == "姓名:张伟AB12"
+
+
+def test_a_valid_id_number_is_read_as_is_with_full_trust() -> None:
+    reading = read_id_number(f"公民身份号码{ID_NUMBER}")
+    assert (reading.value, reading.trust) == (ID_NUMBER, 1.0)
+
+
+def test_a_lower_case_x_becomes_upper_case() -> None:
+    ending_in_x = next(p for p in (f"11010519900101{n:03d}" for n in range(1000))
+                       if id_check_digit(p) == "X")
+    reading = read_id_number(ending_in_x + "x")
+    assert reading.value == ending_in_x + "X"
+
+
+def test_letters_read_for_digits_are_repaired_when_the_checksum_proves_it() -> None:
+    misread = ID_NUMBER.replace("0", "O", 1)
+    reading = read_id_number(misread)
+    assert (reading.value, reading.trust) == (ID_NUMBER, REPAIRED_PENALTY)
+
+
+def test_an_id_number_that_fails_its_checksum_is_not_repaired() -> None:
+    wrong = ID_NUMBER[:5] + str((int(ID_NUMBER[5]) + 1) % 10) + ID_NUMBER[6:]
+    reading = read_id_number(wrong)
+    assert (reading.value, reading.trust) == (wrong, INVALID_CONFIDENCE)
+
+
+def test_card_number_digits_only_and_luhn_proves_a_repair() -> None:
+    spaced = " ".join(CARD_NUMBER[i : i + 4] for i in range(0, len(CARD_NUMBER), 4))
+    assert read_card_number(spaced).value == CARD_NUMBER
+    misread = CARD_NUMBER[:7] + "B" + CARD_NUMBER[8:] if CARD_NUMBER[7] == "8" else CARD_NUMBER.replace("1", "I", 1)
+    reading = read_card_number(misread)
+    assert (reading.value, reading.trust) == (CARD_NUMBER, REPAIRED_PENALTY)
+
+
+def test_vin_letters_that_iso_3779_forbids_are_repaired() -> None:
+    misread = VIN.replace("1", "I", 1)
+    assert misread != VIN
+    reading = read_vin(misread.lower())
+    assert reading.value == VIN and reading.trust < 1.0
+    assert read_vin(VIN).trust == 1.0
+
+
+def test_a_vin_with_a_wrong_check_digit_is_not_repaired_by_guessing() -> None:
+    wrong = VIN[:8] + ("1" if VIN[8] != "1" else "2") + VIN[9:]
+    reading = read_vin(wrong)
+    assert reading.trust == INVALID_CONFIDENCE
+
+
+def test_dates_become_iso_and_long_term_is_kept() -> None:
+    assert read_birth_date("1988 年 3 月 12 日").value == "1988-03-12"
+    start, end = read_validity("2016.03.12-长期")
+    assert (start.value, end.value) == ("2016-03-12", "长期")
+    start, end = read_validity("2018-05-20 至 2028-05-20")
+    assert (start.value, end.value) == ("2018-05-20", "2028-05-20")
+
+
+def test_amounts_in_figures_and_in_chinese_capitals_agree() -> None:
+    assert find_amount("小写 ¥158,000.00") == 158000.0
+    assert find_amount("¥158000.00") == 158000.0
+    assert chinese_amount("壹拾伍万捌仟元整") == 158000.0
+    assert chinese_amount("人民币（大写）壹拾万元整") == 100000.0
+    assert chinese_amount("叁拾贰万零伍佰元整") == 320500.0
+
+
+def test_ethnicity_drops_zu() -> None:
+    assert read_ethnicity("维吾尔族").value == "维吾尔"
