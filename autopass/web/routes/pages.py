@@ -1,0 +1,183 @@
+"""The HTML pages: log-in, the "next task" loop of operators and seniors, the supervisor's view."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, BackgroundTasks, Form, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from autopass.answers import AnswerError
+from autopass.queue import QueueError, queue_overview
+from autopass.store import MicroTask, Role, User, authenticate, utc_now
+from autopass.store.audit import record_event
+from autopass.web.auth import count_cleared, log_in, log_out, session_username
+from autopass.web.deps import CsrfForm, PageUser, SessionDep, SettingsDep, Supervisor
+from autopass.web.finalize import after_answer
+from autopass.web.tasks import (
+    answer_from_form,
+    holds,
+    next_task,
+    present_task,
+    skip_task,
+    submit_answer,
+)
+from autopass.web.templating import flash, render
+
+router = APIRouter(include_in_schema=False)
+AT_RISK_MINUTES = 10
+WRONG_LOGIN = "用户名或密码错误 Wrong username or password"
+SKIP_REASONS = [
+    ("unreadable", "图片不清楚 Image unreadable"),
+    ("unsure", "无法判断 Cannot tell"),
+    ("needs_senior", "需要上级处理 Needs a senior"),
+]
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/")
+def home(user: PageUser) -> RedirectResponse:
+    """Supervisors watch the queue; operators and seniors clear it."""
+    return _see_other("/queue" if Role(user.role) is Role.SUPERVISOR else "/tasks")
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request) -> Response:
+    if session_username(request):
+        return _see_other("/")
+    return render(request, "login.html")
+
+
+@router.post("/login", dependencies=[CsrfForm])
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+) -> Response:
+    user = authenticate(session, username=username.strip().lower(), password=password)
+    if user is None:
+        session.rollback()
+        return render(request, "login.html", error=WRONG_LOGIN, username=username, status_code=401)
+    record_event(session, actor=user.username, action="user_logged_in")
+    session.commit()
+    log_in(request, user)
+    return _see_other("/")
+
+
+@router.post("/logout", dependencies=[CsrfForm])
+def logout(request: Request) -> RedirectResponse:
+    log_out(request)
+    return _see_other("/login")
+
+
+@router.get("/tasks", response_class=HTMLResponse)
+def task_page(
+    request: Request, session: SessionDep, settings: SettingsDep, user: PageUser
+) -> Response:
+    """The loop: the task this user holds, else the next one; an empty-queue page when none."""
+    task = next_task(session, settings=settings, user=user, now=utc_now())
+    session.commit()
+    if task is None:
+        return render(request, "empty.html", user=user)
+    return _render_task(request, session, user, task)
+
+
+@router.post("/tasks/{task_id}/answer", dependencies=[CsrfForm])
+async def answer_page(
+    task_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    background: BackgroundTasks,
+) -> Response:
+    form = await request.form()
+    task = _held_or_none(session, task_id, user)
+    if task is None:
+        flash(request, f"任务 {task_id} 已超时, 已转给下一个任务 Task {task_id} lease lost", "warn")
+        return _see_other("/tasks")
+    try:
+        data = answer_from_form(task, {key: str(value) for key, value in form.items()})
+        outcome = submit_answer(
+            session, task=task, username=user.username, data=data, now=utc_now()
+        )
+    except AnswerError as error:
+        session.rollback()
+        return _render_task(request, session, user, task, error=str(error), status_code=422)
+    except QueueError:
+        session.rollback()
+        flash(request, f"任务 {task_id} 已超时 Task {task_id} lease lost", "warn")
+        return _see_other("/tasks")
+    session.commit()
+    after_answer(request.app, background, settings, outcome)
+    count_cleared(request)
+    return _see_other("/tasks")
+
+
+@router.post("/tasks/{task_id}/skip", dependencies=[CsrfForm])
+def skip_page(
+    task_id: int,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: PageUser,
+    reason: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    if _held_or_none(session, task_id, user) is None:
+        return _see_other("/tasks")
+    skip_task(session, settings=settings, task_id=task_id, user=user, reason=reason, now=utc_now())
+    session.commit()
+    flash(request, f"已跳过任务 {task_id} Skipped task {task_id}")
+    return _see_other("/tasks")
+
+
+@router.get("/queue", response_class=HTMLResponse)
+def queue_page(request: Request, session: SessionDep, user: Supervisor) -> Response:
+    """Depth, the oldest waiting task, and dossiers whose SLA deadline is near or past."""
+    now = utc_now()
+    overview = queue_overview(session, now=now, at_risk_minutes=AT_RISK_MINUTES)
+    session.commit()
+    return render(
+        request,
+        "queue.html",
+        user=user,
+        overview=overview,
+        now=now,
+        at_risk_minutes=AT_RISK_MINUTES,
+        minutes_until=lambda when: round((when - now).total_seconds() / 60),
+    )
+
+
+def _seconds_since(moment: datetime | None) -> int:
+    return max(int((utc_now() - moment).total_seconds()), 0) if moment else 0
+
+
+def _held_or_none(session: SessionDep, task_id: int, user: User) -> MicroTask | None:
+    task = session.get(MicroTask, task_id)
+    return task if holds(task, username=user.username, now=utc_now()) else None
+
+
+def _render_task(
+    request: Request,
+    session: SessionDep,
+    user: User,
+    task: MicroTask,
+    *,
+    error: str | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "task.html",
+        user=user,
+        task=present_task(session, task),
+        elapsed_seconds=_seconds_since(task.claimed_at),
+        skip_reasons=SKIP_REASONS,
+        error=error,
+        status_code=status_code,
+    )

@@ -1,0 +1,114 @@
+"""The page's forms for each kind, skipping with a reason, and the supervisor's view."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import select
+
+from autopass.dossier import MicroTaskKind
+from autopass.settings import Settings
+from autopass.store import AuditEvent, MicroTask, TaskState, session_scope
+from tests.web.conftest import csrf_of, log_in
+from tests.web.factories import add_dossier, task_of_kind
+
+FORMS: dict[MicroTaskKind, tuple[dict[str, str], object]] = {
+    MicroTaskKind.CLASSIFY_DOCUMENT: ({"type": "id_card_front"}, {"type": "id_card_front"}),
+    MicroTaskKind.CONFIRM_FIELD: ({"value": "370202198803121230"}, {"value": "370202198803121230"}),
+    MicroTaskKind.COMPARE_FACES: ({"same_person": "no"}, {"same_person": False}),
+    MicroTaskKind.CHECK_SIGNATURE: ({"signed": "yes"}, {"signed": True}),
+    MicroTaskKind.RESOLVE_MISMATCH: (
+        {"choice": "2"},
+        {"value": "LSVAM4188C2184843", "source": "invoice.jpg#1"},
+    ),
+}
+
+
+def _task_id(html: str) -> int:
+    return int(re.search(r'data-task-id="(\d+)"', html).group(1))  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("kind", list(MicroTaskKind))
+def test_each_kind_is_answered_through_its_form(
+    kind: MicroTaskKind, app_client: TestClient, web_settings: Settings
+) -> None:
+    add_dossier(web_settings, "A1", [task_of_kind(web_settings, kind, "A1")])
+    page = log_in(app_client, "sam")  # a senior: may take every kind
+    assert f'data-kind="{kind}"' in page.text
+    form, stored = FORMS[kind]
+    after = app_client.post(
+        f"/tasks/{_task_id(page.text)}/answer", data=form | {"csrf_token": csrf_of(page.text)}
+    )
+    assert "队列已清空 The queue is empty" in after.text
+    assert 'id="cleared-count">1<' in after.text
+    with session_scope(web_settings) as session:
+        task = session.exec(select(MicroTask)).one()
+        assert (task.state, task.resolution) == (TaskState.ANSWERED, stored)
+
+
+def test_confirm_field_is_prefilled_with_the_reading(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    add_dossier(web_settings, "A1", [task_of_kind(web_settings, MicroTaskKind.CONFIRM_FIELD, "A1")])
+    page = log_in(app_client, "olga")
+    assert 'value="370202198803121230"' in page.text
+    assert "autofocus" in page.text
+
+
+def test_a_wrong_form_answer_shows_the_task_again(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    add_dossier(web_settings, "A1", [task_of_kind(web_settings, MicroTaskKind.COMPARE_FACES, "A1")])
+    page = log_in(app_client, "olga")
+    response = app_client.post(
+        f"/tasks/{_task_id(page.text)}/answer",
+        data={"same_person": "maybe", "csrf_token": csrf_of(page.text)},
+    )
+    assert response.status_code == 422
+    assert "answer to a compare_faces task: press Y or N (got &#39;maybe&#39;)" in response.text
+    assert f'data-task-id="{_task_id(page.text)}"' in response.text
+
+
+def test_skip_records_the_reason_and_moves_on(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    add_dossier(web_settings, "A1", [task_of_kind(web_settings, MicroTaskKind.COMPARE_FACES, "A1")])
+    add_dossier(
+        web_settings, "A2", [task_of_kind(web_settings, MicroTaskKind.CHECK_SIGNATURE, "A2")]
+    )
+    page = log_in(app_client, "olga")
+    first = _task_id(page.text)
+    after = app_client.post(
+        f"/tasks/{first}/skip", data={"reason": "unreadable", "csrf_token": csrf_of(page.text)}
+    )
+    assert _task_id(after.text) != first  # the skipped task does not come straight back
+    assert f"已跳过任务 {first}" in after.text
+    with session_scope(web_settings) as session:
+        assert session.get_one(MicroTask, first).state == TaskState.OPEN
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "task_released")).one()
+        assert event.detail == {"reason": "unreadable"}
+
+
+def test_supervisor_sees_depth_and_dossiers_at_risk(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    late = datetime.now(UTC) - timedelta(minutes=35)  # SLA 30 min: 5 min overdue
+    add_dossier(
+        web_settings,
+        "A20261128000999",
+        [
+            task_of_kind(web_settings, kind, "late")
+            for kind in (MicroTaskKind.COMPARE_FACES, MicroTaskKind.CHECK_SIGNATURE)
+        ],
+        received_at=late,
+    )
+    add_dossier(web_settings, "A2", [task_of_kind(web_settings, MicroTaskKind.CONFIRM_FIELD, "A2")])
+    page = log_in(app_client, "sue")
+    assert re.search(r'id="depth-open">3<', page.text)
+    assert re.search(r'id="depth-claimed">0<', page.text)
+    assert "A20261128000999" in page.text
+    assert "超时 5 min overdue" in page.text
+    assert "A2<" not in page.text  # received 5 minutes ago: not at risk
