@@ -57,9 +57,10 @@ class Status(StrEnum):
 
 
 class Decision(StrEnum):
-    AUTO_PASS = "auto_pass"
-    REVIEW = "review"
-    REJECT = "reject"
+    AUTO_PASS = "auto_pass"  # every check passed on the machines' reading alone
+    REVIEW = "review"  # people are settling doubts (micro-tasks)
+    REJECT = "reject"  # a hard rule failed beyond doubt, or people confirmed a failure
+    APPROVE = "approve"  # after people settled every doubt, every check passed (finalize only)
 
 
 class FieldValue(BaseModel):
@@ -90,10 +91,13 @@ class FaceResult(BaseModel):
     score: float | None
     status: Status
     detail: str = ""
+    confirmed_by: str | None = None  # the operator who compared the faces, when one did
 
 
 class FieldRef(BaseModel):
     """Points at one field of one document: what a check was about, what a micro-task settles."""
+
+    model_config = ConfigDict(frozen=True)
 
     document: str  # DocumentResult.key, or "application"
     field: str
@@ -142,6 +146,8 @@ class DossierResult(BaseModel):
                 del document["problem"]
             for field in document["fields"].values():
                 del field["box"]
+        if data["face"] is not None and data["face"]["confirmed_by"] is None:
+            del data["face"]["confirmed_by"]
         for check in data["checks"]:
             del check["subjects"]
             del check["hard"]

@@ -6,7 +6,8 @@ Tests build ``Settings(...)`` directly instead of patching the environment.
 from __future__ import annotations
 
 import os
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
@@ -61,6 +62,11 @@ class Settings(BaseSettings):
     lease_seconds: int = Field(
         180, ge=10, description="How long a claimed micro-task stays with its operator."
     )
+    finalize_mode: Literal["inline", "deployment"] = Field(
+        "inline",
+        description="How a settled dossier is finalized: `inline` runs the flow in the queue "
+        "page's process; `deployment` creates a run of the finalize-dossier deployment.",
+    )
     secret_key: str = Field(
         DEVELOPMENT_SECRET, description="Signs session cookies and CSRF tokens of the queue page."
     )
@@ -88,10 +94,26 @@ class Settings(BaseSettings):
         return self.data_dir / "crops"
 
 
-@lru_cache(maxsize=1)
+_current: Settings | None = None
+
+
 def get_settings() -> Settings:
-    """The process-wide settings, read once from the environment."""
-    return Settings()
+    """The process-wide settings, read once from the environment (or set by ``use_settings``)."""
+    global _current
+    if _current is None:
+        _current = Settings()
+    return _current
+
+
+@contextmanager
+def use_settings(settings: Settings) -> Iterator[Settings]:
+    """Run flows and tasks with ``settings`` instead of the environment's (tests, embedding)."""
+    global _current
+    previous, _current = _current, settings
+    try:
+        yield settings
+    finally:
+        _current = previous
 
 
 def prepare_prefect_environment(settings: Settings) -> None:
@@ -100,8 +122,12 @@ def prepare_prefect_environment(settings: Settings) -> None:
     Telemetry off and PREFECT_HOME inside the data dir, unless the user set them. Must run before
     ``prefect`` is imported, which is why the CLI calls it first.
     """
-    os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect"))
+    prefect_home = Path(os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect")))
+    prefect_home.expanduser().mkdir(parents=True, exist_ok=True)  # Prefect's SQLite lives there
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+    # The ephemeral server migrates a new PREFECT_HOME on first start; on a busy 2-core machine
+    # that takes longer than Prefect's default 20 s.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

@@ -51,3 +51,15 @@ def postgres_url() -> Iterator[str]:
             )
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """One temporary Prefect server for the whole session (it takes ~15 s to start here)."""
+    from autopass.settings import prepare_prefect_environment
+
+    prepare_prefect_environment(Settings(data_dir=tmp_path_factory.mktemp("prefect-data")))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield

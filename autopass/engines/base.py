@@ -49,8 +49,12 @@ class OcrEngine(Protocol):
 class FaceEngine(Protocol):
     name: str
 
-    def embed(self, image: np.ndarray) -> list[Face]:
-        """Every face in ``image`` with its embedding, largest first."""
+    def embed(self, image: np.ndarray, *, find_small_faces: bool = False) -> list[Face]:
+        """Every face in ``image`` with its embedding, largest first.
+
+        ``find_small_faces``: where a face is expected (ID portrait, selfie), look harder (at
+        a higher resolution) before answering that there is none.
+        """
         ...
 
     def similarity(self, a: Face, b: Face) -> float:

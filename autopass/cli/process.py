@@ -1,0 +1,58 @@
+"""``autopass process``: dossiers in, one result each (CONTRACT §3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from autopass.cli._app import app
+from autopass.errors import DossierError
+
+EXIT_UNREADABLE_DOSSIER = 2
+
+
+@app.command()
+def process(
+    dossiers: Annotated[list[Path], typer.Argument(help="Dossier folders (application.json + images).")],
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object per dossier (JSON Lines).")
+    ] = False,
+    product: Annotated[
+        str | None, typer.Option(help="Apply this standard instead of the application's product.")
+    ] = None,
+) -> None:
+    """Check each dossier and record it in the store; models and Prefect start once.
+
+    Exit code 0 when every dossier produced a result (also `review` and `reject`), 2 when any
+    dossier could not be read at all (named on stderr; the others are still processed).
+    """
+    # stderr is for problems with dossiers; Prefect's per-task progress lines stay in its UI.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.process_dossier import ProcessDossierRequest, check_request, process_dossier
+
+    out = Console(highlight=False)
+    exit_code = 0
+    for folder in dossiers:
+        request = ProcessDossierRequest(folder=str(folder), product=product)
+        try:
+            check_request(request)  # an unreadable dossier never starts a flow run
+            result = process_dossier(request)
+        except DossierError as exc:
+            print(f"autopass: {exc}", file=sys.stderr, flush=True)
+            exit_code = EXIT_UNREADABLE_DOSSIER
+            continue
+        if as_json:
+            sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            out.print(
+                f"{result['application_id']}: [bold]{result['decision']}[/bold] "
+                f"({len(result['microtasks'])} micro-task(s), {result['elapsed_ms']} ms)"
+            )
+    raise typer.Exit(exit_code)

@@ -1,0 +1,124 @@
+"""Save the image crops a micro-task shows, and build its payload.
+
+A task shows only what it needs: a field's crop, the two faces, the signature box. No operator
+sees a whole dossier, and ID or card numbers appear only in tasks about them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from autopass.dossier import DocumentResult, MicroTaskKind
+from autopass.imaging import crop, downscale_to, encode_jpeg
+from autopass.routing import APPLICATION, MicroTaskSpec
+
+FIELD_MARGIN = 0.35  # of the box height, added around a crop so the operator sees context
+THUMBNAIL_SIDE = 900
+
+
+@dataclass(frozen=True)
+class DocumentImages:
+    """The upright images of a dossier's documents and faces, keyed by ``DocumentResult.key``."""
+
+    images: dict[str, np.ndarray]
+    portrait_key: str | None = None
+    portrait_box: tuple[int, int, int, int] | None = None
+    selfie_key: str | None = None
+    selfie_box: tuple[int, int, int, int] | None = None
+
+    def image(self, key: str | None) -> np.ndarray | None:
+        """The upright image of document ``key``, if the dossier has it."""
+        return self.images.get(key) if key else None
+
+
+def build_payload(
+    spec: MicroTaskSpec,
+    *,
+    documents: dict[str, DocumentResult],
+    application_values: dict[str, Any],
+    images: DocumentImages,
+    crops_dir: Path,
+    prefix: str,
+) -> dict[str, Any]:
+    """The JSON payload of one micro-task; crops are written under ``crops_dir`` first."""
+    saver = _CropSaver(crops_dir, prefix)
+    payload: dict[str, Any] = {
+        "checks": list(spec.check_ids),
+        "subjects": [ref.model_dump() for ref in spec.subjects],
+    }
+    if spec.options:
+        payload["options"] = list(spec.options)
+    if spec.kind is MicroTaskKind.COMPARE_FACES:
+        payload["crops"] = {
+            "portrait": saver.save(images, images.portrait_key, images.portrait_box, margin=0.4),
+            "selfie": saver.save(images, images.selfie_key, images.selfie_box, margin=0.4),
+        }
+        return payload
+    if spec.kind is MicroTaskKind.CLASSIFY_DOCUMENT:
+        ref = spec.subjects[0]
+        document = documents.get(ref.document)
+        payload["crops"] = {"document": saver.save(images, ref.document, None)}
+        if document is not None:
+            payload["machine_guess"] = document.type.value
+            payload["file"] = document.file
+            if document.problem:
+                payload["problem"] = document.problem
+        return payload
+    candidates = []
+    for ref in spec.subjects:
+        if ref.document == APPLICATION:
+            candidates.append(
+                {"source": APPLICATION, "field": ref.field, "value": application_values.get(ref.field)}
+            )
+            continue
+        document = documents.get(ref.document)
+        value = document.fields.get(ref.field) if document else None
+        box = tuple(value.box) if value is not None and value.box else None
+        candidates.append(
+            {
+                "source": ref.document,
+                "document_type": document.type.value if document else None,
+                "field": ref.field,
+                "value": value.value if value is not None else None,
+                "confidence": value.confidence if value is not None else 0.0,
+                "crop": saver.save(images, ref.document, box),
+            }
+        )
+    if spec.kind is MicroTaskKind.CONFIRM_FIELD and spec.required_answers > 1:
+        for candidate in candidates:  # blind double keying: operators type without the OCR value
+            candidate.pop("value", None)
+    payload["candidates"] = candidates
+    return payload
+
+
+class _CropSaver:
+    def __init__(self, crops_dir: Path, prefix: str) -> None:
+        self.crops_dir, self.prefix, self.count = crops_dir, prefix, 0
+
+    def save(
+        self,
+        images: DocumentImages,
+        key: str | None,
+        box: tuple[int, int, int, int] | None,
+        *,
+        margin: float = FIELD_MARGIN,
+    ) -> str | None:
+        """Write the crop as JPEG and return its path relative to the crops dir."""
+        image = images.image(key)
+        if image is None:
+            return None
+        if box is not None:
+            x, y, w, h = box
+            pad = int(h * margin)
+            image = crop(image, (x - pad, y - pad, w + 2 * pad, h + 2 * pad))
+        image = downscale_to(image, THUMBNAIL_SIDE)
+        self.count += 1
+        relative = Path(self.prefix) / f"{self.count:02d}.jpg"
+        target = self.crops_dir / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(encode_jpeg(image, quality=85))
+        return relative.as_posix()

@@ -1,0 +1,72 @@
+"""Compare the ID card portrait with the selfie taken at signing.
+
+Anything that makes the comparison unsure (no face, several faces in the selfie, a face too small
+to trust) is a ``review``: a person compares the two photos. Thresholds come from the standard,
+per face engine, because each engine's similarity has its own scale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autopass.dossier import FaceResult, Status
+from autopass.engines.base import Face, FaceEngine
+from autopass.standards import FaceThresholds
+
+MIN_FACE_SIDE = 40  # pixels; smaller faces give embeddings too noisy to decide on
+
+
+@dataclass(frozen=True)
+class FaceMatch:
+    result: FaceResult
+    portrait_box: tuple[int, int, int, int] | None
+    selfie_box: tuple[int, int, int, int] | None
+
+
+def match_portrait_to_selfie(
+    portrait_image: np.ndarray | None,
+    selfie_image: np.ndarray | None,
+    *,
+    engine: FaceEngine,
+    thresholds: FaceThresholds,
+) -> FaceMatch:
+    """Score the ID card's portrait against the selfie and say pass, review or fail."""
+    if portrait_image is None or selfie_image is None:
+        missing = "ID card portrait side" if portrait_image is None else "selfie"
+        return _review(f"no {missing} to compare")
+    portrait_faces = engine.embed(portrait_image, find_small_faces=True)
+    selfie_faces = engine.embed(selfie_image, find_small_faces=True)
+    problem = _face_problem("ID card", portrait_faces) or _face_problem("selfie", selfie_faces)
+    if problem:
+        return FaceMatch(
+            FaceResult(score=None, status=Status.REVIEW, detail=problem),
+            portrait_faces[0].box if portrait_faces else None,
+            selfie_faces[0].box if selfie_faces else None,
+        )
+    portrait, selfie = portrait_faces[0], selfie_faces[0]
+    score = round(engine.similarity(portrait, selfie), 4)
+    if score >= thresholds.pass_at:
+        status, detail = Status.PASS, f"score {score:.2f} >= {thresholds.pass_at:.2f}"
+    elif score >= thresholds.review_at:
+        status, detail = Status.REVIEW, (
+            f"score {score:.2f} between {thresholds.review_at:.2f} and {thresholds.pass_at:.2f}"
+        )
+    else:
+        status, detail = Status.FAIL, f"score {score:.2f} < {thresholds.review_at:.2f}"
+    return FaceMatch(FaceResult(score=score, status=status, detail=detail), portrait.box, selfie.box)
+
+
+def _face_problem(where: str, faces: list[Face]) -> str | None:
+    if not faces:
+        return f"no face found on the {where}"
+    if where == "selfie" and len(faces) > 1:
+        return f"{len(faces)} faces on the selfie"
+    if min(faces[0].box[2], faces[0].box[3]) < MIN_FACE_SIDE:
+        return f"face on the {where} too small ({faces[0].box[2]} px)"
+    return None
+
+
+def _review(detail: str) -> FaceMatch:
+    return FaceMatch(FaceResult(score=None, status=Status.REVIEW, detail=detail), None, None)

@@ -1,0 +1,138 @@
+"""Turn the checklist's doubts into the smallest set of micro-tasks that settles them.
+
+Pure: it decides *which* micro-tasks a dossier needs; saving crops and storing the tasks are the
+caller's I/O. One micro-task per doubt, never one per check: two checks doubting the same field
+share a task.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from autopass.documents import DocumentType
+from autopass.dossier import (
+    CheckResult,
+    Decision,
+    DocumentResult,
+    FieldRef,
+    MicroTaskKind,
+    Status,
+)
+from autopass.standards import Standard, needs_double_keying
+
+APPLICATION = "application"
+FACE_FIELDS = frozenset({"face", "portrait"})
+
+
+@dataclass(frozen=True)
+class MicroTaskSpec:
+    """A micro-task to create: what to ask, about which fields, answered by how many people."""
+
+    kind: MicroTaskKind
+    check_ids: tuple[str, ...]
+    subjects: tuple[FieldRef, ...]
+    question: str
+    required_answers: int = 1
+    role: str = "operator"
+    options: tuple[str, ...] = field(default=())
+
+
+def plan_microtasks(
+    standard: Standard,
+    *,
+    decision: Decision,
+    checks: list[CheckResult],
+    documents: list[DocumentResult],
+) -> list[MicroTaskSpec]:
+    """The micro-tasks a dossier needs; none when it passed or was rejected beyond doubt."""
+    if decision is not Decision.REVIEW:
+        return []
+    by_key = {doc.key: doc for doc in documents}
+    planned: dict[tuple, MicroTaskSpec] = {}
+    for check in checks:
+        if check.status is Status.PASS:
+            continue
+        for spec in _specs_for_check(standard, check, by_key):
+            key = (spec.kind, spec.subjects)
+            if key in planned:
+                merged = dict.fromkeys(planned[key].check_ids + spec.check_ids)
+                planned[key] = replace(planned[key], check_ids=tuple(merged))
+            else:
+                planned[key] = spec
+    return list(planned.values())
+
+
+def _specs_for_check(
+    standard: Standard, check: CheckResult, documents: dict[str, DocumentResult]
+) -> list[MicroTaskSpec]:
+    subjects = check.subjects
+    if not subjects:
+        # A doubt with nothing to look at cannot be settled by an operator: a senior decides.
+        return [
+            MicroTaskSpec(
+                kind=MicroTaskKind.RESOLVE_MISMATCH,
+                check_ids=(check.id,),
+                subjects=(),
+                question=f"{check.id}: {check.detail}",
+                role="senior",
+            )
+        ]
+    if any(ref.field in FACE_FIELDS for ref in subjects):
+        return [_spec(MicroTaskKind.COMPARE_FACES, check, subjects, "同一人吗? Same person?")]
+    if any(ref.field == "type" for ref in subjects):
+        return [
+            _spec(
+                MicroTaskKind.CLASSIFY_DOCUMENT,
+                check,
+                (ref,),
+                "这是什么证件? Which document is this?",
+                options=tuple(t.value for t in DocumentType),
+            )
+            for ref in subjects
+            if ref.field == "type"
+        ]
+    if any(ref.field == "signature_present" for ref in subjects):
+        return [
+            _spec(MicroTaskKind.CHECK_SIGNATURE, check, (ref,), "借款人已签字? Signed?")
+            for ref in subjects
+            if ref.field == "signature_present"
+        ]
+    sources = {ref.document for ref in subjects}
+    if check.status is Status.FAIL and len(sources) >= 2:
+        return [_spec(MicroTaskKind.RESOLVE_MISMATCH, check, subjects, "哪个值正确? Which is right?")]
+    specs = []
+    for ref in subjects:
+        if ref.document == APPLICATION:
+            continue  # what the dealer keyed in is not re-read by people; the document is
+        document = documents.get(ref.document)
+        double = document is not None and needs_double_keying(standard, document.type, ref.field)
+        specs.append(
+            _spec(
+                MicroTaskKind.CONFIRM_FIELD,
+                check,
+                (ref,),
+                f"请核对 {ref.field}: confirm or correct",
+                required_answers=2 if double else 1,
+            )
+        )
+    return specs
+
+
+def _spec(
+    kind: MicroTaskKind,
+    check: CheckResult,
+    subjects: tuple[FieldRef, ...] | list[FieldRef],
+    question: str,
+    *,
+    required_answers: int = 1,
+    options: tuple[str, ...] = (),
+) -> MicroTaskSpec:
+    return MicroTaskSpec(
+        kind=kind,
+        check_ids=(check.id,),
+        subjects=tuple(subjects),
+        question=question,
+        required_answers=required_answers,
+        options=options,
+    )
+

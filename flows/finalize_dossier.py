@@ -1,0 +1,147 @@
+"""``finalize-dossier``: when people have settled a dossier's micro-tasks, judge it again.
+
+The machine result and the human answers are both kept (audit trail); the standard is evaluated
+once more with the answers as facts. Every check passes -> ``approve``; a failure people confirmed
+-> ``reject``; a doubt that remains (say a page people re-classified, whose fields nobody read
+yet) -> new micro-tasks, and this flow runs again when they are answered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from autopass.crops import DocumentImages
+from autopass.dossier import Application, Decision, DossierResult, FieldRef, Status
+from autopass.queue import create_micro_task
+from autopass.review import SettledTask, apply_answers
+from autopass.routing import plan_microtasks
+from autopass.settings import get_settings
+from autopass.standards import load_standard
+from autopass.store import (
+    Dossier,
+    DossierStatus,
+    MicroTask,
+    MicroTaskAnswer,
+    NewMicroTask,
+    TaskState,
+    decide_dossier,
+    session_scope,
+    utc_now,
+)
+from tasks.checklist import evaluate_checklist
+from tasks.route import prepare_microtasks
+
+
+class FinalizeDossierRequest(BaseModel):
+    dossier_id: int = Field(description="Store id of a dossier whose micro-tasks are all answered.")
+
+
+@dataclass(frozen=True)
+class SettledDossier:
+    application: Application
+    product: str
+    result: DossierResult
+    settled: list[SettledTask]
+    already_decided: bool
+
+
+@task(name="load-settled-dossier", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def load_settled_dossier(dossier_id: int) -> SettledDossier:
+    """The stored machine result and every answered micro-task of the dossier."""
+    with session_scope(get_settings()) as session:
+        dossier = session.get(Dossier, dossier_id)
+        if dossier is None:
+            raise ValueError(f"no dossier with id {dossier_id} in the store")
+        tasks = session.exec(
+            select(MicroTask)
+            .where(MicroTask.dossier_id == dossier_id, MicroTask.state == TaskState.ANSWERED)
+            .order_by(MicroTask.id)
+        ).all()
+        settled = [
+            SettledTask(
+                kind=task.kind,
+                subjects=tuple(FieldRef.model_validate(s) for s in task.payload.get("subjects", [])),
+                resolution=task.resolution,
+                answered_by=_last_operator(session, task.id),
+            )
+            for task in tasks
+        ]
+        return SettledDossier(
+            application=Application.model_validate(dossier.application),
+            product=dossier.product,
+            result=DossierResult.model_validate(dossier.result),
+            settled=settled,
+            already_decided=dossier.status == DossierStatus.DECIDED,
+        )
+
+
+@task(name="record-decision", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def record_decision(dossier_id: int, result: DossierResult, new_tasks: list[NewMicroTask]) -> None:
+    """Store the decision, or queue the doubts that remain, in one transaction."""
+    settings = get_settings()
+    with session_scope(settings) as session:
+        if not new_tasks:
+            decide_dossier(session, dossier_id=dossier_id, result=result,
+                           face_engine=settings.face_engine)
+            return
+        dossier = session.get(Dossier, dossier_id)
+        assert dossier is not None
+        now = utc_now()
+        for new in new_tasks:
+            create_micro_task(session, dossier=dossier, task=new, now=now)
+        session.execute(
+            MicroTask.__table__.update()  # type: ignore[attr-defined]
+            .where(MicroTask.dossier_id == dossier_id, MicroTask.state == TaskState.ANSWERED)
+            .values(state=TaskState.CLOSED, closed_at=now)
+        )
+        dossier.status = DossierStatus.WAITING_FOR_PEOPLE
+
+
+@flow(name="finalize-dossier")
+def finalize_dossier(request: FinalizeDossierRequest) -> str:
+    """Re-evaluate a settled dossier with the human answers; return its decision."""
+    logger = get_run_logger()
+    loaded = load_settled_dossier(request.dossier_id)
+    if loaded.already_decided:
+        logger.info("dossier %s is already decided", request.dossier_id)
+        return loaded.result.decision.value
+    standard = load_standard(loaded.product, get_settings())
+    documents, face = apply_answers(standard, loaded.result, loaded.settled)
+    checks = evaluate_checklist(
+        standard, loaded.application, documents, face, get_settings().face_engine
+    )
+    decision = _final_decision(checks)
+    result = loaded.result.model_copy(
+        update={"decision": decision, "documents": documents, "face": face, "checks": checks}
+    )
+    new_tasks: list[NewMicroTask] = []
+    if decision is Decision.REVIEW:  # crops cannot be cut again here: the pages are not re-read
+        plans = plan_microtasks(standard, decision=decision, checks=checks, documents=documents)
+        new_tasks = prepare_microtasks(plans, loaded.application, documents, DocumentImages({}))
+    record_decision(request.dossier_id, result, new_tasks)
+    logger.info("dossier %s: %s", request.dossier_id, decision.value)
+    return decision.value
+
+
+def _final_decision(checks) -> Decision:  # type: ignore[no-untyped-def]
+    """After people answered: a failure is confirmed (reject); a doubt left is asked again."""
+    statuses = {check.status for check in checks}
+    if Status.FAIL in statuses:
+        return Decision.REJECT
+    if Status.REVIEW in statuses or not checks:
+        return Decision.REVIEW
+    return Decision.APPROVE
+
+
+def _last_operator(session, task_id: int | None) -> str:  # type: ignore[no-untyped-def]
+    answer = session.exec(
+        select(MicroTaskAnswer)
+        .where(MicroTaskAnswer.task_id == task_id)
+        .order_by(MicroTaskAnswer.answered_at.desc())  # type: ignore[union-attr]
+    ).first()
+    return answer.operator if answer else "unknown"

@@ -1,0 +1,87 @@
+"""Find, straighten and classify the documents in one file (every page, every region)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from prefect import get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from autopass.crops import DocumentImages
+from autopass.documents import DocumentType
+from autopass.dossier import DocumentResult
+from autopass.engines.registry import get_face_engine, get_ocr_engine
+from autopass.errors import ImageError
+from autopass.imaging import load_pages
+from autopass.reading import ReadDocument, analyse_page
+from autopass.settings import get_settings
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """What one file yielded: the documents found on its pages, or why it could not be read."""
+
+    file: str
+    documents: list[tuple[int, ReadDocument]]  # (page number, document)
+    problem: str | None = None
+
+
+@task(name="classify-document", task_run_name="classify-{path.name}", cache_policy=NO_CACHE)
+def classify_document(path: Path) -> FileReading:
+    """Load every page of ``path`` and find each document on it with its type and fields.
+
+    An unreadable file is a result (it becomes a micro-task), never a crash of the dossier.
+    """
+    settings = get_settings()
+    try:
+        pages = load_pages(path, settings)
+    except ImageError as exc:
+        get_run_logger().warning("unreadable document file: %s", exc.problem)
+        return FileReading(file=path.name, documents=[], problem=exc.problem)
+    ocr, face = get_ocr_engine(settings), get_face_engine(settings)
+    documents = [
+        (page.number, document)
+        for page in pages
+        for document in analyse_page(page.image, ocr=ocr, face=face)
+    ]
+    return FileReading(file=path.name, documents=documents)
+
+
+def collect_documents(readings: list[FileReading]) -> tuple[list[DocumentResult], DocumentImages]:
+    """Flatten the files' readings into results, keeping each document's upright image.
+
+    The ID card front and the selfie read with the highest confidence are the ones whose faces
+    are compared.
+    """
+    documents: list[DocumentResult] = []
+    images: dict[str, np.ndarray] = {}
+    best: dict[DocumentType, tuple[float, str]] = {}
+    for reading in readings:
+        if reading.problem is not None:
+            documents.append(
+                DocumentResult(
+                    file=reading.file, type=DocumentType.OTHER, confidence=0.0, problem=reading.problem
+                )
+            )
+            continue
+        for page, read in reading.documents:
+            document = DocumentResult(
+                file=reading.file,
+                page=page,
+                type=read.type,
+                confidence=round(read.confidence, 4),
+                fields=read.fields,
+                region=read.region,
+            )
+            documents.append(document)
+            images[document.key] = read.image
+            if read.confidence > best.get(read.type, (-1.0, ""))[0]:
+                best[read.type] = (read.confidence, document.key)
+    return documents, DocumentImages(
+        images=images,
+        portrait_key=best.get(DocumentType.ID_CARD_FRONT, (0.0, None))[1],
+        selfie_key=best.get(DocumentType.SELFIE, (0.0, None))[1],
+    )

@@ -1,0 +1,28 @@
+"""Compare the ID card portrait with the selfie."""
+
+from __future__ import annotations
+
+import numpy as np
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from autopass.engines.registry import get_face_engine
+from autopass.face_match import FaceMatch, match_portrait_to_selfie
+from autopass.settings import get_settings
+from autopass.standards import Standard
+
+
+@task(name="match-faces", cache_policy=NO_CACHE)
+def match_faces(
+    portrait_image: np.ndarray | None,
+    selfie_image: np.ndarray | None,
+    standard: Standard,
+) -> FaceMatch:
+    """Score the portrait against the selfie with the configured engine and the standard's band."""
+    settings = get_settings()
+    return match_portrait_to_selfie(
+        portrait_image,
+        selfie_image,
+        engine=get_face_engine(settings),
+        thresholds=standard.face_thresholds(settings.face_engine),
+    )

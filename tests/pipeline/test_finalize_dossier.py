@@ -1,0 +1,82 @@
+"""People answer a dossier's micro-tasks through the queue; ``finalize-dossier`` decides it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from autopass.dossier import FieldRef, MicroTaskKind
+from autopass.queue import answer, claim_next, roles_for
+from autopass.settings import use_settings
+from autopass.store import AuditEvent, Dossier, DossierStatus, Role, session_scope, utc_now
+from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
+from flows.process_dossier import ProcessDossierRequest, process_dossier
+from tests.pipeline.conftest import read_truth
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def truthful_answer(kind: str, payload: dict, truth: dict) -> dict:
+    """What a careful operator answers, looking at the document the task shows."""
+    refs = [FieldRef.model_validate(s) for s in payload["subjects"]]
+    document_ref = next(ref for ref in refs if ref.document != "application") if refs else None
+    if kind == MicroTaskKind.COMPARE_FACES:
+        return {"same_person": True}
+    file = document_ref.document.split("#")[0]
+    kinds = truth["documents"][file]
+    if kind == MicroTaskKind.CLASSIFY_DOCUMENT:
+        return {"type": kinds if isinstance(kinds, str) else document_ref.document.split("#")[2]}
+    doc_type = kinds if isinstance(kinds, str) else document_ref.document.split("#")[2]
+    fields = truth["fields"].get(file) or truth["fields"][f"{file}#{doc_type}"]
+    value = fields[document_ref.field]
+    if kind == MicroTaskKind.CHECK_SIGNATURE:
+        return {"signed": bool(value)}
+    if kind == MicroTaskKind.RESOLVE_MISMATCH:
+        return {"value": value, "source": document_ref.document}
+    return {"value": str(value)}
+
+
+def clear_queue(settings, truth: dict) -> list[int]:
+    """Two operators clear every task (double keying needs both); returns settled dossiers."""
+    settled, now = [], utc_now()
+    for _ in range(50):
+        progressed = False
+        for operator in ("op1", "op2"):
+            with session_scope(settings) as session:
+                task = claim_next(session, operator=operator, now=now, lease_seconds=60,
+                                  roles=roles_for(Role.SENIOR))
+                if task is None:
+                    continue
+                progressed = True
+                outcome = answer(session, task_id=task.id, operator=operator, now=now + timedelta(seconds=5),
+                                 answer=truthful_answer(task.kind, task.payload, truth))
+                if outcome.dossier_settled:
+                    settled.append(task.dossier_id)
+        if not progressed:
+            return settled
+    raise AssertionError("the queue did not empty")
+
+
+def test_unsigned_contract_is_rejected_once_a_person_confirms_it(sample_dossiers, settings):
+    folder = sample_dossiers["contract_unsigned"]
+    truth = read_truth(folder)
+    with use_settings(settings):
+        result = process_dossier(ProcessDossierRequest(folder=str(folder)))
+        assert result["decision"] == "review"
+        assert MicroTaskKind.CHECK_SIGNATURE in {m["kind"] for m in result["microtasks"]}
+
+        settled = clear_queue(settings, truth)
+        assert len(settled) == 1
+        decision = finalize_dossier(FinalizeDossierRequest(dossier_id=settled[0]))
+
+    assert decision == "reject"
+    with session_scope(settings) as session:
+        dossier = session.exec(select(Dossier)).one()
+        assert (dossier.status, dossier.decision) == (DossierStatus.DECIDED, "reject")
+        signed = next(c for c in dossier.result["checks"] if c["id"] == "contract_signed")
+        assert signed["status"] == "fail"
+        actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+        assert {"dossier_recorded", "task_created", "task_claimed", "task_answered"} <= set(actions)
+        assert actions[-1] == "dossier_decided"

@@ -1,0 +1,100 @@
+"""``process-dossier`` end to end under the Prefect harness, with the real engines and store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from autopass.settings import Settings, use_settings
+from autopass.store import Document, Dossier, DossierFile, MicroTask, session_scope
+from flows.process_dossier import ProcessDossierRequest, process_dossier
+from tests.pipeline.conftest import read_truth
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+
+def run(folder: Path, settings: Settings) -> dict:
+    with use_settings(settings):
+        return process_dossier(ProcessDossierRequest(folder=str(folder)))
+
+
+def test_clean_dossier_is_read_checked_and_stored(sample_dossiers, settings):
+    folder = sample_dossiers["clean"]
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+
+    result = run(folder, settings)
+
+    read_types = {}
+    for document in result["documents"]:
+        read_types.setdefault(document["file"], []).append(document["type"])
+    expected = {
+        file: sorted(kinds) if isinstance(kinds, list) else [kinds]
+        for file, kinds in truth["documents"].items()
+    }
+    assert {file: sorted(kinds) for file, kinds in read_types.items()} == expected
+    assert result["decision"] in {"auto_pass", "review"}
+    assert {check["status"] for check in result["checks"]} <= {"pass", "review"}
+    assert (result["decision"] == "auto_pass") == (not result["microtasks"])
+    with session_scope(settings) as session:
+        dossier = session.exec(select(Dossier)).one()
+        assert dossier.application_id == result["application_id"]
+        assert len(session.exec(select(DossierFile)).all()) == len(truth["documents"])
+        assert len(session.exec(select(Document)).all()) == len(result["documents"])
+        assert len(session.exec(select(MicroTask)).all()) == len(result["microtasks"])
+
+
+def test_selfie_of_another_person_never_auto_passes(sample_dossiers, dossier_copy, settings):
+    folder = dossier_copy("clean")
+    own_selfie = selfie_file(folder)
+    other = sample_dossiers["application_id_number_bad_checksum"]
+    (folder / own_selfie).write_bytes((other / selfie_file(other)).read_bytes())
+
+    result = run(folder, settings)
+
+    assert result["decision"] != "auto_pass"
+    face_check = next(c for c in result["checks"] if c["id"] == "selfie_matches_id_portrait")
+    assert face_check["status"] in {"review", "fail"}
+
+
+def test_unsigned_contract_on_a_dossier_with_a_photocopied_id_card(sample_dossiers, settings):
+    result = run(sample_dossiers["contract_unsigned"], settings)
+
+    assert result["decision"] != "auto_pass"
+    signed = next(c for c in result["checks"] if c["id"] == "contract_signed")
+    assert signed["status"] in {"review", "fail"}
+    regions = [d for d in result["documents"] if "region" in d]
+    assert sorted(d["type"] for d in regions) == ["id_card_back", "id_card_front"]
+    assert len({d["file"] for d in regions}) == 1
+
+
+def test_bad_id_check_digit_keyed_by_the_dealer_is_rejected(sample_dossiers, settings):
+    result = run(sample_dossiers["application_id_number_bad_checksum"], settings)
+
+    assert result["decision"] == "reject"
+    checksum = next(c for c in result["checks"] if c["id"] == "id_number_checksum")
+    assert checksum["status"] == "fail"
+    assert result["microtasks"] == []
+
+
+def selfie_file(folder: Path) -> str:
+    return next(f for f, kind in read_truth(folder)["documents"].items() if kind == "selfie")
+
+
+def test_unreadable_files_become_a_review_not_a_crash(tmp_path, dossier_copy, settings):
+    folder = dossier_copy("clean")
+    for image in [p for p in folder.iterdir() if p.suffix.lower() in {".jpg", ".png", ".pdf"}]:
+        image.unlink()
+    (folder / "empty.jpg").write_bytes(b"")
+    (folder / "notes.jpg").write_text("this is not a picture", encoding="utf-8")
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
+
+    result = run(folder, settings)
+
+    assert result["decision"] == "review"
+    problems = {d["file"]: d.get("problem") for d in result["documents"]}
+    assert set(problems) == {"empty.jpg", "notes.jpg", "broken.png"}
+    assert all(problems.values())
+    assert result["microtasks"], "an unreadable document must ask a person"

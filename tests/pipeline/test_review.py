@@ -1,0 +1,106 @@
+"""Folding people's answers into a machine result (pure; no engines)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from autopass.documents import DocumentType
+from autopass.dossier import (
+    Decision,
+    DocumentResult,
+    DossierResult,
+    FaceResult,
+    FieldRef,
+    FieldValue,
+    MicroTaskKind,
+    Status,
+)
+from autopass.review import SettledTask, apply_answers, coerce
+from autopass.settings import Settings
+from autopass.standards import load_standard
+
+
+@pytest.fixture(scope="module")
+def standard():
+    return load_standard("new_car_loan", Settings())
+
+
+def machine_result() -> DossierResult:
+    return DossierResult(
+        application_id="A1",
+        decision=Decision.REVIEW,
+        documents=[
+            DocumentResult(
+                file="a.jpg",
+                type=DocumentType.VEHICLE_INVOICE,
+                confidence=0.99,
+                fields={"price_total": FieldValue(value=158000.0, confidence=0.5),
+                        "vin": FieldValue(value="LSVAM4188C2184842", confidence=0.6)},
+            ),
+            DocumentResult(file="b.jpg", type=DocumentType.OTHER, confidence=0.3),
+            DocumentResult(
+                file="c.png",
+                type=DocumentType.LOAN_CONTRACT,
+                confidence=0.99,
+                fields={"signature_present": FieldValue(value=False, confidence=0.4)},
+            ),
+        ],
+        face=FaceResult(score=0.5, status=Status.REVIEW, detail="score 0.50 between"),
+        checks=[],
+        microtasks=[],
+        elapsed_ms=1,
+    )
+
+
+def settled(kind: MicroTaskKind, refs: list[tuple[str, str]], resolution: dict) -> SettledTask:
+    return SettledTask(
+        kind=kind,
+        subjects=tuple(FieldRef(document=d, field=f) for d, f in refs),
+        resolution=resolution,
+        answered_by="op1",
+    )
+
+
+def test_each_kind_of_answer_becomes_a_human_fact(standard):
+    documents, face = apply_answers(
+        standard,
+        machine_result(),
+        [
+            settled(MicroTaskKind.CONFIRM_FIELD, [("a.jpg#1", "price_total")], {"value": "158,000.00"}),
+            settled(MicroTaskKind.RESOLVE_MISMATCH, [("a.jpg#1", "vin"), ("application", "vehicle.vin")],
+                    {"value": "lsvam4188c2184842 ", "source": "application"}),
+            settled(MicroTaskKind.CLASSIFY_DOCUMENT, [("b.jpg#1", "type")], {"type": "selfie"}),
+            settled(MicroTaskKind.CHECK_SIGNATURE, [("c.png#1", "signature_present")], {"signed": True}),
+            settled(MicroTaskKind.COMPARE_FACES, [("b.jpg#1", "face")], {"same_person": False}),
+        ],
+    )
+    invoice, other, contract = documents
+    assert invoice.fields["price_total"] == FieldValue(value=158000.0, confidence=1.0, source="human")
+    assert invoice.fields["vin"].value == "LSVAM4188C2184842"
+    assert (other.type, other.confidence) == (DocumentType.SELFIE, 1.0)
+    assert contract.fields["signature_present"] == FieldValue(value=True, confidence=1.0, source="human")
+    assert face == FaceResult(score=0.5, status=Status.FAIL, detail="different people", confirmed_by="op1")
+
+
+def test_the_machine_result_is_left_untouched(standard):
+    result = machine_result()
+    apply_answers(standard, result, [
+        settled(MicroTaskKind.CONFIRM_FIELD, [("a.jpg#1", "price_total")], {"value": "1"})])
+    assert result.documents[0].fields["price_total"].value == 158000.0
+
+
+@pytest.mark.parametrize(
+    ("kind", "value", "expected"),
+    [
+        ("amount", "¥158,000.00", 158000.0),
+        ("amount", "abc", "abc"),
+        ("id_number", "37020219880312123x", "37020219880312123X"),
+        ("card_number", "6222 0202 0011 2233 446", "6222020200112233446"),
+        ("text", " 张 伟 ", "张伟"),
+        ("bool", "是", True),
+    ],
+)
+def test_typed_values_take_the_contract_form(kind, value, expected):
+    assert coerce(kind, value) == expected
