@@ -109,7 +109,7 @@ def evaluate(
 
 def _largest_face(path: Path, engine: FaceEngine, settings: Settings) -> Face | None:
     # Both engines take find_small_faces (a face is expected here); base.FaceEngine lacks it yet.
-    faces = engine.embed(load_pages(path, settings)[0].image, find_small_faces=True)  # type: ignore[call-arg]
+    faces = engine.embed(load_pages(path, settings)[0].image, find_small_faces=True)
     return faces[0] if faces else None
 
 
