@@ -1,0 +1,445 @@
+"""Composes sample dossiers (CONTRACT §1) with their ground truth (CONTRACT §4).
+
+One seed and one index give one dossier, byte for byte: every random choice comes from a
+``random.Random`` seeded with both, in a fixed order.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import random
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import cv2
+from PIL import Image
+
+from autopass.banks import bank_for_card
+from autopass.documents import DocumentType
+from autopass.samples import capture, cards, papers, people
+from autopass.samples.capture import Difficulty
+from autopass.samples.faces import FaceSource, load_face_source
+from autopass.samples.facts import DocumentFields, Facts
+from autopass.samples.fonts import find_cjk_font
+
+Renderer = Callable[[Facts, random.Random], tuple[Image.Image, DocumentFields]]
+RENDERERS: dict[DocumentType, Renderer] = {
+    DocumentType.ID_CARD_FRONT: cards.render_id_front,
+    DocumentType.ID_CARD_BACK: cards.render_id_back,
+    DocumentType.DRIVING_LICENCE: cards.render_driving_licence,
+    DocumentType.BANK_CARD: cards.render_bank_card,
+    DocumentType.VEHICLE_INVOICE: papers.render_vehicle_invoice,
+    DocumentType.VEHICLE_REGISTRATION: papers.render_vehicle_registration,
+    DocumentType.LOAN_CONTRACT: papers.render_loan_contract,
+    DocumentType.SELFIE: papers.render_selfie,
+}
+CARD_TYPES = {
+    DocumentType.ID_CARD_FRONT,
+    DocumentType.ID_CARD_BACK,
+    DocumentType.DRIVING_LICENCE,
+    DocumentType.BANK_CARD,
+}
+PAPER_TYPES = {
+    DocumentType.VEHICLE_INVOICE,
+    DocumentType.VEHICLE_REGISTRATION,
+    DocumentType.LOAN_CONTRACT,
+}
+
+COMMON_DOCUMENTS = (
+    DocumentType.ID_CARD_FRONT,
+    DocumentType.ID_CARD_BACK,
+    DocumentType.DRIVING_LICENCE,
+    DocumentType.BANK_CARD,
+    DocumentType.LOAN_CONTRACT,
+    DocumentType.SELFIE,
+)
+PRODUCT_DOCUMENTS = {
+    "new_car_loan": (*COMMON_DOCUMENTS, DocumentType.VEHICLE_INVOICE),
+    "used_car_loan": (*COMMON_DOCUMENTS, DocumentType.VEHICLE_REGISTRATION),
+}
+MAX_LOAN_TO_VALUE = 0.8
+PHOTOCOPY_RATE = 0.15
+USED_CAR_RATE = 0.25
+PDF_RATE = 0.3
+STALE_SUFFIXES = {".jpg", ".jpeg", ".png", ".pdf", ".json"}
+
+DEFECT_KINDS = (
+    "selfie_other_person",
+    "application_id_number_differs",
+    "invoice_name_mismatch",
+    "invoice_vin_mismatch",
+    "loan_above_ltv_limit",
+    "id_card_expired",
+    "missing_required_document",
+    "bank_card_number_mismatch",
+    "bank_card_luhn_invalid",
+    "contract_unsigned",
+    "application_id_number_bad_checksum",
+)
+INVOICE_DEFECTS = {"invoice_name_mismatch", "invoice_vin_mismatch"}
+
+_DEALERS = (
+    ("D-QD-017", "青岛盛世骏通汽车销售服务有限公司"),
+    ("D-JN-004", "济南万通汽车销售有限公司"),
+    ("D-BJ-112", "北京博瑞祥驰汽车销售服务有限公司"),
+    ("D-SH-031", "上海永达汽车浦东销售服务有限公司"),
+    ("D-GZ-208", "广州广物汽车贸易有限公司"),
+    ("D-HZ-056", "杭州元通汽车销售服务有限公司"),
+    ("D-CD-077", "成都建国汽车贸易有限公司"),
+)
+_LENDERS = (
+    "中国工商银行股份有限公司青岛市南第二支行",
+    "招商银行股份有限公司青岛分行",
+    "中国建设银行股份有限公司济南历下支行",
+    "兴业银行股份有限公司杭州分行",
+)
+
+
+@dataclass(frozen=True)
+class Defect:
+    kind: str
+    detail: str
+
+
+@dataclass
+class Plan:
+    """The dossier before it is drawn: facts, documents and what the dealer keyed in."""
+
+    facts: Facts
+    documents: list[DocumentType]
+    application: dict[str, Any]
+    defects: list[Defect] = field(default_factory=list)
+    photocopy: bool = False
+
+
+def _submitted_at(rng: random.Random) -> datetime:
+    day = date(2026, 1, 5) + timedelta(days=rng.randint(0, 340))
+    return datetime(
+        day.year,
+        day.month,
+        day.day,
+        rng.randint(9, 17),
+        rng.randint(0, 59),
+        tzinfo=timezone(timedelta(hours=8)),
+    )
+
+
+def _choose_defect(rng: random.Random, defect_rate: float) -> str | None:
+    return rng.choice(DEFECT_KINDS) if rng.random() < defect_rate else None
+
+
+def plan_dossier(
+    rng: random.Random, faces: FaceSource, defect_rate: float, *, defect: str | None = None
+) -> Plan:
+    """Decides every value of one dossier, then applies at most one defect (``defect`` forces one)."""
+    kind = _choose_defect(rng, defect_rate)
+    if defect is not None:
+        if defect not in DEFECT_KINDS:
+            raise ValueError(f"unknown defect kind {defect!r}; known: {', '.join(DEFECT_KINDS)}")
+        kind = defect
+    product = (
+        "new_car_loan"
+        if kind in INVOICE_DEFECTS or rng.random() >= USED_CAR_RATE
+        else "used_car_loan"
+    )
+    submitted = _submitted_at(rng)
+    identity, portrait, selfie = faces.choose(rng)
+    person = people.make_person(
+        rng, submitted.date(), id_expired=kind == "id_card_expired", sex=faces.sex_of[identity]
+    )
+    vehicle = people.make_vehicle(rng, person.region, used=product == "used_car_loan")
+    card_number = people.make_card_number(rng)
+    ratio = (
+        rng.uniform(0.85, 0.98)
+        if kind == "loan_above_ltv_limit"
+        else rng.uniform(0.3, MAX_LOAN_TO_VALUE - 0.01)
+    )
+    loan_amount = (
+        float(int(vehicle.price * ratio / 1000) * 1000)
+        if kind != "loan_above_ltv_limit"
+        else float(-(-int(vehicle.price * ratio) // 1000) * 1000)
+    )
+    dealer_id, dealer_name = rng.choice(_DEALERS)
+    invoice_date = submitted.date() - timedelta(days=rng.randint(0, 6))
+    facts = Facts(
+        application_id=f"A{submitted:%Y%m%d}{rng.randint(0, 999999):06d}",
+        product=product,
+        dealer_id=dealer_id,
+        dealer_name=dealer_name,
+        salesperson_id=f"S-{rng.randint(1, 999):04d}",
+        submitted_at=submitted,
+        person=person,
+        vehicle=vehicle,
+        card_number=card_number,
+        bank_name=bank_for_card(card_number) or "",
+        card_expiry=f"{rng.randint(1, 12):02d}/{rng.randint(28, 36)}",
+        loan_amount=loan_amount,
+        term_months=rng.choice((12, 24, 36, 36, 48, 60)),
+        lender=rng.choice(_LENDERS),
+        contract_number=f"GRQC{submitted:%Y%m%d}{rng.randint(1000, 9999)}",
+        signed=True,
+        invoice_code=f"1{person.region.code[:4]}{submitted:%y}{rng.randint(10000, 99999)}",
+        invoice_number=f"{rng.randint(0, 99999999):08d}",
+        invoice_date=invoice_date,
+        invoice_buyer_name=person.name,
+        invoice_vin=vehicle.vin,
+        registration_number=f"{person.region.code[:2]}{rng.randint(10**9, 10**10 - 1)}",
+        registration_date=submitted.date() - timedelta(days=rng.randint(400, 3000)),
+        portrait_photo=portrait,
+        selfie_photo=selfie,
+    )
+    plan = Plan(
+        facts=facts, documents=list(PRODUCT_DOCUMENTS[product]), application=_application(facts)
+    )
+    plan.photocopy = rng.random() < PHOTOCOPY_RATE
+    if kind:
+        plan.defects.append(_apply_defect(kind, plan, rng, faces, identity))
+    return plan
+
+
+def _application(facts: Facts) -> dict[str, Any]:
+    """application.json as a dealer system keys it in: equal to the documents when clean."""
+    return {
+        "application_id": facts.application_id,
+        "product": facts.product,
+        "dealer_id": facts.dealer_id,
+        "salesperson_id": facts.salesperson_id,
+        "submitted_at": facts.submitted_at.isoformat(),
+        "applicant": {
+            "name": facts.person.name,
+            "id_number": facts.person.id_number,
+            "phone": facts.person.phone,
+        },
+        "vehicle": {
+            "vin": facts.vehicle.vin,
+            "price": facts.vehicle.price,
+            "model": facts.vehicle.model,
+        },
+        "loan": {
+            "amount": facts.loan_amount,
+            "term_months": facts.term_months,
+            "bank_card": facts.card_number,
+        },
+    }
+
+
+def _apply_defect(
+    kind: str, plan: Plan, rng: random.Random, faces: FaceSource, identity: str
+) -> Defect:
+    """Changes the plan so that exactly one thing is wrong, and says what."""
+    facts, app = plan.facts, plan.application
+    if kind == "selfie_other_person":
+        other, photo = faces.choose_other(rng, identity)
+        plan.facts = replace(facts, selfie_photo=photo)
+        return Defect(kind, f"the selfie shows {other}, the ID portrait {identity}")
+    if kind == "application_id_number_differs":
+        app["applicant"]["id_number"] = people.make_other_id_number(rng, facts.person)
+        return Defect(
+            kind, f"application ID number {app['applicant']['id_number']} is not the card's"
+        )
+    if kind == "application_id_number_bad_checksum":
+        app["applicant"]["id_number"] = people.with_bad_check_digit(facts.person.id_number)
+        return Defect(
+            kind, f"application ID number {app['applicant']['id_number']} has a wrong check digit"
+        )
+    if kind == "invoice_name_mismatch":
+        name = facts.person.name
+        while name == facts.person.name:
+            name = people.make_name(rng, facts.person.sex)
+        plan.facts = replace(facts, invoice_buyer_name=name)
+        return Defect(kind, f"the invoice's buyer is {name}, the applicant {facts.person.name}")
+    if kind == "invoice_vin_mismatch":
+        vin = people.make_other_vin(rng, facts.vehicle.vin)
+        plan.facts = replace(facts, invoice_vin=vin)
+        return Defect(kind, f"the invoice's VIN is {vin}, the application's {facts.vehicle.vin}")
+    if kind == "loan_above_ltv_limit":
+        ratio = facts.loan_amount / facts.vehicle.price
+        return Defect(
+            kind,
+            f"loan {facts.loan_amount:.0f} is {ratio:.0%} of the price {facts.vehicle.price:.0f} (limit {MAX_LOAN_TO_VALUE:.0%})",
+        )
+    if kind == "id_card_expired":
+        return Defect(kind, f"the ID card expired on {facts.person.id_valid_to}")
+    if kind == "missing_required_document":
+        missing = rng.choice(plan.documents)
+        plan.documents.remove(missing)
+        return Defect(kind, f"no {missing.value} in the dossier")
+    if kind == "bank_card_number_mismatch":
+        app["loan"]["bank_card"] = people.make_other_card_number(rng, facts.card_number)
+        return Defect(
+            kind, f"application card {app['loan']['bank_card']} is not the photographed card"
+        )
+    if kind == "bank_card_luhn_invalid":
+        app["loan"]["bank_card"] = people.with_bad_luhn(facts.card_number)
+        return Defect(kind, f"application card {app['loan']['bank_card']} fails the Luhn check")
+    if kind == "contract_unsigned":
+        plan.facts = replace(facts, signed=False)
+        return Defect(kind, "the borrower's signature line is empty")
+    raise ValueError(f"unknown defect kind {kind!r}; known: {', '.join(DEFECT_KINDS)}")
+
+
+# --- files ---------------------------------------------------------------------------------------
+def _file_stem(rng: random.Random, submitted: datetime, taken: set[str]) -> str:
+    """A name like the ones dealers' phones and chat apps give; unique in the dossier."""
+    while True:
+        pattern = rng.randrange(5)
+        stamp = submitted + timedelta(seconds=rng.randint(-3600, 600))
+        if pattern == 0:
+            stem = f"IMG_{rng.randint(1000, 9999)}"
+        elif pattern == 1:
+            stem = f"mmexport{int(stamp.timestamp() * 1000) + rng.randint(0, 999)}"
+        elif pattern == 2:
+            stem = f"微信图片_{stamp:%Y%m%d%H%M%S}"
+        elif pattern == 3:
+            stem = f"IMG_{stamp:%Y%m%d_%H%M%S}"
+        else:
+            stem = f"scan_{rng.randint(1, 99):02d}"
+        if stem not in taken:
+            taken.add(stem)
+            return stem
+
+
+def _capture(
+    kind: str, image: Image.Image, rng: random.Random, difficulty: Difficulty
+) -> tuple[Image.Image, str]:
+    """Photographs or scans one document; returns the image and the file suffix."""
+    if kind == "selfie":
+        return capture.snapshot(image, rng, difficulty), ".jpg"
+    if kind in {t.value for t in PAPER_TYPES} and rng.random() < 0.45:
+        suffix = ".pdf" if rng.random() < PDF_RATE / 0.45 else rng.choice((".png", ".jpg"))
+        return capture.scan(image, rng, difficulty), suffix
+    return capture.photograph(image, rng, difficulty), rng.choice((".jpg",) * 6 + (".jpeg", ".png"))
+
+
+def write_dossier(
+    folder: Path, plan: Plan, rng: random.Random, difficulty: Difficulty
+) -> dict[str, Any]:
+    """Draws, captures and writes every document of ``plan`` into ``folder``; returns the truth."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.iterdir():  # an earlier run's files would contradict this truth.json
+        if stale.is_file() and stale.suffix.lower() in STALE_SUFFIXES:
+            stale.unlink()
+    facts = plan.facts
+    documents: dict[str, Any] = {}
+    fields: dict[str, DocumentFields] = {}
+    regions: dict[str, list[int]] = {}
+    taken: set[str] = set()
+    pending = list(plan.documents)
+    id_sides = (DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK)
+    if plan.photocopy and all(side in pending for side in id_sides):
+        front, front_fields = RENDERERS[DocumentType.ID_CARD_FRONT](facts, rng)
+        back, back_fields = RENDERERS[DocumentType.ID_CARD_BACK](facts, rng)
+        page, page_regions = capture.photocopy_a4(front, back, rng)
+        if difficulty == Difficulty.HARD:
+            scale = 600 / max(page.size)
+            page = page.resize(
+                (round(page.width * scale), round(page.height * scale)), Image.LANCZOS
+            )
+            page_regions = {k: [round(v * scale) for v in r] for k, r in page_regions.items()}
+        name = _file_stem(rng, facts.submitted_at, taken) + rng.choice((".png", ".jpg", ".pdf"))
+        (folder / name).write_bytes(capture.encode(page, Path(name).suffix, rng, difficulty))
+        documents[name] = [side.value for side in id_sides]
+        for side, side_fields in zip(id_sides, (front_fields, back_fields)):
+            fields[f"{name}#{side.value}"] = side_fields
+            regions[f"{name}#{side.value}"] = page_regions[side.value]
+        pending = [t for t in pending if t not in id_sides]
+    for doc_type in pending:
+        image, doc_fields = RENDERERS[doc_type](facts, rng)
+        captured, suffix = _capture(doc_type.value, image, rng, difficulty)
+        name = _file_stem(rng, facts.submitted_at, taken) + suffix
+        (folder / name).write_bytes(capture.encode(captured, suffix, rng, difficulty))
+        documents[name] = doc_type.value
+        fields[name] = doc_fields
+    truth: dict[str, Any] = {
+        "documents": dict(sorted(documents.items())),
+        "fields": dict(sorted(fields.items())),
+        "defects": [{"kind": d.kind, "detail": d.detail} for d in plan.defects],
+        "expected_decision": "review_or_reject" if plan.defects else "auto_pass",
+        "product": facts.product,
+        "difficulty": difficulty.value,
+    }
+    if regions:
+        truth["regions"] = regions
+    _write_json(folder / "application.json", plan.application)
+    _write_json(folder / "truth.json", truth)
+    return truth
+
+
+def _write_json(path: Path, data: Any) -> None:
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def dossier_rng(seed: int, index: int) -> random.Random:
+    """The random source of dossier ``index`` of run ``seed``: independent of the other dossiers."""
+    return random.Random(f"autopass-samples:{seed}:{index}")
+
+
+def _generate_one(
+    out: Path,
+    index: int,
+    seed: int,
+    defect_rate: float,
+    difficulty: Difficulty,
+    faces_dir: Path | None,
+) -> Path:
+    """Dossier ``index`` of run ``seed``, written into ``out``: the unit a worker process runs."""
+    faces = load_face_source(faces_dir)
+    rng = dossier_rng(seed, index)
+    plan = plan_dossier(rng, faces, defect_rate)
+    folder = Path(out) / f"dossier_{index:04d}"
+    write_dossier(folder, plan, rng, difficulty)
+    return folder
+
+
+def _quiet_worker() -> None:
+    """Each worker uses one core: two busy processes beat two processes fighting over threads."""
+    cv2.setNumThreads(1)
+
+
+def generate_samples(
+    out: Path,
+    count: int,
+    seed: int,
+    *,
+    defect_rate: float = 0.0,
+    difficulty: Difficulty = Difficulty.NORMAL,
+    faces_dir: Path | None = None,
+    on_dossier: Callable[[Path], None] | None = None,
+    workers: int | None = None,
+) -> list[Path]:
+    """Writes ``count`` dossiers under ``out`` (``dossier_0001``...) and returns their folders.
+
+    Dossiers are independent (each has its own random source), so they are drawn by ``workers``
+    processes (default: one per core) with the same bytes as a serial run.
+    """
+    if not 0.0 <= defect_rate <= 1.0:
+        raise ValueError(f"defect rate must be between 0 and 1, got {defect_rate}")
+    find_cjk_font()
+    load_face_source(faces_dir)  # fail here, once, if the folder is wrong
+    difficulty = Difficulty(difficulty)
+    jobs = [
+        (Path(out), index, seed, defect_rate, difficulty, faces_dir)
+        for index in range(1, count + 1)
+    ]
+    workers = min(workers or os.cpu_count() or 1, count)
+    if workers <= 1:
+        folders = []
+        for job in jobs:
+            folders.append(_generate_one(*job))
+            if on_dossier:
+                on_dossier(folders[-1])
+        return folders
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker) as pool:
+        futures = [pool.submit(_generate_one, *job) for job in jobs]
+        for future in as_completed(futures):
+            folder = future.result()
+            if on_dossier:
+                on_dossier(folder)
+    return [future.result() for future in futures]

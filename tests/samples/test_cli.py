@@ -1,0 +1,51 @@
+"""``autopass samples`` from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from autopass.cli import app
+
+
+def test_samples_command_writes_dossiers_and_says_where(
+    tmp_path: Path, faces_dir: Path | None
+) -> None:
+    args = [
+        "samples",
+        "--out",
+        str(tmp_path / "out"),
+        "--count",
+        "1",
+        "--seed",
+        "4",
+        "--difficulty",
+        "hard",
+    ]
+    if faces_dir:
+        args += ["--faces", str(faces_dir)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert f"wrote 1 dossiers to {(tmp_path / 'out').resolve()}" in result.output
+    truth = json.loads(
+        (tmp_path / "out" / "dossier_0001" / "truth.json").read_text(encoding="utf-8")
+    )
+    assert truth["difficulty"] == "hard"
+
+
+def test_samples_without_faces_uses_shipped_photos(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        app,
+        ["samples", "--out", str(tmp_path), "--count", "1", "--seed", "1", "--difficulty", "easy"],
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "dossier_0001" / "application.json").is_file()
+
+
+def test_samples_help_lists_options() -> None:
+    result = CliRunner().invoke(app, ["samples", "--help"])
+    assert result.exit_code == 0
+    for option in ("--out", "--count", "--seed", "--defect-rate", "--difficulty", "--faces"):
+        assert option in result.output
