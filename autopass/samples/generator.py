@@ -10,6 +10,7 @@ import json
 import multiprocessing
 import os
 import random
+from functools import lru_cache
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
@@ -27,6 +28,8 @@ from autopass.samples.capture import Difficulty
 from autopass.samples.faces import FaceSource, load_face_source
 from autopass.samples.facts import DocumentFields, Facts
 from autopass.samples.fonts import find_cjk_font
+from autopass.settings import get_settings
+from autopass.standards import load_standard
 
 Renderer = Callable[[Facts, random.Random], tuple[Image.Image, DocumentFields]]
 RENDERERS: dict[DocumentType, Renderer] = {
@@ -63,7 +66,6 @@ PRODUCT_DOCUMENTS = {
     "new_car_loan": (*COMMON_DOCUMENTS, DocumentType.VEHICLE_INVOICE),
     "used_car_loan": (*COMMON_DOCUMENTS, DocumentType.VEHICLE_REGISTRATION),
 }
-MAX_LOAN_TO_VALUE = 0.8
 PHOTOCOPY_RATE = 0.15
 USED_CAR_RATE = 0.25
 PDF_RATE = 0.3
@@ -155,10 +157,11 @@ def plan_dossier(
     )
     vehicle = people.make_vehicle(rng, person.region, used=product == "used_car_loan")
     card_number = people.make_card_number(rng)
+    limit = max_loan_to_value(product)
     ratio = (
-        rng.uniform(0.85, 0.98)
+        rng.uniform(limit + 0.05, 0.98)
         if kind == "loan_above_ltv_limit"
-        else rng.uniform(0.3, MAX_LOAN_TO_VALUE - 0.01)
+        else rng.uniform(0.3, limit - 0.01)
     )
     loan_amount = (
         float(int(vehicle.price * ratio / 1000) * 1000)
@@ -262,7 +265,7 @@ def _apply_defect(
         ratio = facts.loan_amount / facts.vehicle.price
         return Defect(
             kind,
-            f"loan {facts.loan_amount:.0f} is {ratio:.0%} of the price {facts.vehicle.price:.0f} (limit {MAX_LOAN_TO_VALUE:.0%})",
+            f"loan {facts.loan_amount:.0f} is {ratio:.0%} of the price {facts.vehicle.price:.0f} (limit {max_loan_to_value(facts.product):.0%})",
         )
     if kind == "id_card_expired":
         return Defect(kind, f"the ID card expired on {facts.person.id_valid_to}")
@@ -373,6 +376,12 @@ def write_dossier(
 
 def _write_json(path: Path, data: Any) -> None:
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+@lru_cache(maxsize=None)
+def max_loan_to_value(product: str) -> float:
+    """The product standard's loan-to-value limit: samples are clean or defective by its rule."""
+    return load_standard(product, get_settings()).rule("loan_within_ltv_limit").max_ltv  # type: ignore[union-attr]
 
 
 def dossier_rng(seed: int, index: int) -> random.Random:

@@ -20,7 +20,7 @@ from autopass.samples.faces import load_face_source
 from autopass.samples.fonts import find_cjk_font
 from autopass.samples.generator import (
     DEFECT_KINDS,
-    MAX_LOAN_TO_VALUE,
+    max_loan_to_value,
     PRODUCT_DOCUMENTS,
     dossier_rng,
     plan_dossier,
@@ -138,7 +138,7 @@ def test_clean_dossier_application_agrees_with_the_documents(sample_run: list[Pa
         assert app["loan"]["bank_card"] == docs["bank_card"]["card_number"]
         assert app["loan"]["amount"] == docs["loan_contract"]["loan_amount"]
         assert docs["loan_contract"]["signature_present"] is True
-        assert app["loan"]["amount"] <= MAX_LOAN_TO_VALUE * app["vehicle"]["price"]
+        assert app["loan"]["amount"] <= max_loan_to_value(app["product"]) * app["vehicle"]["price"]
         vehicle_doc = docs.get("vehicle_invoice") or docs["vehicle_registration"]
         assert app["vehicle"]["vin"] == vehicle_doc["vin"]
         if "vehicle_invoice" in docs:
@@ -178,7 +178,7 @@ def test_every_defect_kind_is_planted(kind: str, faces_dir: Path | None) -> None
             != app["vehicle"]["vin"]
         ),
         "loan_above_ltv_limit": lambda: (
-            app["loan"]["amount"] > MAX_LOAN_TO_VALUE * app["vehicle"]["price"]
+            app["loan"]["amount"] > max_loan_to_value(app["product"]) * app["vehicle"]["price"]
         ),
         "id_card_expired": lambda: (
             person.id_valid_to is not None and person.id_valid_to < facts.submitted_at.date()
