@@ -1,5 +1,12 @@
 """Command-line entry point; importing a command module registers its commands on ``app``."""
 
 from autopass.cli._app import app
+from autopass.cli import samples as _samples  # noqa: F401  (registers `autopass samples`)
+from autopass.cli import faces as _faces  # noqa: F401  (registers `autopass faces`)
+from autopass.cli import db as _db  # noqa: F401  (registers `autopass db`, `autopass users`)
+from autopass.cli import standards as _standards  # noqa: F401  (registers `autopass standards`)
+from autopass.cli import process as _process  # noqa: F401  (registers `autopass process`)
+from autopass.cli import serve as _serve  # noqa: F401  (registers `autopass serve`)
+from autopass.cli import evaluate as _evaluate  # noqa: F401  (registers `autopass evaluate`)
 
 __all__ = ["app"]

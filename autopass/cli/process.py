@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,7 +11,7 @@ import typer
 from rich.console import Console
 
 from autopass.cli._app import app
-from autopass.errors import DossierError
+from autopass.cli._running import process_folders
 
 EXIT_UNREADABLE_DOSSIER = 2
 
@@ -32,21 +31,15 @@ def process(
     Exit code 0 when every dossier produced a result (also `review` and `reject`), 2 when any
     dossier could not be read at all (named on stderr; the others are still processed).
     """
-    # stderr is for problems with dossiers; Prefect's per-task progress lines stay in its UI.
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.process_dossier import ProcessDossierRequest, check_request, process_dossier
-
     out = Console(highlight=False)
     exit_code = 0
-    for folder in dossiers:
-        request = ProcessDossierRequest(folder=str(folder), product=product)
-        try:
-            check_request(request)  # an unreadable dossier never starts a flow run
-            result = process_dossier(request)
-        except DossierError as exc:
-            print(f"autopass: {exc}", file=sys.stderr, flush=True)
+    for processed in process_folders(dossiers, product=product):
+        if processed.error is not None:
+            print(f"autopass: {processed.error}", file=sys.stderr, flush=True)
             exit_code = EXIT_UNREADABLE_DOSSIER
             continue
+        result = processed.result
+        assert result is not None
         if as_json:
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
             sys.stdout.flush()

@@ -6,11 +6,13 @@ import json
 import time
 from collections import defaultdict
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, Field
 
 from autopass.documents import DocumentType
+from autopass.dossier import DocumentResult
 from autopass.engines.base import FaceEngine, OcrEngine
 from autopass.imaging import load_pages
 from autopass.reading.analyse import ReadDocument, analyse_page
@@ -74,7 +76,7 @@ def evaluate_reading(
             read = [doc for page in pages for doc in analyse_page(page.image, ocr=ocr, face=face, specs=specs)]
             for doc in read:
                 seconds[str(doc.type)].append(doc.seconds)
-            _compare(dossier.name, file_name, expected_types, read, truth.get("fields", {}),
+            compare_documents(dossier.name, file_name, expected_types, read, truth.get("fields", {}),
                      types, hits, mismatches)
     all_seconds = [s for values in seconds.values() for s in values]
     return ReadingReport(
@@ -88,16 +90,20 @@ def evaluate_reading(
     )
 
 
-def _compare(
+def compare_documents(
     dossier: str,
     file_name: str,
     expected_types: list[str],
-    read: list[ReadDocument],
+    read: Sequence[ReadDocument | DocumentResult],
     truth_fields: dict[str, dict[str, Any]],
     types: list[bool],
     hits: dict[str, list[bool]],
     mismatches: list[Mismatch],
 ) -> None:
+    """Compare the documents read from one file with its truth, adding to the tallies.
+
+    Works on the reading's documents and on the pipeline's results alike.
+    """
     several = len(expected_types) > 1
     remaining = list(read)
     for expected_type in expected_types:

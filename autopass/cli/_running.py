@@ -1,0 +1,37 @@
+"""Run dossier folders through the ``process-dossier`` flow, one after another, in this process."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from autopass.errors import DossierError
+
+
+@dataclass(frozen=True)
+class Processed:
+    folder: Path
+    result: dict | None  # CONTRACT §3 result, or None when the dossier could not be read
+    error: DossierError | None
+    seconds: float
+
+
+def process_folders(folders: list[Path], *, product: str | None = None) -> Iterator[Processed]:
+    """Each folder's result in order; an unreadable dossier never starts a flow run."""
+    # Progress lines of every task belong in Prefect's UI, not on the terminal.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.process_dossier import ProcessDossierRequest, check_request, process_dossier
+
+    for folder in folders:
+        request = ProcessDossierRequest(folder=str(folder), product=product)
+        started = time.perf_counter()
+        try:
+            check_request(request)
+            result = process_dossier(request)
+        except DossierError as exc:
+            yield Processed(folder, None, exc, time.perf_counter() - started)
+            continue
+        yield Processed(folder, result, None, time.perf_counter() - started)

@@ -1,0 +1,78 @@
+"""``autopass evaluate``: the pipeline on generated dossiers, compared with their truth.json."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from autopass.cli._app import app
+from autopass.cli._running import process_folders
+from autopass.evaluation import EvaluatedDossier, EvaluationReport, evaluate_results
+from autopass.intake import TRUTH_FILE
+from autopass.settings import get_settings, use_settings
+
+ACCURACY_FLOOR = 0.98  # below this a field is shown in red (issue 3's floor for most fields)
+
+
+@app.command()
+def evaluate(
+    samples_dir: Annotated[Path, typer.Argument(help="Folder of dossiers written by `autopass samples`.")],
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N dossiers.")] = None,
+    json_file: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON.")] = None,
+    keep_store: Annotated[
+        bool, typer.Option(help="Record into the configured store instead of a temporary one.")
+    ] = False,
+) -> None:
+    """Document-type accuracy, exact match per field, straight-through rate on clean dossiers,
+    every defective dossier that came out auto_pass, and seconds per dossier."""
+    folders = sorted(p.parent for p in samples_dir.glob(f"*/{TRUTH_FILE}"))[:limit]
+    if not folders:
+        raise typer.BadParameter(f"no dossiers with {TRUTH_FILE} under {samples_dir}")
+    console = Console(stderr=True)
+    with tempfile.TemporaryDirectory(prefix="autopass-evaluate-") as scratch:
+        settings = get_settings()
+        if not keep_store:
+            settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
+        with use_settings(settings), _progress(console) as progress:
+            bar = progress.add_task("evaluate", total=len(folders))
+            evaluated = []
+            for processed in process_folders(folders):
+                progress.advance(bar)
+                if processed.result is None:
+                    console.print(f"[red]autopass: {processed.error}")
+                    continue
+                truth = json.loads((processed.folder / TRUTH_FILE).read_text(encoding="utf-8"))
+                evaluated.append(EvaluatedDossier(name=processed.folder.name, truth=truth,
+                                                  result=processed.result, seconds=processed.seconds))
+    report = evaluate_results(evaluated)
+    Console().print(_table(report))
+    if json_file:
+        json_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
+    raise typer.Exit(1 if report.false_auto_pass else 0)
+
+
+def _progress(console: Console) -> Progress:
+    return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=console)
+
+
+def _table(report: EvaluationReport) -> Table:
+    table = Table(title=f"{report.dossiers} dossiers, {report.documents} documents", show_lines=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("document type accuracy", f"{report.type_accuracy:.2%}")
+    for key, rate in report.field_accuracy.items():
+        colour = "green" if rate >= ACCURACY_FLOOR else "red"
+        table.add_row(f"  {key}", f"[{colour}]{rate:.2%}[/] (n={report.field_counts[key]})")
+    table.add_row("auto_pass of clean dossiers", f"{report.straight_through_clean:.2%} of {report.clean_dossiers}")
+    table.add_row("defective dossiers auto_pass", f"{len(report.false_auto_pass)} {' '.join(report.false_auto_pass)}")
+    table.add_row("decisions", ", ".join(f"{k} {v}" for k, v in sorted(report.decisions.items())))
+    table.add_row("seconds per dossier", f"{report.seconds_per_dossier:.2f}")
+    return table

@@ -1,0 +1,74 @@
+"""How the whole pipeline does on generated dossiers, compared with their truth.json (CONTRACT §4).
+
+Documents and fields are compared as the reading evaluation compares them; on top of that come
+the figures a centre cares about: straight-through rate on clean dossiers and every defective
+dossier that came out ``auto_pass`` (there must be none).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from autopass.dossier import DocumentResult
+from autopass.reading.evaluation import Mismatch, compare_documents
+
+
+class EvaluationReport(BaseModel):
+    dossiers: int = 0
+    documents: int = 0
+    type_accuracy: float = 0.0
+    field_accuracy: dict[str, float] = Field(default_factory=dict)  # "type.field" -> exact match
+    field_counts: dict[str, int] = Field(default_factory=dict)
+    decisions: dict[str, int] = Field(default_factory=dict)
+    clean_dossiers: int = 0
+    straight_through_clean: float = 0.0  # share of clean dossiers decided auto_pass
+    false_auto_pass: list[str] = Field(default_factory=list)  # defective dossiers that passed
+    seconds_per_dossier: float = 0.0
+    mismatches: list[Mismatch] = Field(default_factory=list)
+
+
+class EvaluatedDossier(BaseModel):
+    name: str
+    truth: dict[str, Any]
+    result: dict[str, Any]
+    seconds: float
+
+
+def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
+    """Aggregate the comparison of every dossier's result with its truth."""
+    types: list[bool] = []
+    hits: dict[str, list[bool]] = defaultdict(list)
+    mismatches: list[Mismatch] = []
+    decisions: Counter[str] = Counter()
+    clean_passed, clean, false_passes = 0, 0, []
+    for dossier in dossiers:
+        documents = [DocumentResult.model_validate(d) for d in dossier.result["documents"]]
+        for file_name, expected in dossier.truth["documents"].items():
+            expected_types = [expected] if isinstance(expected, str) else list(expected)
+            read = [d for d in documents if d.file == file_name]
+            compare_documents(dossier.name, file_name, expected_types, read,
+                              dossier.truth.get("fields", {}), types, hits, mismatches)
+        decision = dossier.result["decision"]
+        decisions[decision] += 1
+        if dossier.truth["defects"]:
+            if decision == "auto_pass":
+                false_passes.append(dossier.name)
+        else:
+            clean += 1
+            clean_passed += decision == "auto_pass"
+    return EvaluationReport(
+        dossiers=len(dossiers),
+        documents=len(types),
+        type_accuracy=sum(types) / len(types) if types else 0.0,
+        field_accuracy={key: sum(v) / len(v) for key, v in sorted(hits.items())},
+        field_counts={key: len(v) for key, v in sorted(hits.items())},
+        decisions=dict(decisions),
+        clean_dossiers=clean,
+        straight_through_clean=clean_passed / clean if clean else 0.0,
+        false_auto_pass=false_passes,
+        seconds_per_dossier=sum(d.seconds for d in dossiers) / len(dossiers) if dossiers else 0.0,
+        mismatches=mismatches,
+    )
