@@ -7,6 +7,9 @@ from autopass.cli import db as _db  # noqa: F401  (registers `autopass db`, `aut
 from autopass.cli import standards as _standards  # noqa: F401  (registers `autopass standards`)
 from autopass.cli import process as _process  # noqa: F401  (registers `autopass process`)
 from autopass.cli import serve as _serve  # noqa: F401  (registers `autopass serve`)
+from autopass.cli import bench as _bench  # noqa: F401  (registers `autopass bench`)
 from autopass.cli import evaluate as _evaluate  # noqa: F401  (registers `autopass evaluate`)
+from autopass.cli import demo as _demo  # noqa: F401  (registers `autopass demo`)
+from autopass.cli import operations as _operations  # noqa: F401  (registers `autopass intake`, `autopass nightly`)
 
 __all__ = ["app"]
