@@ -362,7 +362,8 @@ def write_dossier(
     truth: dict[str, Any] = {
         "documents": dict(sorted(documents.items())),
         "fields": dict(sorted(fields.items())),
-        "defects": [{"kind": d.kind, "detail": d.detail} for d in plan.defects],
+        "defects": [d.kind for d in plan.defects],  # CONTRACT §4: defect kinds
+        "defect_details": {d.kind: d.detail for d in plan.defects},  # what was changed, for people
         "expected_decision": "review_or_reject" if plan.defects else "auto_pass",
         "product": facts.product,
         "difficulty": difficulty.value,

@@ -20,7 +20,7 @@ def sample_dossiers(tmp_path_factory: pytest.TempPathFactory, faces_dev_dir: Pat
     found: dict[str, Path] = {}
     for folder in folders:
         truth = read_truth(folder)
-        found[truth["defects"][0]["kind"] if truth["defects"] else "clean"] = folder
+        found[truth["defects"][0] if truth["defects"] else "clean"] = folder
     assert set(found) == {"clean", "contract_unsigned", "application_id_number_bad_checksum"}
     return found
 
