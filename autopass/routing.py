@@ -111,7 +111,8 @@ def _specs_for_check(
                 MicroTaskKind.CONFIRM_FIELD,
                 check,
                 (ref,),
-                f"请核对 {ref.field}: confirm or correct",
+                f"请核对{_printed_label(standard, document, ref.field)} ({ref.field}): "
+                "confirm or correct",
                 required_answers=2 if double else 1,
             )
         )
@@ -136,3 +137,11 @@ def _spec(
         options=options,
     )
 
+
+def _printed_label(standard: Standard, document: DocumentResult | None, field: str) -> str:
+    """The label printed before the field on the document (公民身份号码), which operators know."""
+    spec = standard.document_specs.get(document.type) if document else None
+    field_spec = spec.fields.get(field) if spec else None
+    if field_spec is None:
+        return field
+    return field_spec.title or (field_spec.labels[0] if field_spec.labels else field)

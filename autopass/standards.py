@@ -69,6 +69,11 @@ class FieldSpec(_Strict):
         default_factory=list,
         description="Printed labels that precede the value on the document (e.g. 公民身份号码).",
     )
+    title: str | None = Field(
+        None,
+        description="What operators call the field when no label is printed (e.g. 卡号); "
+        "micro-tasks show it, or else the first label.",
+    )
     required: bool = Field(True, description="Whether every document of this type carries it.")
     personal: bool = Field(False, description="Personal data: never printed in details or logs.")
     double_key: bool = Field(

@@ -1,0 +1,66 @@
+"""Which micro-tasks a dossier's doubts become (pure; no engines)."""
+
+from __future__ import annotations
+
+import pytest
+
+from autopass.documents import DocumentType
+from autopass.dossier import CheckResult, Decision, DocumentResult, FieldRef, MicroTaskKind, Status
+from autopass.routing import plan_microtasks
+from autopass.settings import Settings
+from autopass.standards import load_standard
+
+DOCUMENTS = [
+    DocumentResult(file="card.jpg", type=DocumentType.BANK_CARD, confidence=0.99),
+    DocumentResult(file="invoice.jpg", type=DocumentType.VEHICLE_INVOICE, confidence=0.99),
+    DocumentResult(file="odd.jpg", type=DocumentType.OTHER, confidence=0.4),
+]
+
+
+@pytest.fixture(scope="module")
+def standard():
+    return load_standard("new_car_loan", Settings())
+
+
+def check(check_id: str, status: Status, *refs: tuple[str, str]) -> CheckResult:
+    return CheckResult(id=check_id, status=status,
+                       subjects=[FieldRef(document=d, field=f) for d, f in refs])
+
+
+def test_each_doubt_becomes_the_task_that_settles_it(standard):
+    checks = [
+        check("bank_card_luhn_valid", Status.REVIEW, ("card.jpg#1", "card_number")),
+        check("bank_card_equals_application", Status.REVIEW, ("card.jpg#1", "card_number")),
+        check("invoice_vin_equals_application_vin", Status.FAIL,
+              ("application", "vehicle.vin"), ("invoice.jpg#1", "vin")),
+        check("required_documents_present", Status.REVIEW, ("odd.jpg#1", "type")),
+        check("selfie_matches_id_portrait", Status.REVIEW, ("odd.jpg#1", "face")),
+        check("contract_signed", Status.REVIEW, ("c.png#1", "signature_present")),
+        check("id_number_checksum", Status.PASS),
+    ]
+    plans = plan_microtasks(standard, decision=Decision.REVIEW, checks=checks, documents=DOCUMENTS)
+
+    assert [(p.kind, p.check_ids) for p in plans] == [
+        (MicroTaskKind.CONFIRM_FIELD, ("bank_card_luhn_valid", "bank_card_equals_application")),
+        (MicroTaskKind.RESOLVE_MISMATCH, ("invoice_vin_equals_application_vin",)),
+        (MicroTaskKind.CLASSIFY_DOCUMENT, ("required_documents_present",)),
+        (MicroTaskKind.COMPARE_FACES, ("selfie_matches_id_portrait",)),
+        (MicroTaskKind.CHECK_SIGNATURE, ("contract_signed",)),
+    ]
+    card_number = plans[0]
+    assert card_number.required_answers == 2, "the standard double-keys card numbers"
+    assert card_number.question == "请核对卡号 (card_number): confirm or correct"
+    assert "id_card_front" in plans[2].options
+
+
+@pytest.mark.parametrize("decision", [Decision.AUTO_PASS, Decision.REJECT])
+def test_no_tasks_when_nothing_is_left_to_settle(standard, decision):
+    checks = [check("contract_signed", Status.REVIEW, ("c.png#1", "signature_present"))]
+    assert plan_microtasks(standard, decision=decision, checks=checks, documents=DOCUMENTS) == []
+
+
+def test_a_doubt_with_nothing_to_look_at_goes_to_a_senior(standard):
+    checks = [CheckResult(id="applicant_age_in_range", status=Status.REVIEW,
+                          detail="could not evaluate: boom")]
+    [plan] = plan_microtasks(standard, decision=Decision.REVIEW, checks=checks, documents=DOCUMENTS)
+    assert (plan.kind, plan.role) == (MicroTaskKind.RESOLVE_MISMATCH, "senior")
