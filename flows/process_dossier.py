@@ -9,21 +9,18 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from pathlib import Path
 
-from prefect import flow, get_run_logger, task
+from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
 
 from autopass.dossier import DossierResult
-from autopass.errors import DossierError, StandardsError
-from autopass.intake import APPLICATION_FILE, DossierFolder, open_dossier_folder
 from autopass.settings import get_settings
-from autopass.standards import Standard, load_standard
 from tasks.checklist import evaluate_checklist
 from tasks.classify import classify_document, collect_documents
 from tasks.face import match_faces
+from tasks.intake import open_dossier
 from tasks.route import prepare_microtasks, route
 from tasks.store import record_result, store_originals
 
@@ -35,29 +32,16 @@ class ProcessDossierRequest(BaseModel):
     )
 
 
-@task(name="open-dossier", cache_policy=NO_CACHE)
-def open_dossier(request: ProcessDossierRequest) -> tuple[DossierFolder, Standard]:
-    """Read application.json and the product's standard; a bad dossier fails here, cleanly."""
-    return check_request(request)
-
-
-def check_request(request: ProcessDossierRequest) -> tuple[DossierFolder, Standard]:
-    """The dossier folder and its standard, or a ``DossierError`` naming what is wrong."""
-    dossier = open_dossier_folder(Path(request.folder))
-    product = request.product or dossier.application.product
-    try:
-        return dossier, load_standard(product, get_settings())
-    except StandardsError as exc:
-        source = "--product" if request.product else APPLICATION_FILE
-        raise DossierError(dossier.folder, source, str(exc)) from None
-
-
-@flow(name="process-dossier", log_prints=False)
+@flow(
+    name="process-dossier",
+    # Documents are read in parallel threads; the engines release the GIL while they compute.
+    task_runner=ThreadPoolTaskRunner(max_workers=get_settings().parallelism),
+)
 def process_dossier(request: ProcessDossierRequest) -> dict:
     """Process one dossier folder and return its CONTRACT §3 result."""
     started = time.perf_counter()
     logger = get_run_logger()
-    dossier, standard = open_dossier(request)
+    dossier, standard = open_dossier(request.folder, request.product)
     application = dossier.application
     originals = store_originals(dossier.files)
     readings = [future.result() for future in classify_document.map(list(dossier.files))]

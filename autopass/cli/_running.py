@@ -23,13 +23,14 @@ def process_folders(folders: list[Path], *, product: str | None = None) -> Itera
     """Each folder's result in order; an unreadable dossier never starts a flow run."""
     # Progress lines of every task belong in Prefect's UI, not on the terminal.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from flows.process_dossier import ProcessDossierRequest, check_request, process_dossier
+    from flows.process_dossier import ProcessDossierRequest, process_dossier
+    from tasks.intake import read_dossier
 
     for folder in folders:
         request = ProcessDossierRequest(folder=str(folder), product=product)
         started = time.perf_counter()
         try:
-            check_request(request)
+            read_dossier(folder, product)
             result = process_dossier(request)
         except DossierError as exc:
             yield Processed(folder, None, exc, time.perf_counter() - started)

@@ -1,0 +1,30 @@
+"""Open a dossier folder and its product's standard: the first I/O boundary of every flow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from autopass.errors import DossierError, StandardsError
+from autopass.intake import APPLICATION_FILE, DossierFolder, open_dossier_folder
+from autopass.settings import get_settings
+from autopass.standards import Standard, load_standard
+
+
+def read_dossier(folder: str | Path, product: str | None = None) -> tuple[DossierFolder, Standard]:
+    """The dossier folder and the standard it is judged by, or a ``DossierError`` naming what is
+    wrong (the folder, the file, the problem)."""
+    dossier = open_dossier_folder(Path(folder))
+    try:
+        return dossier, load_standard(product or dossier.application.product, get_settings())
+    except StandardsError as exc:
+        source = "--product" if product else APPLICATION_FILE
+        raise DossierError(dossier.folder, source, str(exc)) from None
+
+
+@task(name="open-dossier", cache_policy=NO_CACHE)
+def open_dossier(folder: str, product: str | None = None) -> tuple[DossierFolder, Standard]:
+    """Read application.json and the product's standard; a bad dossier fails here, cleanly."""
+    return read_dossier(folder, product)
