@@ -233,3 +233,27 @@ sa.Index(
     sqlite_where=sa.text("state = 'claimed'"),
 )
 sa.Index("ix_micro_tasks_dossier_state", MicroTask.dossier_id, MicroTask.state)  # type: ignore[arg-type]
+
+
+class PostLoanKind(StrEnum):
+    REGISTRATION_CHASE = "registration_chase"  # approved, still no 机动车登记证书 (mortgage proof)
+    ID_EXPIRY = "id_expiry"  # the customer's ID card expires soon (or has expired)
+
+
+class PostLoanItem(SQLModel, table=True):
+    """Something the post-loan team must follow up, found by the nightly batch.
+
+    One item per dossier and kind: the batch runs every night and must not pile up duplicates;
+    an item is ``resolved_at`` when a later batch no longer finds the reason (the certificate came).
+    """
+
+    __tablename__ = "post_loan_items"
+    __table_args__ = (sa.UniqueConstraint("dossier_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    kind: PostLoanKind = _text(32)
+    due_on: str = _text(10)  # YYYY-MM-DD: chase since / ID card valid_to
+    found_at: datetime = _when()
+    resolved_at: datetime | None = _when(nullable=True)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)

@@ -28,6 +28,7 @@ TABLES = {
     "field_values",
     "micro_task_answers",
     "micro_tasks",
+    "post_loan_items",  # 0002: the nightly batch's post-loan follow-up
     "users",
 }
 

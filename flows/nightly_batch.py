@@ -1,0 +1,210 @@
+"""``nightly-batch`` (02:00 Asia/Shanghai): tidy the queue, report the day, follow up loans.
+
+(a) Leases that ran out go back to the queue. Dossiers that stopped half-way are dealt with:
+    - ``waiting_for_people`` with no open or claimed task (settled, but the finalize run never
+      happened or failed) -> ``finalize-dossier`` again, through ``autopass.resume``;
+    - ``processing`` for longer than ``stuck_processing_minutes`` -> ``failed`` with the reason.
+      Nothing is re-run for them: the store keeps no folder to re-read, while the intake still
+      holds such a folder in ``.processing/`` and retries it on its own.
+(b) The daily report of yesterday (Beijing) as a Prefect Markdown artifact; the same figures are
+    the page ``/reports/daily/<date>``.
+(c) Approved dossiers still without a registration certificate after the standard's days, and
+(d) approved customers whose ID card expires soon, become post-loan items.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
+from pydantic import BaseModel, Field
+
+from autopass import post_loan, reports
+from autopass.errors import StandardsError
+from autopass.queue import UNSETTLED, expire_leases
+from autopass.resume import start_finalize
+from autopass.settings import get_settings
+from autopass.standards import PostLoan, load_standard
+from autopass.store import Dossier, DossierStatus, MicroTask, mark_dossier_failed, session_scope
+from autopass.store.models import PostLoanKind
+from autopass.store.types import utc_now
+
+FINALIZE_WAIT_SECONDS = 600
+
+
+class NightlyBatchRequest(BaseModel):
+    day: date | None = Field(None, description="Day to report (Beijing); default: yesterday.")
+    as_of: datetime | None = Field(
+        None, description="The batch's 'now' (UTC): re-running a missed night. Default: now."
+    )
+    stuck_processing_minutes: int = Field(
+        60, ge=1, description="A dossier `processing` for longer than this is marked failed."
+    )
+    finalize_grace_minutes: int = Field(
+        10, ge=0, description="A settled dossier untouched for this long is finalized again.",
+    )
+
+
+class NightlyBatchSummary(BaseModel):
+    day: date
+    leases_expired: int
+    refinalized: list[int]
+    failed_stuck: list[int]
+    report: dict[str, float | int | None]
+    chases: dict[str, int]
+    id_expiries: dict[str, int]
+
+
+@task(name="expire-leases", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def return_expired_leases(now: datetime) -> int:
+    with session_scope(get_settings()) as session:
+        return expire_leases(session, now=now)
+
+
+@task(name="fail-stuck-dossiers", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def fail_stuck_dossiers(now: datetime, older_than_minutes: int) -> list[int]:
+    """Dossiers left ``processing`` by a run that died become ``failed`` with the reason."""
+    cutoff = now - timedelta(minutes=older_than_minutes)
+    with session_scope(get_settings()) as session:
+        stuck = session.scalars(
+            sa.select(Dossier.id).where(
+                Dossier.status == DossierStatus.PROCESSING, Dossier.updated_at < cutoff
+            )
+        ).all()
+        for dossier_id in stuck:
+            mark_dossier_failed(
+                session,
+                dossier_id=dossier_id,
+                problem=f"still processing after {older_than_minutes} minutes (nightly batch)",
+                now=now,
+            )
+        return list(stuck)
+
+
+@task(name="find-unfinalized-dossiers", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def find_unfinalized(now: datetime, grace_minutes: int) -> list[int]:
+    """Dossiers waiting for people although none of their tasks is open or claimed."""
+    unsettled = sa.exists(
+        sa.select(MicroTask.id).where(
+            MicroTask.dossier_id == Dossier.id, MicroTask.state.in_(UNSETTLED)  # type: ignore[attr-defined]
+        )
+    )
+    with session_scope(get_settings()) as session:
+        return list(
+            session.scalars(
+                sa.select(Dossier.id)
+                .where(
+                    Dossier.status == DossierStatus.WAITING_FOR_PEOPLE,
+                    Dossier.updated_at < now - timedelta(minutes=grace_minutes),
+                    ~unsettled,
+                )
+                .order_by(Dossier.id)
+            ).all()
+        )
+
+
+@task(name="refinalize", cache_policy=NO_CACHE, task_run_name="refinalize-{dossier_id}")
+def refinalize(dossier_id: int) -> None:
+    """Hand the dossier to ``finalize-dossier`` (here, or as a deployment run on a worker)."""
+    thread = start_finalize(get_settings(), dossier_id)
+    if thread is not None:
+        thread.join(FINALIZE_WAIT_SECONDS)
+
+
+@task(name="daily-report", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def publish_daily_report(day: date) -> reports.Report:
+    with session_scope(get_settings()) as session:
+        report = reports.daily_report(session, day)
+    create_markdown_artifact(
+        key="daily-report",
+        description=f"Autopass daily report {day.isoformat()}",
+        markdown=reports.report_markdown(report),
+    )
+    return report
+
+
+@task(name="post-loan-follow-up", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5,
+      task_run_name="post-loan-{kind}")
+def follow_up(kind: PostLoanKind, now: datetime) -> post_loan.PostLoanCounts:
+    """Find and record the post-loan items of one kind."""
+    rules = _post_loan_rules()
+    find = post_loan.registration_chases if kind is PostLoanKind.REGISTRATION_CHASE \
+        else post_loan.id_expiries
+    with session_scope(get_settings()) as session:
+        findings = find(session, now=now, rules=rules)
+        return post_loan.record_findings(session, kind=kind, findings=findings, now=now)
+
+
+@flow(name="nightly-batch")
+def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSummary:
+    """Everything the operations centre needs done overnight; each part is its own task."""
+    request = request or NightlyBatchRequest()
+    logger = get_run_logger()
+    now = request.as_of or utc_now()
+    if now.tzinfo is None:
+        raise ValueError(f"as_of {now.isoformat()} has no time zone; give it in UTC (…Z)")
+    day = request.day or reports.beijing_day(now) - timedelta(days=1)
+    expired = return_expired_leases(now)
+    failed = fail_stuck_dossiers(now, request.stuck_processing_minutes)
+    unfinalized = find_unfinalized(now, request.finalize_grace_minutes)
+    for dossier_id in unfinalized:
+        refinalize(dossier_id)
+    report = publish_daily_report(day)
+    chases = follow_up(PostLoanKind.REGISTRATION_CHASE, now)
+    expiries = follow_up(PostLoanKind.ID_EXPIRY, now)
+    logger.info(
+        "nightly batch %s: %d leases expired, %d re-finalized, %d failed; STP %s, 8030 %s; "
+        "%d new chase items, %d new ID expiry warnings",
+        day, expired, len(unfinalized), len(failed), reports.percent(report.stp_rate),
+        reports.percent(report.sla_attainment), chases.new, expiries.new,
+    )
+    return NightlyBatchSummary(
+        day=day,
+        leases_expired=expired,
+        refinalized=unfinalized,
+        failed_stuck=failed,
+        report={
+            "dossiers": report.dossiers,
+            "stp_rate": report.stp_rate,
+            "sla_attainment": report.sla_attainment,
+            "microtasks_per_dossier": report.microtasks_per_dossier,
+        },
+        chases=chases.__dict__,
+        id_expiries=expiries.__dict__,
+    )
+
+
+def _post_loan_rules():  # type: ignore[no-untyped-def]
+    """product -> its standard's post-loan deadlines, each standard loaded once per run.
+
+    A product without a standard any more falls back to the strictest known deadlines rather
+    than being skipped: a loan must never drop out of post-loan follow-up."""
+    settings = get_settings()
+    cache: dict[str, PostLoan] = {}
+
+    def rules(product: str) -> PostLoan:
+        if product not in cache:
+            try:
+                cache[product] = load_standard(product, settings).post_loan
+            except StandardsError:
+                get_run_logger().warning("no standard for product %s; strictest deadlines", product)
+                cache[product] = _strictest(settings)
+        return cache[product]
+
+    return rules
+
+
+def _strictest(settings) -> PostLoan:  # type: ignore[no-untyped-def]
+    known = []
+    for path in sorted(settings.standards_dir.glob("*.yaml")):
+        try:
+            known.append(load_standard(path.stem, settings).post_loan)
+        except StandardsError:
+            continue
+    return PostLoan(
+        registration_chase_days=min(p.registration_chase_days for p in known),
+        id_expiry_warning_days=max(p.id_expiry_warning_days for p in known),
+    )
