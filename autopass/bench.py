@@ -1,0 +1,674 @@
+"""How fast Autopass is on this machine: the figures of ``autopass bench`` (issue 6).
+
+Two measurements, each usable alone:
+
+- the pipeline: the same generated dossiers through the ``process-dossier`` flow and through the
+  same task bodies called directly (no Prefect), one dossier at a time, interleaved so that the
+  machine's load falls on both alike; engines are wrapped by a timing proxy for the OCR / face
+  split;
+- the queue: claim + answer latency of concurrent operators on a store filled with open
+  micro-tasks, on a throwaway SQLite file and a throwaway PostgreSQL database.
+
+Figures, never assertions: timings belong in a report, not in tests.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import os
+import random
+import resource
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+
+from autopass.dossier import DossierResult, MicroTaskKind
+from autopass.engines import registry
+from autopass.settings import Settings, get_settings, use_settings
+from autopass.store import Dossier, DossierStatus, MicroTask, Role, TaskState, utc_now
+from autopass.store.db import dispose_engine, get_engine, session_scope, upgrade
+
+DOCUMENTS_PER_DOSSIER = 7
+THROUGHPUT_MODE = (
+    "one dossier at a time per worker process; its files read by `parallelism` threads"
+)
+ENGINE_SECONDS_BASIS = (
+    "seconds per dossier, summed over the threads that read its files, in the direct runs; "
+    "other = the steps' time minus OCR and face calls"
+)
+CLASSIFY_WALL = "classify (wall, files in parallel)"
+TASKS_PER_BENCH_DOSSIER = 4  # a dossier in review has a handful of micro-tasks, not thousands
+DEFAULT_POSTGRES_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+# --- timing helpers ------------------------------------------------------------------------------
+class Stopwatch:
+    """Durations by name, added from any thread."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.seconds: dict[str, list[float]] = defaultdict(list)
+
+    def add(self, name: str, seconds: float) -> None:
+        with self._lock:
+            self.seconds[name].append(seconds)
+
+    @contextmanager
+    def timing(self, name: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.add(name, time.perf_counter() - started)
+
+    def totals(self) -> dict[str, float]:
+        with self._lock:
+            return {name: sum(values) for name, values in self.seconds.items()}
+
+    def clear(self) -> None:
+        with self._lock:
+            self.seconds.clear()
+
+
+class TimedEngine:
+    """Forwards everything to ``engine`` and adds the time of each method call to ``kind``.
+
+    Calls the engine makes on itself (``read`` calling ``detect``) are not counted twice: they go
+    to the real object, not through this proxy.
+    """
+
+    def __init__(self, engine: object, kind: str, stopwatch: Stopwatch) -> None:
+        self._engine, self._kind, self._stopwatch = engine, kind, stopwatch
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self._engine, name)
+        if not callable(attribute):
+            return attribute
+
+        @functools.wraps(attribute)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            with self._stopwatch.timing(self._kind):
+                return attribute(*args, **kwargs)
+
+        return timed
+
+
+@contextmanager
+def timed_engines(settings: Settings, stopwatch: Stopwatch) -> Iterator[None]:
+    """While inside, every ``get_ocr_engine`` / ``get_face_engine`` caller gets a timing proxy.
+
+    The registry's cached engines are swapped for proxies of themselves (found by identity, so
+    the registry's cache key stays its own business) and put back afterwards.
+    """
+    engines = {
+        "ocr": registry.get_ocr_engine(settings),
+        "face": registry.get_face_engine(settings),
+    }
+    swapped: dict[Any, object] = {}
+    with registry._lock:
+        for key, cached in registry._cache.items():
+            for kind, engine in engines.items():
+                if cached is engine:
+                    swapped[key] = engine
+                    registry._cache[key] = TimedEngine(engine, kind, stopwatch)
+    try:
+        yield
+    finally:
+        with registry._lock:
+            registry._cache.update(swapped)
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The ``q``-th percentile (linear interpolation), as a plain float."""
+    return float(np.percentile(np.asarray(values, dtype=float), q))
+
+
+def peak_rss_mb() -> float:
+    """Peak resident memory of this process so far (Linux reports ru_maxrss in KiB)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+# --- pipeline ------------------------------------------------------------------------------------
+@dataclass
+class PipelineFigures:
+    flow_seconds: list[float]  # wall time of each measured dossier through the Prefect flow
+    direct_seconds: list[float]  # the same dossiers, task bodies called directly
+    engine_seconds: dict[str, float]  # per dossier, summed over threads (direct runs)
+    step_seconds: dict[str, float]  # per dossier, each step of the direct runs (threads summed)
+    prefect_task_seconds: dict[str, float]  # per dossier, Prefect's task-run durations by task
+    decisions: dict[str, int]
+    decisions_agree: bool  # flow and direct decided every dossier alike
+    warmup_seconds: float
+
+    @property
+    def dossiers_per_hour(self) -> float:
+        return 3600 * len(self.flow_seconds) / sum(self.flow_seconds)
+
+    @property
+    def orchestration_overhead_ratio(self) -> float:
+        return sum(self.flow_seconds) / sum(self.direct_seconds)
+
+
+def process_directly(folder: Path, steps: Stopwatch) -> dict:
+    """What ``process-dossier`` does, by calling its tasks' bodies in the same order without
+    Prefect: the baseline of the orchestration overhead. Files are read by as many threads as
+    the flow's task runner has (``settings.parallelism``)."""
+    from tasks.checklist import evaluate_checklist
+    from tasks.classify import classify_document, collect_documents
+    from tasks.face import match_faces
+    from tasks.intake import open_dossier
+    from tasks.route import prepare_microtasks, route
+    from tasks.store import record_result, store_originals
+
+    started = time.perf_counter()
+    with steps.timing("open-dossier"):
+        dossier, standard = open_dossier.fn(str(folder))
+    application = dossier.application
+    with steps.timing("store-originals"):
+        originals = store_originals.fn(dossier.files)
+
+    def classify(path: Path) -> Any:
+        with steps.timing("classify-document"):
+            return classify_document.fn(path)
+
+    settings = get_settings()
+    with steps.timing(CLASSIFY_WALL), ThreadPoolExecutor(settings.parallelism) as pool:
+        readings = list(pool.map(classify, dossier.files))
+    documents, images = collect_documents(readings)
+    with steps.timing("match-faces"):
+        match = match_faces.fn(
+            images.image(images.portrait_key), images.image(images.selfie_key), standard
+        )
+    images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
+    with steps.timing("evaluate-checklist"):
+        checks = evaluate_checklist.fn(
+            standard, application, documents, match.result, settings.face_engine
+        )
+    with steps.timing("route"):
+        decision, plans = route.fn(standard, checks, documents)
+    with steps.timing("prepare-microtasks"):
+        microtasks = prepare_microtasks.fn(plans, application, documents, images)
+    result = DossierResult(
+        application_id=application.application_id,
+        decision=decision,
+        documents=documents,
+        face=match.result,
+        checks=checks,
+        microtasks=[],
+        elapsed_ms=int((time.perf_counter() - started) * 1000),
+    )
+    with steps.timing("record-dossier"):
+        stored = record_result.fn(
+            application, result, originals, microtasks, standard.sla_minutes, settings.face_engine
+        )
+    return stored.contract_json()
+
+
+def process_with_flow(folder: Path) -> tuple[dict, Any]:
+    """One dossier through the ``process-dossier`` flow; its result and flow-run id."""
+    from flows.process_dossier import ProcessDossierRequest, process_dossier
+
+    state = process_dossier(ProcessDossierRequest(folder=str(folder)), return_state=True)
+    return state.result(), state.state_details.flow_run_id
+
+
+def measure_pipeline(
+    folders: Sequence[Path],
+    *,
+    work_dir: Path,
+    settings: Settings,
+    warmup: Path | None = None,
+    on_dossier: Callable[[str], None] | None = None,
+) -> PipelineFigures:
+    """Run every folder through the flow and directly, alternating which goes first.
+
+    Each path records into its own store under ``work_dir`` (so neither re-records a dossier the
+    other stored). ``warmup`` goes through both paths first and is not counted: it loads the
+    models, migrates the stores and starts Prefect.
+    """
+    flow_settings = settings.model_copy(update={"data_dir": work_dir / "flow"})
+    direct_settings = settings.model_copy(update={"data_dir": work_dir / "direct"})
+    engines, steps = Stopwatch(), Stopwatch()
+    flow_seconds: list[float] = []
+    direct_seconds: list[float] = []
+    flow_run_ids: list[Any] = []
+    decisions: Counter[str] = Counter()
+    agree = True
+    warmup_seconds = 0.0
+    with timed_engines(settings, engines):
+        if warmup is not None:
+            started = time.perf_counter()
+            with use_settings(flow_settings):
+                process_with_flow(warmup)
+            with use_settings(direct_settings):
+                process_directly(warmup, Stopwatch())
+            warmup_seconds = time.perf_counter() - started
+        direct_engines: Counter[str] = Counter()
+        for index, folder in enumerate(folders):
+            runs = [("flow", flow_settings), ("direct", direct_settings)]
+            outcomes: dict[str, dict] = {}
+            for path, path_settings in runs if index % 2 == 0 else list(reversed(runs)):
+                engines.clear()
+                with use_settings(path_settings):
+                    started = time.perf_counter()
+                    if path == "flow":
+                        outcomes[path], run_id = process_with_flow(folder)
+                        flow_seconds.append(time.perf_counter() - started)
+                        flow_run_ids.append(run_id)
+                    else:
+                        outcomes[path] = process_directly(folder, steps)
+                        direct_seconds.append(time.perf_counter() - started)
+                        direct_engines.update(engines.totals())
+            decisions[outcomes["flow"]["decision"]] += 1
+            agree = agree and outcomes["flow"]["decision"] == outcomes["direct"]["decision"]
+            if on_dossier:
+                on_dossier(
+                    f"{folder.name}: flow {flow_seconds[-1]:.2f} s, direct "
+                    f"{direct_seconds[-1]:.2f} s, {outcomes['flow']['decision']}"
+                )
+    count = len(folders)
+    step_seconds = {name: total / count for name, total in steps.totals().items()}
+    busy = sum(seconds for name, seconds in step_seconds.items() if name != CLASSIFY_WALL)
+    ocr, face = direct_engines["ocr"] / count, direct_engines["face"] / count
+    return PipelineFigures(
+        flow_seconds=flow_seconds,
+        direct_seconds=direct_seconds,
+        engine_seconds={"ocr": ocr, "face": face, "other": max(busy - ocr - face, 0.0)},
+        step_seconds=step_seconds,
+        prefect_task_seconds=prefect_task_seconds(flow_run_ids),
+        decisions=dict(decisions),
+        decisions_agree=agree,
+        warmup_seconds=warmup_seconds,
+    )
+
+
+def prefect_task_seconds(flow_run_ids: Sequence[Any]) -> dict[str, float]:
+    """Prefect's own task-run durations of these flow runs, per dossier, by task name.
+
+    Task-run states reach the API asynchronously (events), so runs not yet written count 0:
+    read it next to ``step_seconds``, which the bench times itself.
+    """
+    if not flow_run_ids:
+        return {}
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId
+
+    with get_client(sync_client=True) as client:
+        runs = client.read_task_runs(
+            flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=list(flow_run_ids)))
+        )
+    totals: dict[str, float] = defaultdict(float)
+    for run in runs:
+        totals[run.task_key.rsplit("-", 1)[0] if run.task_key else run.name] += (
+            run.total_run_time.total_seconds()
+        )
+    return {name: seconds / len(flow_run_ids) for name, seconds in sorted(totals.items())}
+
+
+# --- queue ---------------------------------------------------------------------------------------
+@dataclass
+class QueueFigures:
+    store: str
+    open_tasks: int
+    claimers: int
+    fill_seconds: float
+    claim_answer_ms: list[float] = field(default_factory=list)
+    claim_ms: list[float] = field(default_factory=list)
+    answer_ms: list[float] = field(default_factory=list)
+    empty_claims: int = 0
+
+
+@contextmanager
+def throwaway_postgres(admin_url: str) -> Iterator[str]:
+    """A fresh database ``autopass_bench_<random>`` on the server of ``admin_url``, dropped after."""
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"autopass_bench_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        raise RuntimeError(f"{admin_url}: cannot create the bench database ({exc.orig})") from None
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        dispose_engine(url)
+        with admin.connect() as connection:
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                ),
+                {"n": name},
+            )
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()
+
+
+@contextmanager
+def throwaway_sqlite() -> Iterator[str]:
+    """A SQLite store file in a temporary folder, removed after."""
+    folder = Path(tempfile.mkdtemp(prefix="autopass-bench-sqlite-"))
+    url = f"sqlite:///{folder / 'queue.db'}"
+    try:
+        yield url
+    finally:
+        dispose_engine(url)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def fill_queue(url: str, tasks: int, *, now: datetime) -> None:
+    """``tasks`` open micro-tasks, ``TASKS_PER_BENCH_DOSSIER`` per dossier, with spread-out SLA
+    deadlines, inserted in bulk; then fresh planner statistics, as a live store would have."""
+    dossiers = math.ceil(tasks / TASKS_PER_BENCH_DOSSIER)
+    engine = get_engine(url)
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            _fill_postgres(connection, dossiers=dossiers, tasks=tasks, now=now)
+        else:
+            _fill_generic(connection, dossiers=dossiers, tasks=tasks, now=now)
+    with engine.connect() as connection:
+        connection.exec_driver_sql("ANALYZE")
+        connection.commit()
+
+
+def _fill_postgres(connection: sa.Connection, *, dossiers: int, tasks: int, now: datetime) -> None:
+    connection.execute(
+        sa.text(
+            "INSERT INTO dossiers (application_id, product, dealer_id, salesperson_id, application,"
+            " received_at, sla_deadline, status, updated_at)"
+            " SELECT 'BENCH-' || g, 'new_car_loan', 'D-BENCH', 'S-BENCH', '{}'::jsonb, :now,"
+            " :now + make_interval(mins => 30, secs => g), :status, :now"
+            " FROM generate_series(0, :last) AS g"
+        ),
+        {"now": now, "last": dossiers - 1, "status": DossierStatus.WAITING_FOR_PEOPLE.value},
+    )
+    connection.execute(
+        sa.text(
+            "INSERT INTO micro_tasks (dossier_id, kind, check_id, role, payload, priority, state,"
+            " required_answers, sla_deadline, created_at)"
+            " SELECT d.id, :kind, 'bench', :role, '{\"question\": \"bench\"}'::jsonb, g % 3,"
+            " 'open', 1, d.sla_deadline, :now"
+            " FROM generate_series(0, :last) AS g"
+            " JOIN dossiers AS d ON d.application_id = 'BENCH-' || (g / :per)"
+        ),
+        {
+            "now": now,
+            "last": tasks - 1,
+            "per": TASKS_PER_BENCH_DOSSIER,
+            "kind": MicroTaskKind.CONFIRM_FIELD.value,
+            "role": Role.OPERATOR.value,
+        },
+    )
+
+
+def _fill_generic(connection: sa.Connection, *, dossiers: int, tasks: int, now: datetime) -> None:
+    deadlines = [now + timedelta(minutes=30, seconds=number) for number in range(dossiers)]
+    connection.execute(
+        sa.insert(Dossier.__table__),  # type: ignore[attr-defined]
+        [
+            {
+                "application_id": f"BENCH-{number}",
+                "product": "new_car_loan",
+                "dealer_id": "D-BENCH",
+                "salesperson_id": "S-BENCH",
+                "application": {},
+                "received_at": now,
+                "sla_deadline": deadline,
+                "status": DossierStatus.WAITING_FOR_PEOPLE,
+                "updated_at": now,
+            }
+            for number, deadline in enumerate(deadlines)
+        ],
+    )
+    first_id = connection.scalar(sa.select(sa.func.min(Dossier.id)))
+    connection.execute(
+        sa.insert(MicroTask.__table__),  # type: ignore[attr-defined]
+        [
+            {
+                "dossier_id": first_id + number // TASKS_PER_BENCH_DOSSIER,
+                "kind": MicroTaskKind.CONFIRM_FIELD,
+                "check_id": "bench",
+                "role": Role.OPERATOR,
+                "payload": {"question": "bench"},
+                "priority": number % 3,
+                "state": TaskState.OPEN,
+                "required_answers": 1,
+                "sla_deadline": deadlines[number // TASKS_PER_BENCH_DOSSIER],
+                "created_at": now,
+            }
+            for number in range(tasks)
+        ],
+    )
+
+
+def measure_queue(
+    store: str,
+    url: str,
+    *,
+    tasks: int,
+    claimers: int,
+    rounds: int,
+    data_dir: Path,
+    think_seconds: float = 0.0,
+) -> QueueFigures:
+    """``claimers`` threads, each claiming and answering ``rounds`` tasks as the queue page does
+    (expire leases, claim; then answer, in a second transaction).
+
+    ``think_seconds`` = 0 is a closed loop at full speed (the store's saturation); a person
+    looking at a crop between claim and answer is better modelled by a pause.
+    """
+    from autopass.queue import answer, claim_next, expire_leases
+
+    settings = Settings(data_dir=data_dir, database_url=url)
+    upgrade(settings)
+    started = time.perf_counter()
+    fill_queue(url, tasks, now=utc_now())
+    figures = QueueFigures(
+        store=store, open_tasks=tasks, claimers=claimers, fill_seconds=time.perf_counter() - started
+    )
+    lock = threading.Lock()
+    start_together = threading.Barrier(claimers)
+
+    def operator_loop(number: int) -> None:
+        operator = f"bench-operator-{number:02d}"
+        pace = random.Random(number)
+        with session_scope(settings) as session:  # a warm pooled connection, as a server has
+            expire_leases(session, now=utc_now())
+        start_together.wait()
+        time.sleep(think_seconds * pace.random())  # arrive spread out, as people do
+        for _ in range(rounds):
+            began = time.perf_counter()
+            with session_scope(settings) as session:
+                expire_leases(session, now=utc_now())
+                task = claim_next(
+                    session, operator=operator, now=utc_now(), lease_seconds=settings.lease_seconds
+                )
+            claimed = time.perf_counter()
+            if task is None:
+                with lock:
+                    figures.empty_claims += 1
+                continue
+            # Not counted: the latency is the store's. Spread out, so operators never march in step.
+            time.sleep(think_seconds * pace.uniform(0.5, 1.5))
+            answering = time.perf_counter()
+            with session_scope(settings) as session:
+                answer(session, task_id=task.id, operator=operator, answer="ok", now=utc_now())
+            done = time.perf_counter()
+            with lock:
+                figures.claim_ms.append((claimed - began) * 1000)
+                figures.answer_ms.append((done - answering) * 1000)
+                figures.claim_answer_ms.append((claimed - began + done - answering) * 1000)
+
+    with ThreadPoolExecutor(max_workers=claimers) as pool:
+        for future in [pool.submit(operator_loop, number) for number in range(claimers)]:
+            future.result()
+    return figures
+
+
+# --- the whole bench -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BenchConfig:
+    count: int = 10
+    seed: int = 0
+    warmup: bool = True  # one more dossier first, not counted (models, stores, Prefect start)
+    faces_dir: Path | None = None
+    skip_pipeline: bool = False
+    skip_queue: bool = False
+    queue_tasks: int = 100_000
+    claimers: int = 20
+    queue_rounds: int = 25  # claim + answer cycles per claimer
+    think_ms: int = 0  # pause between claim and answer (an operator reading the crop)
+    stores: tuple[str, ...] = ("sqlite", "postgresql")
+    postgres_admin_url: str = DEFAULT_POSTGRES_ADMIN_URL
+
+
+def run_bench(
+    config: BenchConfig, *, settings: Settings, say: Callable[[str], None] = lambda _: None
+) -> dict[str, Any]:
+    """Every figure of issue 6 as one JSON-ready object (a skipped part's figures are None)."""
+    report: dict[str, Any] = {
+        "count": config.count,
+        "seed": config.seed,
+        "warmup": config.warmup,
+        "documents_per_dossier": DOCUMENTS_PER_DOSSIER,
+        "parallelism": settings.parallelism,
+        "cpu_count": os.cpu_count(),
+        "load_average_start": [round(value, 2) for value in os.getloadavg()],
+        **_pipeline_keys(None),
+    }
+    with tempfile.TemporaryDirectory(prefix="autopass-bench-") as work:
+        work_dir = Path(work)
+        if not config.skip_pipeline:
+            report.update(_pipeline_keys(_bench_pipeline(config, settings, work_dir, say)))
+        report["peak_rss_mb"] = peak_rss_mb()  # before the queue part adds its own threads
+        report.update(
+            _queue_keys(None if config.skip_queue else _bench_queue(config, work_dir, say), config)
+        )
+    report["load_average_end"] = [round(value, 2) for value in os.getloadavg()]
+    return report
+
+
+def _bench_pipeline(
+    config: BenchConfig, settings: Settings, work_dir: Path, say: Callable[[str], None]
+) -> PipelineFigures:
+    from autopass.samples.generator import generate_samples
+
+    warmups = 1 if config.warmup else 0
+    say(f"generating {config.count} + {warmups} warm-up standard dossiers (seed {config.seed})")
+    folders = generate_samples(
+        work_dir / "samples",
+        config.count + warmups,
+        config.seed,
+        defect_rate=0.0,
+        faces_dir=config.faces_dir or settings.faces_dir,
+    )
+    say("warming up (models, stores, Prefect), then measuring" if warmups else "measuring")
+    return measure_pipeline(
+        folders[warmups:],
+        work_dir=work_dir,
+        settings=settings.model_copy(update={"data_dir": work_dir}),
+        warmup=folders[0] if warmups else None,
+        on_dossier=say,
+    )
+
+
+def _bench_queue(
+    config: BenchConfig, work_dir: Path, say: Callable[[str], None]
+) -> list[QueueFigures]:
+    stores = {
+        "sqlite": throwaway_sqlite,
+        "postgresql": lambda: throwaway_postgres(config.postgres_admin_url),
+    }
+    results = []
+    for store in config.stores:
+        say(f"queue on {store}: {config.queue_tasks} open tasks, {config.claimers} claimers")
+        with stores[store]() as url:
+            results.append(
+                measure_queue(
+                    store,
+                    url,
+                    tasks=config.queue_tasks,
+                    claimers=config.claimers,
+                    rounds=config.queue_rounds,
+                    data_dir=work_dir / f"queue-{store}",
+                    think_seconds=config.think_ms / 1000,
+                )
+            )
+    return results
+
+
+def _pipeline_keys(figures: PipelineFigures | None) -> dict[str, Any]:
+    if figures is None:
+        return {
+            "dossier_seconds_p50": None,
+            "dossier_seconds_p95": None,
+            "dossiers_per_hour": None,
+            "throughput_mode": THROUGHPUT_MODE,
+            "orchestration_overhead_ratio": None,
+            "direct_seconds_p50": None,
+            "engine_seconds": None,
+            "engine_seconds_basis": ENGINE_SECONDS_BASIS,
+            "step_seconds": None,
+            "prefect_task_seconds": None,
+            "decisions": None,
+            "decisions_agree": None,
+            "warmup_seconds": None,
+        }
+    return {
+        "dossier_seconds_p50": round(percentile(figures.flow_seconds, 50), 3),
+        "dossier_seconds_p95": round(percentile(figures.flow_seconds, 95), 3),
+        "dossiers_per_hour": round(figures.dossiers_per_hour, 1),
+        "throughput_mode": THROUGHPUT_MODE,
+        "orchestration_overhead_ratio": round(figures.orchestration_overhead_ratio, 3),
+        "direct_seconds_p50": round(percentile(figures.direct_seconds, 50), 3),
+        "engine_seconds": _rounded(figures.engine_seconds),
+        "engine_seconds_basis": ENGINE_SECONDS_BASIS,
+        "step_seconds": _rounded(figures.step_seconds),
+        "prefect_task_seconds": _rounded(figures.prefect_task_seconds),
+        "decisions": figures.decisions,
+        "decisions_agree": figures.decisions_agree,
+        "warmup_seconds": round(figures.warmup_seconds, 2),
+    }
+
+
+def _queue_keys(results: list[QueueFigures] | None, config: BenchConfig) -> dict[str, Any]:
+    if results is None:
+        return {"queue_claim_answer_ms_p95": None, "queue": None}
+    p95 = {
+        r.store: round(percentile(r.claim_answer_ms, 95), 2) for r in results if r.claim_answer_ms
+    }
+    details = {
+        r.store: {
+            "open_tasks": r.open_tasks,
+            "claimers": r.claimers,
+            "think_ms": config.think_ms,
+            "samples": len(r.claim_answer_ms),
+            "empty_claims": r.empty_claims,
+            "fill_seconds": round(r.fill_seconds, 2),
+            "claim_answer_ms_p50": round(percentile(r.claim_answer_ms, 50), 2),
+            "claim_ms_p95": round(percentile(r.claim_ms, 95), 2),
+            "answer_ms_p95": round(percentile(r.answer_ms, 95), 2),
+        }
+        for r in results
+        if r.claim_answer_ms
+    }
+    return {"queue_claim_answer_ms_p95": p95, "queue": details}
+
+
+def _rounded(values: dict[str, float]) -> dict[str, float]:
+    return {name: round(seconds, 3) for name, seconds in values.items()}

@@ -1,0 +1,131 @@
+"""``autopass bench``: how fast this machine processes dossiers and serves the queue (issue 6)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from autopass.bench import DEFAULT_POSTGRES_ADMIN_URL, BenchConfig, run_bench
+from autopass.cli._app import app
+from autopass.settings import get_settings
+
+STORES = ("sqlite", "postgresql")
+
+
+@app.command("bench")
+def bench(
+    count: Annotated[
+        int, typer.Option("--count", min=1, help="Standard dossiers to measure (plus one warm-up).")
+    ] = 10,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the generated dossiers.")] = 0,
+    warmup: Annotated[
+        bool,
+        typer.Option(
+            "--warmup/--no-warmup",
+            help="Run one extra dossier first, not counted (loads models, starts Prefect).",
+        ),
+    ] = True,
+    faces: Annotated[
+        Path | None,
+        typer.Option("--faces", help="Face photos for the dossiers (default: settings)."),
+    ] = None,
+    queue_tasks: Annotated[
+        int, typer.Option("--queue-tasks", min=1, help="Open micro-tasks in the queue bench.")
+    ] = 100_000,
+    claimers: Annotated[
+        int, typer.Option("--claimers", min=1, help="Concurrent operators (threads) claiming.")
+    ] = 20,
+    queue_rounds: Annotated[
+        int, typer.Option("--queue-rounds", min=1, help="Claim + answer cycles per claimer.")
+    ] = 25,
+    think_ms: Annotated[
+        int,
+        typer.Option(
+            "--think-ms",
+            min=0,
+            help="Pause between claim and answer (0 = closed loop at full speed).",
+        ),
+    ] = 0,
+    stores: Annotated[
+        str, typer.Option("--stores", help="Stores for the queue bench: sqlite,postgresql.")
+    ] = ",".join(STORES),
+    postgres_admin_url: Annotated[
+        str,
+        typer.Option(
+            "--postgres-admin-url",
+            envvar="AUTOPASS_BENCH_POSTGRES_URL",
+            help="A PostgreSQL server where the bench may create and drop a throwaway database.",
+        ),
+    ] = DEFAULT_POSTGRES_ADMIN_URL,
+    skip_pipeline: Annotated[
+        bool, typer.Option("--skip-pipeline", help="Measure the queue only.")
+    ] = False,
+    skip_queue: Annotated[
+        bool, typer.Option("--skip-queue", help="Measure the pipeline only.")
+    ] = False,
+) -> None:
+    """Measure dossier wall time, throughput, Prefect's overhead, engine time, memory and queue
+    latency on this machine. Figures only: nothing here passes or fails.
+
+    Dossiers are generated and stored in a temporary folder; the queue runs on a throwaway SQLite
+    file and a throwaway PostgreSQL database, dropped afterwards.
+    """
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    chosen = tuple(store.strip() for store in stores.split(",") if store.strip())
+    unknown = sorted(set(chosen) - set(STORES))
+    if unknown:
+        raise typer.BadParameter(f"unknown store(s) {', '.join(unknown)}; use {', '.join(STORES)}")
+    config = BenchConfig(
+        count=count,
+        seed=seed,
+        warmup=warmup,
+        faces_dir=faces,
+        skip_pipeline=skip_pipeline,
+        skip_queue=skip_queue,
+        queue_tasks=queue_tasks,
+        claimers=claimers,
+        queue_rounds=queue_rounds,
+        think_ms=think_ms,
+        stores=chosen,
+        postgres_admin_url=postgres_admin_url,
+    )
+    progress = Console(stderr=True, highlight=False)
+    report = run_bench(
+        config, settings=get_settings(), say=lambda line: progress.print(f"[dim]{line}")
+    )
+    Console(highlight=False).print(figures_table(report))
+    if json_file is not None:
+        json_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+def figures_table(report: dict[str, Any]) -> Table:
+    """The figures of ``report`` for people; the JSON file has the same and more."""
+    table = Table(title="autopass bench", show_header=True)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in report.items():
+        if isinstance(value, dict):
+            for name, item in value.items():
+                table.add_row(f"{key}.{name}", _shown(item))
+        else:
+            table.add_row(key, _shown(value))
+    return table
+
+
+def _shown(value: Any) -> str:
+    if value is None:
+        return "skipped"
+    if isinstance(value, dict):
+        return ", ".join(f"{name}={_shown(item)}" for name, item in value.items())
+    if isinstance(value, list):
+        return ", ".join(_shown(item) for item in value)
+    return str(value)

@@ -1,0 +1,60 @@
+"""``autopass bench`` end to end on a tiny configuration: every figure is there, with a sane type.
+
+No timing is asserted: the figures depend on the machine and its load, and belong in a report.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from autopass.cli import app
+from tests.conftest import POSTGRES_ADMIN_URL
+
+ISSUE_KEYS = {
+    "dossier_seconds_p50",
+    "dossier_seconds_p95",
+    "dossiers_per_hour",
+    "orchestration_overhead_ratio",
+    "engine_seconds",
+    "peak_rss_mb",
+    "queue_claim_answer_ms_p95",
+}
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_bench_writes_every_figure(tmp_path: Path, faces_dev_dir: Path | None, monkeypatch) -> None:
+    monkeypatch.setenv("PREFECT_LOGGING_LEVEL", "WARNING")
+    report_file = tmp_path / "bench.json"
+    faces = ["--faces", str(faces_dev_dir)] if faces_dev_dir else []
+    arguments = ["bench", "--count", "1", "--no-warmup", "--json", str(report_file), *faces]
+    arguments += ["--queue-tasks", "300", "--claimers", "3", "--queue-rounds", "2"]
+    arguments += ["--postgres-admin-url", POSTGRES_ADMIN_URL]
+
+    outcome = CliRunner().invoke(app, arguments)
+
+    assert outcome.exit_code == 0, outcome.output
+    assert "dossier_seconds_p50" in outcome.output  # the table
+    report = json.loads(report_file.read_text(encoding="utf-8"))
+    assert ISSUE_KEYS <= set(report)
+    for key in ("dossier_seconds_p50", "dossier_seconds_p95", "dossiers_per_hour", "peak_rss_mb"):
+        assert isinstance(report[key], float) and report[key] > 0, key
+    assert report["dossier_seconds_p50"] <= report["dossier_seconds_p95"]
+    assert isinstance(report["orchestration_overhead_ratio"], float)
+    assert set(report["engine_seconds"]) == {"ocr", "face", "other"}
+    assert report["engine_seconds"]["ocr"] > 0 and report["engine_seconds"]["face"] > 0
+    assert set(report["queue_claim_answer_ms_p95"]) == {"sqlite", "postgresql"}
+    assert all(ms > 0 for ms in report["queue_claim_answer_ms_p95"].values())
+    assert report["queue"]["postgresql"]["samples"] == 3 * 2
+    assert sum(report["decisions"].values()) == 1
+    assert report["decisions_agree"] is True
+
+
+def test_bench_refuses_an_unknown_store() -> None:
+    outcome = CliRunner().invoke(app, ["bench", "--skip-pipeline", "--stores", "sqlite,oracle"])
+
+    assert outcome.exit_code == 2
+    assert "unknown store(s) oracle; use sqlite, postgresql" in outcome.output
