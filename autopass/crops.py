@@ -16,7 +16,7 @@ from autopass.dossier import DocumentResult, MicroTaskKind
 from autopass.imaging import crop, downscale_to, encode_jpeg
 from autopass.routing import APPLICATION, MicroTaskSpec
 
-FIELD_MARGIN = 0.35  # of the box height, added around a crop so the operator sees context
+FIELD_MARGIN = 0.6  # of the box height, added above and below a field so the operator sees context
 THUMBNAIL_SIDE = 900
 
 
@@ -54,8 +54,12 @@ def build_payload(
         payload["options"] = list(spec.options)
     if spec.kind is MicroTaskKind.COMPARE_FACES:
         payload["crops"] = {
-            "portrait": saver.save(images, images.portrait_key, images.portrait_box, margin=0.4),
-            "selfie": saver.save(images, images.selfie_key, images.selfie_box, margin=0.4),
+            "portrait": saver.save(
+                images, images.portrait_key, images.portrait_box, margin=0.4, whole_row=False
+            ),
+            "selfie": saver.save(
+                images, images.selfie_key, images.selfie_box, margin=0.4, whole_row=False
+            ),
         }
         return payload
     if spec.kind is MicroTaskKind.CLASSIFY_DOCUMENT:
@@ -106,15 +110,18 @@ class _CropSaver:
         box: tuple[int, int, int, int] | None,
         *,
         margin: float = FIELD_MARGIN,
+        whole_row: bool = True,
     ) -> str | None:
-        """Write the crop as JPEG and return its path relative to the crops dir."""
+        """Write the crop as JPEG and return its path relative to the crops dir.
+
+        A field's crop spans the document's whole width: OCR may have boxed only part of a value
+        (a card number read as two lines), and the operator must see all of it to confirm it.
+        """
         image = images.image(key)
         if image is None:
             return None
         if box is not None:
-            x, y, w, h = box
-            pad = int(h * margin)
-            image = crop(image, (x - pad, y - pad, w + 2 * pad, h + 2 * pad))
+            image = crop(image, _padded(box, image.shape[1], margin=margin, whole_row=whole_row))
         image = downscale_to(image, THUMBNAIL_SIDE)
         self.count += 1
         relative = Path(self.prefix) / f"{self.count:02d}.jpg"
@@ -122,3 +129,14 @@ class _CropSaver:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(encode_jpeg(image, quality=85))
         return relative.as_posix()
+
+
+def _padded(
+    box: tuple[int, int, int, int], width: int, *, margin: float, whole_row: bool
+) -> tuple[int, int, int, int]:
+    """``box`` grown by ``margin`` of its height (and to the full ``width`` for a row)."""
+    x, y, w, h = box
+    pad = int(h * margin)
+    if whole_row:
+        return 0, y - pad, width, h + 2 * pad
+    return x - pad, y - pad, w + 2 * pad, h + 2 * pad
