@@ -41,8 +41,12 @@ class Face:
 class OcrEngine(Protocol):
     name: str
 
-    def read(self, image: np.ndarray) -> list[TextLine]:
-        """Every text line in ``image``, in reading order (top to bottom, left to right)."""
+    def read(self, image: np.ndarray, *, straightened: bool = False) -> list[TextLine]:
+        """Every text line in ``image``, in reading order (top to bottom, left to right).
+
+        ``straightened``: the caller already turned the document upright, so an engine may skip
+        its own 0/180-degree line classification.
+        """
         ...
 
 

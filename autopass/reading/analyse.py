@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import cv2
@@ -13,14 +15,18 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
 from autopass.reading.classify import ImageCues, classify
-from autopass.reading.extract import extract_fields
-from autopass.reading.locate import Located, locate_documents
-from autopass.reading.orient import (
-    is_upside_down,
-    landscape_if_card,
-    lines_stand_on_end,
-    rotate_lines_180,
+from autopass.reading.extract import extract_fields, labels_to_read
+from autopass.reading.lines import (
+    LineReader,
+    Slot,
+    lines_of,
+    quads_stand_on_end,
+    rotate_quads,
+    rotate_slots,
 )
+from autopass.reading.locate import Located, locate_documents, whole_page
+from autopass.reading.orient import is_upside_down, landscape_if_card, lines_stand_on_end
+from autopass.reading.text import clean
 from autopass.settings import get_settings
 from autopass.standards import DocumentSpec, load_document_specs
 
@@ -51,14 +57,21 @@ def analyse_page(
     """Every document on ``image`` (BGR page), classified and read."""
     started = time.perf_counter()
     specs = specs if specs is not None else _default_specs()
+    reader = LineReader(ocr)
     located = locate_documents(image)
     locate_share = (time.perf_counter() - started) / len(located)
     documents = []
     for item in located:
         begun = time.perf_counter()
-        document = _read_document(item, ocr=ocr, face=face, specs=specs)
+        document = _read_document(item, reader=reader, face=face, specs=specs)
+        if document.type == DocumentType.OTHER and len(located) == 1 and item.region is None \
+                and item.image.shape != image.shape:
+            # The outline found was not the document (a card on a desk of the same colour, a
+            # selfie's background): the whole photo is read before calling it `other`.
+            whole = _read_document(whole_page(image), reader=reader, face=face, specs=specs)
+            document = whole if whole.type != DocumentType.OTHER else document
         seconds = round(time.perf_counter() - begun + locate_share, 3)
-        documents.append(_with(document, seconds=seconds))
+        documents.append(replace(document, seconds=seconds))
     return documents
 
 
@@ -68,41 +81,99 @@ def _default_specs() -> dict[DocumentType, DocumentSpec]:
 
 
 def _read_document(
-    item: Located, *, ocr: OcrEngine, face: FaceEngine | None, specs: dict[DocumentType, DocumentSpec]
+    item: Located, *, reader: LineReader, face: FaceEngine | None, specs: dict[DocumentType, DocumentSpec]
 ) -> ReadDocument:
     image = landscape_if_card(item.image, item.is_card)
-    lines = ocr.read(image)
-    if lines_stand_on_end(lines):
-        image = cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
-        lines = ocr.read(image)
-    cues = ImageCues(is_card=item.is_card)
-    document_type, confidence = classify(lines, cues, specs)
+    image, slots = _first_reading(image, reader, is_card=item.is_card)
+    lines = lines_of(slots)
+    document_type, confidence = classify(lines, ImageCues(is_card=item.is_card), specs)
     faces = None
     if face is not None and document_type == DocumentType.OTHER:
         # No printed keyword: only now is a face worth looking for (a selfie, ~0.2 s per try).
-        image, faces = _upright_face(image, face)
+        image, faces, turn = _upright_face(image, face)
+        if turn is not None:
+            slots = rotate_slots(slots, _shape_before(image, turn), turn)
         cues = ImageCues(faces=len(faces), is_card=item.is_card)
         document_type, confidence = classify(lines, cues, specs)
     if is_upside_down(document_type, lines):
+        slots = rotate_slots(slots, image.shape, cv2.ROTATE_180)
         image = cv2.rotate(image, cv2.ROTATE_180)
-        lines = rotate_lines_180(lines, image.shape)
-    fields = extract_fields(document_type, lines, image, specs[document_type])
+        if not all(slot.complete for slot in slots):
+            # Prefixes of an upside-down page were the ends of its lines: read the real starts.
+            slots = reader.first_pass(image, [slot.quad for slot in slots], straightened=True)
+    spec = specs[document_type]
+    labels = labels_to_read(document_type, spec)
+    slots = reader.complete(image, slots, wanted_slots(slots, labels))
+    lines = lines_of(slots)
+    fields = extract_fields(document_type, lines, image, spec)
+    if _something_missing(fields) and not all(slot.complete for slot in slots):
+        # A label hidden or misread: read everything before giving up on a field.
+        slots = reader.complete(image, slots, range(len(slots)))
+        lines = lines_of(slots)
+        fields = extract_fields(document_type, lines, image, spec)
     region = list(item.region) if item.region is not None else None
     return ReadDocument(type=document_type, confidence=confidence, region=region, fields=fields,
                         image=image, lines=lines, faces=faces)
 
 
-def _upright_face(image: np.ndarray, face: FaceEngine) -> tuple[np.ndarray, list[Face]]:
+def _first_reading(image: np.ndarray, reader: LineReader, *, is_card: bool) -> tuple[np.ndarray, list[Slot]]:
+    """Detect once, turn a page lying on its side, and read every line (or its first characters)."""
+    if not reader.selective:
+        slots = reader.read_whole(image, straightened=False)
+        if lines_stand_on_end(lines_of(slots)):
+            image = cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
+            slots = reader.read_whole(image, straightened=False)
+        return image, slots
+    quads = reader.detect(image, is_card=is_card)
+    if quads_stand_on_end(quads):
+        quads = rotate_quads(quads, image.shape, cv2.ROTATE_90_CLOCKWISE)
+        image = cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
+    return image, reader.first_pass(image, quads, straightened=False)
+
+
+def wanted_slots(slots: Sequence[Slot], labels: Sequence[str]) -> list[int]:
+    """Lines worth reading in full: those in the row of a label, and those that look like values
+    (letters and digits: numbers, VINs, dates), wherever their label went."""
+    keys = [label[:4] for label in labels if label]
+    label_spans = []
+    for slot in slots:
+        # A label starts its line or cell (after a row number: 9.车辆识别代号); the same words
+        # inside a sentence (至借款人在本合同...) are prose.
+        text = re.sub(r"^[\d.、|:]+", "", clean(slot.line.text)) if slot.line else ""
+        if any(text.startswith(key) for key in keys):
+            top, bottom = slot.span
+            margin = 0.6 * (bottom - top)
+            label_spans.append((top - margin, bottom + margin))
+    wanted = []
+    for index, slot in enumerate(slots):
+        if slot.complete:
+            continue
+        top, bottom = slot.span
+        centre = (top + bottom) / 2
+        text = clean(slot.line.text) if slot.line else ""
+        in_label_row = any(low <= centre <= high for low, high in label_spans)
+        looks_like_value = sum(ch.isascii() and ch.isalnum() for ch in text) >= 3
+        if in_label_row or looks_like_value:
+            wanted.append(index)
+    return wanted
+
+
+def _something_missing(fields: dict[str, FieldValue]) -> bool:
+    return any(value.value is None for value in fields.values())
+
+
+def _shape_before(image: np.ndarray, turn: int) -> tuple[int, ...]:
+    """The shape ``image`` had before ``turn`` was applied to it."""
+    height, width = image.shape[:2]
+    return (width, height) if turn != cv2.ROTATE_180 else (height, width)
+
+
+def _upright_face(image: np.ndarray, face: FaceEngine) -> tuple[np.ndarray, list[Face], int | None]:
     """A photo with almost no text: turn it until a face is found (dlib wants faces upright)."""
     for rotation in _FACE_SEARCH_ROTATIONS:
         turned = image if rotation is None else cv2.rotate(image, rotation)
         faces = face.embed(turned)
         if faces:
-            return turned, faces
-    return image, []
+            return turned, faces, rotation
+    return image, [], None
 
-
-def _with(document: ReadDocument, **changes: object) -> ReadDocument:
-    from dataclasses import replace
-
-    return replace(document, **changes)

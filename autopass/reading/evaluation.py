@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 import time
 from collections import defaultdict
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -36,12 +36,14 @@ class ReadingReport(BaseModel):
     field_counts: dict[str, int] = Field(default_factory=dict)
     seconds_per_document: float = 0.0
     seconds_per_document_by_type: dict[str, float] = Field(default_factory=dict)
+    cpu_seconds_per_document: float = 0.0  # process CPU time (all threads): steady on a busy box
     mismatches: list[Mismatch] = Field(default_factory=list)
 
     def summary(self) -> str:
         """A few lines a person reads at a glance."""
-        lines = [f"documents {self.documents}  type accuracy {self.type_accuracy:.2%}  "
-                 f"{self.seconds_per_document:.2f} s/document"]
+        head = (f"documents {self.documents}  type accuracy {self.type_accuracy:.2%}  "
+                f"{self.seconds_per_document:.2f} s/document (CPU {self.cpu_seconds_per_document:.2f} s)")
+        lines = [head]
         for key in sorted(self.field_accuracy):
             lines.append(f"  {key:45s} {self.field_accuracy[key]:7.2%}  (n={self.field_counts[key]})")
         for key, seconds in sorted(self.seconds_per_document_by_type.items()):
@@ -67,13 +69,16 @@ def evaluate_reading(
     types: list[bool] = []
     seconds: dict[str, list[float]] = defaultdict(list)
     mismatches: list[Mismatch] = []
+    cpu_seconds = 0.0
     dossiers = sorted(p.parent for p in Path(samples_dir).glob("*/truth.json"))
     for dossier in dossiers[:limit]:
         truth = json.loads((dossier / "truth.json").read_text(encoding="utf-8"))
         for file_name, expected in truth["documents"].items():
             expected_types = [expected] if isinstance(expected, str) else list(expected)
             pages = load_pages(dossier / file_name, settings)
+            started = time.process_time()
             read = [doc for page in pages for doc in analyse_page(page.image, ocr=ocr, face=face, specs=specs)]
+            cpu_seconds += time.process_time() - started
             for doc in read:
                 seconds[str(doc.type)].append(doc.seconds)
             compare_documents(dossier.name, file_name, expected_types, read, truth.get("fields", {}),
@@ -86,6 +91,7 @@ def evaluate_reading(
         field_counts={k: len(v) for k, v in hits.items()},
         seconds_per_document=sum(all_seconds) / len(all_seconds) if all_seconds else 0.0,
         seconds_per_document_by_type={k: sum(v) / len(v) for k, v in seconds.items()},
+        cpu_seconds_per_document=cpu_seconds / len(all_seconds) if all_seconds else 0.0,
         mismatches=mismatches,
     )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import numpy as np
 
@@ -22,15 +23,18 @@ from autopass.reading.signature import signature_present
 from autopass.reading.text import (
     INVALID_CONFIDENCE,
     REPAIRED_PENALTY,
+    UNPROVEN_PENALTY,
     Reading,
     chinese_amount,
     clean,
     find_amount,
+    label_fragments,
     read_birth_date,
     read_card_number,
     read_ethnicity,
     read_id_number,
     read_licence_class,
+    read_name,
     read_plain,
     read_sex,
     read_validity,
@@ -48,7 +52,26 @@ _OTHER_LABELS: dict[DocumentType, tuple[str, ...]] = {
     DocumentType.LOAN_CONTRACT: ("贷款期限", "签署日期"),
 }
 
+# Printed labels the parsers look for beyond the standards' field labels.
+_EXTRA_LABELS: dict[DocumentType, tuple[str, ...]] = {
+    DocumentType.ID_CARD_BACK: ("有效期限",),
+    DocumentType.DRIVING_LICENCE: ("有效期限",),
+    DocumentType.VEHICLE_INVOICE: ("小写", "价税合计"),
+    DocumentType.LOAN_CONTRACT: ("借款人姓名", "签字", "贷款金额"),
+}
+
 Fields = dict[str, FieldValue]
+
+UNPROVEN_AMOUNT = 0.8
+"""An amount read once (figures or capitals, not both): believable, not proven."""
+AMOUNTS_DISAGREE = 0.4
+"""Figures and capitals that differ: one was misread, a human decides."""
+
+
+def labels_to_read(document_type: DocumentType, spec: DocumentSpec) -> list[str]:
+    """Every label whose row holds a value of ``spec``'s fields (what must be read in full)."""
+    labels = [label for field in spec.fields.values() for label in field.labels]
+    return [clean(label) for label in [*labels, *_EXTRA_LABELS.get(document_type, ())]]
 
 
 def extract_fields(
@@ -102,6 +125,16 @@ def _text(context: _Context, field: str, extra_labels: Sequence[str] = ()) -> Fi
     return _value(read_plain(found.text) if found else Reading(None, 0.0), found)
 
 
+def _name(context: _Context, field: str, found: Found | None = None) -> FieldValue:
+    """A person's name after its label; digits and misread labels glued to it are cut off."""
+    found = found if found is not None else context.after(field)
+    if found is None:
+        return FieldValue(value=None, confidence=0.0)
+    own = set(context.labels(field))
+    fragments = label_fragments([clean(stop) for stop in context.stops if stop not in own])
+    return _value(read_name(found.text, fragments), found)
+
+
 def _id_number(context: _Context, field: str) -> FieldValue:
     """The labelled ID number, else any 18-character run that passes GB 11643 on the page."""
     found = context.after(field)
@@ -139,12 +172,16 @@ def _amount(context: _Context, field: str) -> FieldValue:
     row_text = found.row.text
     figure_part = row_text[row_text.find("¥") :] if "¥" in row_text else found.text
     figure = find_amount(figure_part.split("小写")[-1])
-    if figure is None:
-        return FieldValue(value=None, confidence=0.0, box=found.box)
     capitals = chinese_amount(row_text[found.start : row_text.find("¥") if "¥" in row_text else None])
-    trust = 1.0 if capitals is not None and abs(capitals - figure) < 0.005 else 0.8
+    if figure is None and capitals is None:
+        return FieldValue(value=None, confidence=0.0, box=found.box)
+    if figure is not None and capitals is not None:
+        agree = abs(capitals - figure) < 0.005
+        value, trust = figure, 1.0 if agree else AMOUNTS_DISAGREE
+    else:  # one of the two hidden or unreadable: the other, unproven
+        value, trust = (figure if figure is not None else capitals), UNPROVEN_AMOUNT
     confidence = found.row.confidence(found.start, len(row_text))
-    return FieldValue(value=figure, confidence=round(confidence * trust, 3), box=found.row.box(found.start, len(row_text)))
+    return FieldValue(value=value, confidence=round(confidence * trust, 3), box=found.row.box(found.start, len(row_text)))
 
 
 def _digits(context: _Context, field: str, length: int | None = None) -> FieldValue:
@@ -165,8 +202,8 @@ def _digits(context: _Context, field: str, length: int | None = None) -> FieldVa
 # --- one parser per document type ------------------------------------------------------------
 def _id_card_front(context: _Context) -> Fields:
     fields = {
-        "name": _text(context, "name"),
-        "sex": _value(*_read(context, "sex", read_sex)),
+        "name": _name(context, "name"),
+        "sex": _sex(context),
         "ethnicity": _value(*_read(context, "ethnicity", read_ethnicity)),
         "birth_date": _birth_date(context),
         "address": _address(context),
@@ -174,6 +211,19 @@ def _id_card_front(context: _Context) -> Fields:
     }
     _corroborate_with_id_number(fields)
     return fields
+
+
+def _sex(context: _Context) -> FieldValue:
+    """After 性别; with the label lost (an overprint across it), the 男/女 just before 民族."""
+    reading, found = _read(context, "sex", read_sex)
+    if reading.value is not None:
+        return _value(reading, found)
+    for index, row in enumerate(context.rows):
+        place = row.text.find("民族")
+        if place >= 1 and row.text[place - 1] in "男女":
+            spot = Found(row.text[place - 1], index, place - 1, place, row)
+            return _value(Reading(row.text[place - 1], UNPROVEN_PENALTY), spot)
+    return _value(reading, found)
 
 
 def _birth_date(context: _Context) -> FieldValue:
@@ -262,7 +312,7 @@ def _driving_licence(context: _Context) -> Fields:
     found = _validity(context)
     valid_from, valid_to = read_validity(found.text) if found else (Reading(None, 0.0),) * 2
     return {
-        "name": _text(context, "name"),
+        "name": _name(context, "name"),
         "id_number": _id_number(context, "id_number"),
         "licence_class": _licence_class(context),
         "valid_from": _value(valid_from, found),
@@ -311,7 +361,7 @@ def _bank_card(context: _Context) -> Fields:
 
 def _vehicle_invoice(context: _Context) -> Fields:
     return {
-        "buyer_name": _text(context, "buyer_name"),
+        "buyer_name": _name(context, "buyer_name"),
         "buyer_id_number": _id_number(context, "buyer_id_number"),
         "vin": _vin(context),
         "price_total": _amount(context, "price_total"),
@@ -321,20 +371,32 @@ def _vehicle_invoice(context: _Context) -> Fields:
 
 
 def _vehicle_registration(context: _Context) -> Fields:
-    owner = context.after("owner_name")
-    owner_value = FieldValue(value=None, confidence=0.0)
-    if owner is not None:
-        # The label's tail (/身份证明名称/号码) may wrap and land in front of the value.
-        text = re.sub(r"^[/|]?(身份证明名称)?[/|]?号?码?", "", owner.text)
-        name = re.split(r"[/|]", text)[0]
-        reading = read_plain(name)
-        offset = owner.start + len(owner.text) - len(text)
-        owner_value = _value(reading, Found(name, owner.row_index, offset, offset + len(name), owner.row))
     return {
-        "owner_name": owner_value,
+        "owner_name": _owner_name(context),
         "vin": _vin(context),
         "registration_number": _digits(context, "registration_number", length=12),
     }
+
+
+_OWNER = re.compile(r"([\u4e00-\u9fff·]{2,})/?(?:居民身份证|身份证)")
+
+
+def _owner_name(context: _Context) -> FieldValue:
+    """张伟/居民身份证/3702...: the name before the identity document, wherever the long label
+    (机动车所有人/身份证明名称/号码) wrapped; its tail (码) may land in front of the name."""
+    owner = context.after("owner_name")
+    start_row = owner.row_index if owner is not None else 0
+    for index in range(start_row, len(context.rows)):
+        row = context.rows[index]
+        for match in _OWNER.finditer(row.text):
+            name = match.group(1)
+            if name.endswith("身份证明名称") or "所有人" in name:
+                continue
+            trimmed = re.sub(r"^(?:号码|码|号)(?=[\u4e00-\u9fff]{2,})", "", name)
+            begin = match.start(1) + len(name) - len(trimmed)
+            found = Found(trimmed, index, begin, begin + len(trimmed), row)
+            return _value(read_name(trimmed), found)
+    return _name(context, "owner_name", owner) if owner is not None else FieldValue(value=None, confidence=0.0)
 
 
 def _loan_contract(context: _Context) -> Fields:
@@ -342,8 +404,7 @@ def _loan_contract(context: _Context) -> Fields:
     borrower = value_after(context.rows, ["借款人姓名"], context.stops) or context.after("borrower_name")
     name = FieldValue(value=None, confidence=0.0)
     if borrower is not None:
-        reading = read_plain(borrower.text.removeprefix("姓名"))
-        name = _value(reading, borrower)
+        name = _name(context, "borrower_name", replace(borrower, text=borrower.text.removeprefix("姓名")))
     return {
         "borrower_name": name,
         "id_number": _id_number(context, "id_number"),

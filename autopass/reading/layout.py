@@ -131,14 +131,33 @@ def label_places(rows: Sequence[Row], labels: Sequence[str]) -> list[tuple[int, 
     wrapped onto the next line of its table cell (身份证号码/组织机构代|码) is still found.
     """
     places: list[tuple[int, int, int]] = []
-    for label in sorted(dict.fromkeys(clean(label) for label in labels), key=len, reverse=True):
-        for cut in range(0, 3 if len(label) >= 6 else 1):
+    ordered = sorted(dict.fromkeys(clean(label) for label in labels), key=len, reverse=True)
+    for label in ordered:
+        for cut in range(3 if len(label) >= 6 else 1):
             shortened = label[: len(label) - cut]
             hits = [(i, row.text.find(shortened)) for i, row in enumerate(rows) if shortened in row.text]
             if hits:
                 places.extend((i, pos, pos + len(shortened)) for i, pos in hits)
                 break
+    if not places:
+        # OCR misread one character of the label (购买方名称 -> 私买方名称, 开票日期 -> 开票月期).
+        for label in ordered:
+            places.extend(_near_misses(rows, label))
     return places
+
+
+def _near_misses(rows: Sequence[Row], label: str) -> list[tuple[int, int, int]]:
+    """Places where ``label`` (4 characters or more) is printed with one character misread."""
+    if len(label) < 4:
+        return []
+    found = []
+    for index, row in enumerate(rows):
+        for start in range(len(row.text) - len(label) + 1):
+            window = row.text[start : start + len(label)]
+            if sum(a != b for a, b in zip(window, label, strict=True)) == 1:
+                found.append((index, start, start + len(label)))
+                break
+    return found
 
 
 def value_after(rows: Sequence[Row], labels: Sequence[str], stops: Sequence[str]) -> Found | None:

@@ -46,7 +46,7 @@ def locate_documents(page: np.ndarray) -> list[Located]:
     standing_out = [quad for quad in quads if _stands_out(small, quad)]
     if standing_out:
         return [_straighten(page, standing_out[0] / scale, with_region=False)]
-    return [_whole(page)]
+    return [whole_page(page)]
 
 
 def _candidate_quads(small: np.ndarray) -> list[np.ndarray]:
@@ -189,7 +189,8 @@ def _straighten(page: np.ndarray, quad: np.ndarray, *, with_region: bool) -> Loc
     return Located(image=image, region=region, quad=quad, is_card=is_card)
 
 
-def _whole(page: np.ndarray) -> Located:
+def whole_page(page: np.ndarray) -> Located:
+    """The photo itself as the document (nothing convincing found, or what was found misled)."""
     height, width = page.shape[:2]
     factor = min(1.0, MAX_OUTPUT_SIDE / max(width, height))
     image = cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else page

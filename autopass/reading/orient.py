@@ -2,10 +2,12 @@
 
 1. Before OCR, cheaply: a card is landscape when upright, so a portrait card is turned 90 degrees;
    any other document is turned when its ink runs in columns rather than rows.
-2. After OCR: if most text lines stand on end, the guess was wrong; turn and read again (rare).
-3. 0 or 180: RapidOCR's line classifier already reads upside-down lines correctly, so the text is
-   right either way; the layout tells the rest (the title or first label must lie above the
-   last label). The lines are then rotated with the image instead of being read again.
+2. After detection: if most text boxes stand on end, the guess was wrong; the image and the boxes
+   are turned (``lines.quads_stand_on_end``), nothing is detected twice.
+3. 0 or 180: the first reading runs the engine's line classifier, which reads upside-down lines
+   correctly, so the text is right either way; the layout tells the rest (the title or first
+   label must lie above the last label). The lines are then turned with the image, and what is
+   read afterwards skips the classifier (``straightened``).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def _smear(ink: np.ndarray, *, horizontal: bool) -> float:
     """How well ink joins into long bars along one axis (text lines join along their direction)."""
     kernel = np.ones((1, 9) if horizontal else (9, 1), np.uint8)
     joined = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, kernel)
-    count, _, stats, _ = cv2.connectedComponentsWithStats(joined)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(joined)
     lengths = stats[1:, cv2.CC_STAT_WIDTH if horizontal else cv2.CC_STAT_HEIGHT]
     thickness = stats[1:, cv2.CC_STAT_HEIGHT if horizontal else cv2.CC_STAT_WIDTH]
     bars = (lengths > 4 * np.maximum(thickness, 1)) & (lengths > 20)
@@ -86,17 +88,6 @@ def _centre_of(keywords: tuple[str, ...], lines: list[TextLine]) -> float | None
     for keyword in keywords:
         for line in lines:
             if keyword in clean(line.text):
-                x, y, w, h = line.bounds
+                _, y, _, h = line.bounds
                 return y + h / 2
     return None
-
-
-def rotate_lines_180(lines: list[TextLine], shape: tuple[int, ...]) -> list[TextLine]:
-    """The same lines in the coordinates of the image turned 180 degrees, in reading order."""
-    height, width = shape[:2]
-    turned = []
-    for line in lines:
-        points = [(width - 1 - x, height - 1 - y) for x, y in line.box]
-        box = (points[2], points[3], points[0], points[1])
-        turned.append(TextLine(text=line.text, confidence=line.confidence, box=box))
-    return sorted(turned, key=lambda line: (line.bounds[1], line.bounds[0]))

@@ -6,6 +6,7 @@ Every function here is pure: text in, normalised value (and how sure we may be) 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import product
@@ -95,7 +96,7 @@ def _id_last(ch: str) -> str:
 
 
 def _windows(text: str, size: int) -> list[str]:
-    return [text[i : i + size] for i in range(0, max(0, len(text) - size) + 1)]
+    return [text[i : i + size] for i in range(max(0, len(text) - size) + 1)]
 
 
 # --- bank card numbers --------------------------------------------------------------------------
@@ -279,3 +280,39 @@ def letter_combinations(text: str, alphabet: dict[str, str]) -> list[str]:
     """Every spelling of ``text`` with some of its confusable characters swapped (small inputs)."""
     options = [(ch, alphabet[ch]) if ch in alphabet else (ch,) for ch in text]
     return ["".join(choice) for choice in product(*options)]
+
+
+# --- names ---------------------------------------------------------------------------------------
+_NAME_RUN = re.compile(r"[\u4e00-\u9fff·]+")
+LONGEST_NAME = 4
+"""Han names have 2-4 characters; longer ones carry a middle dot (阿卜杜拉·买买提) or a label."""
+MERGED_NAME_PENALTY = 0.7
+"""A name cut off a misread label that OCR glued to it: probably right, not proven."""
+
+
+def read_name(text: str, fragments: Sequence[tuple[str, int]] = ()) -> Reading:
+    """A person's name: the first run of Han characters (numbers glued to it are dropped); a run
+    too long for a name is cut where a misread label begins (林梅梅绿询证号码 -> 林梅梅).
+
+    ``fragments``: (two characters of a label, their offset in it), see ``label_fragments``.
+    """
+    runs = _NAME_RUN.findall(strip_punctuation(clean(text)))
+    if not runs:
+        return Reading(None, 0.0)
+    name = runs[0].strip("·")
+    if len(name) <= LONGEST_NAME or "·" in name:
+        return Reading(name or None, UNPROVEN_PENALTY if name else 0.0)
+    # The earliest recognised piece tells where the label starts (later ones drift, since OCR
+    # may also have dropped or merged characters of the label in between).
+    places = sorted((name.find(piece, 2), offset) for piece, offset in fragments if name.find(piece, 2) >= 2)
+    cuts = [place - offset for place, offset in places if place == places[0][0] and place - offset >= 2]
+    if cuts:
+        return Reading(name[: min(cuts)], UNPROVEN_PENALTY * MERGED_NAME_PENALTY)
+    return Reading(name, INVALID_CONFIDENCE)
+
+
+def label_fragments(labels: Sequence[str]) -> list[tuple[str, int]]:
+    """Two-character pieces of labels with their offset: what survives of a misread label."""
+    pieces = {(label[i : i + 2], i) for label in labels for i in range(len(label) - 1)
+              if all("\u4e00" <= ch <= "\u9fff" for ch in label[i : i + 2])}
+    return sorted(pieces)

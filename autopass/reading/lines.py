@@ -1,0 +1,238 @@
+"""OCR of one upright document at the cost it needs: detect once, recognise only what matters.
+
+Recognition costs in proportion to the width of the text it reads (each line is scaled to a fixed
+height), and a page of clause text is mostly width nobody needs. So text lines are detected once,
+on a copy scaled to ``DETECTION_SIDE``; when the whole page is cheap it is read in full, otherwise
+each line is read only up to ``PREFIX_CHARACTERS`` (enough to tell a label or a title), and the
+caller asks for the rest of the lines it needs (``complete``).
+
+Engines that can only ``read`` a whole image (no ``detect``/``recognize``) are read in one call;
+everything then comes back complete.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+
+from autopass.engines.base import OcrEngine, Point, TextLine
+
+Quad = tuple[Point, Point, Point, Point]
+
+DETECTION_SIDE = 1024
+"""Longest side the text detector sees on a page: printed lines of an A4 page stay ~12 px tall
+there, which the detector finds as surely as at full size, for half the pixels of 1400."""
+CARD_DETECTION_SIDE = 800
+"""The same for a card, whose smallest print is ~3 % of its height (about 15 px at this side)."""
+FULL_READ_BUDGET = 90.0
+"""A document whose lines add up to at most this many character widths is read in full at once
+(cards: every line is needed anyway)."""
+PREFIX_CHARACTERS = 6.0
+"""Above the budget each line is first read to this many character widths (a label, a title)."""
+MIN_CONFIDENCE = 0.5
+"""Recognitions below this are noise (RapidOCR's own default)."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One detected text line: its quadrilateral and what has been read of it so far."""
+
+    quad: Quad
+    line: TextLine | None  # None: nothing legible (or not read yet)
+    complete: bool  # False: only the first PREFIX_CHARACTERS were read
+
+    @property
+    def height(self) -> float:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.quad
+        return max(1.0, (np.hypot(x3 - x0, y3 - y0) + np.hypot(x2 - x1, y2 - y1)) / 2)
+
+    @property
+    def width(self) -> float:
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.quad
+        return (np.hypot(x1 - x0, y1 - y0) + np.hypot(x2 - x3, y2 - y3)) / 2
+
+    @property
+    def span(self) -> tuple[float, float]:
+        ys = [p[1] for p in self.quad]
+        return min(ys), max(ys)
+
+
+class LineReader:
+    """The OCR engine seen through what reading needs; works with any ``OcrEngine``."""
+
+    def __init__(self, ocr: OcrEngine) -> None:
+        self.ocr = ocr
+        self._detect: Callable[[np.ndarray], list[Quad]] | None = getattr(ocr, "detect", None)
+        self._recognize: Callable[..., list[tuple[str, float]]] | None = getattr(ocr, "recognize", None)
+
+    @property
+    def selective(self) -> bool:
+        """True when lines can be detected once and recognised one by one."""
+        return callable(self._detect) and callable(self._recognize)
+
+    def detect(self, image: np.ndarray, *, is_card: bool = False) -> list[Quad]:
+        """Text-line quadrilaterals in pixels of ``image``, found on a reduced copy."""
+        assert self._detect is not None
+        side = CARD_DETECTION_SIDE if is_card else DETECTION_SIDE
+        scale = min(1.0, side / max(image.shape[:2]))
+        small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+        return [_normalised(_scaled(quad, 1 / scale)) for quad in self._detect(small)]
+
+    def first_pass(self, image: np.ndarray, quads: Sequence[Quad], *, straightened: bool) -> list[Slot]:
+        """Every line read in full if the page is cheap, else up to ``PREFIX_CHARACTERS`` each."""
+        slots = [Slot(quad=quad, line=None, complete=False) for quad in quads]
+        total = sum(slot.width / slot.height for slot in slots)
+        limit = None if total <= FULL_READ_BUDGET else PREFIX_CHARACTERS
+        return self._read(image, slots, range(len(slots)), limit, straightened=straightened)
+
+    def complete(self, image: np.ndarray, slots: list[Slot], wanted: Sequence[int]) -> list[Slot]:
+        """The same slots with the ``wanted`` incomplete ones read in full (image upright)."""
+        todo = [i for i in wanted if not slots[i].complete]
+        return self._read(image, slots, todo, None, straightened=True) if todo else slots
+
+    def read_whole(self, image: np.ndarray, *, straightened: bool) -> list[Slot]:
+        """For engines without ``detect``: one call, every line complete."""
+        lines = self.ocr.read(image, straightened=straightened)
+        return [Slot(quad=line.box, line=line, complete=True) for line in lines]
+
+    def _read(
+        self, image: np.ndarray, slots: list[Slot], indexes: Sequence[int], limit: float | None,
+        *, straightened: bool,
+    ) -> list[Slot]:
+        assert self._recognize is not None
+        cuts = [_cut(slots[i], limit) for i in indexes]
+        crops = [_crop(image, quad) for quad, _ in cuts]
+        texts = self._recognize(crops, straightened=straightened) if crops else []
+        updated = list(slots)
+        for i, (quad, whole), (text, confidence) in zip(indexes, cuts, texts, strict=True):
+            legible = text.strip() and confidence >= MIN_CONFIDENCE
+            line = TextLine(text=text, confidence=float(confidence), box=quad) if legible else None
+            updated[i] = replace(slots[i], line=line, complete=whole)
+        return updated
+
+
+MAX_SLANT_DEGREES = 15.0
+"""Printed lines of a document run parallel; text slanting more than this from the common
+direction is an overprint across the page (仅供贷款使用 stamped at 30 degrees on a photocopy)."""
+
+
+def lines_of(slots: Sequence[Slot]) -> list[TextLine]:
+    """The legible, level lines, in reading order (top to bottom, left to right)."""
+    legible = [slot for slot in slots if slot.line is not None]
+    elongated = [slot for slot in legible if slot.width > 2 * slot.height]  # a direction to measure
+    level = float(np.median([_slant(slot.quad) for slot in elongated])) if elongated else 0.0
+    lines = [slot.line for slot in legible
+             if slot not in elongated or abs(_slant(slot.quad) - level) <= MAX_SLANT_DEGREES]
+    return sorted(lines, key=lambda line: (line.bounds[1], line.bounds[0]))
+
+
+def _cut(slot: Slot, limit: float | None) -> tuple[Quad, bool]:
+    """The slot's quad, or its left part ``limit`` character widths long; and whether it is whole."""
+    if limit is None or slot.width <= (limit + 1) * slot.height:
+        return slot.quad, True
+    share = limit * slot.height / slot.width
+    tl, tr, br, bl = (np.array(p, dtype=np.float64) for p in slot.quad)
+    new_tr = tl + (tr - tl) * share
+    new_br = bl + (br - bl) * share
+    quad = tuple((float(p[0]), float(p[1])) for p in (tl, new_tr, new_br, bl))
+    return quad, False  # type: ignore[return-value]
+
+
+def _crop(image: np.ndarray, quad: Quad) -> np.ndarray:
+    """The text line cut out and warped flat (what the recogniser expects)."""
+    points = np.array(quad, dtype=np.float32)
+    width = int(max(np.linalg.norm(points[0] - points[1]), np.linalg.norm(points[2] - points[3])))
+    height = int(max(np.linalg.norm(points[0] - points[3]), np.linalg.norm(points[1] - points[2])))
+    width, height = max(width, 2), max(height, 2)
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    matrix = cv2.getPerspectiveTransform(points, target)
+    crop = cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE,
+                               flags=cv2.INTER_CUBIC)
+    if height >= 1.5 * width:  # a line standing on end: recognisers read it turned
+        crop = np.rot90(crop).copy()
+    return crop
+
+
+def _scaled(quad: Quad, factor: float) -> Quad:
+    return tuple((x * factor, y * factor) for x, y in quad)  # type: ignore[return-value]
+
+
+def rotate_quads(quads: Sequence[Quad], shape: tuple[int, ...], rotation: int) -> list[Quad]:
+    """Quads in the coordinates of the image turned by ``rotation`` (a cv2.ROTATE_* code).
+
+    Corners are renumbered so that each quad still starts at its top-left in the turned image.
+    """
+    height, width = shape[:2]
+    turned = []
+    for quad in quads:
+        if rotation == cv2.ROTATE_90_CLOCKWISE:
+            points = [(height - 1 - y, x) for x, y in quad]
+            points = [points[3], points[0], points[1], points[2]]
+        elif rotation == cv2.ROTATE_90_COUNTERCLOCKWISE:
+            points = [(y, width - 1 - x) for x, y in quad]
+            points = [points[1], points[2], points[3], points[0]]
+        else:
+            points = [(width - 1 - x, height - 1 - y) for x, y in quad]
+            points = [points[2], points[3], points[0], points[1]]
+        turned.append(tuple(points))
+    return turned  # type: ignore[return-value]
+
+
+def quads_stand_on_end(quads: Sequence[Quad]) -> bool:
+    """Most elongated text boxes are taller than wide: the document lies on its side."""
+    tall = wide = 0
+    for quad in quads:
+        xs = [p[0] for p in quad]
+        ys = [p[1] for p in quad]
+        w, h = max(xs) - min(xs), max(ys) - min(ys)
+        if h > 2 * w:
+            tall += 1
+        elif w > 2 * h:
+            wide += 1
+    return tall > wide and tall >= 2
+
+
+def rotate_slots(slots: Sequence[Slot], shape: tuple[int, ...], rotation: int) -> list[Slot]:
+    """Slots (quads and the boxes of what was read) in the coordinates of the turned image."""
+    quads = rotate_quads([slot.quad for slot in slots], shape, rotation)
+    turned = []
+    for slot, quad in zip(slots, quads, strict=True):
+        line = slot.line
+        if line is not None:
+            [box] = rotate_quads([line.box], shape, rotation)
+            line = replace(line, box=box)
+        turned.append(replace(slot, quad=quad, line=line))
+    return turned
+
+
+def _slant(quad: Quad) -> float:
+    """Angle of the quad's top edge to the horizontal, in degrees (-90 to 90)."""
+    (x0, y0), (x1, y1) = quad[0], quad[1]
+    angle = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
+    return (angle + 90.0) % 180.0 - 90.0
+
+
+def _normalised(quad: Quad) -> Quad:
+    """Corners clockwise from the start of the text: top-left, top-right, bottom-right, bottom-left
+    of the line as written (detectors start tilted boxes at whichever corner is highest)."""
+    points = np.array(quad, dtype=np.float64)
+    x, y = points[:, 0], points[:, 1]
+    if 0.5 * float(np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1))) < 0:
+        points = points[::-1]  # counter-clockwise on screen: reverse
+    first_length = np.hypot(*(points[1] - points[0]))
+    second_length = np.hypot(*(points[2] - points[1]))
+    elongated = max(first_length, second_length) > 1.5 * max(1e-6, min(first_length, second_length))
+
+    def score(start: int) -> tuple[bool, float]:
+        """Along the text: the long edge of a line, the most level edge of a short word (C1)."""
+        first = points[(start + 1) % 4] - points[start]
+        second = points[(start + 2) % 4] - points[(start + 1) % 4]
+        along = bool(np.hypot(*first) >= np.hypot(*second)) if elongated else True
+        return along, float(first[0])
+
+    start = max(range(4), key=score)
+    ordered = np.roll(points, -start, axis=0)
+    return tuple((float(px), float(py)) for px, py in ordered)  # type: ignore[return-value]

@@ -1,0 +1,68 @@
+"""Field parsing on OCR lines as the engine returns them (pure: no engine needed)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from autopass.documents import DocumentType
+from autopass.engines.base import TextLine
+from autopass.reading.extract import extract_fields
+from autopass.reading.text import label_fragments, read_name
+from autopass.settings import Settings
+from autopass.standards import load_document_specs
+
+
+@pytest.fixture(scope="module")
+def specs():  # type: ignore[no-untyped-def]
+    return load_document_specs(Settings())
+
+
+def rows(*texts: str) -> list[TextLine]:
+    """One line per printed row, 40 px apart, as OCR returns them."""
+    return [TextLine(text=text, confidence=0.99, box=((10.0, 40.0 * i), (10.0 + 30 * len(text), 40.0 * i),
+                                                        (10.0 + 30 * len(text), 40.0 * i + 30), (10.0, 40.0 * i + 30)))
+            for i, text in enumerate(texts)]
+
+
+def read(document_type: DocumentType, specs, *texts: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    fields = extract_fields(document_type, rows(*texts), np.zeros((800, 1200, 3), np.uint8), specs[document_type])
+    return {name: value.value for name, value in fields.items()}
+
+
+def test_a_name_loses_the_number_and_the_misread_label_glued_to_it() -> None:
+    fragments = label_fragments(["身份证号码/组织机构代码"])
+    assert read_name("马丽璐650102198807044123").value == "马丽璐"
+    assert read_name("林梅梅绿询证号码模织机构代130681198811137366", fragments).value == "林梅梅"
+    assert read_name("阿卜杜拉·买买提").value == "阿卜杜拉·买买提"
+    assert read_name("张伟性刷男").trust < 0.5  # too long for a name and no label to cut at
+
+
+def test_registration_owner_after_a_label_that_wrapped(specs) -> None:  # type: ignore[no-untyped-def]
+    fields = read(DocumentType.VEHICLE_REGISTRATION, specs, "机动车登记证书", "登记编号377900449699",
+                  "1.机动车所有人/身份证明名称/号", "码方静悦/居民身份证/370102200202219560")
+    assert fields["owner_name"] == "方静悦"
+    assert fields["registration_number"] == "377900449699"
+
+
+def test_invoice_labels_read_with_one_wrong_character_are_still_found(specs) -> None:  # type: ignore[no-untyped-def]
+    fields = read(DocumentType.VEHICLE_INVOICE, specs, "机动车销售统一发票", "开票月期2026-10-08",
+                  "私买方名称莫艳蕾身份证号码/组织机构代码420106198301148702")
+    assert fields["invoice_date"] == "2026-10-08"
+    assert fields["buyer_name"] == "莫艳蕾"
+
+
+def test_contract_amount_in_capitals_alone_is_kept_with_less_confidence(specs) -> None:  # type: ignore[no-untyped-def]
+    lines = rows("个人汽车消费贷款合同", "贷款金额:人民币(大写)壹拾伍万贰仟元")
+    spec = specs[DocumentType.LOAN_CONTRACT]
+    amount = extract_fields(DocumentType.LOAN_CONTRACT, lines, np.zeros((800, 1200, 3), np.uint8), spec)["loan_amount"]
+    assert amount.value == 152000.0 and amount.confidence < 0.9
+    both = rows("贷款金额:人民币(大写)壹拾伍万贰仟元整¥152000.00")
+    proven = extract_fields(DocumentType.LOAN_CONTRACT, both, np.zeros((800, 1200, 3), np.uint8), spec)["loan_amount"]
+    assert proven.value == 152000.0 and proven.confidence > amount.confidence
+
+
+def test_id_card_sex_without_its_label_is_the_character_before_ethnicity(specs) -> None:  # type: ignore[no-untyped-def]
+    fields = read(DocumentType.ID_CARD_FRONT, specs, "姓名许瑶", "女民族汉", "出生2000年7月28日",
+                  "公民身份号码370202200007289980")
+    assert fields["sex"] == "女" and fields["name"] == "许瑶" and fields["ethnicity"] == "汉"
