@@ -101,7 +101,9 @@ class DocumentSpec(_Strict):
     type: DocumentType
     title: str = Field(description="What the document is called in the operations centre.")
     keywords: list[str] = Field(
-        default_factory=list, description="Printed text that identifies this document type."
+        default_factory=list,
+        description="Printed text that identifies this document type. The first is its printed "
+        "title: found alone, it settles the type.",
     )
     fields: dict[str, FieldSpec] = Field(default_factory=dict)
 

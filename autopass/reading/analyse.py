@@ -103,8 +103,14 @@ def _read_document(
             slots = reader.first_pass(image, [slot.quad for slot in slots], straightened=True)
     spec = specs[document_type]
     labels = labels_to_read(document_type, spec)
-    slots = reader.complete(image, slots, wanted_slots(slots, labels))
+    slots = reader.complete(image, slots, [*wanted_slots(slots, labels), *_tallest(slots)])
     lines = lines_of(slots)
+    # The first pass read only the starts of a long page's lines; with the title (its tallest
+    # line) read in full, the type may now be settled by its printed title.
+    confirmed_type, confirmed = classify(lines, ImageCues(faces=len(faces) if faces else None,
+                                                          is_card=item.is_card), specs)
+    if confirmed_type == document_type:
+        confidence = max(confidence, confirmed)
     fields = extract_fields(document_type, lines, image, spec)
     if _something_missing(fields) and not all(slot.complete for slot in slots):
         # A label hidden or misread: read everything before giving up on a field.
@@ -156,6 +162,13 @@ def wanted_slots(slots: Sequence[Slot], labels: Sequence[str]) -> list[int]:
         if in_label_row or looks_like_value:
             wanted.append(index)
     return wanted
+
+
+def _tallest(slots: Sequence[Slot]) -> list[int]:
+    """The index of the line printed largest, if any: on a page, its title."""
+    if not slots:
+        return []
+    return [max(range(len(slots)), key=lambda index: slots[index].height)]
 
 
 def _something_missing(fields: dict[str, FieldValue]) -> bool:

@@ -20,6 +20,8 @@ from autopass.validators import is_valid_luhn
 
 SELFIE_MAX_CHARACTERS = 12
 """A face photo carries almost no text; a card with a portrait carries dozens of characters."""
+TITLE_CONFIDENCE = 0.99
+"""A document whose printed title (its first keyword) was read, and no other title: settled."""
 BANK_NAMES = sorted(set(BANKS_BY_BIN.values()), key=len, reverse=True)
 
 
@@ -44,9 +46,25 @@ def classify(
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if best < 1.0:
         return _without_keywords(text, cues)
+    titles_found = [t for t, spec in specs.items() if spec.keywords and _title_in(clean(spec.keywords[0]), text)]
+    if titles_found == [best_type]:
+        return best_type, TITLE_CONFIDENCE  # its own printed title, and no other's
     margin = (best - runner_up) / best
     strength = min(1.0, best / 2.5)
     return best_type, round(min(0.995, 0.5 + 0.5 * margin * strength + 0.1 * strength), 3)
+
+
+def _title_in(title: str, text: str) -> bool:
+    """The printed title is in the text, allowing one misread character in a long title
+    (机动车销售统二发票)."""
+    if title in text:
+        return True
+    if len(title) < 6:
+        return False
+    return any(
+        sum(a != b for a, b in zip(title, text[start : start + len(title)])) <= 1
+        for start in range(len(text) - len(title) + 1)
+    )
 
 
 def _keyword_scores(text: str, specs: dict[DocumentType, DocumentSpec]) -> dict[DocumentType, float]:
