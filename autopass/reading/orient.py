@@ -27,7 +27,9 @@ TOP_AND_BOTTOM: dict[DocumentType, tuple[tuple[str, ...], tuple[str, ...]]] = {
     DocumentType.BANK_CARD: (("银行", "借记卡", "DEBIT"), ("银联", "UnionPay", "VALID")),
     DocumentType.VEHICLE_INVOICE: (("机动车销售统一发票", "发票联", "开票日期"), ("价税合计", "销货单位")),
     DocumentType.VEHICLE_REGISTRATION: (("机动车登记证书", "登记编号"), ("车辆识别代号", "发动机号")),
-    DocumentType.LOAN_CONTRACT: (("合同", "签字页"), ("签署日期", "贷款期限", "贷款金额")),
+    # Not plain 合同: the lender's seal (合同专用章) sits low on the signature page.
+    DocumentType.LOAN_CONTRACT: (("签字页", "贷款合同", "合同编号", "本合同"),
+                                 ("签署日期", "贷款期限", "贷款金额", "借款人姓名", "盖章")),
 }
 
 
@@ -85,9 +87,8 @@ def is_upside_down(document_type: DocumentType, lines: list[TextLine]) -> bool:
 
 
 def _centre_of(keywords: tuple[str, ...], lines: list[TextLine]) -> float | None:
-    for keyword in keywords:
-        for line in lines:
-            if keyword in clean(line.text):
-                _, y, _, h = line.bounds
-                return y + h / 2
-    return None
+    """Median height of every line holding one of ``keywords``: one stray match (a seal's text,
+    a clause quoting a label) does not turn the page."""
+    centres = [line.bounds[1] + line.bounds[3] / 2 for line in lines
+               if any(keyword in clean(line.text) for keyword in keywords)]
+    return float(np.median(centres)) if centres else None

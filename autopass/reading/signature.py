@@ -1,7 +1,9 @@
 """Is the borrower's signature box inked? Image analysis of the area right of its label.
 
 Handwriting reads badly with OCR, and a scribble is still a signature; what matters is ink where
-the signature goes, once the printed underline is taken away.
+the signature goes, once the printed underline is taken away. The answer is only sure when the
+box was found whole and its ink is plainly dark or plainly absent: faint ink, glare over the box
+or a box cut by the page edge make it a question for a person.
 """
 
 from __future__ import annotations
@@ -13,28 +15,74 @@ INK_SHARE_SIGNED = 0.012
 """Share of the signature area covered by strokes above which the box counts as signed."""
 INK_SHARE_EMPTY = 0.003
 """Below this the box is empty beyond doubt; between the two a human looks at the crop."""
+DARK_INK = 60
+"""Grey levels below the paper that plain ink reaches; fainter strokes make the answer unsure."""
+FAINT_INK = 18
+"""Grey levels below the paper that still count as (faint) ink rather than paper noise."""
+GLARE = 12
+"""Paper in the box this much brighter than the page's paper: glare may have washed ink out."""
+MIN_BOX_HEIGHTS = 5
+"""A box narrower than this many label heights was cut by the page edge (or is not the box)."""
+SURE_EMPTY = 0.95
+SURE_SIGNED = 0.95
+UNSURE = 0.5
+BOX_NOT_FOUND = 0.3
 
 
 def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, float, list[int]]:
     """(signed?, confidence, [x, y, w, h] of the area examined) right of the signature label."""
     x, y, w, h = label_box
+    h = max(h, 1)
     height, width = image.shape[:2]
     left = min(width - 1, x + w + max(2, h // 4))
     right = min(width, left + max(int(0.4 * width), 8 * h))
-    top = max(0, int(y - 0.8 * h))
+    top = max(0, int(y - 1.8 * h))  # signatures rise above their line
     bottom = min(height, int(y + 1.3 * h))
     area = [int(left), int(top), int(right - left), int(bottom - top)]
-    if right - left < 4 or bottom - top < 4:
-        return False, 0.0, area
-    crop = cv2.cvtColor(image[top:bottom, left:right], cv2.COLOR_BGR2GRAY)
-    ink = cv2.adaptiveThreshold(crop, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 20)
-    underline = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, max(15, h)), np.uint8))
-    strokes = cv2.subtract(ink, cv2.dilate(underline, np.ones((3, 3), np.uint8)))
-    strokes = cv2.morphologyEx(strokes, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    share = float(np.count_nonzero(strokes)) / strokes.size
-    if share >= INK_SHARE_SIGNED:
-        return True, round(min(0.99, 0.85 + 5 * (share - INK_SHARE_SIGNED)), 3), area
-    if share <= INK_SHARE_EMPTY:
-        return False, 0.95, area
-    middle = (INK_SHARE_SIGNED + INK_SHARE_EMPTY) / 2
-    return share > middle, 0.5, area
+    if right - left < MIN_BOX_HEIGHTS * h or bottom - top < 2 * h:
+        return False, BOX_NOT_FOUND, area
+    crop = image[top:bottom, left:right]
+    dark_share, faint_share = _ink_shares(crop, h)
+    if dark_share >= INK_SHARE_SIGNED:
+        return True, SURE_SIGNED, area
+    if faint_share >= INK_SHARE_SIGNED:
+        return True, UNSURE, area  # pale strokes: probably a signature, a person confirms
+    if faint_share <= INK_SHARE_EMPTY and not _glare_over(image, crop):
+        return False, SURE_EMPTY, area
+    return faint_share > (INK_SHARE_SIGNED + INK_SHARE_EMPTY) / 2, UNSURE, area
+
+
+def _ink_shares(crop: np.ndarray, line_height: int) -> tuple[float, float]:
+    """(dark, faint) shares of the crop covered by handwriting: darker than the local paper, not
+    a flat printed rule (underline, dashes), not red (the lender's seal), not speckle."""
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    size = max(15, 2 * line_height) | 1
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
+    darkness = cv2.subtract(paper, gray)
+    blue, green, red = (crop[:, :, i].astype(np.int16) for i in range(3))
+    seal = (red - np.maximum(blue, green)) > 60
+    darkness[seal] = 0
+    return _stroke_share(darkness >= DARK_INK, line_height), _stroke_share(darkness >= FAINT_INK, line_height)
+
+
+def _stroke_share(mask: np.ndarray, line_height: int) -> float:
+    """Share of pixels in components that are strokes: not printed rules (straight underline,
+    dashes, the steps of a slightly tilted line), not a border or page edge, not specks."""
+    binary = mask.astype(np.uint8)
+    rule = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, max(15, 3 * line_height)), np.uint8))
+    binary = cv2.subtract(binary, cv2.dilate(rule, np.ones((3, 3), np.uint8)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
+    flat = max(3, line_height // 6)
+    keep = np.zeros(count, dtype=bool)
+    for index in range(1, count):
+        width, height = stats[index, cv2.CC_STAT_WIDTH], stats[index, cv2.CC_STAT_HEIGHT]
+        border = height >= 0.9 * binary.shape[0] and width * 4 < height
+        keep[index] = height > flat and not border and stats[index, cv2.CC_STAT_AREA] >= 6
+    return float(np.count_nonzero(keep[labels])) / max(1, binary.size)
+
+
+def _glare_over(image: np.ndarray, crop: np.ndarray) -> bool:
+    """The box's paper is clearly brighter than the page's: faint ink there may be invisible."""
+    page_paper = float(np.percentile(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), 75))
+    box_paper = float(np.percentile(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY), 75))
+    return box_paper - page_paper > GLARE

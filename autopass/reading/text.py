@@ -285,6 +285,7 @@ def letter_combinations(text: str, alphabet: dict[str, str]) -> list[str]:
 # --- names ---------------------------------------------------------------------------------------
 _NAME_RUN = re.compile(r"[\u4e00-\u9fff·]+")
 LONGEST_NAME = 4
+SHORTEST_NAME = 2
 """Han names have 2-4 characters; longer ones carry a middle dot (阿卜杜拉·买买提) or a label."""
 MERGED_NAME_PENALTY = 0.7
 """A name cut off a misread label that OCR glued to it: probably right, not proven."""
@@ -300,6 +301,8 @@ def read_name(text: str, fragments: Sequence[tuple[str, int]] = ()) -> Reading:
     if not runs:
         return Reading(None, 0.0)
     name = runs[0].strip("·")
+    if len(name) < SHORTEST_NAME:  # one character: a piece of a wrapped label (码), not a name
+        return Reading(name or None, INVALID_CONFIDENCE if name else 0.0)
     if len(name) <= LONGEST_NAME or "·" in name:
         return Reading(name or None, UNPROVEN_PENALTY if name else 0.0)
     # The earliest recognised piece tells where the label starts (later ones drift, since OCR

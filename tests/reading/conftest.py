@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from autopass.engines.base import TextLine
 from autopass.engines.registry import get_ocr_engine
 from autopass.samples.faces import load_face_source
 from autopass.samples.generator import Plan, plan_dossier
@@ -45,3 +46,10 @@ def on_desk(document: np.ndarray, quarter_turns: int) -> np.ndarray:
     mask = cv2.warpPerspective(np.full((height, width), 255, np.uint8), matrix, size)
     canvas[mask > 0] = warped[mask > 0]
     return canvas
+
+
+def rows(*texts: str) -> list[TextLine]:
+    """One line per printed row, 40 px apart, as OCR returns them."""
+    return [TextLine(text=text, confidence=0.99, box=((10.0, 40.0 * i), (10.0 + 30 * len(text), 40.0 * i),
+                                                        (10.0 + 30 * len(text), 40.0 * i + 30), (10.0, 40.0 * i + 30)))
+            for i, text in enumerate(texts)]

@@ -6,23 +6,16 @@ import numpy as np
 import pytest
 
 from autopass.documents import DocumentType
-from autopass.engines.base import TextLine
 from autopass.reading.extract import extract_fields
 from autopass.reading.text import label_fragments, read_name
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
+from tests.reading.conftest import rows
 
 
 @pytest.fixture(scope="module")
 def specs():  # type: ignore[no-untyped-def]
     return load_document_specs(Settings())
-
-
-def rows(*texts: str) -> list[TextLine]:
-    """One line per printed row, 40 px apart, as OCR returns them."""
-    return [TextLine(text=text, confidence=0.99, box=((10.0, 40.0 * i), (10.0 + 30 * len(text), 40.0 * i),
-                                                        (10.0 + 30 * len(text), 40.0 * i + 30), (10.0, 40.0 * i + 30)))
-            for i, text in enumerate(texts)]
 
 
 def read(document_type: DocumentType, specs, *texts: str) -> dict[str, object]:  # type: ignore[no-untyped-def]

@@ -12,6 +12,7 @@ from autopass.reading.text import (
     read_card_number,
     read_ethnicity,
     read_id_number,
+    read_name,
     read_validity,
     read_vin,
 )
@@ -93,3 +94,8 @@ def test_amounts_in_figures_and_in_chinese_capitals_agree() -> None:
 
 def test_ethnicity_drops_zu() -> None:
     assert read_ethnicity("维吾尔族").value == "维吾尔"
+
+
+def test_a_single_character_is_not_trusted_as_a_name() -> None:
+    assert read_name("码").trust == INVALID_CONFIDENCE
+    assert read_name("史莉娜").trust > INVALID_CONFIDENCE

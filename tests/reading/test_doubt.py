@@ -1,0 +1,145 @@
+"""Values that must not come out confident when they may be wrong (a wrong confident value would
+let a defective dossier auto-pass, or turn a good one away without asking a person)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+import cv2
+import numpy as np
+import pytest
+
+from autopass.documents import DocumentType
+from autopass.reading import analyse_page
+from autopass.reading.extract import CARD_DOUBT_CAP, extract_fields
+from autopass.reading.signature import signature_present
+from autopass.samples.generator import Plan
+from autopass.samples.papers import render_loan_contract
+from autopass.settings import Settings
+from autopass.standards import load_document_specs
+from tests.reading.conftest import rows, to_bgr
+
+SIGNATURE_MIN = 0.90  # standards/new_car_loan.yaml confidence.fields.signature_present
+FIELD_MIN = 0.85  # default_field
+CARD_MIN = 0.95
+
+
+@pytest.fixture(scope="module")
+def specs():  # type: ignore[no-untyped-def]
+    return load_document_specs(Settings())
+
+
+def _contract(plan: Plan, signed: bool) -> np.ndarray:
+    image, _ = render_loan_contract(replace(plan.facts, signed=signed), random.Random(3))
+    page = to_bgr(image)
+    return cv2.resize(page, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
+
+
+def test_an_upside_down_signed_contract_reads_signed(plan: Plan, ocr) -> None:  # type: ignore[no-untyped-def]
+    page = cv2.rotate(_contract(plan, signed=True), cv2.ROTATE_180)
+    [document] = analyse_page(page, ocr=ocr)
+    signature = document.fields["signature_present"]
+    assert document.type == DocumentType.LOAN_CONTRACT
+    assert signature.value is True and signature.confidence >= SIGNATURE_MIN
+
+
+def test_an_unsigned_contract_is_never_read_signed_with_confidence(plan: Plan, ocr) -> None:  # type: ignore[no-untyped-def]
+    [document] = analyse_page(_contract(plan, signed=False), ocr=ocr)
+    signature = document.fields["signature_present"]
+    assert signature.value is False or signature.confidence < SIGNATURE_MIN
+
+
+def _signature_box(ink: int, *, width: int = 900) -> tuple[np.ndarray, list[int]]:
+    """A page with the label's place at (40, 100, 120x20), an underline, a scribble of grey ``ink``."""
+    page = np.full((300, width, 3), 235, np.uint8)
+    cv2.line(page, (170, 122), (600, 122), (40, 40, 40), 1)
+    if ink < 235:
+        points = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
+        cv2.polylines(page, [points], False, (ink, ink, ink), 2)
+    return page, [40, 100, 120, 20]
+
+
+def test_dark_ink_is_a_sure_signature_and_an_empty_box_a_sure_absence() -> None:
+    assert signature_present(*_signature_box(30))[:2] == (True, 0.95)
+    assert signature_present(*_signature_box(235))[:2] == (False, 0.95)
+
+
+def test_faint_ink_or_a_box_cut_by_the_page_edge_is_a_question_for_a_person() -> None:
+    _, faint_confidence, _ = signature_present(*_signature_box(205))
+    _, cut_confidence, _ = signature_present(*_signature_box(30, width=220))
+    assert faint_confidence < SIGNATURE_MIN
+    assert cut_confidence < SIGNATURE_MIN
+
+
+def _field(specs, document_type: DocumentType, name: str, *texts: str):  # type: ignore[no-untyped-def]
+    """A field read off rows; a row starting with a space continues the value above (indented)."""
+    lines = [replace(line, text=line.text.strip(), box=tuple((x + 60, y) for x, y in line.box))
+             if line.text.startswith(" ") else line for line in rows(*texts)]
+    return extract_fields(document_type, lines, np.zeros((800, 1200, 3), np.uint8), specs[document_type])[name]
+
+
+def test_a_validity_period_is_never_the_issuing_authority(specs) -> None:  # type: ignore[no-untyped-def]
+    misplaced = _field(specs, DocumentType.ID_CARD_BACK, "issuing_authority",
+                       "中华人民共和国", "居民身份证", "签发机关2024.11.12-长期", "杭州市公安局西湖分局")
+    assert misplaced.value in (None, "杭州市公安局西湖分局")
+    assert misplaced.value is None or misplaced.confidence < FIELD_MIN
+    proper = _field(specs, DocumentType.ID_CARD_BACK, "issuing_authority",
+                    "签发机关杭州市公安局西湖分局", "有效期限2024.11.12-长期")
+    assert proper.value == "杭州市公安局西湖分局" and proper.confidence >= FIELD_MIN
+
+
+@pytest.mark.parametrize(("second_row", "expected"), [
+    ("黄河路13号12月15日维吾尔", "北京市朝阳区黄河路13号"),
+    ("黄河路13号4单元601户供贷", "北京市朝阳区黄河路13号4单元601户"),
+    ("黄河路", "北京市朝阳区黄河路"),
+])
+def test_a_doubtful_address_is_cleaned_and_goes_to_a_person(specs, second_row: str, expected: str) -> None:  # type: ignore[no-untyped-def]
+    address = _field(specs, DocumentType.ID_CARD_FRONT, "address",
+                     "姓名张伟", "性别男民族汉", "住址北京市朝阳区", " " + second_row, "公民身份号码110105198812157714")
+    assert address.value == expected
+    assert address.confidence < FIELD_MIN
+
+
+def test_a_whole_address_read_well_passes(specs) -> None:  # type: ignore[no-untyped-def]
+    address = _field(specs, DocumentType.ID_CARD_FRONT, "address",
+                     "姓名张伟", "住址北京市朝阳区", " 黄河路13号4单元601户", "公民身份号码110105198812157714")
+    assert address.value == "北京市朝阳区黄河路13号4单元601户" and address.confidence >= FIELD_MIN
+
+
+def test_an_address_read_with_some_doubt_goes_to_a_person(specs) -> None:  # type: ignore[no-untyped-def]
+    lines = [replace(line, confidence=0.95) for line in rows("姓名张伟", "住址湖南省长沙市岳渡区文化路27号")]
+    address = extract_fields(DocumentType.ID_CARD_FRONT, lines, np.zeros((800, 1200, 3), np.uint8),
+                             specs[DocumentType.ID_CARD_FRONT])["address"]
+    assert address.confidence < FIELD_MIN
+
+
+def test_luhn_does_not_vouch_for_a_card_number_read_with_doubt(specs) -> None:  # type: ignore[no-untyped-def]
+    lines = rows("中国工商银行", "6222029439467556891")
+    doubtful = [replace(lines[0]), replace(lines[1], confidence=0.93)]
+    card = extract_fields(DocumentType.BANK_CARD, doubtful, np.zeros((400, 800, 3), np.uint8),
+                          specs[DocumentType.BANK_CARD])["card_number"]
+    assert card.confidence <= CARD_DOUBT_CAP < CARD_MIN
+    clear = extract_fields(DocumentType.BANK_CARD, lines, np.zeros((400, 800, 3), np.uint8),
+                           specs[DocumentType.BANK_CARD])["card_number"]
+    assert clear.confidence >= CARD_MIN
+
+
+def test_a_tilted_underline_or_the_page_edge_is_not_a_signature() -> None:
+    page, label = _signature_box(235)
+    cv2.line(page, (170, 112), (600, 130), (40, 40, 40), 3)  # the rule, 2 degrees off
+    cv2.line(page, (800, 0), (800, 299), (60, 60, 60), 4)  # a desk edge inside the box
+    signed, confidence, _ = signature_present(page, label)
+    assert not (signed and confidence >= SIGNATURE_MIN)
+
+
+@pytest.mark.parametrize(("period", "sure"), [
+    ("2017.08.27-2037.08.27", True),
+    ("2020.01.15-长期", True),
+    ("2027.08.27-2027.08.27", False),  # 2017 misread as 2027: no card runs 0 years
+    ("2021.06.26-2841.06.26", False),
+])
+def test_an_id_card_period_that_no_card_has_goes_to_a_person(specs, period: str, sure: bool) -> None:  # type: ignore[no-untyped-def]
+    valid_to = _field(specs, DocumentType.ID_CARD_BACK, "valid_to",
+                      "签发机关杭州市公安局西湖分局", f"有效期限{period}")
+    assert (valid_to.confidence >= FIELD_MIN) is sure
