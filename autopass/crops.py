@@ -17,7 +17,8 @@ from autopass.imaging import crop, downscale_to, encode_jpeg
 from autopass.routing import APPLICATION, MicroTaskSpec
 
 FIELD_MARGIN = 0.6  # of the box height, added above and below a field so the operator sees context
-THUMBNAIL_SIDE = 900
+ROW_EXTENSION = 0.6  # of the box width, added left and right: OCR may have boxed part of a value
+THUMBNAIL_SIDE = 1200
 
 
 @dataclass(frozen=True)
@@ -114,8 +115,8 @@ class _CropSaver:
     ) -> str | None:
         """Write the crop as JPEG and return its path relative to the crops dir.
 
-        A field's crop spans the document's whole width: OCR may have boxed only part of a value
-        (a card number read as two lines), and the operator must see all of it to confirm it.
+        A field's crop reaches well beyond its box along the row: OCR may have boxed only part of
+        a value (a card number read as two lines), and the operator must see all of it.
         """
         image = images.image(key)
         if image is None:
@@ -134,9 +135,11 @@ class _CropSaver:
 def _padded(
     box: tuple[int, int, int, int], width: int, *, margin: float, whole_row: bool
 ) -> tuple[int, int, int, int]:
-    """``box`` grown by ``margin`` of its height (and to the full ``width`` for a row)."""
+    """``box`` grown by ``margin`` of its height (and along its row, within ``width``)."""
     x, y, w, h = box
     pad = int(h * margin)
     if whole_row:
-        return 0, y - pad, width, h + 2 * pad
+        side = max(int(w * ROW_EXTENSION), 3 * h)
+        left, right = max(0, x - side), min(width, x + w + side)
+        return left, y - pad, right - left, h + 2 * pad
     return x - pad, y - pad, w + 2 * pad, h + 2 * pad

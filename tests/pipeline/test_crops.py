@@ -30,12 +30,12 @@ def payload(tmp_path, kind, required_answers=1):
                          application_values={}, images=images, crops_dir=tmp_path, prefix="A1/01")
 
 
-def test_a_field_crop_spans_the_document_width_around_the_value(tmp_path):
+def test_a_field_crop_reaches_along_the_row_around_the_value(tmp_path):
     data = payload(tmp_path, MicroTaskKind.CONFIRM_FIELD)
     [candidate] = data["candidates"]
     assert candidate["value"] == "6228480012345678901"
     with Image.open(tmp_path / candidate["crop"]) as crop:
-        assert crop.size == (900, int(88 * 900 / 1012))  # 40 px + 2 x 24 px margin, scaled to 900
+        assert crop.size == (440, 88)  # 200 px + 2 x 120 px along the row, 40 px + 2 x 24 px margin
 
 
 def test_blind_double_keying_hides_the_machine_reading(tmp_path):
