@@ -242,12 +242,12 @@ def _sex(context: _Context) -> FieldValue:
 
 
 def _birth_date(context: _Context) -> FieldValue:
-    """After 出生; if OCR lost the label, the row that holds a date written 1988年3月12日."""
+    """After 出生; if OCR lost the label, the row that holds a date written 1988年3月12(日)."""
     reading, found = _read(context, "birth_date", read_birth_date)
     if reading.value is not None:
         return _value(reading, found)
     for index, row in enumerate(context.rows):
-        if re.search(r"\d{4}年\d{1,2}月\d{1,2}日", row.text):
+        if re.search(r"\d{4}年\d{1,2}月\d{1,2}", row.text):  # 日 is often misread
             spot = Found(row.text, index, 0, len(row.text), row)
             return _value(read_birth_date(row.text), spot)
     return _value(reading, found)

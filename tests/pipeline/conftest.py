@@ -13,8 +13,8 @@ from autopass.samples.generator import generate_samples
 
 @pytest.fixture(scope="session")
 def sample_dossiers(tmp_path_factory: pytest.TempPathFactory, faces_dev_dir: Path | None) -> dict[str, Path]:
-    """Seed 3 gives: an unsigned contract (ID card sides photocopied on one A4 page), a clean
-    dossier, and an application whose ID number has a bad check digit. Keyed by defect kind."""
+    """Seed 3 gives: an unsigned contract, a clean dossier, and an application whose ID number
+    has a bad check digit (its ID card sides photocopied on one A4 page). Keyed by defect kind."""
     out = tmp_path_factory.mktemp("samples")
     folders = generate_samples(out, 3, seed=3, defect_rate=0.5, faces_dir=faces_dev_dir)
     found: dict[str, Path] = {}
@@ -22,7 +22,13 @@ def sample_dossiers(tmp_path_factory: pytest.TempPathFactory, faces_dev_dir: Pat
         truth = read_truth(folder)
         found[truth["defects"][0] if truth["defects"] else "clean"] = folder
     assert set(found) == {"clean", "contract_unsigned", "application_id_number_bad_checksum"}
+    assert photocopied_file(read_truth(found["application_id_number_bad_checksum"]))
     return found
+
+
+def photocopied_file(truth: dict) -> str | None:
+    """The file holding several documents (both ID card sides on one A4 page), if any."""
+    return next((f for f, kinds in truth["documents"].items() if isinstance(kinds, list)), None)
 
 
 def read_truth(folder: Path) -> dict:

@@ -11,7 +11,11 @@ from sqlmodel import select
 from autopass.settings import Settings, use_settings
 from autopass.store import Document, Dossier, DossierFile, MicroTask, session_scope
 from flows.process_dossier import ProcessDossierRequest, process_dossier
-from tests.pipeline.conftest import read_truth
+from autopass.intake import DOCUMENT_SUFFIXES
+from autopass.samples.capture import Difficulty
+from autopass.samples.faces import load_face_source
+from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
+from tests.pipeline.conftest import photocopied_file, read_truth
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
@@ -46,11 +50,11 @@ def test_clean_dossier_is_read_checked_and_stored(sample_dossiers, settings):
         assert len(session.exec(select(MicroTask)).all()) == len(result["microtasks"])
 
 
-def test_selfie_of_another_person_never_auto_passes(sample_dossiers, dossier_copy, settings):
-    folder = dossier_copy("clean")
-    own_selfie = selfie_file(folder)
-    other = sample_dossiers["application_id_number_bad_checksum"]
-    (folder / own_selfie).write_bytes((other / selfie_file(other)).read_bytes())
+def test_selfie_of_another_person_never_auto_passes(tmp_path, faces_dev_dir, settings):
+    folder = tmp_path / "other-person"
+    plan = plan_dossier(dossier_rng(3, 99), load_face_source(faces_dev_dir), 0.0,
+                        defect="selfie_other_person")
+    write_dossier(folder, plan, dossier_rng(3, 99), Difficulty.NORMAL)
 
     result = run(folder, settings)
 
@@ -59,33 +63,30 @@ def test_selfie_of_another_person_never_auto_passes(sample_dossiers, dossier_cop
     assert face_check["status"] in {"review", "fail"}
 
 
-def test_unsigned_contract_on_a_dossier_with_a_photocopied_id_card(sample_dossiers, settings):
+def test_unsigned_contract_never_auto_passes(sample_dossiers, settings):
     result = run(sample_dossiers["contract_unsigned"], settings)
 
     assert result["decision"] != "auto_pass"
     signed = next(c for c in result["checks"] if c["id"] == "contract_signed")
     assert signed["status"] in {"review", "fail"}
-    regions = [d for d in result["documents"] if "region" in d]
-    assert sorted(d["type"] for d in regions) == ["id_card_back", "id_card_front"]
-    assert len({d["file"] for d in regions}) == 1
 
 
-def test_bad_id_check_digit_keyed_by_the_dealer_is_rejected(sample_dossiers, settings):
-    result = run(sample_dossiers["application_id_number_bad_checksum"], settings)
+def test_bad_id_check_digit_is_rejected_and_the_photocopy_is_split(sample_dossiers, settings):
+    folder = sample_dossiers["application_id_number_bad_checksum"]
+    result = run(folder, settings)
 
     assert result["decision"] == "reject"
     checksum = next(c for c in result["checks"] if c["id"] == "id_number_checksum")
     assert checksum["status"] == "fail"
     assert result["microtasks"] == []
-
-
-def selfie_file(folder: Path) -> str:
-    return next(f for f, kind in read_truth(folder)["documents"].items() if kind == "selfie")
+    copied = [d for d in result["documents"] if d["file"] == photocopied_file(read_truth(folder))]
+    assert sorted(d["type"] for d in copied) == ["id_card_back", "id_card_front"]
+    assert all(len(d["region"]) == 4 for d in copied)
 
 
 def test_unreadable_files_become_a_review_not_a_crash(tmp_path, dossier_copy, settings):
     folder = dossier_copy("clean")
-    for image in [p for p in folder.iterdir() if p.suffix.lower() in {".jpg", ".png", ".pdf"}]:
+    for image in [p for p in folder.iterdir() if p.suffix.lower() in DOCUMENT_SUFFIXES]:
         image.unlink()
     (folder / "empty.jpg").write_bytes(b"")
     (folder / "notes.jpg").write_text("this is not a picture", encoding="utf-8")
