@@ -8,27 +8,29 @@ from pathlib import Path
 
 import pytest
 
-from autopass.samples.generator import generate_samples
+from autopass.samples.capture import Difficulty
+from autopass.samples.faces import load_face_source
+from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
 
 
 @pytest.fixture(scope="session")
 def sample_dossiers(tmp_path_factory: pytest.TempPathFactory, faces_dev_dir: Path | None) -> dict[str, Path]:
-    """Seed 3 gives: an unsigned contract, a clean dossier, and an application whose ID number
-    has a bad check digit (its ID card sides photocopied on one A4 page). Keyed by defect kind."""
+    """A clean dossier, one with an unsigned contract, and one whose application has an ID
+    number with a bad check digit and whose ID card sides are photocopied on one A4 page.
+    Planned explicitly, so they are the same kinds whichever face photos are available."""
     out = tmp_path_factory.mktemp("samples")
-    folders = generate_samples(out, 3, seed=3, defect_rate=0.5, faces_dir=faces_dev_dir)
+    faces = load_face_source(faces_dev_dir)
+    wanted = {"clean": None, "contract_unsigned": "contract_unsigned",
+              "application_id_number_bad_checksum": "application_id_number_bad_checksum"}
     found: dict[str, Path] = {}
-    for folder in folders:
-        truth = read_truth(folder)
-        found[truth["defects"][0] if truth["defects"] else "clean"] = folder
-    assert set(found) == {"clean", "contract_unsigned", "application_id_number_bad_checksum"}
+    for index, (key, defect) in enumerate(wanted.items(), start=1):
+        rng = dossier_rng(3, index)
+        plan = plan_dossier(rng, faces, 0.0, defect=defect)
+        plan.photocopy = defect == "application_id_number_bad_checksum"
+        found[key] = out / f"dossier_{index:04d}"
+        write_dossier(found[key], plan, rng, Difficulty.NORMAL)
     assert photocopied_file(read_truth(found["application_id_number_bad_checksum"]))
     return found
-
-
-def photocopied_file(truth: dict) -> str | None:
-    """The file holding several documents (both ID card sides on one A4 page), if any."""
-    return next((f for f, kinds in truth["documents"].items() if isinstance(kinds, list)), None)
 
 
 def read_truth(folder: Path) -> dict:
