@@ -47,3 +47,8 @@ def dossier_copy(tmp_path: Path, sample_dossiers: dict[str, Path]):
         return target
 
     return copy
+
+
+def photocopied_file(truth: dict) -> str | None:
+    """The file holding several documents (both ID card sides on one A4 page), if any."""
+    return next((f for f, kinds in truth["documents"].items() if isinstance(kinds, list)), None)
