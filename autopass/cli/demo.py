@@ -7,6 +7,7 @@ clear the micro-tasks that are waiting in the queue page.
 from __future__ import annotations
 
 import statistics
+import sys
 from collections import Counter
 from pathlib import Path
 from typing import Annotated
@@ -99,12 +100,14 @@ def _ensure_demo_users(settings: Settings) -> None:
 
 def _next_steps(settings: Settings, waiting: int) -> str:
     prefect_home = settings.data_dir / "prefect"
+    bin_dir = Path(sys.executable).parent  # the commands as this environment has them (.venv/bin)
+    autopass, prefect = bin_dir / "autopass", bin_dir / "prefect"
     return (
         f"\n[bold]{waiting} micro-task(s) waiting for people.[/bold]\n"
-        f"Clear them in the queue page:  [cyan]autopass serve[/cyan]  then open http://127.0.0.1:8000\n"
+        f"Clear them in the queue page:  [cyan]{autopass} serve[/cyan]  then open http://127.0.0.1:8000\n"
         f"  log in as operator / operator2 / senior / supervisor, password {DEMO_PASSWORD!r}\n"
         f"  (keys: Enter accepts, Y/N, 1-9 choose, Esc skips; the supervisor sees the queue)\n"
         f"See the flow runs in the Prefect UI:  "
-        f"[cyan]PREFECT_HOME={prefect_home} PREFECT_UI_ENABLED=true prefect server start[/cyan]\n"
+        f"[cyan]PREFECT_HOME={prefect_home} PREFECT_UI_ENABLED=true {prefect} server start[/cyan]\n"
         f"  then open http://127.0.0.1:4200\n"
     )
