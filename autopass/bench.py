@@ -28,7 +28,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
-from autopass.dossier import DossierResult, MicroTaskKind
+from autopass.dossier import MicroTaskKind
 from autopass.engines import registry
 from autopass.settings import Settings, get_settings, use_settings
 from autopass.store import Dossier, DossierStatus, MicroTask, Role, TaskState, utc_now
@@ -163,59 +163,28 @@ class PipelineFigures:
         return sum(self.flow_seconds) / sum(self.direct_seconds)
 
 
+class DirectSteps:
+    """The flow's steps as plain function calls (their tasks' ``.fn``), each timed by its task's
+    name: the baseline of the orchestration overhead. Files are read by as many threads as the
+    flow's task runner has (``settings.parallelism``)."""
+
+    def __init__(self, steps: Stopwatch) -> None:
+        self.steps = steps
+
+    def __call__(self, step: Any, *args: Any) -> Any:
+        with self.steps.timing(step.name):
+            return step.fn(*args)
+
+    def map(self, step: Any, items: list[Any]) -> list[Any]:
+        with self.steps.timing(CLASSIFY_WALL), ThreadPoolExecutor(get_settings().parallelism) as pool:
+            return list(pool.map(lambda item: self(step, item), items))
+
+
 def process_directly(folder: Path, steps: Stopwatch) -> dict:
-    """What ``process-dossier`` does, by calling its tasks' bodies in the same order without
-    Prefect: the baseline of the orchestration overhead. Files are read by as many threads as
-    the flow's task runner has (``settings.parallelism``)."""
-    from tasks.checklist import evaluate_checklist
-    from tasks.classify import classify_document, collect_documents
-    from tasks.face import match_faces
-    from tasks.intake import open_dossier
-    from tasks.route import prepare_microtasks, route
-    from tasks.store import record_result, store_originals
+    """What ``process-dossier`` does, step for step (``run_steps``), without Prefect."""
+    from flows.process_dossier import ProcessDossierRequest, run_steps
 
-    started = time.perf_counter()
-    with steps.timing("open-dossier"):
-        dossier, standard = open_dossier.fn(str(folder))
-    application = dossier.application
-    with steps.timing("store-originals"):
-        originals = store_originals.fn(dossier.files)
-
-    def classify(path: Path) -> Any:
-        with steps.timing("classify-document"):
-            return classify_document.fn(path)
-
-    settings = get_settings()
-    with steps.timing(CLASSIFY_WALL), ThreadPoolExecutor(settings.parallelism) as pool:
-        readings = list(pool.map(classify, dossier.files))
-    documents, images = collect_documents(readings)
-    with steps.timing("match-faces"):
-        match = match_faces.fn(
-            images.image(images.portrait_key), images.image(images.selfie_key), standard
-        )
-    images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
-    with steps.timing("evaluate-checklist"):
-        checks = evaluate_checklist.fn(
-            standard, application, documents, match.result, settings.face_engine
-        )
-    with steps.timing("route"):
-        decision, plans = route.fn(standard, checks, documents)
-    with steps.timing("prepare-microtasks"):
-        microtasks = prepare_microtasks.fn(plans, application, documents, images)
-    result = DossierResult(
-        application_id=application.application_id,
-        decision=decision,
-        documents=documents,
-        face=match.result,
-        checks=checks,
-        microtasks=[],
-        elapsed_ms=int((time.perf_counter() - started) * 1000),
-    )
-    with steps.timing("record-dossier"):
-        stored = record_result.fn(
-            application, result, originals, microtasks, standard.sla_minutes, settings.face_engine
-        )
-    return stored.contract_json()
+    return run_steps(ProcessDossierRequest(folder=str(folder)), DirectSteps(steps)).contract_json()
 
 
 def process_with_flow(folder: Path) -> tuple[dict, Any]:

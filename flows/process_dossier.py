@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from typing import Any, Protocol
 
-from prefect import flow, get_run_logger
+from prefect import Task, flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
@@ -32,26 +33,42 @@ class ProcessDossierRequest(BaseModel):
     )
 
 
-@flow(
-    name="process-dossier",
-    # Documents are read in parallel threads; the engines release the GIL while they compute.
-    task_runner=ThreadPoolTaskRunner(max_workers=get_settings().parallelism),
-)
-def process_dossier(request: ProcessDossierRequest) -> dict:
-    """Process one dossier folder and return its CONTRACT §3 result."""
+class StepRunner(Protocol):
+    """How the pipeline's steps are called: as Prefect tasks (the flow), or as plain functions
+    (the benchmark's baseline, which must do exactly the same work)."""
+
+    def __call__(self, step: Task, *args: Any) -> Any: ...
+
+    def map(self, step: Task, items: list[Any]) -> list[Any]: ...
+
+
+class PrefectSteps:
+    """Steps as task runs of the current flow run; ``map`` runs on the flow's task runner."""
+
+    def __call__(self, step: Task, *args: Any) -> Any:
+        return step(*args)
+
+    def map(self, step: Task, items: list[Any]) -> list[Any]:
+        return [future.result() for future in step.map(items)]
+
+
+def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
+    """The pipeline, step by step: open, keep originals, read every file, compare faces, check,
+    route, record. Returns the result as stored (micro-tasks with their queue ids)."""
     started = time.perf_counter()
-    logger = get_run_logger()
-    dossier, standard = open_dossier(request.folder, request.product)
-    application = dossier.application
-    originals = store_originals(dossier.files)
-    readings = [future.result() for future in classify_document.map(list(dossier.files))]
-    documents, images = collect_documents(readings)
-    match = match_faces(images.image(images.portrait_key), images.image(images.selfie_key), standard)
-    images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
     settings = get_settings()
-    checks = evaluate_checklist(standard, application, documents, match.result, settings.face_engine)
-    decision, plans = route(standard, checks, documents)
-    microtasks = prepare_microtasks(plans, application, documents, images)
+    dossier, standard = run(open_dossier, request.folder, request.product)
+    application = dossier.application
+    originals = run(store_originals, dossier.files)
+    readings = run.map(classify_document, list(dossier.files))
+    documents, images = collect_documents(readings)
+    match = run(match_faces, images.image(images.portrait_key), images.image(images.selfie_key),
+                standard)
+    images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
+    checks = run(evaluate_checklist, standard, application, documents, match.result,
+                 settings.face_engine)
+    decision, plans = run(route, standard, checks, documents)
+    microtasks = run(prepare_microtasks, plans, application, documents, images)
     result = DossierResult(
         application_id=application.application_id,
         decision=decision,
@@ -61,12 +78,21 @@ def process_dossier(request: ProcessDossierRequest) -> dict:
         microtasks=[],  # filled in by the store, with the queue's ids
         elapsed_ms=int((time.perf_counter() - started) * 1000),
     )
-    stored = record_result(
-        application, result, originals, microtasks, standard.sla_minutes, settings.face_engine
-    )
-    logger.info(
+    return run(record_result, application, result, originals, microtasks, standard.sla_minutes,
+               settings.face_engine)
+
+
+@flow(
+    name="process-dossier",
+    # Documents are read in parallel threads; the engines release the GIL while they compute.
+    task_runner=ThreadPoolTaskRunner(max_workers=get_settings().parallelism),
+)
+def process_dossier(request: ProcessDossierRequest) -> dict:
+    """Process one dossier folder and return its CONTRACT §3 result."""
+    stored = run_steps(request, PrefectSteps())
+    get_run_logger().info(
         "dossier %s: %s with %d micro-task(s)",
-        application.application_id,
+        stored.application_id,
         stored.decision.value,
         len(stored.microtasks),
     )
