@@ -47,14 +47,7 @@ def match_portrait_to_selfie(
         )
     portrait, selfie = portrait_faces[0], selfie_faces[0]
     score = round(engine.similarity(portrait, selfie), 4)
-    if score >= thresholds.pass_at:
-        status, detail = Status.PASS, f"score {score:.2f} >= {thresholds.pass_at:.2f}"
-    elif score >= thresholds.review_at:
-        status, detail = Status.REVIEW, (
-            f"score {score:.2f} between {thresholds.review_at:.2f} and {thresholds.pass_at:.2f}"
-        )
-    else:
-        status, detail = Status.FAIL, f"score {score:.2f} < {thresholds.review_at:.2f}"
+    status, detail = thresholds.judge(score)
     return FaceMatch(FaceResult(score=score, status=status, detail=detail), portrait.box, selfie.box)
 
 

@@ -544,14 +544,12 @@ def face_match(rule: FaceMatch, dossier: Dossier) -> Outcome:
     if face is None or face.score is None:
         why = face.detail if face and face.detail else "faces were not compared"
         return Outcome(Status.REVIEW, f"no face score: {why}", subjects)
-    score = face.score
-    if score >= thresholds.pass_at:
-        verdict = Outcome(Status.PASS, f"score {score:.2f} >= {thresholds.pass_at:.2f}")
-    elif score >= thresholds.review_at:
-        verdict = Outcome(Status.REVIEW, f"score {score:.2f} between {thresholds.review_at:.2f} "
-                          f"and {thresholds.pass_at:.2f}: a person compares", subjects)
+    status, detail = thresholds.judge(face.score)
+    if status == Status.PASS:
+        verdict = Outcome(status, detail)
     else:
-        verdict = Outcome(Status.FAIL, f"score {score:.2f} < {thresholds.review_at:.2f}", subjects)
+        suffix = ": a person compares" if status == Status.REVIEW else ""
+        verdict = Outcome(status, detail + suffix, subjects)
     if (face.status != Status.PASS and verdict.status == Status.PASS) or (
         face.status == Status.REVIEW and verdict.status == Status.FAIL
     ):

@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from autopass.documents import DocumentType
+from autopass.dossier import Status
 from autopass.errors import StandardsError
 from autopass.settings import Settings
 
@@ -291,6 +292,14 @@ class FaceThresholds(_Strict):
         if self.review_at > self.pass_at:
             raise ValueError("review_at is above pass_at")
         return self
+
+    def judge(self, score: float) -> tuple[Status, str]:
+        """``pass``, ``review`` or ``fail`` for a similarity score, with the reason."""
+        if score >= self.pass_at:
+            return Status.PASS, f"score {score:.2f} >= {self.pass_at:.2f}"
+        if score >= self.review_at:
+            return Status.REVIEW, f"score {score:.2f} between {self.review_at:.2f} and {self.pass_at:.2f}"
+        return Status.FAIL, f"score {score:.2f} < {self.review_at:.2f}"
 
 
 class FaceMatch(_Rule):
