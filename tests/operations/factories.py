@@ -40,6 +40,7 @@ from autopass.dossier import (
 )
 from autopass.queue import answer, claim_next
 from autopass.settings import Settings
+from tests.factories import make_application
 from autopass.store import (
     DossierStatus,
     NewMicroTask,
@@ -60,18 +61,7 @@ def at(text: str) -> datetime:
 
 
 def application(application_id: str, dealer: str, salesperson: str) -> Application:
-    return Application.model_validate(
-        {
-            "application_id": application_id,
-            "product": "new_car_loan",
-            "dealer_id": dealer,
-            "salesperson_id": salesperson,
-            "submitted_at": "2026-11-28T09:12:00+08:00",
-            "applicant": {"name": "张伟", "id_number": "370202198803121230"},
-            "vehicle": {"vin": "LSVAM4188C2184842", "price": 158000.0},
-            "loan": {"amount": 100000.0, "term_months": 36, "bank_card": "6222020200112233446"},
-        }
-    )
+    return make_application(application_id, dealer_id=dealer, salesperson_id=salesperson)
 
 
 def result(

@@ -17,18 +17,9 @@ from sqlmodel import select
 from autopass.inbox import PROCESSING_DIR, InboxLayout, claim_folders
 from autopass.settings import Settings
 from autopass.store import AuditEvent, Dossier, dispose_engine, session_scope
+from tests.factories import APPLICATION
 
 PROJECT = Path(__file__).resolve().parents[2]
-APPLICATION = {
-    "product": "new_car_loan",
-    "dealer_id": "D-QD-017",
-    "salesperson_id": "S-0442",
-    "submitted_at": "2026-11-28T09:12:00+08:00",
-    "applicant": {"name": "张伟", "id_number": "370202198803121230"},
-    "vehicle": {"vin": "LSVAM4188C2184842", "price": 158000.0},
-    "loan": {"amount": 100000.0, "term_months": 36, "bank_card": "6222020200112233446"},
-}
-
 
 def drop_dossiers(inbox: Path, count: int) -> list[str]:
     """Tiny dossiers whose photos are unreadable: each becomes a stored `review` result quickly."""

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from autopass.cli import app
 from autopass.settings import Settings, use_settings
-from tests.pipeline.test_intake import APPLICATION
+from tests.factories import APPLICATION
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -5,17 +5,7 @@ import pytest
 
 from autopass.errors import DossierError
 from autopass.intake import open_dossier_folder
-
-APPLICATION = {
-    "application_id": "A20261128000123",
-    "product": "new_car_loan",
-    "dealer_id": "D-QD-017",
-    "salesperson_id": "S-0442",
-    "submitted_at": "2026-11-28T09:12:00+08:00",
-    "applicant": {"name": "张伟", "id_number": "370202198803121230", "phone": "13800138000"},
-    "vehicle": {"vin": "LSVAM4188C2184842", "price": 158000.00, "model": "大众 朗逸 2026款"},
-    "loan": {"amount": 100000.00, "term_months": 36, "bank_card": "6222020200112233446"},
-}
+from tests.factories import APPLICATION
 
 
 def make_dossier(tmp_path: Path, application: object = APPLICATION, files=("b.jpg", "a.png")) -> Path:

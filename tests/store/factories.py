@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from autopass.dossier import (
-    Application,
     CheckResult,
     Decision,
     DocumentResult,
@@ -15,23 +14,9 @@ from autopass.dossier import (
     MicroTaskKind,
 )
 from autopass.store import NewMicroTask
+from tests.factories import make_application  # noqa: F401  (used by the store tests)
 
 T0 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
-
-
-def make_application(application_id: str = "A20261128000123") -> Application:
-    return Application.model_validate(
-        {
-            "application_id": application_id,
-            "product": "new_car_loan",
-            "dealer_id": "D-QD-017",
-            "salesperson_id": "S-0442",
-            "submitted_at": "2026-11-28T09:12:00+08:00",
-            "applicant": {"name": "张伟", "id_number": "370202198803121230"},
-            "vehicle": {"vin": "LSVAM4188C2184842", "price": 158000.0},
-            "loan": {"amount": 100000.0, "term_months": 36, "bank_card": "6222020200112233446"},
-        }
-    )
 
 
 def make_result(

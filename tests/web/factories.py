@@ -9,7 +9,6 @@ from typing import Any
 from PIL import Image, ImageDraw, ImageFont
 
 from autopass.dossier import (
-    Application,
     CheckResult,
     Decision,
     DocumentResult,
@@ -18,6 +17,7 @@ from autopass.dossier import (
     MicroTaskKind,
 )
 from autopass.settings import Settings
+from tests.factories import make_application
 from autopass.store import NewMicroTask, Role, add_user, record_dossier, session_scope
 
 PASSWORD = "correct-horse-9"
@@ -44,21 +44,6 @@ def draw_crop(
     draw.text((16, size[1] // 2 - 16), text, fill=(20, 20, 30), font=font)
     image.save(target, "JPEG", quality=85)
     return relative
-
-
-def application(application_id: str) -> Application:
-    return Application.model_validate(
-        {
-            "application_id": application_id,
-            "product": "new_car_loan",
-            "dealer_id": "D-QD-017",
-            "salesperson_id": "S-0442",
-            "submitted_at": "2026-11-28T09:12:00+08:00",
-            "applicant": {"name": "张伟", "id_number": "370202198803121230"},
-            "vehicle": {"vin": "LSVAM4188C2184842", "price": 158000.0},
-            "loan": {"amount": 100000.0, "term_months": 36, "bank_card": "6222020200112233446"},
-        }
-    )
 
 
 def result(application_id: str) -> DossierResult:
@@ -165,7 +150,7 @@ def add_dossier(
     with session_scope(settings) as session:
         dossier = record_dossier(
             session,
-            application=application(application_id),
+            application=make_application(application_id),
             result=result(application_id),
             originals={"id.jpg": "a" * 64},
             microtasks=tasks,
