@@ -14,7 +14,8 @@ import numpy as np
 
 from autopass.dossier import DocumentResult, MicroTaskKind
 from autopass.imaging import crop, downscale_to, encode_jpeg
-from autopass.routing import APPLICATION, MicroTaskSpec
+from autopass.routing import MicroTaskSpec
+from autopass.standards import APPLICATION
 
 FIELD_MARGIN = 0.6  # of the box height, added above and below a field so the operator sees context
 ROW_EXTENSION = 0.6  # of the box width, added left and right: OCR may have boxed part of a value

@@ -27,8 +27,7 @@ from autopass.dossier import (
     MicroTaskKind,
     Status,
 )
-from autopass.routing import APPLICATION
-from autopass.standards import Standard
+from autopass.standards import APPLICATION, Standard
 
 
 @dataclass(frozen=True)

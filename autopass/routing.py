@@ -18,9 +18,8 @@ from autopass.dossier import (
     MicroTaskKind,
     Status,
 )
-from autopass.standards import Standard, needs_double_keying
+from autopass.standards import APPLICATION, Standard, needs_double_keying
 
-APPLICATION = "application"
 FACE_FIELDS = frozenset({"face", "portrait"})
 
 
