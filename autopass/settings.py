@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     parallelism: int = Field(
         2, ge=1, description="Documents processed at once inside one dossier flow."
     )
+    engine_threads: int | None = Field(
+        None, ge=1,
+        description="Threads each engine call may use; default: CPU cores / parallelism, so "
+        "documents read in parallel do not fight over the same cores.",
+    )
     lease_seconds: int = Field(
         180, ge=10, description="How long a claimed micro-task stays with its operator."
     )
