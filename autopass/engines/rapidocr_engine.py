@@ -27,6 +27,13 @@ Quad = tuple[Point, Point, Point, Point]
 
 DEFAULT_DET_MAX_SIDE = 1280
 """Longest side the detector sees. Measured: same lines found on 1000x650 cards as at full size."""
+REC_HEIGHT = 48
+"""Height every text line is scaled to for recognition (the PP-OCR recogniser's input)."""
+REC_MIN_WIDTH = 96
+"""Narrowest input the recogniser gets. RapidOCR pads every line to at least 320 px (6.7 character
+widths) and recognition costs in proportion to width (measured: ~4 ms per 48 px on one core), so a
+two-character label cost as much as a 7-character line; at 96 px a document's lines cost ~30 % less
+(invoice 1.70 -> 1.14 s on one core) for the same readings."""
 DEFAULT_MIN_CONFIDENCE = 0.5
 """Lines recognised below this are dropped (RapidOCR's own default text_score)."""
 
@@ -51,6 +58,7 @@ class RapidOcrEngine:
             "Global.log_level": "warning",
             "Det.limit_type": "max",
             "Det.limit_side_len": det_max_side,
+            "Rec.rec_img_shape": [3, REC_HEIGHT, REC_MIN_WIDTH],
         }
         if threads is not None:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
