@@ -6,13 +6,14 @@ sees a whole dossier, and ID or card numbers appear only in tasks about them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from autopass.dossier import DocumentResult, MicroTaskKind
+from autopass.engines.base import Face
 from autopass.imaging import crop, downscale_to, encode_jpeg
 from autopass.routing import MicroTaskSpec
 from autopass.standards import APPLICATION
@@ -27,6 +28,7 @@ class DocumentImages:
     """The upright images of a dossier's documents and faces, keyed by ``DocumentResult.key``."""
 
     images: dict[str, np.ndarray]
+    faces: dict[str, list[Face]] = field(default_factory=dict)  # where the face engine looked
     portrait_key: str | None = None
     portrait_box: tuple[int, int, int, int] | None = None
     selfie_key: str | None = None
@@ -35,6 +37,10 @@ class DocumentImages:
     def image(self, key: str | None) -> np.ndarray | None:
         """The upright image of document ``key``, if the dossier has it."""
         return self.images.get(key) if key else None
+
+    def faces_of(self, key: str | None) -> list[Face] | None:
+        """The faces found on document ``key``; None if the dossier has no such document."""
+        return self.faces.get(key, []) if key else None
 
 
 def build_payload(

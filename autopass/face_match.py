@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from autopass.dossier import FaceResult, Status
 from autopass.engines.base import Face, FaceEngine
 from autopass.standards import FaceThresholds
@@ -26,18 +24,20 @@ class FaceMatch:
 
 
 def match_portrait_to_selfie(
-    portrait_image: np.ndarray | None,
-    selfie_image: np.ndarray | None,
+    portrait_faces: list[Face] | None,
+    selfie_faces: list[Face] | None,
     *,
     engine: FaceEngine,
     thresholds: FaceThresholds,
 ) -> FaceMatch:
-    """Score the ID card's portrait against the selfie and say pass, review or fail."""
-    if portrait_image is None or selfie_image is None:
-        missing = "ID card portrait side" if portrait_image is None else "selfie"
+    """Score the ID card's portrait against the selfie and say pass, review or fail.
+
+    The faces were found while the documents were read (``find_small_faces=True``, in parallel);
+    None means the dossier has no such document.
+    """
+    if portrait_faces is None or selfie_faces is None:
+        missing = "ID card portrait side" if portrait_faces is None else "selfie"
         return _review(f"no {missing} to compare")
-    portrait_faces = engine.embed(portrait_image, find_small_faces=True)
-    selfie_faces = engine.embed(selfie_image, find_small_faces=True)
     problem = _face_problem("ID card", portrait_faces) or _face_problem("selfie", selfie_faces)
     if problem:
         return FaceMatch(

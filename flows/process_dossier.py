@@ -62,7 +62,7 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
     originals = run(store_originals, dossier.files)
     readings = run.map(classify_document, list(dossier.files))
     documents, images = collect_documents(readings)
-    match = run(match_faces, images.image(images.portrait_key), images.image(images.selfie_key),
+    match = run(match_faces, images.faces_of(images.portrait_key), images.faces_of(images.selfie_key),
                 standard)
     images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
     checks = run(evaluate_checklist, standard, application, documents, match.result,
