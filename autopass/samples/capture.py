@@ -56,6 +56,10 @@ DAMAGE: dict[Difficulty, Damage] = {
 }
 
 
+FRAME_FOLLOWS_DOCUMENT = 0.85
+"""Share of photos whose frame (portrait or landscape) is held the way the document lies."""
+
+
 def _numpy_rng(rng: random.Random) -> np.random.Generator:
     return np.random.default_rng(rng.randrange(2**32))
 
@@ -118,14 +122,17 @@ def photograph(document: Image.Image, rng: random.Random, difficulty: Difficulty
     """A phone photo of ``document`` lying on a desk (RGBA cards keep their rounded corners)."""
     damage = DAMAGE[difficulty]
     long_side = rng.randint(*damage.long_side)
-    landscape = rng.random() < 0.6
-    frame = (long_side, int(long_side * 0.75)) if landscape else (int(long_side * 0.75), long_side)
     angle = rng.uniform(-damage.tilt_degrees, damage.tilt_degrees)
     if rng.random() < damage.quarter_turn_rate:
         angle += rng.choice((90, 180, 270))
     doc = document.convert("RGBA")
     corners = _rotated_corners(doc.width, doc.height, angle)
     span = corners.max(0) - corners.min(0)
+    # People turn the phone to the document (a page standing up fills a portrait frame); a lost
+    # EXIF orientation tag is the quarter turn above, not a page lost in a landscape frame.
+    lies_wide = bool(span[0] >= span[1])
+    landscape = lies_wide if rng.random() < FRAME_FOLLOWS_DOCUMENT else not lies_wide
+    frame = (long_side, int(long_side * 0.75)) if landscape else (int(long_side * 0.75), long_side)
     fill = rng.uniform(0.65, 0.88) if difficulty != Difficulty.HARD else rng.uniform(0.75, 0.9)
     scale = fill * min(frame[0] / span[0], frame[1] / span[1])
     jitter = damage.perspective * min(frame) * scale / max(scale, 1e-6)
