@@ -30,6 +30,10 @@ from autopass.reading.text import clean
 from autopass.settings import get_settings
 from autopass.standards import DocumentSpec, load_document_specs
 
+TITLE_START = 3
+"""Characters of a title that make a line worth reading in full (机动车, 个人汽...)."""
+FACES_COMPARED = (DocumentType.ID_CARD_FRONT, DocumentType.SELFIE)
+"""Documents whose face the dossier's face match compares (the ID portrait and the selfie)."""
 _FACE_SEARCH_ROTATIONS = (None, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE, cv2.ROTATE_180)
 
 
@@ -70,6 +74,9 @@ def analyse_page(
             # selfie's background): the whole photo is read before calling it `other`.
             whole = _read_document(whole_page(image), reader=reader, face=face, specs=specs)
             document = whole if whole.type != DocumentType.OTHER else document
+        if face is not None and document.type in FACES_COMPARED and not document.faces:
+            # Found here, in the documents' parallel step, rather than later in match-faces.
+            document = replace(document, faces=face.embed(document.image, find_small_faces=True))
         seconds = round(time.perf_counter() - begun + locate_share, 3)
         documents.append(replace(document, seconds=seconds))
     return documents
@@ -93,7 +100,7 @@ def _read_document(
         image, faces, turn = _upright_face(image, face)
         if turn is not None:
             slots = rotate_slots(slots, _shape_before(image, turn), turn)
-        cues = ImageCues(faces=len(faces), is_card=item.is_card)
+        cues = _face_cues(faces, image, is_card=item.is_card)
         document_type, confidence = classify(lines, cues, specs)
     if is_upside_down(document_type, lines):
         slots = rotate_slots(slots, image.shape, cv2.ROTATE_180)
@@ -103,12 +110,13 @@ def _read_document(
             slots = reader.first_pass(image, [slot.quad for slot in slots], straightened=True)
     spec = specs[document_type]
     labels = labels_to_read(document_type, spec)
-    slots = reader.complete(image, slots, [*wanted_slots(slots, labels), *_tallest(slots)])
+    slots = reader.complete(image, slots, [*wanted_slots(slots, labels), *_tallest(slots),
+                                           *_title_starts(slots, specs)])
     lines = lines_of(slots)
     # The first pass read only the starts of a long page's lines; with the title (its tallest
     # line) read in full, the type may now be settled by its printed title.
-    confirmed_type, confirmed = classify(lines, ImageCues(faces=len(faces) if faces else None,
-                                                          is_card=item.is_card), specs)
+    cues = _face_cues(faces, image, is_card=item.is_card) if faces else ImageCues(is_card=item.is_card)
+    confirmed_type, confirmed = classify(lines, cues, specs)
     if confirmed_type == document_type:
         confidence = max(confidence, confirmed)
     fields = extract_fields(document_type, lines, image, spec)
@@ -120,6 +128,11 @@ def _read_document(
     region = list(item.region) if item.region is not None else None
     return ReadDocument(type=document_type, confidence=confidence, region=region, fields=fields,
                         image=image, lines=lines, faces=faces)
+
+
+def _face_cues(faces: list[Face], image: np.ndarray, *, is_card: bool) -> ImageCues:
+    largest = max((face.box[3] for face in faces), default=0)
+    return ImageCues(faces=len(faces), face_share=largest / image.shape[0], is_card=is_card)
 
 
 def _first_reading(image: np.ndarray, reader: LineReader, *, is_card: bool) -> tuple[np.ndarray, list[Slot]]:
@@ -169,6 +182,15 @@ def _tallest(slots: Sequence[Slot]) -> list[int]:
     if not slots:
         return []
     return [max(range(len(slots)), key=lambda index: slots[index].height)]
+
+
+def _title_starts(slots: Sequence[Slot], specs: dict[DocumentType, DocumentSpec]) -> list[int]:
+    """Lines that begin like a printed title (a spec's first keyword): read in full, so the title
+    settles the type even where a stamp or header is printed larger than it."""
+    starts = {clean(spec.keywords[0])[:TITLE_START] for spec in specs.values() if spec.keywords}
+    return [index for index, slot in enumerate(slots)
+            if not slot.complete and slot.line is not None
+            and any(start in clean(slot.line.text) for start in starts)]
 
 
 def _something_missing(fields: dict[str, FieldValue]) -> bool:

@@ -20,6 +20,11 @@ from autopass.validators import is_valid_luhn
 
 SELFIE_MAX_CHARACTERS = 12
 """A face photo carries almost no text; a card with a portrait carries dozens of characters."""
+SELFIE_FACE_SHARE = 0.15
+"""One face this large (share of the photo's height) on a photo that is no card and bears no
+document keyword is the photo's subject: a selfie, whatever watermark is stamped on it."""
+SELFIE_WATERMARK_CHARACTERS = 160
+"""Most text a signing photo's watermark carries (time, GPS place, dealer, salesperson)."""
 TITLE_CONFIDENCE = 0.99
 """A document whose printed title (its first keyword) was read, and no other title: settled."""
 BANK_NAMES = sorted(set(BANKS_BY_BIN.values()), key=len, reverse=True)
@@ -30,6 +35,7 @@ class ImageCues:
     """What the picture itself says, beside its text."""
 
     faces: int | None = None  # faces found (None: not looked for)
+    face_share: float | None = None  # height of the largest face / height of the image
     aspect: float | None = None  # long side / short side of the straightened document
     is_card: bool = False
 
@@ -111,6 +117,9 @@ def _without_keywords(text: str, cues: ImageCues) -> tuple[DocumentType, float]:
     """No printed keyword: a face with little text is a selfie; anything else is `other`."""
     if cues.faces and len(text) <= 4 * SELFIE_MAX_CHARACTERS:
         return DocumentType.SELFIE, 0.95 if cues.faces == 1 else 0.7
+    if cues.faces == 1 and not cues.is_card and (cues.face_share or 0.0) >= SELFIE_FACE_SHARE \
+            and len(text) <= SELFIE_WATERMARK_CHARACTERS:
+        return DocumentType.SELFIE, 0.95  # a signing photo stamped with time, place and dealer
     if cues.faces:
         return DocumentType.SELFIE, 0.6
     if len(text) <= SELFIE_MAX_CHARACTERS and cues.faces is None:

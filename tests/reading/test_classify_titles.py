@@ -29,3 +29,17 @@ def test_a_licence_is_settled_by_its_title_despite_id_card_labels():
 def test_two_titles_on_one_page_are_not_settled():
     _, confidence = classify(lines("机动车驾驶证", "公民身份号码", "姓名"), ImageCues(), SPECS)
     assert confidence < TITLE_CONFIDENCE
+
+
+WATERMARK = ("13:11", "2026-04-24 面签拍照", "北京博瑞祥驰汽车销售服务有限公司", "经销商D-BJ-112 销售S-0896")
+
+
+def test_a_signing_photo_with_a_watermark_is_a_selfie():
+    cues = ImageCues(faces=1, face_share=0.3)
+    assert classify(lines(*WATERMARK), cues, SPECS) == (DocumentType.SELFIE, 0.95)
+
+
+def test_a_small_face_or_a_card_with_that_much_text_stays_doubtful():
+    for cues in (ImageCues(faces=1, face_share=0.05), ImageCues(faces=1, face_share=0.3, is_card=True)):
+        document_type, confidence = classify(lines(*WATERMARK), cues, SPECS)
+        assert confidence < 0.9, (cues, document_type)
