@@ -61,12 +61,14 @@ def classify(
 
 
 def _title_in(title: str, text: str) -> bool:
-    """The printed title is in the text, allowing one misread character in a long title
-    (机动车销售统二发票)."""
+    """The printed title is in the text, allowing one misread or dropped character in a long
+    title (机动车销售统二发票, 机动车销售统发票)."""
     if title in text:
         return True
     if len(title) < 6:
         return False
+    if any(title[:gap] + title[gap + 1 :] in text for gap in range(1, len(title) - 1)):
+        return True  # one character dropped inside (机动车销售统发票)
     return any(
         sum(a != b for a, b in zip(title, text[start : start + len(title)])) <= 1
         for start in range(len(text) - len(title) + 1)

@@ -19,7 +19,7 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import TextLine
 from autopass.reading.classify import BANK_NAMES
-from autopass.reading.layout import Found, Row, build_rows, union_box, value_after
+from autopass.reading.layout import Found, Row, build_rows, row_of, union_box, value_after
 from autopass.reading.signature import signature_present
 from autopass.reading.text import (
     INVALID_CONFIDENCE,
@@ -44,6 +44,8 @@ from autopass.reading.text import (
 )
 from autopass.standards import DocumentSpec
 from autopass.validators import id_birth_date, id_sex, is_valid_id_number
+
+_CAPITAL_NUMERALS = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿")
 
 # Printed labels that are not fields of CONTRACT §2 but end the value before them.
 _OTHER_LABELS: dict[DocumentType, tuple[str, ...]] = {
@@ -145,6 +147,7 @@ def _name(context: _Context, field: str, found: Found | None = None) -> FieldVal
     found = found if found is not None else context.after(field)
     if found is None:
         return FieldValue(value=None, confidence=0.0)
+    found = found.first_cell()
     own = set(context.labels(field))
     fragments = label_fragments([clean(stop) for stop in context.stops if stop not in own])
     return _value(read_name(found.text, fragments), found)
@@ -183,20 +186,40 @@ def _amount(context: _Context, field: str) -> FieldValue:
     """The figure after the label; proven by the amount in Chinese capitals on the same row."""
     found = context.after(field)
     if found is None:
-        return FieldValue(value=None, confidence=0.0)
+        return _amounts_agreeing(context) or FieldValue(value=None, confidence=0.0)
     row_text = found.row.text
     figure_part = row_text[row_text.find("¥") :] if "¥" in row_text else found.text
     figure = find_amount(figure_part.split("小写")[-1])
     capitals = chinese_amount(row_text[found.start : row_text.find("¥") if "¥" in row_text else None])
-    if figure is None and capitals is None:
+    if figure is not None and capitals is not None and abs(capitals - figure) < 0.005:
+        value, trust = figure, 1.0
+    elif (pair := _amounts_agreeing(context)) is not None:
+        return pair
+    elif figure is None and capitals is None:
         return FieldValue(value=None, confidence=0.0, box=found.box)
-    if figure is not None and capitals is not None:
-        agree = abs(capitals - figure) < 0.005
-        value, trust = figure, 1.0 if agree else AMOUNTS_DISAGREE
+    elif figure is not None and capitals is not None:
+        value, trust = figure, AMOUNTS_DISAGREE
     else:  # one of the two hidden or unreadable: the other, unproven
         value, trust = (figure if figure is not None else capitals), UNPROVEN_AMOUNT
     confidence = found.row.confidence(found.start, len(row_text))
     return FieldValue(value=value, confidence=round(confidence * trust, 3), box=found.row.box(found.start, len(row_text)))
+
+
+def _amounts_agreeing(context: _Context) -> FieldValue | None:
+    """An amount in capitals and a ¥ figure anywhere on the page that say the same: proven, even
+    when a tilted photo put them on different rows or the 小写 label was lost."""
+    lines = [line for row in context.rows for line in row.lines]
+    capitals = [(amount, line) for line in lines
+                if sum(ch in _CAPITAL_NUMERALS for ch in line.text) >= 3
+                and (amount := chinese_amount(line.text)) is not None]
+    figures = [(amount, line) for line in lines
+               if ("¥" in line.text or "￥" in line.text) and (amount := find_amount(line.text)) is not None]
+    for capital, capital_line in capitals:
+        for figure, figure_line in figures:
+            if abs(capital - figure) < 0.005:
+                confidence = min(capital_line.confidence, figure_line.confidence)
+                return FieldValue(value=figure, confidence=round(confidence, 3), box=union_box([figure_line]))
+    return None
 
 
 def _digits(context: _Context, field: str, length: int | None = None) -> FieldValue:
@@ -399,7 +422,10 @@ def _licence_class(context: _Context) -> FieldValue:
 def _bank_card(context: _Context) -> Fields:
     """The longest Luhn-valid digit run is the number; the printed name must agree with its BIN."""
     number, number_found = Reading(None, 0.0), None
-    for index, row in enumerate(context.rows):
+    # Each row, and each line on its own: on a tilted card a row can gather the expiry date too.
+    candidates = [*context.rows, *(row_of([line]) for row in context.rows for line in row.lines
+                                   if len(row.lines) > 1)]
+    for index, row in enumerate(candidates):
         reading = read_card_number(row.text)
         if reading.value and (reading.trust > number.trust or
                               (reading.trust == number.trust and len(reading.value) > len(number.value or ""))):

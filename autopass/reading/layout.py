@@ -8,10 +8,15 @@ its label and the next label and still be shown as a crop.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from autopass.engines.base import TextLine
 from autopass.reading.text import clean
+
+
+CELL_GAP = 1.5
+"""Gap between two boxes of a row, in line heights, that separates two cells (a space between
+words of one value is under one character)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,19 @@ class Found:
     def confidence(self) -> float:
         return self.row.confidence(self.start, self.end) if self.end > self.start else 0.0
 
+    def first_cell(self) -> Found:
+        """The value up to the first wide gap between its boxes: what follows is the next table
+        cell, whose label OCR missed (姓名 林梅丽 … 女: the 性别 between them was not found)."""
+        row = self.row
+        for index in range(self.start + 1, self.end):
+            before, after = row.owners[index - 1], row.owners[index]
+            if before == after:
+                continue
+            left, right = row.lines[before].bounds, row.lines[after].bounds
+            if right[0] - (left[0] + left[2]) > CELL_GAP * min(left[3], right[3]):
+                return replace(self, text=row.text[self.start : index], end=index)
+        return self
+
 
 def union_box(lines: Iterable[TextLine]) -> list[int] | None:
     bounds = [line.bounds for line in lines]
@@ -97,7 +115,7 @@ def build_rows(lines: Sequence[TextLine]) -> list[Row]:
                 last.append(line)
                 continue
         groups.append([line])
-    return [_row(_left_to_right(group)) for group in groups]
+    return [row_of(_left_to_right(group)) for group in groups]
 
 
 def _left_to_right(lines: list[TextLine]) -> list[TextLine]:
@@ -115,7 +133,7 @@ def _left_to_right(lines: list[TextLine]) -> list[TextLine]:
     return ordered
 
 
-def _row(lines: list[TextLine]) -> Row:
+def row_of(lines: list[TextLine]) -> Row:
     text, owners = [], []
     for index, line in enumerate(lines):
         piece = clean(line.text)

@@ -43,3 +43,8 @@ def test_a_small_face_or_a_card_with_that_much_text_stays_doubtful():
     for cues in (ImageCues(faces=1, face_share=0.05), ImageCues(faces=1, face_share=0.3, is_card=True)):
         document_type, confidence = classify(lines(*WATERMARK), cues, SPECS)
         assert confidence < 0.9, (cues, document_type)
+
+
+def test_a_title_with_one_character_dropped_still_settles_the_invoice():
+    found = classify(lines("机动车销售统发票", "发票联", "购买方名称"), ImageCues(), SPECS)
+    assert found == (DocumentType.VEHICLE_INVOICE, TITLE_CONFIDENCE)

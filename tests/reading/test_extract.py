@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from autopass.documents import DocumentType
+from autopass.engines.base import TextLine
 from autopass.reading.extract import extract_fields
 from autopass.reading.text import label_fragments, read_name
 from autopass.settings import Settings
@@ -59,3 +60,33 @@ def test_id_card_sex_without_its_label_is_the_character_before_ethnicity(specs) 
     fields = read(DocumentType.ID_CARD_FRONT, specs, "姓名许瑶", "女民族汉", "出生2000年7月28日",
                   "公民身份号码370202200007289980")
     assert fields["sex"] == "女" and fields["name"] == "许瑶" and fields["ethnicity"] == "汉"
+
+
+def placed(text: str, x: float, y: float) -> TextLine:
+    """One OCR box of 30 px characters at (x, y)."""
+    right = x + 30 * len(text)
+    return TextLine(text=text, confidence=0.99, box=((x, y), (right, y), (right, y + 30), (x, y + 30)))
+
+
+def test_a_name_ends_where_the_next_cell_begins_even_when_its_label_was_lost(specs) -> None:  # type: ignore[no-untyped-def]
+    lines = [placed("中华人民共和国机动车驾驶证", 10, 0), placed("姓名", 10, 50), placed("林梅丽", 150, 50),
+             placed("女国籍中国", 380, 50)]
+    fields = extract_fields(DocumentType.DRIVING_LICENCE, lines, np.zeros((800, 1200, 3), np.uint8),
+                            specs[DocumentType.DRIVING_LICENCE])
+    assert fields["name"].value == "林梅丽"
+
+
+def test_invoice_total_proven_by_capitals_and_figure_on_different_rows(specs) -> None:  # type: ignore[no-untyped-def]
+    """A tilted photo: the ¥ figure lands a row above 价税合计, and 小写 was not read."""
+    lines = [placed("机动车销售统一发票", 10, 0), placed("¥251800.00", 600, 280), placed("发动机号码", 10, 320),
+             placed("贰拾伍万壹仟捌佰元整", 200, 360), placed("价税合计", 10, 380), placed("¥28968.14", 600, 420)]
+    total = extract_fields(DocumentType.VEHICLE_INVOICE, lines, np.zeros((800, 1200, 3), np.uint8),
+                           specs[DocumentType.VEHICLE_INVOICE])["price_total"]
+    assert total.value == 251800.0 and total.confidence >= 0.95
+
+
+def test_card_number_read_from_its_own_line_when_a_tilted_row_gathers_the_expiry(specs) -> None:  # type: ignore[no-untyped-def]
+    lines = [placed("兴业银行", 200, 150), placed("07/355", 40, 420), placed("6229 0874 5687 5979", 230, 400)]
+    fields = extract_fields(DocumentType.BANK_CARD, lines, np.zeros((800, 1200, 3), np.uint8),
+                            specs[DocumentType.BANK_CARD])
+    assert fields["card_number"].value == "6229087456875979"
