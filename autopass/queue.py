@@ -8,6 +8,10 @@ Order: the SLA deadline first, then priority (higher first), then age. Claiming 
 ``FOR UPDATE SKIP LOCKED`` so concurrent claimers never wait on each other; on SQLite every
 transaction starts with ``BEGIN IMMEDIATE`` (see ``store.db``), so claims are serialised.
 
+Row locks on PostgreSQL are ``FOR NO KEY UPDATE``: they exclude each other (and ``FOR UPDATE``),
+but not the ``KEY SHARE`` lock a foreign-key check takes on the row it refers to. So a claim,
+whose audit event refers to the dossier, never waits for an answer holding that dossier's lock.
+
 Double keying: a task with ``required_answers=2`` goes back to ``open`` after its first answer and
 is never offered again to an operator who answered it; the second, different operator types the
 value blind. Equal values settle it, different values close it and open a ``resolve_mismatch``
@@ -30,7 +34,7 @@ from sqlmodel import Session, select
 
 from autopass.dossier import MicroTaskKind
 from autopass.errors import AutopassError
-from autopass.store.audit import record_event
+from autopass.store.audit import insert_event, record_event
 from autopass.store.models import (
     MACHINE,
     Dossier,
@@ -143,44 +147,19 @@ def claim_next(
     roles: Collection[Role | str] = (Role.OPERATOR,),
 ) -> MicroTask | None:
     """Claim the most urgent open task this operator may take, or None if there is none."""
-    candidate_table = aliased(MicroTask)
-    already_answered = (
-        sa.select(MicroTaskAnswer.id)
-        .where(MicroTaskAnswer.task_id == candidate_table.id, MicroTaskAnswer.operator == operator)
-        .correlate(candidate_table)
-    )
-    candidate = (
-        sa.select(candidate_table.id)
-        .where(
-            candidate_table.state == TaskState.OPEN,
-            candidate_table.role.in_([str(role) for role in roles]),
-            ~sa.exists(already_answered),
-        )
-        .order_by(
-            candidate_table.sla_deadline,
-            candidate_table.priority.desc(),
-            candidate_table.created_at,
-            candidate_table.id,
-        )
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
     task = session.scalars(
-        sa.update(MicroTask)
-        .where(MicroTask.id == candidate, MicroTask.state == TaskState.OPEN)
-        .values(
-            state=TaskState.CLAIMED,
-            claimed_by=operator,
-            claimed_at=now,
-            lease_expires_at=now + timedelta(seconds=lease_seconds),
-        )
-        .returning(MicroTask),
+        _CLAIM,
+        {
+            "operator": operator,
+            "roles": [str(role) for role in roles],
+            "claimed_at": now,
+            "lease_expires_at": now + timedelta(seconds=lease_seconds),
+        },
         execution_options={"synchronize_session": False, "populate_existing": True},
     ).one_or_none()
     if task is None:
         return None
-    record_event(
+    insert_event(
         session,
         actor=operator,
         action="task_claimed",
@@ -199,18 +178,18 @@ def answer(
     task = _lock_claimed_task(session, task_id=task_id, operator=operator)
     assert task.claimed_at is not None
     seconds = max((now - task.claimed_at).total_seconds(), 0.0)
-    session.add(
-        MicroTaskAnswer(
-            task_id=task_id,
-            operator=operator,
-            answer=answer,
-            started_at=task.claimed_at,
-            answered_at=now,
-            seconds=seconds,
-        )
+    new_answer = MicroTaskAnswer(
+        task_id=task_id,
+        operator=operator,
+        answer=answer,
+        started_at=task.claimed_at,
+        answered_at=now,
+        seconds=seconds,
     )
-    session.flush()
-    record_event(
+    # Double keying needs the answers already in; the task's lock keeps them as they are.
+    answers = [*_answers_of(session, task_id), new_answer] if task.required_answers > 1 else []
+    session.add(new_answer)
+    insert_event(
         session,
         actor=operator,
         action="task_answered",
@@ -219,7 +198,6 @@ def answer(
         detail={"seconds": round(seconds, 3)},
         at=now,
     )
-    answers = _answers_of(session, task_id) if task.required_answers > 1 else []
     mismatch: MicroTask | None = None
     if task.required_answers == 1:
         _settle(task, resolution=answer, now=now)
@@ -230,12 +208,14 @@ def answer(
     else:
         mismatch = _hand_mismatch_to_senior(session, task=task, answers=answers, now=now)
     session.flush()
+    settled = task.state == TaskState.ANSWERED
     return AnswerOutcome(
         task=task,
-        settled=task.state == TaskState.ANSWERED,
+        settled=settled,
         waiting_for_second_answer=task.state == TaskState.OPEN,
         mismatch_task=mismatch,
-        dossier_settled=dossier_is_settled(session, task.dossier_id),
+        # Reopened or handed to a senior, the task itself keeps its dossier unsettled.
+        dossier_settled=settled and dossier_is_settled(session, task.dossier_id),
     )
 
 
@@ -245,7 +225,7 @@ def release(
     """Give a claimed task back to the queue (skip), keeping the reason in the audit trail."""
     task = _lock_claimed_task(session, task_id=task_id, operator=operator)
     _reopen(task)
-    record_event(
+    insert_event(
         session,
         actor=operator,
         action="task_released",
@@ -260,11 +240,7 @@ def release(
 
 def expire_leases(session: Session, *, now: datetime) -> int:
     """Return every task whose lease ran out to ``open``; how many there were."""
-    expired = session.execute(
-        sa.select(MicroTask.id, MicroTask.dossier_id, MicroTask.claimed_by)
-        .where(MicroTask.state == TaskState.CLAIMED, MicroTask.lease_expires_at < now)
-        .with_for_update(skip_locked=True)
-    ).all()
+    expired = session.execute(_EXPIRED_LEASES, {"now": now}).all()
     if not expired:
         return 0
     session.execute(
@@ -289,12 +265,7 @@ def expire_leases(session: Session, *, now: datetime) -> int:
 
 def dossier_is_settled(session: Session, dossier_id: int) -> bool:
     """No task of the dossier is open or claimed: the finalize flow may run."""
-    unsettled = (
-        sa.select(MicroTask.id)
-        .where(MicroTask.dossier_id == dossier_id, MicroTask.state.in_(UNSETTLED))
-        .limit(1)
-    )
-    return not session.scalar(sa.select(sa.exists(unsettled)))
+    return not session.scalar(_UNSETTLED_TASK_EXISTS, {"dossier_id": dossier_id})
 
 
 def queue_overview(session: Session, *, now: datetime, at_risk_minutes: int = 10) -> QueueOverview:
@@ -328,21 +299,94 @@ def queue_overview(session: Session, *, now: datetime, at_risk_minutes: int = 10
 
 
 # --- internals ---------------------------------------------------------------------------------
+# The hot statements are built once: building one (the claim's alias of the table especially)
+# costs more Python time than the database takes to run it. States are literals so that the
+# partial indexes (``WHERE state = 'open'``) match a statement even as a generic prepared plan.
+_OPEN = sa.literal_column(f"'{TaskState.OPEN.value}'")
+_CLAIMED = sa.literal_column(f"'{TaskState.CLAIMED.value}'")
+
+
+def _claim_statement() -> sa.Update:
+    candidate = aliased(MicroTask)
+    already_answered = (
+        sa.select(MicroTaskAnswer.id)
+        .where(
+            MicroTaskAnswer.task_id == candidate.id,
+            MicroTaskAnswer.operator == sa.bindparam("operator"),
+        )
+        .correlate(candidate)
+        # OFFSET 0 keeps PostgreSQL from turning this into a join or a hash of every answer the
+        # operator ever gave (read in full at each claim): it stays one probe of the
+        # (task_id, operator) unique index per candidate, and only for double-keyed candidates.
+        .offset(0)
+    )
+    first_open = (
+        sa.select(candidate.id)
+        .where(
+            candidate.state == _OPEN,
+            candidate.role.in_(sa.bindparam("roles", expanding=True)),
+            # Only a double-keyed task can be open with an answer in.
+            sa.or_(candidate.required_answers == 1, ~sa.exists(already_answered)),
+        )
+        .order_by(
+            candidate.sla_deadline,
+            candidate.priority.desc(),
+            candidate.created_at,
+            candidate.id,
+        )
+        .limit(1)
+        .with_for_update(skip_locked=True, key_share=True)
+        .scalar_subquery()
+    )
+    return (
+        sa.update(MicroTask)
+        .where(MicroTask.id == first_open, MicroTask.state == _OPEN)
+        .values(
+            state=_CLAIMED,
+            claimed_by=sa.bindparam("operator"),
+            claimed_at=sa.bindparam("claimed_at"),
+            lease_expires_at=sa.bindparam("lease_expires_at"),
+        )
+        .returning(MicroTask)
+    )
+
+
+_CLAIM = _claim_statement()
+_EXPIRED_LEASES = (
+    sa.select(MicroTask.id, MicroTask.dossier_id, MicroTask.claimed_by)
+    .where(MicroTask.state == _CLAIMED, MicroTask.lease_expires_at < sa.bindparam("now"))
+    .with_for_update(skip_locked=True, key_share=True)
+)
+_UNSETTLED_TASK_EXISTS = sa.select(
+    sa.exists().where(
+        MicroTask.dossier_id == sa.bindparam("dossier_id"), MicroTask.state.in_(UNSETTLED)
+    )
+)
+_LOCK_DOSSIER_OF_TASK = (
+    sa.select(Dossier.id)
+    .where(
+        Dossier.id
+        == sa.select(MicroTask.dossier_id)
+        .where(MicroTask.id == sa.bindparam("task_id"))
+        .scalar_subquery()
+    )
+    .with_for_update(key_share=True)
+)
+_LOCK_TASK = (
+    sa.select(MicroTask)
+    .where(MicroTask.id == sa.bindparam("task_id"))
+    .with_for_update(key_share=True)
+)
+
+
 def _lock_claimed_task(session: Session, *, task_id: int, operator: str) -> MicroTask:
     """Lock the task's dossier, then the task (always in this order, so no deadlock), and check
     that ``operator`` holds it. Locking the dossier serialises answers of one dossier, so exactly
     one answer sees the dossier settled."""
-    task_dossier = sa.select(MicroTask.dossier_id).where(MicroTask.id == task_id).scalar_subquery()
-    dossier_id = session.scalar(
-        sa.select(Dossier.id).where(Dossier.id == task_dossier).with_for_update()
-    )
-    if dossier_id is None:
+    if session.scalar(_LOCK_DOSSIER_OF_TASK, {"task_id": task_id}) is None:
         raise QueueError(f"micro-task {task_id} does not exist")
-    task = session.exec(
-        select(MicroTask)
-        .where(MicroTask.id == task_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
+    task = session.scalars(
+        _LOCK_TASK, {"task_id": task_id}, execution_options={"populate_existing": True}
     ).one()
     if task.state != TaskState.CLAIMED or task.claimed_by != operator:
         holder = f", claimed by {task.claimed_by}" if task.claimed_by else ""
