@@ -146,7 +146,16 @@ def claim_next(
     lease_seconds: int,
     roles: Collection[Role | str] = (Role.OPERATOR,),
 ) -> MicroTask | None:
-    """Claim the most urgent open task this operator may take, or None if there is none."""
+    """Claim the most urgent open task this operator may take, or None if there is none.
+
+    On PostgreSQL the claiming transaction commits without waiting for its WAL to reach the disk
+    (``SET LOCAL synchronous_commit = off``, this transaction only). A claim lost in a database
+    crash is harmless: its lease just never existed and the task is still open. So is the rest of
+    that transaction: a lost lease expiry is redone by the next claim, a lost release leaves the
+    task with its operator until the lease runs out. ``answer`` turns the setting back if it runs
+    in the same transaction: answers stay durable.
+    """
+    _commit_lazily(session)
     task = session.scalars(
         _CLAIM,
         {
@@ -175,6 +184,7 @@ def answer(
     session: Session, *, task_id: int, operator: str, answer: Any, now: datetime
 ) -> AnswerOutcome:
     """Record ``operator``'s answer to the task they hold, and settle it when it can be."""
+    _commit_durably(session)
     task = _lock_claimed_task(session, task_id=task_id, operator=operator)
     assert task.claimed_at is not None
     seconds = max((now - task.claimed_at).total_seconds(), 0.0)
@@ -377,6 +387,23 @@ _LOCK_TASK = (
     .where(MicroTask.id == sa.bindparam("task_id"))
     .with_for_update(key_share=True)
 )
+_LAZY_TRANSACTION = "autopass.queue.lazy_transaction"  # session.info: the one claim_next made lazy
+
+
+def _commit_lazily(session: Session) -> None:
+    """PostgreSQL: this transaction's commit will not wait for the WAL flush (see claim_next)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(sa.text("SET LOCAL synchronous_commit = off"))
+    session.info[_LAZY_TRANSACTION] = session.get_transaction()
+
+
+def _commit_durably(session: Session) -> None:
+    """Undo ``_commit_lazily`` if it ran in this transaction: an answer must survive a crash."""
+    lazy = session.info.pop(_LAZY_TRANSACTION, None)
+    if lazy is not None and lazy is session.get_transaction():
+        # DEFAULT: whatever the server is configured with (on, or stricter with replicas).
+        session.execute(sa.text("SET LOCAL synchronous_commit TO DEFAULT"))
 
 
 def _lock_claimed_task(session: Session, *, task_id: int, operator: str) -> MicroTask:

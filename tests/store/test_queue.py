@@ -227,3 +227,17 @@ def test_the_overview_shows_depth_age_and_dossiers_near_their_deadline(store: Se
     assert [(d.application_id, d.sla_deadline, d.unsettled_tasks) for d in overview.at_risk] == [
         ("SOON", at(30), 2)
     ]
+
+
+def test_a_claim_commits_lazily_and_an_answer_durably_on_postgresql(store: Settings) -> None:
+    if not store.store_url.startswith("postgresql"):
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    [task_id] = _dossier(store, "A1", [confirm_task()])
+    setting = sa.text("SHOW synchronous_commit")
+    with session_scope(store) as session:
+        claim_next(session, operator="alice", now=at(1), lease_seconds=LEASE)
+        assert session.scalar(setting) == "off"
+        answer(session, task_id=task_id, operator="alice", answer={"value": "x"}, now=at(2))
+        assert session.scalar(setting) == "on"
+    with session_scope(store) as session:
+        assert session.scalar(setting) == "on", "the setting ended with its transaction"
