@@ -215,10 +215,22 @@ class NewMicroTask(BaseModel):
     role: Role = Role.OPERATOR
 
 
-# Indexes that the queue's hot paths need; the migration creates the same ones.
+# Indexes that the queue's hot paths need; the migrations create the same ones. The claim order
+# of every open task serves claims across roles (seniors); that of one role, an operator's claim.
 OPEN_TASK_ORDER_INDEX = "ix_micro_tasks_open_order"
 sa.Index(
     OPEN_TASK_ORDER_INDEX,
+    MicroTask.sla_deadline,  # type: ignore[arg-type]
+    sa.desc(MicroTask.priority),  # type: ignore[arg-type]
+    MicroTask.created_at,  # type: ignore[arg-type]
+    MicroTask.id,  # type: ignore[arg-type]
+    postgresql_where=sa.text("state = 'open'"),
+    sqlite_where=sa.text("state = 'open'"),
+)
+OPEN_TASK_ROLE_ORDER_INDEX = "ix_micro_tasks_open_role_order"
+sa.Index(
+    OPEN_TASK_ROLE_ORDER_INDEX,
+    MicroTask.role,  # type: ignore[arg-type]
     MicroTask.sla_deadline,  # type: ignore[arg-type]
     sa.desc(MicroTask.priority),  # type: ignore[arg-type]
     MicroTask.created_at,  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -26,6 +27,7 @@ from autopass.store import (
     NewMicroTask,
     Role,
     TaskState,
+    get_engine,
     record_dossier,
     session_scope,
 )
@@ -229,6 +231,16 @@ def test_the_overview_shows_depth_age_and_dossiers_near_their_deadline(store: Se
     ]
 
 
+def test_a_claim_reads_the_claim_order_index_instead_of_sorting_the_queue(store: Settings) -> None:
+    """5,000 open tasks, a tenth of them for seniors: neither an operator's claim nor a senior's
+    sorts the open tasks; each reads a claim-order index (0001's, or 0003's of one role)."""
+    _fill_open_tasks(store, 5000)
+    for roles in (roles_for("operator"), roles_for("senior")):
+        plan = _claim_plan(store, roles)
+        assert "ix_micro_tasks_open_" in plan, plan
+        assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+
+
 def test_a_claim_commits_lazily_and_an_answer_durably_on_postgresql(store: Settings) -> None:
     if not store.store_url.startswith("postgresql"):
         pytest.skip("synchronous_commit is PostgreSQL's")
@@ -241,3 +253,45 @@ def test_a_claim_commits_lazily_and_an_answer_durably_on_postgresql(store: Setti
         assert session.scalar(setting) == "on"
     with session_scope(store) as session:
         assert session.scalar(setting) == "on", "the setting ended with its transaction"
+
+
+def _fill_open_tasks(settings: Settings, count: int) -> None:
+    [first] = _dossier(settings, "FILL", [confirm_task()])
+    numbers = f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})"
+    fill = sa.text(
+        f"{numbers} INSERT INTO micro_tasks (dossier_id, kind, check_id, role, payload, priority,"
+        " state, required_answers, sla_deadline, created_at)"
+        " SELECT dossier_id, kind, check_id, CASE WHEN i % 10 = 0 THEN 'senior' ELSE 'operator'"
+        " END, payload, i % 3, 'open', 1 + i % 2, sla_deadline, created_at"
+        " FROM micro_tasks, n WHERE micro_tasks.id = :first"
+    )
+    with get_engine(settings.store_url).begin() as connection:
+        connection.execute(fill, {"first": first})
+        connection.exec_driver_sql("ANALYZE")
+
+
+def _claim_plan(settings: Settings, roles: Sequence[Role]) -> str:
+    """The database's plan of the claim statement, as ``claim_next`` sends it."""
+    engine = get_engine(settings.store_url)
+    sent: list[tuple[str, Any]] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        if statement.startswith("UPDATE micro_tasks SET state='claimed'"):
+            sent.append((statement, parameters))
+
+    sa.event.listen(engine, "before_cursor_execute", keep)
+    try:
+        with session_scope(settings) as session:
+            claim_next(session, operator="plan", now=at(1), lease_seconds=LEASE, roles=roles)
+            session.rollback()
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", keep)
+    [(statement, parameters)] = sent
+    postgresql = engine.dialect.name == "postgresql"
+    with engine.connect() as connection:
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        explain = "EXPLAIN" if postgresql else "EXPLAIN QUERY PLAN"
+        cursor.execute(f"{explain} {statement}", parameters)
+        rows = cursor.fetchall()
+        connection.rollback()
+    return "\n".join(str(row[0] if postgresql else row[-1]) for row in rows)
