@@ -38,7 +38,7 @@ import sqlalchemy as sa
 
 from autopass.dossier import MicroTaskKind
 from autopass.engines import registry
-from autopass.settings import Settings, get_settings, use_settings
+from autopass.settings import Settings, get_settings, use_settings, without_flow_heartbeats
 from autopass.store import Dossier, DossierStatus, MicroTask, Role, TaskState, utc_now
 from autopass.store.db import dispose_engine, get_engine, session_scope, upgrade
 
@@ -191,7 +191,8 @@ def process_with_flow(folder: Path) -> tuple[dict, Any]:
     """One dossier through the ``process-dossier`` flow; its result and flow-run id."""
     from flows.process_dossier import ProcessDossierRequest, process_dossier
 
-    state = process_dossier(ProcessDossierRequest(folder=str(folder)), return_state=True)
+    with without_flow_heartbeats():
+        state = process_dossier(ProcessDossierRequest(folder=str(folder)), return_state=True)
     return state.result(), state.state_details.flow_run_id
 
 

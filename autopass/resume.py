@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from autopass.settings import Settings, use_settings
+from autopass.settings import Settings, use_settings, without_flow_heartbeats
 
 FINALIZE_DEPLOYMENT = "finalize-dossier/finalize-dossier"
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ def _finalize_here(settings: Settings, dossier_id: int) -> None:
 
     with use_settings(settings):
         try:
-            finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id))
+            with without_flow_heartbeats():
+                finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id))
         except Exception:  # the flow run is failed in Prefect; nightly batch re-queues it
             log.exception("finalize-dossier failed for dossier %s", dossier_id)

@@ -121,6 +121,22 @@ def use_settings(settings: Settings) -> Iterator[Settings]:
         _current = previous
 
 
+@contextmanager
+def without_flow_heartbeats() -> Iterator[None]:
+    """Flow runs started inside send no heartbeats.
+
+    Prefect 3.9 starts a heartbeat thread for every synchronous flow run and joins it at the end;
+    the thread sleeps in 1 s steps, so each run (each dossier) waited up to 1 s more (an empty
+    flow: 1.09 s with, 0.09 s without). Heartbeats only feed Prefect's zombie-run automation,
+    which Autopass does not rely on: the nightly batch finds stuck dossiers and an interrupted
+    intake resumes from its claimed folder. The setting cannot be unset from the environment.
+    """
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield
+
+
 def prepare_prefect_environment(settings: Settings) -> None:
     """Keep Prefect quiet and local on a fresh, offline machine.
 

@@ -24,7 +24,7 @@ from autopass.inbox import (
     intake_lock,
     reject_folder,
 )
-from autopass.settings import get_settings
+from autopass.settings import get_settings, without_flow_heartbeats
 from autopass.store import session_scope
 from flows.process_dossier import ProcessDossierRequest, process_dossier
 from tasks.intake import read_dossier
@@ -131,7 +131,8 @@ def _process(folder: Path, dispatch: str) -> None:
     """Run ``process-dossier`` on the folder and return once its dossier is stored."""
     request = ProcessDossierRequest(folder=str(folder))
     if dispatch == "subflow":
-        process_dossier(request)
+        with without_flow_heartbeats():
+            process_dossier(request)
         return
     from prefect.deployments import run_deployment
 

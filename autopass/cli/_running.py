@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autopass.errors import DossierError
+from autopass.settings import without_flow_heartbeats
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,8 @@ def process_folders(folders: list[Path], *, product: str | None = None) -> Itera
         started = time.perf_counter()
         try:
             read_dossier(folder, product)
-            result = process_dossier(request)
+            with without_flow_heartbeats():
+                result = process_dossier(request)
         except DossierError as exc:
             yield Processed(folder, None, exc, time.perf_counter() - started)
             continue

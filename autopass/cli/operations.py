@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 
 from autopass.cli._app import app
+from autopass.settings import without_flow_heartbeats
 
 intake_app = typer.Typer(help="Dossier folders dropped in an inbox.", no_args_is_help=True)
 nightly_app = typer.Typer(help="The nightly batch: queue, daily report, post-loan.",
@@ -52,7 +53,8 @@ def intake_run(
         min_age_seconds=min_age,
     )
     while True:
-        summary = intake(request)
+        with without_flow_heartbeats():
+            summary = intake(request)
         _out.print(
             f"intake: {len(summary.stored)} stored, {len(summary.already_stored)} already stored, "
             f"{len(summary.rejected)} rejected, {len(summary.retry_later)} to retry"
@@ -77,5 +79,6 @@ def nightly_run(
         report_day = date.fromisoformat(day) if day else None
     except ValueError:
         raise typer.BadParameter(f"{day!r} is not a date (YYYY-MM-DD)", param_hint="--date")
-    summary = nightly_batch(NightlyBatchRequest(day=report_day))
+    with without_flow_heartbeats():
+        summary = nightly_batch(NightlyBatchRequest(day=report_day))
     _out.print_json(summary.model_dump_json())
