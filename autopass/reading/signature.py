@@ -19,6 +19,8 @@ DARK_INK = 60
 """Grey levels below the paper that plain ink reaches; fainter strokes make the answer unsure."""
 FAINT_INK = 18
 """Grey levels below the paper that still count as (faint) ink rather than paper noise."""
+BLUE_INK = 30
+"""Blue channel above red by this much: ballpoint or gel pen ink, not grey print or paper."""
 GLARE = 12
 """Paper in the box this much brighter than the page's paper: glare may have washed ink out."""
 MIN_BOX_HEIGHTS = 5
@@ -42,8 +44,8 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     if right - left < MIN_BOX_HEIGHTS * h or bottom - top < 2 * h:
         return False, BOX_NOT_FOUND, area
     crop = image[top:bottom, left:right]
-    dark_share, faint_share = _ink_shares(crop, h)
-    if dark_share >= INK_SHARE_SIGNED:
+    dark_share, faint_share, coloured_share = _ink_shares(crop, h)
+    if dark_share >= INK_SHARE_SIGNED or coloured_share >= INK_SHARE_SIGNED:
         return True, SURE_SIGNED, area
     if faint_share >= INK_SHARE_SIGNED:
         return True, UNSURE, area  # pale strokes: probably a signature, a person confirms
@@ -52,9 +54,10 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     return faint_share > (INK_SHARE_SIGNED + INK_SHARE_EMPTY) / 2, UNSURE, area
 
 
-def _ink_shares(crop: np.ndarray, line_height: int) -> tuple[float, float]:
-    """(dark, faint) shares of the crop covered by handwriting: darker than the local paper, not
-    a flat printed rule (underline, dashes), not red (the lender's seal), not speckle."""
+def _ink_shares(crop: np.ndarray, line_height: int) -> tuple[float, float, float]:
+    """(dark, faint, blue) shares of the crop covered by handwriting: darker than the local paper,
+    not a flat printed rule (underline, dashes), not red (the lender's seal), not speckle. Blue
+    strokes are pen ink however pale a photo made them: print is black and seals are red."""
     gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     size = max(15, 2 * line_height) | 1
     paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
@@ -62,7 +65,10 @@ def _ink_shares(crop: np.ndarray, line_height: int) -> tuple[float, float]:
     blue, green, red = (crop[:, :, i].astype(np.int16) for i in range(3))
     seal = (red - np.maximum(blue, green)) > 60
     darkness[seal] = 0
-    return _stroke_share(darkness >= DARK_INK, line_height), _stroke_share(darkness >= FAINT_INK, line_height)
+    faint = darkness >= FAINT_INK
+    pen_blue = (blue - red) >= BLUE_INK
+    return (_stroke_share(darkness >= DARK_INK, line_height), _stroke_share(faint, line_height),
+            _stroke_share(faint & pen_blue, line_height))
 
 
 def _stroke_share(mask: np.ndarray, line_height: int) -> float:

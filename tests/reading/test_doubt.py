@@ -143,3 +143,11 @@ def test_an_id_card_period_that_no_card_has_goes_to_a_person(specs, period: str,
     valid_to = _field(specs, DocumentType.ID_CARD_BACK, "valid_to",
                       "签发机关杭州市公安局西湖分局", f"有效期限{period}")
     assert (valid_to.confidence >= FIELD_MIN) is sure
+
+
+def test_pale_blue_pen_strokes_are_a_sure_signature() -> None:
+    """A photo's light washed a blue signature pale: grey would be a question, blue is ink."""
+    page, label = _signature_box(235)
+    points = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
+    cv2.polylines(page, [points], False, (225, 190, 170), 2)  # BGR: pale blue
+    assert signature_present(page, label)[:2] == (True, 0.95)
