@@ -387,12 +387,25 @@ def _authority(context: _Context) -> FieldValue:
         for index, row in enumerate(context.rows):
             if "公安" in row.text and not _DATE_LIKE.search(row.text):
                 start = row.text.find("机关") + 2 if "机关" in row.text else 0
+                start += _label_remains(row.text[start:], _ID_BACK_LABELS)
                 found = Found(row.text[start:], index, start, len(row.text), row)
                 reading = Reading(read_plain(found.text).value, UNPROVEN_PENALTY * DOUBTFUL_TEXT)
                 break
     if reading.value is not None and not reading.value.endswith("局"):
         reading = Reading(reading.value, reading.trust * DOUBTFUL_TEXT)
     return _value(reading, found)
+
+
+_ID_BACK_LABELS = label_fragments(["签发机关", "有效期限"])
+
+
+def _label_remains(text: str, fragments: Sequence[tuple[str, int]]) -> int:
+    """How many leading characters of ``text`` are pieces of a misread label (签发|西安市…)."""
+    pieces = {piece for piece, _ in fragments}
+    skipped = 0
+    while text[skipped : skipped + 2] in pieces:
+        skipped += 2
+    return skipped
 
 
 def _driving_licence(context: _Context) -> Fields:

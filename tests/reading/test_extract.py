@@ -90,3 +90,9 @@ def test_card_number_read_from_its_own_line_when_a_tilted_row_gathers_the_expiry
     fields = extract_fields(DocumentType.BANK_CARD, lines, np.zeros((800, 1200, 3), np.uint8),
                             specs[DocumentType.BANK_CARD])
     assert fields["card_number"].value == "6229087456875979"
+
+
+def test_authority_without_its_label_loses_what_remains_of_a_label(specs) -> None:  # type: ignore[no-untyped-def]
+    fields = read(DocumentType.ID_CARD_BACK, specs, "中华人民共和国", "居民身份证", "签发西安市公安局雁塔分局",
+                  "有效期限2019.01.15-2039.01.15")
+    assert fields["issuing_authority"] == "西安市公安局雁塔分局"
