@@ -7,7 +7,11 @@ Two measurements, each usable alone:
   machine's load falls on both alike; engines are wrapped by a timing proxy for the OCR / face
   split;
 - the queue: claim + answer latency of concurrent operators on a store filled with open
-  micro-tasks, on a throwaway SQLite file and a throwaway PostgreSQL database.
+  micro-tasks, on a throwaway SQLite file and a throwaway PostgreSQL database. Each operator is a
+  process of its own (as browser sessions served by a web server are, not threads sharing one
+  GIL) that claims a task, looks at it for about ``think_ms`` and answers it, as the queue page
+  does; the latency is the claim's transaction plus the answer's, as the operator's process times
+  them (Python work included, the pause not). See ``measure_queue``.
 
 Figures, never assertions: timings belong in a report, not in tests.
 """
@@ -15,11 +19,14 @@ Figures, never assertions: timings belong in a report, not in tests.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import os
 import random
 import resource
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -28,7 +35,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -290,16 +297,37 @@ def prefect_task_seconds(flow_run_ids: Sequence[Any]) -> dict[str, float]:
 
 
 # --- queue ---------------------------------------------------------------------------------------
+CLAIMER_MODES = ("processes", "threads")
+
+
+@dataclass
+class OperatorSamples:
+    """What one bench operator measured (milliseconds), sent back from its process or thread."""
+
+    claim_answer_ms: list[float] = field(default_factory=list)
+    claim_ms: list[float] = field(default_factory=list)
+    answer_ms: list[float] = field(default_factory=list)
+    empty_claims: int = 0
+
+
 @dataclass
 class QueueFigures:
     store: str
     open_tasks: int
     claimers: int
+    claimer_mode: str
     fill_seconds: float
+    wall_seconds: float = 0.0  # from the moment every operator is ready until the last is done
     claim_answer_ms: list[float] = field(default_factory=list)
     claim_ms: list[float] = field(default_factory=list)
     answer_ms: list[float] = field(default_factory=list)
     empty_claims: int = 0
+
+    def add(self, samples: OperatorSamples) -> None:
+        self.claim_answer_ms += samples.claim_answer_ms
+        self.claim_ms += samples.claim_ms
+        self.answer_ms += samples.answer_ms
+        self.empty_claims += samples.empty_claims
 
 
 @contextmanager
@@ -434,60 +462,197 @@ def measure_queue(
     claimers: int,
     rounds: int,
     data_dir: Path,
-    think_seconds: float = 0.0,
+    think_seconds: float = 1.0,
+    claimer_mode: str = "processes",
 ) -> QueueFigures:
-    """``claimers`` threads, each claiming and answering ``rounds`` tasks as the queue page does
-    (expire leases, claim; then answer, in a second transaction).
+    """``claimers`` operators, each claiming and answering ``rounds`` tasks as the queue page does
+    (expire leases, claim; then answer, in a second transaction), timed by the operator.
 
-    ``think_seconds`` = 0 is a closed loop at full speed (the store's saturation); a person
-    looking at a crop between claim and answer is better modelled by a pause.
+    Operators are separate browser sessions served by a web server, not threads of one Python
+    process: each runs in a process of its own (``claimer_mode="processes"``) with its own engine
+    and connection pool, so the figure is the store's latency plus one request's Python work.
+    ``"threads"`` (every operator in this process) mostly measures the wait for its one GIL. A
+    real server has a few worker processes, not one per operator: at a human pace that makes no
+    difference; at full speed its requests queue for a worker as these queue for a CPU.
+
+    ``think_seconds`` is the pause between claim and answer (spread 0.5-1.5x, not timed): a person
+    reading a crop. With 0 it is a closed loop at full speed, the store's saturation: then the
+    latency is mostly the wait for a CPU (Little's law: claimers / cycles per second), shared by
+    the operators, the database server and whatever else runs on the machine; ``wall_seconds``
+    gives the cycles per second achieved.
     """
-    from autopass.queue import answer, claim_next, expire_leases
-
-    settings = Settings(data_dir=data_dir, database_url=url)
-    upgrade(settings)
+    if claimer_mode not in CLAIMER_MODES:
+        raise ValueError(f"claimer mode {claimer_mode!r}: use one of {', '.join(CLAIMER_MODES)}")
+    upgrade(Settings(data_dir=data_dir, database_url=url))
     started = time.perf_counter()
     fill_queue(url, tasks, now=utc_now())
     figures = QueueFigures(
-        store=store, open_tasks=tasks, claimers=claimers, fill_seconds=time.perf_counter() - started
+        store=store,
+        open_tasks=tasks,
+        claimers=claimers,
+        claimer_mode=claimer_mode,
+        fill_seconds=time.perf_counter() - started,
     )
-    lock = threading.Lock()
-    start_together = threading.Barrier(claimers)
-
-    def operator_loop(number: int) -> None:
-        operator = f"bench-operator-{number:02d}"
-        pace = random.Random(number)
-        with session_scope(settings) as session:  # a warm pooled connection, as a server has
-            expire_leases(session, now=utc_now())
-        start_together.wait()
-        time.sleep(think_seconds * pace.random())  # arrive spread out, as people do
-        for _ in range(rounds):
-            began = time.perf_counter()
-            with session_scope(settings) as session:
-                expire_leases(session, now=utc_now())
-                task = claim_next(
-                    session, operator=operator, now=utc_now(), lease_seconds=settings.lease_seconds
-                )
-            claimed = time.perf_counter()
-            if task is None:
-                with lock:
-                    figures.empty_claims += 1
-                continue
-            # Not counted: the latency is the store's. Spread out, so operators never march in step.
-            time.sleep(think_seconds * pace.uniform(0.5, 1.5))
-            answering = time.perf_counter()
-            with session_scope(settings) as session:
-                answer(session, task_id=task.id, operator=operator, answer="ok", now=utc_now())
-            done = time.perf_counter()
-            with lock:
-                figures.claim_ms.append((claimed - began) * 1000)
-                figures.answer_ms.append((done - answering) * 1000)
-                figures.claim_answer_ms.append((claimed - began + done - answering) * 1000)
-
-    with ThreadPoolExecutor(max_workers=claimers) as pool:
-        for future in [pool.submit(operator_loop, number) for number in range(claimers)]:
-            future.result()
+    plans = [
+        OperatorPlan(number, url, data_dir, rounds=rounds, think_seconds=think_seconds)
+        for number in range(claimers)
+    ]
+    run = _run_in_processes if claimer_mode == "processes" else _run_in_threads
+    figures.wall_seconds, samples = run(plans)
+    for operator_samples in samples:
+        figures.add(operator_samples)
     return figures
+
+
+@dataclass(frozen=True)
+class OperatorPlan:
+    """One bench operator: who, on which store, for how many claim + answer cycles."""
+
+    number: int
+    url: str
+    data_dir: Path
+    rounds: int
+    think_seconds: float
+
+    def to_json(self) -> str:
+        return json.dumps({**asdict(self), "data_dir": str(self.data_dir)})
+
+    @classmethod
+    def from_json(cls, text: str) -> OperatorPlan:
+        fields = json.loads(text)
+        return cls(**{**fields, "data_dir": Path(fields["data_dir"])})
+
+
+def operate(plan: OperatorPlan, wait_for_start: Callable[[], None]) -> OperatorSamples:
+    """One operator's loop. Before ``wait_for_start`` (every operator starts at once) a few cycles
+    run uncounted, so that as on a server that has been up a while the pooled connection, the
+    compiled statements and the database's prepared plans are warm (psycopg prepares a statement
+    at its 5th execution, PostgreSQL settles on a generic plan after 5 custom ones)."""
+    from autopass.queue import answer, claim_next, expire_leases
+
+    settings = Settings(data_dir=plan.data_dir, database_url=plan.url)
+    operator = f"bench-operator-{plan.number:02d}"
+    pace = random.Random(plan.number)
+
+    def claim() -> MicroTask | None:
+        with session_scope(settings) as session:
+            expire_leases(session, now=utc_now())
+            return claim_next(
+                session, operator=operator, now=utc_now(), lease_seconds=settings.lease_seconds
+            )
+
+    def answer_it(task: MicroTask) -> None:
+        with session_scope(settings) as session:
+            answer(session, task_id=task.id, operator=operator, answer="ok", now=utc_now())
+
+    for _ in range(WARMUP_CYCLES):
+        warm = claim()
+        if warm is not None:
+            answer_it(warm)
+    wait_for_start()
+    time.sleep(plan.think_seconds * pace.random())  # arrive spread out, as people do
+    samples = OperatorSamples()
+    for _ in range(plan.rounds):
+        began = time.perf_counter()
+        task = claim()
+        claimed = time.perf_counter()
+        if task is None:
+            samples.empty_claims += 1
+            continue
+        # Not counted: the latency is the store's. Spread out, so operators never march in step.
+        time.sleep(plan.think_seconds * pace.uniform(0.5, 1.5))
+        answering = time.perf_counter()
+        answer_it(task)
+        done = time.perf_counter()
+        samples.claim_ms.append((claimed - began) * 1000)
+        samples.answer_ms.append((done - answering) * 1000)
+        samples.claim_answer_ms.append((claimed - began + done - answering) * 1000)
+    return samples
+
+
+WARMUP_CYCLES = 8
+STARTUP_TIMEOUT_SECONDS = 300  # every operator started, imported, connected and warmed up
+_READY, _GO = "ready", "go"
+
+
+def _run_in_threads(plans: list[OperatorPlan]) -> tuple[float, list[OperatorSamples]]:
+    start_together = threading.Barrier(len(plans) + 1)
+
+    def wait_for_start() -> None:
+        start_together.wait(timeout=STARTUP_TIMEOUT_SECONDS)
+
+    with ThreadPoolExecutor(max_workers=len(plans)) as pool:
+        futures = [pool.submit(operate, plan, wait_for_start) for plan in plans]
+        try:
+            wait_for_start()
+        except threading.BrokenBarrierError:
+            for future in futures:
+                future.result()  # raises the error of the operator that broke the barrier
+            raise
+        started = time.perf_counter()
+        samples = [future.result() for future in futures]
+    return time.perf_counter() - started, samples
+
+
+def _run_in_processes(plans: list[OperatorPlan]) -> tuple[float, list[OperatorSamples]]:
+    """Each operator in a fresh interpreter of its own (``python -m autopass.bench PLAN``), as a
+    server process would be: nothing of this process (threads, pooled connections, loaded
+    models) is shared or inherited. Each says ``ready`` when warm, starts on ``go``, and answers
+    with its samples as one JSON line; its errors go to this process's stderr."""
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-m", __name__, plan.to_json()],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for plan in plans
+    ]
+    try:
+        for plan, child in zip(plans, children, strict=True):
+            _expect_line(plan, child, lambda line: line == _READY)
+        started = time.perf_counter()
+        for child in children:
+            assert child.stdin is not None
+            child.stdin.write(_GO + "\n")
+            child.stdin.flush()
+        results = [
+            _expect_line(plan, child, lambda line: line.startswith("{"))
+            for plan, child in zip(plans, children, strict=True)
+        ]
+        wall_seconds = time.perf_counter() - started
+    except BaseException:
+        for child in children:
+            child.kill()
+        raise
+    finally:
+        for child in children:
+            child.wait()
+    return wall_seconds, [OperatorSamples(**json.loads(result)) for result in results]
+
+
+def _expect_line(plan: OperatorPlan, child: subprocess.Popen, fits: Callable[[str], bool]) -> str:
+    assert child.stdout is not None
+    line = child.stdout.readline().strip()
+    if not fits(line):
+        raise RuntimeError(
+            f"bench operator {plan.number} stopped (exit code {child.wait()}): "
+            "its error is printed above"
+        )
+    return line
+
+
+def _operator_process(argv: list[str]) -> None:
+    """``python -m autopass.bench PLAN``: one operator of ``_run_in_processes``."""
+    plan = OperatorPlan.from_json(argv[1])
+
+    def wait_for_start() -> None:
+        print(_READY, flush=True)
+        if sys.stdin.readline().strip() != _GO:
+            raise SystemExit(f"bench operator {plan.number}: the bench went away before starting")
+
+    samples = operate(plan, wait_for_start)
+    print(json.dumps(asdict(samples)), flush=True)
 
 
 # --- the whole bench -----------------------------------------------------------------------------
@@ -502,7 +667,8 @@ class BenchConfig:
     queue_tasks: int = 100_000
     claimers: int = 20
     queue_rounds: int = 25  # claim + answer cycles per claimer
-    think_ms: int = 0  # pause between claim and answer (an operator reading the crop)
+    think_ms: int = 1000  # between claim and answer, an operator reads the crop (0 = saturation)
+    claimer_mode: str = "processes"  # one process per operator, as separate browser sessions are
     stores: tuple[str, ...] = ("sqlite", "postgresql")
     postgres_admin_url: str = DEFAULT_POSTGRES_ADMIN_URL
 
@@ -566,7 +732,10 @@ def _bench_queue(
     }
     results = []
     for store in config.stores:
-        say(f"queue on {store}: {config.queue_tasks} open tasks, {config.claimers} claimers")
+        say(
+            f"queue on {store}: {config.queue_tasks} open tasks, {config.claimers} claimers "
+            f"({config.claimer_mode})"
+        )
         with stores[store]() as url:
             results.append(
                 measure_queue(
@@ -577,6 +746,7 @@ def _bench_queue(
                     rounds=config.queue_rounds,
                     data_dir=work_dir / f"queue-{store}",
                     think_seconds=config.think_ms / 1000,
+                    claimer_mode=config.claimer_mode,
                 )
             )
     return results
@@ -618,27 +788,40 @@ def _pipeline_keys(figures: PipelineFigures | None) -> dict[str, Any]:
 
 def _queue_keys(results: list[QueueFigures] | None, config: BenchConfig) -> dict[str, Any]:
     if results is None:
-        return {"queue_claim_answer_ms_p95": None, "queue": None}
-    p95 = {
-        r.store: round(percentile(r.claim_answer_ms, 95), 2) for r in results if r.claim_answer_ms
-    }
+        return {"queue_claim_answer_ms_p95": None, "queue_claim_answer_ms_p50": None, "queue": None}
+    measured = [r for r in results if r.claim_answer_ms]
     details = {
         r.store: {
             "open_tasks": r.open_tasks,
             "claimers": r.claimers,
+            "claimer_mode": r.claimer_mode,
             "think_ms": config.think_ms,
             "samples": len(r.claim_answer_ms),
             "empty_claims": r.empty_claims,
             "fill_seconds": round(r.fill_seconds, 2),
+            "cycles_per_second": round(len(r.claim_answer_ms) / r.wall_seconds, 1),
             "claim_answer_ms_p50": round(percentile(r.claim_answer_ms, 50), 2),
+            "claim_ms_p50": round(percentile(r.claim_ms, 50), 2),
             "claim_ms_p95": round(percentile(r.claim_ms, 95), 2),
+            "answer_ms_p50": round(percentile(r.answer_ms, 50), 2),
             "answer_ms_p95": round(percentile(r.answer_ms, 95), 2),
         }
-        for r in results
-        if r.claim_answer_ms
+        for r in measured
     }
-    return {"queue_claim_answer_ms_p95": p95, "queue": details}
+    return {
+        "queue_claim_answer_ms_p95": {
+            r.store: round(percentile(r.claim_answer_ms, 95), 2) for r in measured
+        },
+        "queue_claim_answer_ms_p50": {
+            r.store: round(percentile(r.claim_answer_ms, 50), 2) for r in measured
+        },
+        "queue": details,
+    }
 
 
 def _rounded(values: dict[str, float]) -> dict[str, float]:
     return {name: round(seconds, 3) for name, seconds in values.items()}
+
+
+if __name__ == "__main__":
+    _operator_process(sys.argv)

@@ -32,6 +32,7 @@ def test_bench_writes_every_figure(tmp_path: Path, faces_dev_dir: Path | None, m
     faces = ["--faces", str(faces_dev_dir)] if faces_dev_dir else []
     arguments = ["bench", "--count", "1", "--no-warmup", "--json", str(report_file), *faces]
     arguments += ["--queue-tasks", "300", "--claimers", "3", "--queue-rounds", "2"]
+    arguments += ["--think-ms", "0"]
     arguments += ["--postgres-admin-url", POSTGRES_ADMIN_URL]
 
     outcome = CliRunner().invoke(app, arguments)
@@ -49,6 +50,9 @@ def test_bench_writes_every_figure(tmp_path: Path, faces_dev_dir: Path | None, m
     assert set(report["queue_claim_answer_ms_p95"]) == {"sqlite", "postgresql"}
     assert all(ms > 0 for ms in report["queue_claim_answer_ms_p95"].values())
     assert report["queue"]["postgresql"]["samples"] == 3 * 2
+    assert report["queue"]["postgresql"]["claimer_mode"] == "processes"
+    for store, p50 in report["queue_claim_answer_ms_p50"].items():
+        assert 0 < p50 <= report["queue_claim_answer_ms_p95"][store], store
     assert sum(report["decisions"].values()) == 1
     assert report["decisions_agree"] is True
 
@@ -58,3 +62,24 @@ def test_bench_refuses_an_unknown_store() -> None:
 
     assert outcome.exit_code == 2
     assert "unknown store(s) oracle; use sqlite, postgresql" in outcome.output
+
+
+def test_bench_runs_claimers_as_threads_too(tmp_path: Path) -> None:
+    report_file = tmp_path / "bench.json"
+    arguments = ["bench", "--skip-pipeline", "--stores", "sqlite", "--claimers-as", "threads"]
+    arguments += ["--queue-tasks", "100", "--claimers", "2", "--queue-rounds", "2"]
+    arguments += ["--think-ms", "0", "--json", str(report_file)]
+
+    outcome = CliRunner().invoke(app, arguments)
+
+    assert outcome.exit_code == 0, outcome.output
+    queue = json.loads(report_file.read_text(encoding="utf-8"))["queue"]["sqlite"]
+    assert (queue["claimer_mode"], queue["samples"]) == ("threads", 2 * 2)
+    assert queue["cycles_per_second"] > 0
+
+
+def test_bench_refuses_an_unknown_claimer_mode() -> None:
+    outcome = CliRunner().invoke(app, ["bench", "--skip-pipeline", "--claimers-as", "fibers"])
+
+    assert outcome.exit_code == 2
+    assert "--claimers-as fibers: use processes or threads" in outcome.output

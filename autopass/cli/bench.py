@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from autopass.bench import DEFAULT_POSTGRES_ADMIN_URL, BenchConfig, run_bench
+from autopass.bench import CLAIMER_MODES, DEFAULT_POSTGRES_ADMIN_URL, BenchConfig, run_bench
 from autopass.cli._app import app
 from autopass.settings import get_settings
 
@@ -42,8 +42,16 @@ def bench(
         int, typer.Option("--queue-tasks", min=1, help="Open micro-tasks in the queue bench.")
     ] = 100_000,
     claimers: Annotated[
-        int, typer.Option("--claimers", min=1, help="Concurrent operators (threads) claiming.")
+        int, typer.Option("--claimers", min=1, help="Concurrent operators claiming and answering.")
     ] = 20,
+    claimers_as: Annotated[
+        str,
+        typer.Option(
+            "--claimers-as",
+            help="processes: one per operator, as browser sessions on a server are; "
+            "threads: all in this process (then the GIL is most of the latency).",
+        ),
+    ] = "processes",
     queue_rounds: Annotated[
         int, typer.Option("--queue-rounds", min=1, help="Claim + answer cycles per claimer.")
     ] = 25,
@@ -52,9 +60,10 @@ def bench(
         typer.Option(
             "--think-ms",
             min=0,
-            help="Pause between claim and answer (0 = closed loop at full speed).",
+            help="Pause between claim and answer, an operator reading the crop "
+            "(0 = closed loop at full speed: the store's saturation, not an operator's wait).",
         ),
-    ] = 0,
+    ] = 1000,
     stores: Annotated[
         str, typer.Option("--stores", help="Stores for the queue bench: sqlite,postgresql.")
     ] = ",".join(STORES),
@@ -84,6 +93,10 @@ def bench(
     unknown = sorted(set(chosen) - set(STORES))
     if unknown:
         raise typer.BadParameter(f"unknown store(s) {', '.join(unknown)}; use {', '.join(STORES)}")
+    if claimers_as not in CLAIMER_MODES:
+        raise typer.BadParameter(
+            f"--claimers-as {claimers_as}: use {' or '.join(CLAIMER_MODES)}"
+        )
     config = BenchConfig(
         count=count,
         seed=seed,
@@ -95,6 +108,7 @@ def bench(
         claimers=claimers,
         queue_rounds=queue_rounds,
         think_ms=think_ms,
+        claimer_mode=claimers_as,
         stores=chosen,
         postgres_admin_url=postgres_admin_url,
     )
