@@ -202,6 +202,26 @@ def _same(kind: str, a: Any, b: Any, tolerance: float = 0.0) -> bool:
     return _text(a) == _text(b)
 
 
+_CHECKED_KINDS: dict[str, Callable[[str], bool]] = {
+    "id_number": validators.is_valid_id_number,
+    "card_number": validators.is_valid_luhn,
+    "vin": validators.is_valid_vin,
+}
+
+
+def _misread_of(kind: str, reading: Reading, consensus: Any) -> bool:
+    """A document's number that fails its own check digit and is one character away from the
+    valid number every trusted source states: a proven misread (a 0 read as 8), not another
+    number. Never the application's value: a customer's typo is a fact to check, not a misread."""
+    is_valid = _CHECKED_KINDS.get(kind)
+    if is_valid is None or reading.where.document == APPLICATION:
+        return False
+    read, agreed = _text(reading.value), _text(consensus)
+    if not read or len(read) != len(agreed) or is_valid(read) or not is_valid(agreed):
+        return False
+    return sum(a != b for a, b in zip(read, agreed, strict=True)) == 1
+
+
 def _age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
@@ -458,6 +478,7 @@ def _agreement(dossier: Dossier, references: list[str], tolerance: float,
         consensus = groups[0][0].value
         doubtful += [
             r for r in present if not r.trusted and not _same(kind, r.value, consensus, tolerance)
+            and not _misread_of(kind, r, consensus)
         ]
     else:
         doubtful += present

@@ -381,3 +381,18 @@ def test_low_confidence_price_equal_to_the_keyed_in_price_is_corroborated(standa
     application = make_application(vehicle__price=158000.0)
     assert check(standard, "loan_within_ltv_limit", application=application,
                  documents=documents).status == Status.PASS
+
+
+def test_a_number_failing_its_check_digit_one_character_off_is_a_misread(standard):
+    misread = ID_NUMBER[:8] + ("8" if ID_NUMBER[8] != "8" else "0") + ID_NUMBER[9:]
+    documents = set_field(make_documents(), T.LOAN_CONTRACT, "id_number", misread, 0.29)
+    assert check(standard, "id_number_agrees_across_documents", documents=documents).status == Status.PASS
+
+
+def test_two_characters_off_or_a_valid_other_number_is_still_a_question(standard):
+    two_off = ID_NUMBER[:10] + "88" + ID_NUMBER[12:]  # month 03 read as 88
+    other_valid = "11010519491231002X"  # passes GB 11643: another person's number, not a misread
+    for value in (two_off, other_valid):
+        documents = set_field(make_documents(), T.LOAN_CONTRACT, "id_number", value, 0.29)
+        result = check(standard, "id_number_agrees_across_documents", documents=documents)
+        assert result.status == Status.REVIEW, value
