@@ -277,7 +277,8 @@ def prefect_task_seconds(flow_run_ids: Sequence[Any]) -> dict[str, float]:
     """Prefect's own task-run durations of these flow runs, per dossier, by task name.
 
     Task-run states reach the API asynchronously (events), so runs not yet written count 0:
-    read it next to ``step_seconds``, which the bench times itself.
+    read it next to ``step_seconds``, which the bench times itself. Empty with Prefect's
+    ephemeral server, which records no task runs (``settings.EPHEMERAL_SERVICES_OFF``).
     """
     if not flow_run_ids:
         return {}

@@ -137,6 +137,9 @@ def without_flow_heartbeats() -> Iterator[None]:
         yield
 
 
+EPHEMERAL_SERVICES_OFF = ("TASK_RUN_RECORDER", "EVENT_PERSISTER", "TRIGGERS")
+
+
 def prepare_prefect_environment(settings: Settings) -> None:
     """Keep Prefect quiet and local on a fresh, offline machine.
 
@@ -152,3 +155,11 @@ def prepare_prefect_environment(settings: Settings) -> None:
     # The ephemeral server migrates a new PREFECT_HOME on first start; on a busy 2-core machine
     # that takes longer than Prefect's default 20 s.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    # A server this process starts itself (ephemeral mode: no PREFECT_API_URL) lives as long as the
+    # process and shows no UI. Its event-driven services only record task runs and events for that
+    # UI, and they fight the API for SQLite's one write lock: a flow run created while they write
+    # got "database is locked" -> HTTP 503 -> a 2 s client retry (14-task flow: 2.0 s -> 0.18 s
+    # with them off). Flow runs, states, logs and artifacts are still recorded. A real Prefect
+    # server keeps its own configuration; these variables only reach servers started from here.
+    for service in EPHEMERAL_SERVICES_OFF:
+        os.environ.setdefault(f"PREFECT_SERVER_SERVICES_{service}_ENABLED", "false")
