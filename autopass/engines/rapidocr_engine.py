@@ -7,7 +7,7 @@ image before cutting text lines), the engine drives RapidOCR's three models itse
    pixels, and text lines stay detectable at ~1000 px for cards and A4 pages);
 2. text lines cut from the *full-resolution* image, so small print keeps every pixel it has;
 3. optional 0/180-degree *line classifier* (skipped when the caller straightened the document);
-4. batched *recognition*.
+4. *recognition*, one line per model call (``REC_BATCH``).
 
 Thread-safety: safe to share between threads. onnxruntime sessions run concurrently and the engine
 keeps no per-call state.
@@ -34,6 +34,11 @@ REC_MIN_WIDTH = 96
 widths) and recognition costs in proportion to width (measured: ~4 ms per 48 px on one core), so a
 two-character label cost as much as a 7-character line; at 96 px a document's lines cost ~30 % less
 (invoice 1.70 -> 1.14 s on one core) for the same readings."""
+REC_BATCH = 1
+"""Lines recognised per model call. A batch is padded to its widest line, and a document's few
+lines differ widely in width; one line per call wastes nothing (measured on one core: licence
+0.63 -> 0.49 s, contract 0.72 -> 0.56 s of recognition against batches of 6; field accuracy
+on 30 dossiers unchanged)."""
 DEFAULT_MIN_CONFIDENCE = 0.5
 """Lines recognised below this are dropped (RapidOCR's own default text_score)."""
 
@@ -59,6 +64,7 @@ class RapidOcrEngine:
             "Det.limit_type": "max",
             "Det.limit_side_len": det_max_side,
             "Rec.rec_img_shape": [3, REC_HEIGHT, REC_MIN_WIDTH],
+            "Rec.rec_batch_num": REC_BATCH,
         }
         if threads is not None:
             params["EngineConfig.onnxruntime.intra_op_num_threads"] = threads
@@ -99,7 +105,7 @@ class RapidOcrEngine:
     def recognize(
         self, crops: Sequence[np.ndarray], *, straightened: bool = True
     ) -> list[tuple[str, float]]:
-        """Text and confidence of each text-line image, recognised in batches."""
+        """Text and confidence of each text-line image."""
         from rapidocr.ch_ppocr_rec import TextRecInput
 
         if not crops:
