@@ -39,7 +39,7 @@ _FACE_SEARCH_ROTATIONS = (None, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCL
 
 @dataclass(frozen=True)
 class ReadDocument:
-    """What the machine read of one document on a page (see /work/notes/reading_api.md)."""
+    """What the machine read of one document on a page: its type, fields, and upright image."""
 
     type: DocumentType
     confidence: float

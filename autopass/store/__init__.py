@@ -1,6 +1,6 @@
 """The store: SQLModel tables on SQLite or PostgreSQL, migrated by Alembic, and the originals.
 
-See /work/notes/store_api.md for the functions other modules call.
+What other modules call is re-exported here (``__all__``).
 """
 
 from autopass.store.db import (

@@ -218,26 +218,25 @@ class NewMicroTask(BaseModel):
 # Indexes that the queue's hot paths need; the migrations create the same ones. The claim order
 # of every open task serves claims across roles (seniors); that of one role, an operator's claim.
 OPEN_TASK_ORDER_INDEX = "ix_micro_tasks_open_order"
-sa.Index(
-    OPEN_TASK_ORDER_INDEX,
-    MicroTask.sla_deadline,  # type: ignore[arg-type]
-    sa.desc(MicroTask.priority),  # type: ignore[arg-type]
-    MicroTask.created_at,  # type: ignore[arg-type]
-    MicroTask.id,  # type: ignore[arg-type]
-    postgresql_where=sa.text("state = 'open'"),
-    sqlite_where=sa.text("state = 'open'"),
-)
 OPEN_TASK_ROLE_ORDER_INDEX = "ix_micro_tasks_open_role_order"
-sa.Index(
-    OPEN_TASK_ROLE_ORDER_INDEX,
-    MicroTask.role,  # type: ignore[arg-type]
-    MicroTask.sla_deadline,  # type: ignore[arg-type]
-    sa.desc(MicroTask.priority),  # type: ignore[arg-type]
-    MicroTask.created_at,  # type: ignore[arg-type]
-    MicroTask.id,  # type: ignore[arg-type]
-    postgresql_where=sa.text("state = 'open'"),
-    sqlite_where=sa.text("state = 'open'"),
-)
+
+
+def _open_tasks_in_claim_order(name: str, *leading: Any) -> sa.Index:
+    """An index of open tasks in the order they are claimed, after ``leading`` columns."""
+    return sa.Index(
+        name,
+        *leading,
+        MicroTask.sla_deadline,  # type: ignore[arg-type]
+        sa.desc(MicroTask.priority),  # type: ignore[arg-type]
+        MicroTask.created_at,  # type: ignore[arg-type]
+        MicroTask.id,  # type: ignore[arg-type]
+        postgresql_where=sa.text("state = 'open'"),
+        sqlite_where=sa.text("state = 'open'"),
+    )
+
+
+_open_tasks_in_claim_order(OPEN_TASK_ORDER_INDEX)
+_open_tasks_in_claim_order(OPEN_TASK_ROLE_ORDER_INDEX, MicroTask.role)
 sa.Index(
     "ix_micro_tasks_claimed_lease",
     MicroTask.lease_expires_at,  # type: ignore[arg-type]
