@@ -24,7 +24,9 @@ from autopass.reading.signature import signature_present
 from autopass.reading.text import (
     INVALID_CONFIDENCE,
     LONG_TERM,
+    MERGED_NAME_PENALTY,
     REPAIRED_PENALTY,
+    SHORTEST_NAME,
     UNPROVEN_PENALTY,
     Reading,
     chinese_amount,
@@ -87,6 +89,7 @@ _ADDRESS_END = re.compile(r"(号|户|室|组|村|栋|幢|楼|座|弄|巷|屯|队
 _NEXT_ROW_PIECE = re.compile(r"(出生|民族|性别|公民|身份|号码|\d{1,4}[年月日]|\d{1,2}月|\d{1,2}日"
                              r"|维吾尔|回族|蒙古|藏族|壮族|满族|苗族)")
 _OVERPRINT_TAIL = re.compile(r"[仅供贷款使用]+$")
+_ADDRESS_START = re.compile(r"^.{0,8}?(省|市|自治区)")
 _DATE_LIKE = re.compile(r"\d{4}[.\-/年]\d{1,2}|长期|\d{6,}")
 
 
@@ -150,7 +153,12 @@ def _name(context: _Context, field: str, found: Found | None = None) -> FieldVal
     found = found.first_cell()
     own = set(context.labels(field))
     fragments = label_fragments([clean(stop) for stop in context.stops if stop not in own])
-    return _value(read_name(found.text, fragments), found)
+    reading = read_name(found.text, fragments)
+    kept = _OVERPRINT_TAIL.sub("", reading.value or "")
+    if reading.value and kept != reading.value and len(kept) >= SHORTEST_NAME:
+        # 韩红仅: the photocopy's 仅供贷款使用 overprint crosses the name; the rest is probably it.
+        reading = Reading(kept, reading.trust * MERGED_NAME_PENALTY)
+    return _value(reading, found)
 
 
 def _id_number(context: _Context, field: str) -> FieldValue:
@@ -331,6 +339,8 @@ def _address_text(text: str) -> tuple[str | None, bool]:
         value, whole = value[: piece.start()], False
     if not _ADDRESS_END.search(value):
         value, whole = _OVERPRINT_TAIL.sub("", value), False
+    if not _ADDRESS_START.search(value):
+        whole = False  # its first row was lost (5号3单元2103户)
     return (value or None), whole
 
 

@@ -96,3 +96,19 @@ def test_authority_without_its_label_loses_what_remains_of_a_label(specs) -> Non
     fields = read(DocumentType.ID_CARD_BACK, specs, "中华人民共和国", "居民身份证", "签发西安市公安局雁塔分局",
                   "有效期限2019.01.15-2039.01.15")
     assert fields["issuing_authority"] == "西安市公安局雁塔分局"
+
+
+def test_the_overprint_across_a_photocopied_name_is_cut_off_and_leaves_doubt(specs) -> None:  # type: ignore[no-untyped-def]
+    lines = rows("姓名韩红仅", "性别女民族汉", "出生1990年1月2日", "住址山东省济南市历下区黄河路5号",
+                 "公民身份号码370102199001020026")
+    name = extract_fields(DocumentType.ID_CARD_FRONT, lines, np.zeros((800, 1200, 3), np.uint8),
+                          specs[DocumentType.ID_CARD_FRONT])["name"]
+    assert name.value == "韩红" and name.confidence < 0.85
+
+
+def test_an_address_that_lost_its_first_row_is_not_sure(specs) -> None:  # type: ignore[no-untyped-def]
+    lines = rows("姓名韩红", "性别女民族汉", "出生1990年1月2日", "住址5号3单元2103户",
+                 "公民身份号码370102199001020026")
+    address = extract_fields(DocumentType.ID_CARD_FRONT, lines, np.zeros((800, 1200, 3), np.uint8),
+                             specs[DocumentType.ID_CARD_FRONT])["address"]
+    assert address.confidence < 0.85
