@@ -26,6 +26,7 @@ class EvaluationReport(BaseModel):
     clean_dossiers: int = 0
     straight_through_clean: float = 0.0  # share of clean dossiers decided auto_pass
     false_auto_pass: list[str] = Field(default_factory=list)  # defective dossiers that passed
+    clean_rejected: list[str] = Field(default_factory=list)  # clean dossiers the machine rejected
     seconds_per_dossier: float = 0.0
     mismatches: list[Mismatch] = Field(default_factory=list)
 
@@ -43,7 +44,7 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
     hits: dict[str, list[bool]] = defaultdict(list)
     mismatches: list[Mismatch] = []
     decisions: Counter[str] = Counter()
-    clean_passed, clean, false_passes = 0, 0, []
+    clean_passed, clean, false_passes, clean_rejects = 0, 0, [], []
     for dossier in dossiers:
         documents = [DocumentResult.model_validate(d) for d in dossier.result["documents"]]
         for file_name, expected in dossier.truth["documents"].items():
@@ -59,6 +60,8 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
         else:
             clean += 1
             clean_passed += decision == "auto_pass"
+            if decision == "reject":
+                clean_rejects.append(dossier.name)
     return EvaluationReport(
         dossiers=len(dossiers),
         documents=len(types),
@@ -69,6 +72,7 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
         clean_dossiers=clean,
         straight_through_clean=clean_passed / clean if clean else 0.0,
         false_auto_pass=false_passes,
+        clean_rejected=clean_rejects,
         seconds_per_dossier=sum(d.seconds for d in dossiers) / len(dossiers) if dossiers else 0.0,
         mismatches=mismatches,
     )

@@ -73,6 +73,7 @@ def _table(report: EvaluationReport) -> Table:
         table.add_row(f"  {key}", f"[{colour}]{rate:.2%}[/] (n={report.field_counts[key]})")
     table.add_row("auto_pass of clean dossiers", f"{report.straight_through_clean:.2%} of {report.clean_dossiers}")
     table.add_row("defective dossiers auto_pass", f"{len(report.false_auto_pass)} {' '.join(report.false_auto_pass)}")
+    table.add_row("clean dossiers rejected", f"{len(report.clean_rejected)} {' '.join(report.clean_rejected)}")
     table.add_row("decisions", ", ".join(f"{k} {v}" for k, v in sorted(report.decisions.items())))
     table.add_row("seconds per dossier", f"{report.seconds_per_dossier:.2f}")
     return table
