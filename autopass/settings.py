@@ -57,7 +57,9 @@ class Settings(BaseSettings):
         40 * 1024 * 1024, description="Files above this size are refused."
     )
     parallelism: int = Field(
-        2, ge=1, description="Documents processed at once inside one dossier flow."
+        default_factory=lambda: (os.cpu_count() or 1) + 1, ge=1,
+        description="Documents processed at once inside one dossier flow; default: CPU cores + 1, "
+        "so every core stays busy while the longest document of a dossier is still being read.",
     )
     engine_threads: int | None = Field(
         None, ge=1,
