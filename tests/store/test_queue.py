@@ -241,9 +241,8 @@ def test_a_claim_reads_the_claim_order_index_instead_of_sorting_the_queue(store:
         assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
 
 
+@pytest.mark.parametrize("store", ["postgresql"], indirect=True)  # synchronous_commit is PostgreSQL's
 def test_a_claim_commits_lazily_and_an_answer_durably_on_postgresql(store: Settings) -> None:
-    if not store.store_url.startswith("postgresql"):
-        pytest.skip("synchronous_commit is PostgreSQL's")
     [task_id] = _dossier(store, "A1", [confirm_task()])
     setting = sa.text("SHOW synchronous_commit")
     with session_scope(store) as session:
