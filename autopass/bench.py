@@ -30,7 +30,6 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -47,7 +46,13 @@ from autopass.dossier import MicroTaskKind
 from autopass.engines import registry
 from autopass.settings import Settings, get_settings, use_settings, without_flow_heartbeats
 from autopass.store import Dossier, DossierStatus, MicroTask, Role, TaskState, utc_now
-from autopass.store.db import dispose_engine, get_engine, session_scope, upgrade
+from autopass.store.db import (
+    dispose_engine,
+    get_engine,
+    session_scope,
+    temporary_postgres_database,
+    upgrade,
+)
 
 DOCUMENTS_PER_DOSSIER = 7
 THROUGHPUT_MODE = (
@@ -329,33 +334,6 @@ class QueueFigures:
         self.claim_ms += samples.claim_ms
         self.answer_ms += samples.answer_ms
         self.empty_claims += samples.empty_claims
-
-
-@contextmanager
-def throwaway_postgres(admin_url: str) -> Iterator[str]:
-    """A fresh database ``autopass_bench_<random>`` on the server of ``admin_url``, dropped after."""
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"autopass_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    except sa.exc.OperationalError as exc:
-        admin.dispose()
-        raise RuntimeError(f"{admin_url}: cannot create the bench database ({exc.orig})") from None
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
-    finally:
-        dispose_engine(url)
-        with admin.connect() as connection:
-            connection.execute(
-                sa.text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
-                ),
-                {"n": name},
-            )
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
-        admin.dispose()
 
 
 @contextmanager
@@ -729,7 +707,7 @@ def _bench_queue(
 ) -> list[QueueFigures]:
     stores = {
         "sqlite": throwaway_sqlite,
-        "postgresql": lambda: throwaway_postgres(config.postgres_admin_url),
+        "postgresql": lambda: temporary_postgres_database(config.postgres_admin_url, "autopass_bench"),
     }
     results = []
     for store in config.stores:

@@ -202,20 +202,18 @@ def _same(kind: str, a: Any, b: Any, tolerance: float = 0.0) -> bool:
     return _text(a) == _text(b)
 
 
-_CHECKED_KINDS: dict[str, Callable[[str], bool]] = {
-    "id_number": validators.is_valid_id_number,
-    "card_number": validators.is_valid_luhn,
-    "vin": validators.is_valid_vin,
-}
+_CHECK_DIGIT_OF_KIND = {"id_number": "gb11643", "card_number": "luhn", "vin": "iso3779"}
+"""The check-digit algorithm (a key of ``_CHECKSUMS``) that every value of a field kind carries."""
 
 
 def _misread_of(kind: str, reading: Reading, consensus: Any) -> bool:
     """A document's number that fails its own check digit and is one character away from the
     valid number every trusted source states: a proven misread (a 0 read as 8), not another
     number. Never the application's value: a customer's typo is a fact to check, not a misread."""
-    is_valid = _CHECKED_KINDS.get(kind)
-    if is_valid is None or reading.where.document == APPLICATION:
+    algorithm = _CHECK_DIGIT_OF_KIND.get(kind)
+    if algorithm is None or reading.where.document == APPLICATION:
         return False
+    is_valid = _CHECKSUMS[algorithm][1]
     read, agreed = _text(reading.value), _text(consensus)
     if not read or len(read) != len(agreed) or is_valid(read) or not is_valid(agreed):
         return False

@@ -9,6 +9,7 @@ claim relies on this). PostgreSQL runs at READ COMMITTED; the queue locks rows e
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -146,3 +147,31 @@ def session_scope(settings: Settings) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def temporary_postgres_database(admin_url: str, prefix: str) -> Iterator[str]:
+    """A fresh database ``<prefix>_<random>`` on the server of ``admin_url``; its URL, dropped
+    after (its connections ended first). For the bench and the tests, never for a live store."""
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    except sa.exc.OperationalError as exc:
+        admin.dispose()
+        raise RuntimeError(f"{admin_url}: cannot create the database {name} ({exc.orig})") from None
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        dispose_engine(url)
+        with admin.connect() as connection:
+            connection.execute(
+                sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
+                ),
+                {"n": name},
+            )
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+        admin.dispose()

@@ -6,7 +6,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-CJK_FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+from autopass.samples.fonts import find_cjk_font
+
 CARD_LINES = ("姓名 张伟", "公民身份号码 370202198803121230", "VIN LSVAM4188C2184842")
 
 
@@ -14,7 +15,7 @@ def draw_card(width: int = 1000, height: int = 650) -> np.ndarray:
     """A plain light card with three lines of Chinese and Latin print, BGR."""
     card = Image.new("RGB", (width, height), (236, 238, 240))
     draw = ImageDraw.Draw(card)
-    font = ImageFont.truetype(CJK_FONT, round(height / 16))
+    font = ImageFont.truetype(str(find_cjk_font()), round(height / 16))
     for index, line in enumerate(CARD_LINES):
         position = (width // 16, height // 8 + index * height // 4)
         draw.text(position, line, font=font, fill=(20, 20, 20))

@@ -40,7 +40,6 @@ from autopass.dossier import (
 )
 from autopass.queue import answer, claim_next
 from autopass.settings import Settings
-from tests.factories import make_application
 from autopass.store import (
     DossierStatus,
     NewMicroTask,
@@ -49,6 +48,7 @@ from autopass.store import (
     record_dossier,
     session_scope,
 )
+from tests.factories import make_application
 
 DAY = "2026-11-28"
 AS_OF = datetime(2026, 12, 29, 12, 0, tzinfo=UTC)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageDraw, ImageFont
@@ -16,12 +15,12 @@ from autopass.dossier import (
     FieldValue,
     MicroTaskKind,
 )
+from autopass.samples.fonts import find_cjk_font
 from autopass.settings import Settings
-from tests.factories import make_application
 from autopass.store import NewMicroTask, Role, add_user, record_dossier, session_scope
+from tests.factories import make_application
 
 PASSWORD = "correct-horse-9"
-CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")
 USERS = {"olga": Role.OPERATOR, "otto": Role.OPERATOR, "sam": Role.SENIOR, "sue": Role.SUPERVISOR}
 
 
@@ -39,7 +38,7 @@ def draw_crop(
     target.parent.mkdir(parents=True, exist_ok=True)
     image = Image.new("RGB", size, (246, 242, 232))
     draw = ImageDraw.Draw(image)
-    font = ImageFont.truetype(str(CJK_FONT), 28) if CJK_FONT.exists() else ImageFont.load_default()
+    font = ImageFont.truetype(str(find_cjk_font()), 28)
     draw.rectangle([2, 2, size[0] - 3, size[1] - 3], outline=(120, 120, 120), width=2)
     draw.text((16, size[1] // 2 - 16), text, fill=(20, 20, 30), font=font)
     image.save(target, "JPEG", quality=85)

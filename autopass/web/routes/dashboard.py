@@ -55,11 +55,7 @@ def dashboard(request: Request, session: SessionDep, user: Supervisor) -> Respon
             title="例外率 Exception rate per dealer",
             color=charts.PALETTE[2],
         ),
-        seconds_chart=charts.bar_chart(
-            list(period.median_seconds_by_kind.items()),
-            title="中位处理时间 Median handling seconds per micro-task kind",
-            unit="s",
-        ),
+        seconds_chart=_seconds_chart(period.median_seconds_by_kind),
         percent=reports.percent,
         number=reports.number,
     )
@@ -87,12 +83,7 @@ def daily_report_page(day: date, request: Request, session: SessionDep, user: Su
         next_day=(day + timedelta(days=1)).isoformat(),
         chases=chases,
         expiries=expiries,
-        seconds_chart=charts.bar_chart(
-            list(report.median_seconds_by_kind.items()),
-            title="中位处理时间 Median handling seconds per micro-task kind",
-            unit="s",
-            width=1140,  # a full-width panel
-        ),
+        seconds_chart=_seconds_chart(report.median_seconds_by_kind, width=1140),  # full width
         percent=reports.percent,
         number=reports.number,
     )
@@ -107,6 +98,15 @@ def _trend_chart(series: list[reports.DayPoint]):  # type: ignore[no-untyped-def
         ],
         title="STP and 8030 per day",
         target=SLA_TARGET,
+    )
+
+
+def _seconds_chart(median_seconds_by_kind: dict[str, float], **size: int):  # type: ignore[no-untyped-def]
+    return charts.bar_chart(
+        list(median_seconds_by_kind.items()),
+        title="中位处理时间 Median handling seconds per micro-task kind",
+        unit="s",
+        **size,
     )
 
 
