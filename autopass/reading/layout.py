@@ -7,12 +7,18 @@ its label and the next label and still be shown as a crop.
 
 from __future__ import annotations
 
+import re
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from autopass.engines.base import TextLine
 from autopass.reading.text import clean
 
+
+LABEL_NOISE = ":;,.、_|·'`"
+"""Marks OCR reads inside a printed label (姓:名) from dust or an overprint stroke between its
+characters: the label is still found."""
 
 CELL_GAP = 1.5
 """Gap between two boxes of a row, in line heights, that separates two cells (a space between
@@ -100,22 +106,45 @@ def union_box(lines: Iterable[TextLine]) -> list[int] | None:
     return [int(left), int(top), int(right - left), int(bottom - top)]
 
 
+MAX_ROW_SLOPE = 0.1
+"""Steepest residual tilt (about 6 degrees) that rows are followed along; steeper lines are noise."""
+
+
 def build_rows(lines: Sequence[TextLine]) -> list[Row]:
-    """Lines whose vertical centres are close form one row, read left to right."""
-    ordered = sorted(lines, key=lambda line: line.bounds[1] + line.bounds[3] / 2)
+    """Lines whose centres are close across the page's text direction form one row, read left to
+    right. A page photographed slightly askew keeps a small tilt after straightening; across a
+    wide table row (购买方名称 … 身份证号码) that tilt is more than the gap between two rows."""
+    slope = _row_slope(lines)
+
+    def level(line: TextLine) -> float:
+        x, y, w, h = line.bounds
+        return y + h / 2 - slope * (x + w / 2)
+
     groups: list[list[TextLine]] = []
-    for line in ordered:
-        _, y, _, h = line.bounds
-        centre = y + h / 2
+    for line in sorted(lines, key=level):
         if groups:
             last = groups[-1]
-            last_centre = sum(l.bounds[1] + l.bounds[3] / 2 for l in last) / len(last)
+            last_level = sum(level(l) for l in last) / len(last)
             last_height = sum(l.bounds[3] for l in last) / len(last)
-            if abs(centre - last_centre) < 0.5 * min(h, last_height):
+            if abs(level(line) - last_level) < 0.5 * min(line.bounds[3], last_height):
                 last.append(line)
                 continue
         groups.append([line])
     return [row_of(_left_to_right(group)) for group in groups]
+
+
+def _row_slope(lines: Sequence[TextLine]) -> float:
+    """The median tilt (dy/dx) of the lines long enough to show one; 0 when none does."""
+    slopes = []
+    for line in lines:
+        (x0, y0), (x1, y1) = line.box[0], line.box[1]
+        _, _, width, height = line.bounds
+        if width > 3 * height and x1 - x0 > 0:
+            slopes.append((y1 - y0) / (x1 - x0))
+    if not slopes:
+        return 0.0
+    slope = float(statistics.median(slopes))
+    return slope if abs(slope) <= MAX_ROW_SLOPE else 0.0
 
 
 def _left_to_right(lines: list[TextLine]) -> list[TextLine]:
@@ -152,16 +181,22 @@ def label_places(rows: Sequence[Row], labels: Sequence[str]) -> list[tuple[int, 
     ordered = sorted(dict.fromkeys(clean(label) for label in labels), key=len, reverse=True)
     for label in ordered:
         for cut in range(3 if len(label) >= 6 else 1):
-            shortened = label[: len(label) - cut]
-            hits = [(i, row.text.find(shortened)) for i, row in enumerate(rows) if shortened in row.text]
+            pattern = _label_pattern(label[: len(label) - cut])
+            hits = [(i, match) for i, row in enumerate(rows) if (match := pattern.search(row.text))]
             if hits:
-                places.extend((i, pos, pos + len(shortened)) for i, pos in hits)
+                places.extend((i, match.start(), match.end()) for i, match in hits)
                 break
     if not places:
         # OCR misread one character of the label (购买方名称 -> 私买方名称, 开票日期 -> 开票月期).
         for label in ordered:
             places.extend(_near_misses(rows, label))
     return places
+
+
+def _label_pattern(label: str) -> re.Pattern[str]:
+    """``label`` with at most one stray mark between any two of its characters."""
+    noise = f"[{re.escape(LABEL_NOISE)}]?"
+    return re.compile(noise.join(re.escape(ch) for ch in label))
 
 
 def _near_misses(rows: Sequence[Row], label: str) -> list[tuple[int, int, int]]:

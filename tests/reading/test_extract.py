@@ -112,3 +112,36 @@ def test_an_address_that_lost_its_first_row_is_not_sure(specs) -> None:  # type:
     address = extract_fields(DocumentType.ID_CARD_FRONT, lines, np.zeros((800, 1200, 3), np.uint8),
                              specs[DocumentType.ID_CARD_FRONT])["address"]
     assert address.confidence < 0.85
+
+
+def tilted(text: str, bounds: tuple[int, int, int, int], slope: float) -> TextLine:
+    """One OCR box with these axis-aligned ``bounds`` whose edges rise by ``slope`` (dy/dx < 0)."""
+    x, y, width, height = bounds
+    rise = slope * width
+    return TextLine(text=text, confidence=0.99, box=((x, y - rise), (x + width, y),
+                                                     (x + width, y + height + rise), (x, y + height)))
+
+
+def test_a_slightly_tilted_invoice_keeps_the_buyer_on_its_table_row(specs) -> None:  # type: ignore[no-untyped-def]
+    """Boxes as OCR found them on a photo 2 degrees askew: across the wide buyer row the tilt
+    exceeds half a line, and the name joined the row above (the 码 wrapped under the ID label
+    became the name)."""
+    slope = -0.035
+    lines = [tilted(text, bounds, slope) for text, bounds in [
+        ("机动车销售统一发票", (430, 36, 520, 73)), ("开票日期2026-11-03", (39, 166, 246, 47)),
+        ("机器编号", (43, 235, 103, 46)), ("49940767806", (210, 225, 150, 41)),
+        ("史莉娜", (211, 293, 103, 50)), ("身份证号码/组织机构代", (572, 277, 235, 45)),
+        ("210202198112284888", (829, 278, 259, 38)), ("购买方名称", (46, 307, 124, 42)),
+        ("码", (568, 306, 45, 43)), ("车辆类型", (47, 374, 103, 46)), ("轿车", (207, 363, 80, 53)),
+    ]]
+    fields = extract_fields(DocumentType.VEHICLE_INVOICE, lines, np.zeros((800, 1200, 3), np.uint8),
+                            specs[DocumentType.VEHICLE_INVOICE])
+    assert fields["buyer_name"].value == "史莉娜"
+    assert fields["buyer_id_number"].value == "210202198112284888"
+
+
+def test_a_label_with_a_stray_mark_between_its_characters_is_still_found(specs) -> None:  # type: ignore[no-untyped-def]
+    """A photocopy overprint stroke read as a colon inside 姓名."""
+    fields = read(DocumentType.ID_CARD_FRONT, specs, "姓:名许瑶", "性别女民族汉", "出生2000年7月28日",
+                  "公民身份号码370202200007289980")
+    assert fields["name"] == "许瑶"
