@@ -16,6 +16,7 @@ from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
 from autopass.reading.classify import ImageCues, classify
 from autopass.reading.extract import extract_fields, labels_to_read
+from autopass.reading.layout import build_rows, label_places
 from autopass.reading.lines import (
     LineReader,
     Slot,
@@ -125,6 +126,12 @@ def _read_document(
         slots = reader.complete(image, slots, range(len(slots)))
         lines = lines_of(slots)
         fields = extract_fields(document_type, lines, image, spec)
+    if _something_missing(fields) and reader.selective:
+        found = look_beside_labels(image, slots, fields, spec, reader)
+        if found:
+            slots = [*slots, *found]
+            lines = lines_of(slots)
+            fields = extract_fields(document_type, lines, image, spec)
     region = list(item.region) if item.region is not None else None
     return ReadDocument(type=document_type, confidence=confidence, region=region, fields=fields,
                         image=image, lines=lines, faces=faces)
@@ -191,6 +198,47 @@ def _title_starts(slots: Sequence[Slot], specs: dict[DocumentType, DocumentSpec]
     return [index for index, slot in enumerate(slots)
             if not slot.complete and slot.line is not None
             and any(start in clean(slot.line.text) for start in starts)]
+
+
+BESIDE_LABEL_CHARACTERS = 24
+"""How far right of a label, in label heights, a missing value is looked for on a page (a card's
+values run to its edge)."""
+
+
+def look_beside_labels(
+    image: np.ndarray, slots: Sequence[Slot], fields: dict[str, FieldValue], spec: DocumentSpec,
+    reader: LineReader,
+) -> list[Slot]:
+    """New lines found right of the labels whose value is missing (an overprint across a
+    photocopied ID number hides it from the page-wide detector, not from a look at its row)."""
+    rows = build_rows(lines_of(slots))
+    known = [slot.quad for slot in slots if slot.line is not None]
+    found: list[Slot] = []
+    for name, value in fields.items():
+        places = label_places(rows, spec.fields[name].labels) if value.value is None else []
+        if not places:
+            continue
+        row_index, start, end = places[0]
+        label = rows[row_index].box(start, end)
+        if label is None:
+            continue
+        x, y, width, height = label
+        reach = image.shape[1] if width < 0.5 * image.shape[1] else 0
+        area = (x + width, y - height // 2, min(reach, BESIDE_LABEL_CHARACTERS * height), 2 * height)
+        for slot in reader.read_area(image, area):
+            if slot.line is not None and not any(_inside(_centre(slot.quad), quad) for quad in known):
+                found.append(slot)
+                known.append(slot.quad)
+    return found
+
+
+def _centre(quad: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    return sum(p[0] for p in quad) / 4, sum(p[1] for p in quad) / 4
+
+
+def _inside(point: tuple[float, float], quad: Sequence[tuple[float, float]]) -> bool:
+    contour = np.array(quad, dtype=np.float32).reshape(-1, 1, 2)
+    return cv2.pointPolygonTest(contour, point, False) >= 0
 
 
 def _something_missing(fields: dict[str, FieldValue]) -> bool:

@@ -93,6 +93,20 @@ class LineReader:
         todo = [i for i in wanted if not slots[i].complete]
         return self._read(image, slots, todo, None, straightened=True) if todo else slots
 
+    def read_area(self, image: np.ndarray, area: tuple[int, int, int, int]) -> list[Slot]:
+        """Detect and read, in full, the lines inside ``area`` (x, y, width, height) of the
+        upright ``image``: a second look where the page-wide detector lost a line (an overprint
+        stroke crossing it merged it into a shape that is no line)."""
+        assert self._detect is not None
+        x, y, width, height = area
+        x0, y0 = max(0, x), max(0, y)
+        x1, y1 = min(image.shape[1], x + width), min(image.shape[0], y + height)
+        if x1 - x0 < 8 or y1 - y0 < 8:
+            return []
+        quads = [_normalised(_shifted(quad, x0, y0)) for quad in self._detect(image[y0:y1, x0:x1])]
+        slots = [Slot(quad=quad, line=None, complete=False) for quad in quads]
+        return self._read(image, slots, range(len(slots)), None, straightened=True)
+
     def read_whole(self, image: np.ndarray, *, straightened: bool) -> list[Slot]:
         """For engines without ``detect``: one call, every line complete."""
         lines = self.ocr.read(image, straightened=straightened)
@@ -154,6 +168,10 @@ def _crop(image: np.ndarray, quad: Quad) -> np.ndarray:
     if height >= 1.5 * width:  # a line standing on end: recognisers read it turned
         crop = np.rot90(crop).copy()
     return crop
+
+
+def _shifted(quad: Quad, dx: float, dy: float) -> Quad:
+    return tuple((x + dx, y + dy) for x, y in quad)  # type: ignore[return-value]
 
 
 def _scaled(quad: Quad, factor: float) -> Quad:

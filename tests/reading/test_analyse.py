@@ -8,8 +8,14 @@ import pytest
 
 from autopass.documents import DocumentType
 from autopass.reading import analyse_page
+from autopass.reading.analyse import look_beside_labels
+from autopass.reading.extract import extract_fields
+from autopass.reading.lines import LineReader, lines_of
+from autopass.reading.text import clean
 from autopass.samples import cards, papers
 from autopass.samples.capture import photocopy_a4
+from autopass.settings import Settings
+from autopass.standards import load_document_specs
 from tests.reading.conftest import on_desk, to_bgr
 
 
@@ -66,3 +72,21 @@ def test_a4_copy_of_both_id_sides_gives_two_documents_with_regions(ocr, plan) ->
     assert all(d.region is not None for d in documents)
     assert documents[0].fields["id_number"].value == front_truth["id_number"]
     assert documents[1].fields["valid_from"].value == back_truth["valid_from"]
+
+
+def test_a_value_the_page_detector_lost_is_found_beside_its_label(ocr, plan) -> None:  # type: ignore[no-untyped-def]
+    """On photocopies an overprint crossing the ID number merges it into a shape the page-wide
+    detector drops; the label is still there, and a look along its row finds the number."""
+    image, truth = cards.render_id_front(plan.facts, random.Random(1))
+    card = to_bgr(image)
+    spec = load_document_specs(Settings())[DocumentType.ID_CARD_FRONT]
+    reader = LineReader(ocr)
+    slots = reader.first_pass(card, reader.detect(card, is_card=True), straightened=True)
+    lost = [slot for slot in slots if not (slot.line and truth["id_number"] in clean(slot.line.text))]
+    assert len(lost) == len(slots) - 1
+    fields = extract_fields(DocumentType.ID_CARD_FRONT, lines_of(lost), card, spec)
+    assert fields["id_number"].value is None
+
+    found = look_beside_labels(card, lost, fields, spec, reader)
+
+    assert [clean(slot.line.text) for slot in found if slot.line] == [truth["id_number"]]
