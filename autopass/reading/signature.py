@@ -21,6 +21,11 @@ FAINT_INK = 18
 """Grey levels below the paper that still count as (faint) ink rather than paper noise."""
 BLUE_INK = 30
 """Blue channel above red by this much: ballpoint or gel pen ink, not grey print or paper."""
+PEN_TINT = 10
+"""Faint strokes bluer than their paper by this many levels (median) are pale pen ink: a photo
+washes a blue signature out to 10-25 levels, while grey print stays within ~6."""
+PLAIN_FAINT_SHARE = 3 * INK_SHARE_SIGNED
+"""Faint strokes covering this much of the box, with the pen's tint, are a signature for sure."""
 GLARE = 12
 """Paper in the box this much brighter than the page's paper: glare may have washed ink out."""
 MIN_BOX_HEIGHTS = 5
@@ -47,6 +52,8 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     dark_share, faint_share, coloured_share = _ink_shares(crop, h)
     if dark_share >= INK_SHARE_SIGNED or coloured_share >= INK_SHARE_SIGNED:
         return True, SURE_SIGNED, area
+    if faint_share >= PLAIN_FAINT_SHARE and _pen_tint(crop, h) >= PEN_TINT:
+        return True, SURE_SIGNED, area
     if faint_share >= INK_SHARE_SIGNED:
         return True, UNSURE, area  # pale strokes: probably a signature, a person confirms
     if faint_share <= INK_SHARE_EMPTY and not _glare_over(image, crop):
@@ -58,10 +65,7 @@ def _ink_shares(crop: np.ndarray, line_height: int) -> tuple[float, float, float
     """(dark, faint, blue) shares of the crop covered by handwriting: darker than the local paper,
     not a flat printed rule (underline, dashes), not red (the lender's seal), not speckle. Blue
     strokes are pen ink however pale a photo made them: print is black and seals are red."""
-    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
-    size = max(15, 2 * line_height) | 1
-    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
-    darkness = cv2.subtract(paper, gray)
+    darkness = _darkness(crop, line_height)
     blue, green, red = (crop[:, :, i].astype(np.int16) for i in range(3))
     seal = (red - np.maximum(blue, green)) > 60
     darkness[seal] = 0
@@ -69,6 +73,23 @@ def _ink_shares(crop: np.ndarray, line_height: int) -> tuple[float, float, float
     pen_blue = (blue - red) >= BLUE_INK
     return (_stroke_share(darkness >= DARK_INK, line_height), _stroke_share(faint, line_height),
             _stroke_share(faint & pen_blue, line_height))
+
+
+def _darkness(crop: np.ndarray, line_height: int) -> np.ndarray:
+    """How much darker each pixel is than the paper around it (strokes thinner than two lines)."""
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    size = max(15, 2 * line_height) | 1
+    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
+    return cv2.subtract(paper, gray)
+
+
+def _pen_tint(crop: np.ndarray, line_height: int) -> float:
+    """How much bluer than the paper the faint strokes are (median of blue minus red)."""
+    strokes = _darkness(crop, line_height) >= FAINT_INK
+    if not strokes.any() or strokes.all():
+        return 0.0
+    tint = crop[:, :, 0].astype(np.int16) - crop[:, :, 2].astype(np.int16)
+    return float(np.median(tint[strokes]) - np.median(tint[~strokes]))
 
 
 def _stroke_share(mask: np.ndarray, line_height: int) -> float:

@@ -151,3 +151,14 @@ def test_pale_blue_pen_strokes_are_a_sure_signature() -> None:
     points = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
     cv2.polylines(page, [points], False, (225, 190, 170), 2)  # BGR: pale blue
     assert signature_present(page, label)[:2] == (True, 0.95)
+
+
+def test_pale_blue_pen_strokes_are_a_sure_signature_and_pale_grey_ones_are_not() -> None:
+    """A photo washes a blue signature out to a pale tint; grey strokes that pale stay a question."""
+    page, label = _signature_box(235)
+    points = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
+    cv2.polylines(page, [points], False, (222, 200, 200), 4)  # BGR: pale blue, 15 levels bluer
+    assert signature_present(page, label)[:2] == (True, 0.95)
+    grey = _signature_box(205)[0]
+    cv2.polylines(grey, [points], False, (205, 205, 205), 4)
+    assert signature_present(grey, label)[1] < SIGNATURE_MIN
