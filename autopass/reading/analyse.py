@@ -24,6 +24,7 @@ from autopass.reading.lines import (
     quads_stand_on_end,
     rotate_quads,
     rotate_slots,
+    text_slant,
 )
 from autopass.reading.locate import Located, locate_documents, whole_page
 from autopass.reading.orient import is_upside_down, landscape_if_card, lines_stand_on_end
@@ -31,6 +32,8 @@ from autopass.reading.text import clean
 from autopass.settings import get_settings
 from autopass.standards import DocumentSpec, load_document_specs
 
+LEVEL_DEGREES = 4.0
+"""Text still slanting more than this after locating is levelled before it is read."""
 TITLE_START = 3
 """Characters of a title that make a line worth reading in full (机动车, 个人汽...)."""
 FACES_COMPARED = (DocumentType.ID_CARD_FRONT, DocumentType.SELFIE)
@@ -92,7 +95,7 @@ def _read_document(
     item: Located, *, reader: LineReader, face: FaceEngine | None, specs: dict[DocumentType, DocumentSpec]
 ) -> ReadDocument:
     image = landscape_if_card(item.image, item.is_card)
-    image, slots = _first_reading(image, reader, is_card=item.is_card)
+    image, slots = first_reading(image, reader, is_card=item.is_card)
     lines = lines_of(slots)
     document_type, confidence = classify(lines, ImageCues(is_card=item.is_card), specs)
     faces = None
@@ -142,7 +145,7 @@ def _face_cues(faces: list[Face], image: np.ndarray, *, is_card: bool) -> ImageC
     return ImageCues(faces=len(faces), face_share=largest / image.shape[0], is_card=is_card)
 
 
-def _first_reading(image: np.ndarray, reader: LineReader, *, is_card: bool) -> tuple[np.ndarray, list[Slot]]:
+def first_reading(image: np.ndarray, reader: LineReader, *, is_card: bool) -> tuple[np.ndarray, list[Slot]]:
     """Detect once, turn a page lying on its side, and read every line (or its first characters)."""
     if not reader.selective:
         slots = reader.read_whole(image, straightened=False)
@@ -154,7 +157,25 @@ def _first_reading(image: np.ndarray, reader: LineReader, *, is_card: bool) -> t
     if quads_stand_on_end(quads):
         quads = rotate_quads(quads, image.shape, cv2.ROTATE_90_CLOCKWISE)
         image = cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
+    slant = text_slant(quads)
+    if abs(slant) > LEVEL_DEGREES:
+        # No outline straightened it (a dark card on a dark desk): level the text itself, or
+        # the boxes of one tilted row overlap and split its number (6222 | 2623812824...).
+        image = _rotated(image, slant)
+        quads = reader.detect(image, is_card=is_card)
     return image, reader.first_pass(image, quads, straightened=False)
+
+
+def _rotated(image: np.ndarray, degrees: float) -> np.ndarray:
+    """``image`` turned by ``degrees`` (counter-clockwise on screen), on a canvas that holds it all."""
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    new_width, new_height = int(height * sin + width * cos), int(height * cos + width * sin)
+    matrix[0, 2] += new_width / 2 - width / 2
+    matrix[1, 2] += new_height / 2 - height / 2
+    return cv2.warpAffine(image, matrix, (new_width, new_height), flags=cv2.INTER_CUBIC,
+                          borderMode=cv2.BORDER_REPLICATE)
 
 
 def wanted_slots(slots: Sequence[Slot], labels: Sequence[str]) -> list[int]:

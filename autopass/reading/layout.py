@@ -7,12 +7,13 @@ its label and the next label and still be shown as a crop.
 
 from __future__ import annotations
 
+import math
 import re
-import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from autopass.engines.base import TextLine
+from autopass.reading.lines import text_slant
 from autopass.reading.text import clean
 
 
@@ -134,16 +135,8 @@ def build_rows(lines: Sequence[TextLine]) -> list[Row]:
 
 
 def _row_slope(lines: Sequence[TextLine]) -> float:
-    """The median tilt (dy/dx) of the lines long enough to show one; 0 when none does."""
-    slopes = []
-    for line in lines:
-        (x0, y0), (x1, y1) = line.box[0], line.box[1]
-        _, _, width, height = line.bounds
-        if width > 3 * height and x1 - x0 > 0:
-            slopes.append((y1 - y0) / (x1 - x0))
-    if not slopes:
-        return 0.0
-    slope = float(statistics.median(slopes))
+    """The lines' common tilt as dy/dx; 0 when they show none or one too steep to be a tilt."""
+    slope = math.tan(math.radians(text_slant([line.box for line in lines])))
     return slope if abs(slope) <= MAX_ROW_SLOPE else 0.0
 
 

@@ -46,18 +46,28 @@ class Slot:
 
     @property
     def height(self) -> float:
-        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.quad
-        return max(1.0, (np.hypot(x3 - x0, y3 - y0) + np.hypot(x2 - x1, y2 - y1)) / 2)
+        return quad_height(self.quad)
 
     @property
     def width(self) -> float:
-        (x0, y0), (x1, y1), (x2, y2), (x3, y3) = self.quad
-        return (np.hypot(x1 - x0, y1 - y0) + np.hypot(x2 - x3, y2 - y3)) / 2
+        return quad_width(self.quad)
 
     @property
     def span(self) -> tuple[float, float]:
         ys = [p[1] for p in self.quad]
         return min(ys), max(ys)
+
+
+def quad_height(quad: Quad) -> float:
+    """Height of a text box across its text (mean of its two short sides)."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+    return max(1.0, float(np.hypot(x3 - x0, y3 - y0) + np.hypot(x2 - x1, y2 - y1)) / 2)
+
+
+def quad_width(quad: Quad) -> float:
+    """Length of a text box along its text (mean of its two long sides)."""
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3) = quad
+    return float(np.hypot(x1 - x0, y1 - y0) + np.hypot(x2 - x3, y2 - y3)) / 2
 
 
 class LineReader:
@@ -133,11 +143,18 @@ MAX_SLANT_DEGREES = 15.0
 direction is an overprint across the page (仅供贷款使用 stamped at 30 degrees on a photocopy)."""
 
 
+def text_slant(quads: Sequence[Quad]) -> float:
+    """The median slant, in degrees, of the boxes long enough to show a direction (0 if none)."""
+    level = [_normalised(quad) for quad in quads]  # turned boxes may start on a short side
+    slants = [_slant(quad) for quad in level if quad_width(quad) > 2 * quad_height(quad)]
+    return float(np.median(slants)) if slants else 0.0
+
+
 def lines_of(slots: Sequence[Slot]) -> list[TextLine]:
     """The legible, level lines, in reading order (top to bottom, left to right)."""
     legible = [slot for slot in slots if slot.line is not None]
     elongated = [slot for slot in legible if slot.width > 2 * slot.height]  # a direction to measure
-    level = float(np.median([_slant(slot.quad) for slot in elongated])) if elongated else 0.0
+    level = text_slant([slot.quad for slot in elongated])
     lines = [slot.line for slot in legible
              if slot not in elongated or abs(_slant(slot.quad) - level) <= MAX_SLANT_DEGREES]
     return sorted(lines, key=lambda line: (line.bounds[1], line.bounds[0]))

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import random
 
+import cv2
 import pytest
 
 from autopass.documents import DocumentType
 from autopass.reading import analyse_page
-from autopass.reading.analyse import look_beside_labels
+from autopass.reading.analyse import LEVEL_DEGREES, first_reading, look_beside_labels
 from autopass.reading.extract import extract_fields
-from autopass.reading.lines import LineReader, lines_of
+from autopass.reading.lines import LineReader, lines_of, text_slant
 from autopass.reading.text import clean
 from autopass.samples import cards, papers
 from autopass.samples.capture import photocopy_a4
@@ -90,3 +91,21 @@ def test_a_value_the_page_detector_lost_is_found_beside_its_label(ocr, plan) -> 
     found = look_beside_labels(card, lost, fields, spec, reader)
 
     assert [clean(slot.line.text) for slot in found if slot.line] == [truth["id_number"]]
+
+
+@pytest.mark.parametrize("degrees", [12, -9])
+def test_text_still_tilted_after_locating_is_levelled_before_reading(ocr, plan, degrees) -> None:  # type: ignore[no-untyped-def]
+    """A dark card on a dark desk has no outline to straighten it by: its text is levelled, or
+    the boxes of a tilted row overlap and split the card number."""
+    image, truth = cards.render_bank_card(plan.facts, random.Random(3))
+    card = to_bgr(image)
+    height, width = card.shape[:2]
+    turn = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    tilted = cv2.warpAffine(card, turn, (width, height), borderMode=cv2.BORDER_REPLICATE)
+    reader = LineReader(ocr)
+    assert abs(text_slant(reader.detect(tilted, is_card=True))) > LEVEL_DEGREES
+
+    levelled, slots = first_reading(tilted, reader, is_card=True)
+
+    assert abs(text_slant([slot.quad for slot in slots])) < 2
+    assert abs(text_slant(reader.detect(levelled, is_card=True))) < 2
