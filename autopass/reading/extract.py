@@ -22,6 +22,7 @@ from autopass.reading.classify import BANK_NAMES
 from autopass.reading.layout import Found, Row, build_rows, row_of, union_box, value_after
 from autopass.reading.signature import signature_present
 from autopass.reading.text import (
+    ETHNIC_GROUPS,
     INVALID_CONFIDENCE,
     LONG_TERM,
     MERGED_NAME_PENALTY,
@@ -250,7 +251,7 @@ def _id_card_front(context: _Context) -> Fields:
     fields = {
         "name": _name(context, "name"),
         "sex": _sex(context),
-        "ethnicity": _value(*_read(context, "ethnicity", read_ethnicity)),
+        "ethnicity": _ethnicity(context),
         "birth_date": _birth_date(context),
         "address": _address(context),
         "id_number": _id_number(context, "id_number"),
@@ -272,13 +273,28 @@ def _sex(context: _Context) -> FieldValue:
     return _value(reading, found)
 
 
+def _ethnicity(context: _Context) -> FieldValue:
+    """After 民族; with the label lost, the group named right after 男/女 in the sex row."""
+    reading, found = _read(context, "ethnicity", read_ethnicity)
+    if reading.value is not None:
+        return _value(reading, found)
+    for index, row in enumerate(context.rows):
+        sex = re.search(r"性别[男女]|^[男女]", row.text)
+        rest = row.text[sex.end():] if sex else ""
+        group = max((g for g in ETHNIC_GROUPS if rest.startswith(g)), key=len, default=None)
+        if sex and group:
+            spot = Found(group, index, sex.end(), sex.end() + len(group), row)
+            return _value(Reading(group, UNPROVEN_PENALTY * REPAIRED_PENALTY), spot)
+    return _value(reading, found)
+
+
 def _birth_date(context: _Context) -> FieldValue:
     """After 出生; if OCR lost the label, the row that holds a date written 1988年3月12(日)."""
     reading, found = _read(context, "birth_date", read_birth_date)
     if reading.value is not None:
         return _value(reading, found)
     for index, row in enumerate(context.rows):
-        if re.search(r"\d{4}年\d{1,2}月\d{1,2}", row.text):  # 日 is often misread
+        if re.search(r"\d{4}年?\d{1,2}月\d{1,2}", row.text):  # 日 (or 年) is often misread
             spot = Found(row.text, index, 0, len(row.text), row)
             return _value(read_birth_date(row.text), spot)
     return _value(reading, found)

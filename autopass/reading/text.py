@@ -158,6 +158,8 @@ def _single_vin_swaps(vin: str) -> list[str]:
 
 # --- dates ---------------------------------------------------------------------------------------
 _DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
+_DATE_WITHOUT_YEAR_MARK = re.compile(r"(?<!\d)(\d{4})(\d{1,2})月(\d{1,2})日?")
+"""1987年2月26日 with its 年 lost (19872月26日): the year is four digits, so the rest is the month."""
 LONG_TERM = "长期"
 
 
@@ -165,10 +167,11 @@ def find_dates(text: str) -> list[tuple[str, int, int]]:
     """Every date in ``text`` as (YYYY-MM-DD, start, end); letters that look like digits fixed."""
     compact = "".join(_LOOKS_LIKE_DIGIT.get(ch, ch) if ch.isascii() else ch for ch in clean(text))
     found = []
-    for match in _DATE.finditer(compact):
-        iso = _iso(match.group(1), match.group(2), match.group(3))
-        if iso:
-            found.append((iso, match.start(), match.end()))
+    for pattern in (_DATE, _DATE_WITHOUT_YEAR_MARK):
+        for match in pattern.finditer(compact):
+            iso = _iso(match.group(1), match.group(2), match.group(3))
+            if iso and not any(s <= match.start() < e for _, s, e in found):
+                found.append((iso, match.start(), match.end()))
     bare = re.finditer(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)", compact)
     for match in bare:
         iso = _iso(match.group(1), match.group(2), match.group(3))
@@ -259,9 +262,23 @@ def read_sex(text: str) -> Reading:
     return Reading(None, 0.0)
 
 
+ETHNIC_GROUPS = (
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 "
+    "东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 "
+    "俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺"
+).split()
+"""The 56 ethnic groups an ID card can state (GB 3304), without 族."""
+
+
 def read_ethnicity(text: str) -> Reading:
+    """One of the 56 groups; a group found inside noise (·汉) is kept with doubt."""
     value = strip_punctuation(clean(text)).removesuffix("族")
-    return Reading(value or None, UNPROVEN_PENALTY if value else 0.0)
+    if value in ETHNIC_GROUPS:
+        return Reading(value, UNPROVEN_PENALTY)
+    inside = [group for group in ETHNIC_GROUPS if group in value]
+    if inside:
+        return Reading(max(inside, key=len), REPAIRED_PENALTY * UNPROVEN_PENALTY)
+    return Reading(value or None, INVALID_CONFIDENCE if value else 0.0)
 
 
 def read_licence_class(text: str) -> Reading:

@@ -145,3 +145,10 @@ def test_a_label_with_a_stray_mark_between_its_characters_is_still_found(specs) 
     fields = read(DocumentType.ID_CARD_FRONT, specs, "姓:名许瑶", "性别女民族汉", "出生2000年7月28日",
                   "公民身份号码370202200007289980")
     assert fields["name"] == "许瑶"
+
+
+def test_ethnicity_without_its_label_is_the_group_after_the_sex(specs) -> None:  # type: ignore[no-untyped-def]
+    fields = read(DocumentType.ID_CARD_FRONT, specs, "姓名贺艳兰", "性别女朝鲜", "出生19872月26日",
+                  "住址四川省成都市武侯区黄河路5号", "公民身份号码510107198702269167")
+    assert fields["ethnicity"] == "朝鲜"
+    assert fields["birth_date"] == "1987-02-26"

@@ -84,6 +84,11 @@ def test_dates_become_iso_and_long_term_is_kept() -> None:
     assert (start.value, end.value) == ("2018-05-20", "2028-05-20")
 
 
+def test_a_birth_date_whose_year_mark_was_lost_is_still_a_date() -> None:
+    assert read_birth_date("19872月26日").value == "1987-02-26"
+    assert read_birth_date("出生198712月3日").value == "1987-12-03"
+
+
 def test_amounts_in_figures_and_in_chinese_capitals_agree() -> None:
     assert find_amount("小写 ¥158,000.00") == 158000.0
     assert find_amount("¥158000.00") == 158000.0
@@ -94,6 +99,12 @@ def test_amounts_in_figures_and_in_chinese_capitals_agree() -> None:
 
 def test_ethnicity_drops_zu() -> None:
     assert read_ethnicity("维吾尔族").value == "维吾尔"
+
+
+def test_ethnicity_is_one_of_the_56_groups() -> None:
+    assert read_ethnicity("汉").trust > read_ethnicity("·汉").trust
+    assert read_ethnicity("·汉").value == "汉"
+    assert read_ethnicity("汊").trust == INVALID_CONFIDENCE  # not a group: a misread
 
 
 def test_a_single_character_is_not_trusted_as_a_name() -> None:
