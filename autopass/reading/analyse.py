@@ -72,12 +72,15 @@ def analyse_page(
     for item in located:
         begun = time.perf_counter()
         document = _read_document(item, reader=reader, face=face, specs=specs)
-        if document.type == DocumentType.OTHER and len(located) == 1 and item.region is None \
-                and item.image.shape != image.shape:
-            # The outline found was not the document (a card on a desk of the same colour, a
-            # selfie's background): the whole photo is read before calling it `other`.
+        if len(located) == 1 and item.region is None and item.image.shape != image.shape \
+                and (document.type == DocumentType.OTHER or _unread(document.fields)):
+            # The outline found may not be the document's (a card on a desk of the same colour,
+            # a selfie's background, the arc printed across a bank card): the whole photo is read
+            # before calling it `other` or giving up on a field.
             whole = _read_document(whole_page(image), reader=reader, face=face, specs=specs)
-            document = whole if whole.type != DocumentType.OTHER else document
+            if document.type == DocumentType.OTHER or (
+                    whole.type == document.type and _unread(whole.fields) < _unread(document.fields)):
+                document = whole if whole.type != DocumentType.OTHER else document
         if face is not None and document.type in FACES_COMPARED and not document.faces:
             # Found here, in the documents' parallel step, rather than later in match-faces.
             document = replace(document, faces=face.embed(document.image, find_small_faces=True))
@@ -264,6 +267,14 @@ def _inside(point: tuple[float, float], quad: Sequence[tuple[float, float]]) -> 
 
 def _something_missing(fields: dict[str, FieldValue]) -> bool:
     return any(value.value is None for value in fields.values())
+
+
+UNREAD_BELOW = 0.5
+"""A field read with less confidence than this is as good as unread (a fragment, a misread)."""
+
+
+def _unread(fields: dict[str, FieldValue]) -> int:
+    return sum(value.value is None or value.confidence < UNREAD_BELOW for value in fields.values())
 
 
 def _shape_before(image: np.ndarray, turn: int) -> tuple[int, ...]:

@@ -390,7 +390,7 @@ def dossier_rng(seed: int, index: int) -> random.Random:
     return random.Random(f"autopass-samples:{seed}:{index}")
 
 
-def _generate_one(
+def generate_dossier(
     out: Path,
     index: int,
     seed: int,
@@ -441,13 +441,13 @@ def generate_samples(
     if workers <= 1:
         folders = []
         for job in jobs:
-            folders.append(_generate_one(*job))
+            folders.append(generate_dossier(*job))
             if on_dossier:
                 on_dossier(folders[-1])
         return folders
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker) as pool:
-        futures = [pool.submit(_generate_one, *job) for job in jobs]
+        futures = [pool.submit(generate_dossier, *job) for job in jobs]
         for future in as_completed(futures):
             folder = future.result()
             if on_dossier:

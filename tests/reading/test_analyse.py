@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import cv2
@@ -12,9 +13,11 @@ from autopass.reading import analyse_page
 from autopass.reading.analyse import LEVEL_DEGREES, first_reading, look_beside_labels
 from autopass.reading.extract import extract_fields
 from autopass.reading.lines import LineReader, lines_of, text_slant
+from autopass.reading.locate import locate_documents
 from autopass.reading.text import clean
 from autopass.samples import cards, papers
-from autopass.samples.capture import photocopy_a4
+from autopass.samples.capture import Difficulty, photocopy_a4
+from autopass.samples.generator import generate_dossier
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
 from tests.reading.conftest import on_desk, to_bgr
@@ -109,3 +112,18 @@ def test_text_still_tilted_after_locating_is_levelled_before_reading(ocr, plan, 
 
     assert abs(text_slant([slot.quad for slot in slots])) < 2
     assert abs(text_slant(reader.detect(levelled, is_card=True))) < 2
+
+
+def test_a_wrong_outline_that_cut_the_card_number_off_falls_back_to_the_whole_photo(ocr, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Sample dossier 33 of seed 7: the arc printed across a green bank card, and a finger over
+    its corner, make the card's upper part the best outline; its number lies outside it."""
+    folder = generate_dossier(tmp_path, 33, 7, 0.3, Difficulty.NORMAL, None)
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    [name] = [file for file, kind in truth["documents"].items() if kind == "bank_card"]
+    photo = cv2.imread(str(folder / name))
+    [located] = locate_documents(photo)
+    assert located.image.shape[1] / located.image.shape[0] > 2  # precondition: not a card's shape
+
+    [document] = analyse_page(photo, ocr=ocr)
+
+    assert document.fields["card_number"].value == truth["fields"][name]["card_number"]
