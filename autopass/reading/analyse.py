@@ -225,8 +225,7 @@ def _title_starts(slots: Sequence[Slot], specs: dict[DocumentType, DocumentSpec]
 
 
 BESIDE_LABEL_CHARACTERS = 24
-"""How far right of a label, in label heights, a missing value is looked for on a page (a card's
-values run to its edge)."""
+"""How far right of its label, in label heights, a missing value is looked for (up to the edge)."""
 
 
 def look_beside_labels(
@@ -247,8 +246,7 @@ def look_beside_labels(
         if label is None:
             continue
         x, y, width, height = label
-        reach = image.shape[1] if width < 0.5 * image.shape[1] else 0
-        area = (x + width, y - height // 2, min(reach, BESIDE_LABEL_CHARACTERS * height), 2 * height)
+        area = (x + width, y - height // 2, BESIDE_LABEL_CHARACTERS * height, 2 * height)
         for slot in reader.read_area(image, area):
             if slot.line is not None and not any(_inside(_centre(slot.quad), quad) for quad in known):
                 found.append(slot)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from autopass.reading.text import (
+    ETHNIC_GROUPS,
     INVALID_CONFIDENCE,
     REPAIRED_PENALTY,
     chinese_amount,
@@ -102,6 +103,7 @@ def test_ethnicity_drops_zu() -> None:
 
 
 def test_ethnicity_is_one_of_the_56_groups() -> None:
+    assert len(set(ETHNIC_GROUPS)) == 56
     assert read_ethnicity("汉").trust > read_ethnicity("·汉").trust
     assert read_ethnicity("·汉").value == "汉"
     assert read_ethnicity("汊").trust == INVALID_CONFIDENCE  # not a group: a misread
