@@ -73,14 +73,13 @@ def analyse_page(
         begun = time.perf_counter()
         document = _read_document(item, reader=reader, face=face, specs=specs)
         if len(located) == 1 and item.region is None and item.image.shape != image.shape \
-                and (document.type == DocumentType.OTHER or _unread(document.fields)):
+                and _reading_quality(document) < (True, SURE_TYPE, 0):
             # The outline found may not be the document's (a card on a desk of the same colour,
             # a selfie's background, the arc printed across a bank card): the whole photo is read
-            # before calling it `other` or giving up on a field.
+            # before calling it `other`, settling for a doubtful type or giving up on a field.
             whole = _read_document(whole_page(image), reader=reader, face=face, specs=specs)
-            if document.type == DocumentType.OTHER or (
-                    whole.type == document.type and _unread(whole.fields) < _unread(document.fields)):
-                document = whole if whole.type != DocumentType.OTHER else document
+            if _reading_quality(whole) > _reading_quality(document):
+                document = whole
         if face is not None and document.type in FACES_COMPARED and not document.faces:
             # Found here, in the documents' parallel step, rather than later in match-faces.
             document = replace(document, faces=face.embed(document.image, find_small_faces=True))
@@ -265,6 +264,17 @@ def _inside(point: tuple[float, float], quad: Sequence[tuple[float, float]]) -> 
 
 def _something_missing(fields: dict[str, FieldValue]) -> bool:
     return any(value.value is None for value in fields.values())
+
+
+SURE_TYPE = 0.9
+"""A type read with less confidence than this is worth a second reading of the whole photo."""
+
+
+def _reading_quality(document: ReadDocument) -> tuple[bool, float, int]:
+    """Which of two readings of one photo to keep: a known type, then a surer one, then fewer
+    fields unread."""
+    return (document.type != DocumentType.OTHER, min(document.confidence, SURE_TYPE),
+            -_unread(document.fields))
 
 
 UNREAD_BELOW = 0.5

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from autopass.engines.base import TextLine
-from autopass.engines.registry import get_ocr_engine
+from autopass.engines.registry import get_face_engine, get_ocr_engine
 from autopass.samples.faces import load_face_source
 from autopass.samples.generator import Plan, plan_dossier
 from autopass.settings import Settings
@@ -19,6 +19,11 @@ from autopass.settings import Settings
 @pytest.fixture(scope="session")
 def ocr():  # type: ignore[no-untyped-def]
     return get_ocr_engine(Settings())
+
+
+@pytest.fixture(scope="session")
+def face():  # type: ignore[no-untyped-def]
+    return get_face_engine(Settings())
 
 
 @pytest.fixture(scope="session")

@@ -127,3 +127,20 @@ def test_a_wrong_outline_that_cut_the_card_number_off_falls_back_to_the_whole_ph
     [document] = analyse_page(photo, ocr=ocr)
 
     assert document.fields["card_number"].value == truth["fields"][name]["card_number"]
+
+
+def test_a_card_cut_by_a_wrong_outline_is_not_taken_for_a_selfie(ocr, face, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Sample dossier 51 of seed 7: a pale ID card on a pale desk; the outline found cuts off its
+    labels, and the crop (a face, little text) looks like a selfie. The whole photo settles it."""
+    folder = generate_dossier(tmp_path, 51, 7, 0.3, Difficulty.NORMAL, None)
+    truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+    [name] = [file for file, kind in truth["documents"].items() if kind == "id_card_front"]
+    photo = cv2.imread(str(folder / name))
+    [located] = locate_documents(photo)
+    [cut] = analyse_page(located.image, ocr=ocr, face=face)
+    assert cut.type != DocumentType.ID_CARD_FRONT or cut.confidence < 0.9  # precondition
+
+    [document] = analyse_page(photo, ocr=ocr, face=face)
+
+    assert document.type == DocumentType.ID_CARD_FRONT
+    assert document.fields["id_number"].value == truth["fields"][name]["id_number"]
