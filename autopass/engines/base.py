@@ -13,6 +13,20 @@ import numpy as np
 Point = tuple[float, float]
 
 
+Alternatives = tuple[tuple[tuple[str, float], ...], ...]
+"""Per character of a recognised text, the recogniser's likeliest characters with their
+probabilities, best first (the character read is the first)."""
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """What a recogniser read on one text-line image."""
+
+    text: str
+    confidence: float
+    alternatives: Alternatives = ()  # empty when the engine does not say
+
+
 @dataclass(frozen=True)
 class TextLine:
     """One line of text that OCR found: its text, confidence in [0, 1] and its quadrilateral."""
@@ -20,6 +34,7 @@ class TextLine:
     text: str
     confidence: float
     box: tuple[Point, Point, Point, Point]
+    alternatives: Alternatives = ()  # see ``Alternatives``; empty when the engine does not say
 
     @property
     def bounds(self) -> tuple[int, int, int, int]:

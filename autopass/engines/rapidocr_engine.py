@@ -7,7 +7,7 @@ image before cutting text lines), the engine drives RapidOCR's three models itse
    pixels, and text lines stay detectable at ~1000 px for cards and A4 pages);
 2. text lines cut from the *full-resolution* image, so small print keeps every pixel it has;
 3. optional 0/180-degree *line classifier* (skipped when the caller straightened the document);
-4. *recognition*, one line per model call (``REC_BATCH``).
+4. *recognition*, one line per model call (``REC_BATCH``), keeping each character's runners-up.
 
 Thread-safety: safe to share between threads. onnxruntime sessions run concurrently and the engine
 keeps no per-call state.
@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from autopass.engines.base import Point, TextLine
+from autopass.engines.base import Alternatives, Point, Recognised, TextLine
 
 Quad = tuple[Point, Point, Point, Point]
 
@@ -95,27 +95,57 @@ class RapidOcrEngine:
 
         image = _three_channels(image)
         crops = [get_rotate_crop_image(image, np.array(quad, dtype=np.float32)) for quad in quads]
-        texts = self.recognize(crops, straightened=straightened)
+        read = self.recognize(crops, straightened=straightened)
         return [
-            TextLine(text=text, confidence=confidence, box=quad)
-            for quad, (text, confidence) in zip(quads, texts, strict=True)
-            if text.strip() and confidence >= self.min_confidence
+            TextLine(text=line.text, confidence=line.confidence, box=quad,
+                     alternatives=line.alternatives)
+            for quad, line in zip(quads, read, strict=True)
+            if line.text.strip() and line.confidence >= self.min_confidence
         ]
 
-    def recognize(
-        self, crops: Sequence[np.ndarray], *, straightened: bool = True
-    ) -> list[tuple[str, float]]:
-        """Text and confidence of each text-line image."""
-        from rapidocr.ch_ppocr_rec import TextRecInput
-
+    def recognize(self, crops: Sequence[np.ndarray], *, straightened: bool = True) -> list[Recognised]:
+        """Text, confidence and each character's alternatives for each text-line image."""
         if not crops:
             return []
         lines = [_three_channels(crop) for crop in crops]
         if not straightened:
             lines = self._classifier(lines).img_list
-        result = self._recognizer(TextRecInput(img=lines))
-        pairs = zip(result.txts, result.scores, strict=True)
-        return [(text, float(score)) for text, score in pairs]
+        return [self._recognize_one(line) for line in lines]
+
+    def _recognize_one(self, line: np.ndarray) -> Recognised:
+        """RapidOCR's recognition of one line (same input, same decoding), keeping the model's
+        probabilities: the runner-up characters of each position are what a checksum or a
+        name's plausibility can choose from."""
+        recognizer = self._recognizer
+        _, height, width = recognizer.rec_image_shape[:3]
+        ratio = line.shape[1] / line.shape[0]
+        widest = max(width / height, ratio)
+        batch = recognizer.resize_norm_img(line, widest)[np.newaxis].astype(np.float32)
+        probabilities = recognizer.session(batch)
+        decoder = recognizer.postprocess_op
+        [(text, score)], _ = decoder(probabilities, False, wh_ratio_list=[ratio], max_wh_ratio=widest)
+        alternatives = _alternatives(probabilities[0], decoder.character)
+        return Recognised(text, float(score), alternatives if len(alternatives) == len(text) else ())
+
+
+ALTERNATIVES = 3
+"""Characters kept per position, the one read included."""
+
+
+def _alternatives(probabilities: np.ndarray, characters: Sequence[str]) -> Alternatives:
+    """Per emitted character (CTC: the first step of each run that is not blank), the likeliest
+    characters at that step with their probabilities."""
+    best = probabilities.argmax(axis=1)
+    emitted = np.ones(len(best), dtype=bool)
+    emitted[1:] = best[1:] != best[:-1]
+    emitted &= best != 0  # 0 is CTC's blank
+    result = []
+    for step in np.flatnonzero(emitted):
+        row = probabilities[step]
+        top = np.argpartition(row, -(ALTERNATIVES + 1))[-(ALTERNATIVES + 1):]
+        top = [int(i) for i in top[np.argsort(-row[top])] if i != 0][:ALTERNATIVES]
+        result.append(tuple((characters[i], round(float(row[i]), 4)) for i in top))
+    return tuple(result)
 
 
 def _three_channels(image: np.ndarray) -> np.ndarray:

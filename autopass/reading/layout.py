@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from autopass.engines.base import TextLine
+from autopass.engines.base import Alternatives, TextLine
 from autopass.reading.lines import text_slant
 from autopass.reading.text import clean
 
@@ -33,6 +33,7 @@ class Row:
     text: str
     owners: tuple[int, ...]  # owners[i] = index into `lines` of the character text[i]
     lines: tuple[TextLine, ...]
+    alternatives: Alternatives = ()  # per character of text, when every line of it has them
 
     def box(self, start: int, end: int) -> list[int] | None:
         """[x, y, w, h] around the lines that hold text[start:end]."""
@@ -81,6 +82,11 @@ class Found:
     @property
     def confidence(self) -> float:
         return self.row.confidence(self.start, self.end) if self.end > self.start else 0.0
+
+    @property
+    def alternatives(self) -> Alternatives:
+        """Per character of ``text``, the recogniser's likeliest readings (empty if unknown)."""
+        return self.row.alternatives[self.start : self.end] if self.row.alternatives else ()
 
     def first_cell(self) -> Found:
         """The value up to the first wide gap between its boxes: what follows is the next table
@@ -156,12 +162,26 @@ def _left_to_right(lines: list[TextLine]) -> list[TextLine]:
 
 
 def row_of(lines: list[TextLine]) -> Row:
-    text, owners = [], []
+    text, owners, alternatives = [], [], []
     for index, line in enumerate(lines):
         piece = clean(line.text)
         text.append(piece)
         owners.extend([index] * len(piece))
-    return Row(text="".join(text), owners=tuple(owners), lines=tuple(lines))
+        alternatives.extend(_cleaned_alternatives(line, piece))
+    whole = len(alternatives) == len(owners)
+    return Row(text="".join(text), owners=tuple(owners), lines=tuple(lines),
+               alternatives=tuple(alternatives) if whole else ())
+
+
+def _cleaned_alternatives(line: TextLine, piece: str) -> Alternatives:
+    """The line's alternatives cleaned as its text was (``piece``), or none if they do not align."""
+    kept = tuple(
+        tuple((clean(c) or c, p) for c, p in options)
+        for character, options in zip(line.text, line.alternatives, strict=False)
+        if clean(character)
+    )
+    aligned = len(kept) == len(piece) and all(o[0][0] == ch for o, ch in zip(kept, piece, strict=True))
+    return kept if aligned else ()
 
 
 def label_places(rows: Sequence[Row], labels: Sequence[str]) -> list[tuple[int, int, int]]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from autopass.engines.base import OcrEngine, Point, TextLine
+from autopass.engines.base import OcrEngine, Point, Recognised, TextLine
 
 Quad = tuple[Point, Point, Point, Point]
 
@@ -76,7 +76,7 @@ class LineReader:
     def __init__(self, ocr: OcrEngine) -> None:
         self.ocr = ocr
         self._detect: Callable[[np.ndarray], list[Quad]] | None = getattr(ocr, "detect", None)
-        self._recognize: Callable[..., list[tuple[str, float]]] | None = getattr(ocr, "recognize", None)
+        self._recognize: Callable[..., list[Recognised]] | None = getattr(ocr, "recognize", None)
 
     @property
     def selective(self) -> bool:
@@ -131,9 +131,10 @@ class LineReader:
         crops = [_crop(image, quad) for quad, _ in cuts]
         texts = self._recognize(crops, straightened=straightened) if crops else []
         updated = list(slots)
-        for i, (quad, whole), (text, confidence) in zip(indexes, cuts, texts, strict=True):
-            legible = text.strip() and confidence >= MIN_CONFIDENCE
-            line = TextLine(text=text, confidence=float(confidence), box=quad) if legible else None
+        for i, (quad, whole), read in zip(indexes, cuts, texts, strict=True):
+            legible = read.text.strip() and read.confidence >= MIN_CONFIDENCE
+            line = TextLine(text=read.text, confidence=float(read.confidence), box=quad,
+                            alternatives=read.alternatives) if legible else None
             updated[i] = replace(slots[i], line=line, complete=whole)
         return updated
 

@@ -45,8 +45,18 @@ def test_detect_then_read_regions_reuses_one_detection(ocr: RapidOcrEngine) -> N
 def test_recognize_batches_crops_and_accepts_greyscale(ocr: RapidOcrEngine) -> None:
     card = draw_card()
     crops = [cv2.cvtColor(card[60:130, 40:500], cv2.COLOR_BGR2GRAY), card[60:130, 40:500]]
-    assert [text.replace(" ", "") for text, _ in ocr.recognize(crops)] == ["姓名张伟"] * 2
+    read = ocr.recognize(crops)
+    assert [line.text.replace(" ", "") for line in read] == ["姓名张伟"] * 2
     assert ocr.recognize([]) == []
+
+
+def test_each_character_read_comes_with_its_likeliest_alternatives(ocr: RapidOcrEngine) -> None:
+    [line] = ocr.recognize([draw_card()[60:130, 40:500]])
+    assert len(line.alternatives) == len(line.text)
+    for character, options in zip(line.text, line.alternatives, strict=True):
+        assert options[0][0] == character  # the character read is the likeliest
+        assert [p for _, p in options] == sorted((p for _, p in options), reverse=True)
+        assert 0 <= options[-1][1] <= options[0][1] <= 1
 
 
 def test_blank_image_has_no_text(ocr: RapidOcrEngine) -> None:
