@@ -34,6 +34,8 @@ from autopass.reading.text import (
     clean,
     find_amount,
     label_fragments,
+    likelier_name,
+    proven_by_runners_up,
     read_birth_date,
     read_card_number,
     read_ethnicity,
@@ -159,7 +161,17 @@ def _name(context: _Context, field: str, found: Found | None = None) -> FieldVal
     if reading.value and kept != reading.value and len(kept) >= SHORTEST_NAME:
         # 韩红仅: the photocopy's 仅供贷款使用 overprint crosses the name; the rest is probably it.
         reading = Reading(kept, reading.trust * MERGED_NAME_PENALTY)
-    return _value(reading, found)
+    return _value(_plausible_name(reading, found), found)
+
+
+def _plausible_name(reading: Reading, found: Found) -> Reading:
+    """The reading with implausible characters swapped for the recogniser's runners-up (see
+    ``likelier_name``); a changed name is repaired, hence doubtful."""
+    at = found.text.find(reading.value) if reading.value else -1
+    if at < 0 or not found.alternatives:
+        return reading
+    likelier = likelier_name(reading.value, found.alternatives[at : at + len(reading.value)])
+    return reading if likelier == reading.value else Reading(likelier, reading.trust * REPAIRED_PENALTY)
 
 
 def _id_number(context: _Context, field: str) -> FieldValue:
@@ -169,6 +181,12 @@ def _id_number(context: _Context, field: str) -> FieldValue:
         reading = read_id_number(found.text)
         if reading.value is not None and reading.trust > INVALID_CONFIDENCE:
             return _value(reading, found)
+        at = found.text.upper().find(reading.value) if reading.value else -1
+        if at >= 0 and found.alternatives:
+            runners_up = found.alternatives[at : at + len(reading.value or "")]
+            proven = proven_by_runners_up(reading.value or "", runners_up, is_valid_id_number)
+            if proven:
+                return _value(Reading(proven, REPAIRED_PENALTY * REPAIRED_PENALTY), found)
     for index, row in enumerate(context.rows):
         reading = read_id_number(row.text)
         if reading.value and reading.trust > INVALID_CONFIDENCE:
@@ -527,7 +545,7 @@ def _owner_name(context: _Context) -> FieldValue:
             trimmed = re.sub(r"^(?:号码|码|号)(?=[\u4e00-\u9fff]{2,})", "", name)
             begin = match.start(1) + len(name) - len(trimmed)
             found = Found(trimmed, index, begin, begin + len(trimmed), row)
-            return _value(read_name(trimmed), found)
+            return _value(_plausible_name(read_name(trimmed), found), found)
     return _name(context, "owner_name", owner) if owner is not None else FieldValue(value=None, confidence=0.0)
 
 
@@ -536,7 +554,9 @@ def _loan_contract(context: _Context) -> Fields:
     borrower = value_after(context.rows, ["借款人姓名"], context.stops) or context.after("borrower_name")
     name = FieldValue(value=None, confidence=0.0)
     if borrower is not None:
-        name = _name(context, "borrower_name", replace(borrower, text=borrower.text.removeprefix("姓名")))
+        text = borrower.text.removeprefix("姓名")
+        name = _name(context, "borrower_name",
+                     replace(borrower, text=text, start=borrower.end - len(text)))
     return {
         "borrower_name": name,
         "id_number": _id_number(context, "id_number"),

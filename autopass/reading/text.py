@@ -6,10 +6,10 @@ Every function here is pure: text in, normalised value (and how sure we may be) 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import product
+from itertools import combinations, product
 
 from opencc import OpenCC
 
@@ -86,6 +86,37 @@ def read_id_number(text: str) -> Reading:
     if fallback is None and digits:
         fallback = digits
     return Reading(fallback, INVALID_CONFIDENCE) if fallback else Reading(None, 0.0)
+
+
+RUNNER_UP_MIN = 0.05
+"""A runner-up character the recogniser gave at least this probability may stand in for the one
+read, where a check digit proves the exchange."""
+MAX_EXCHANGES = 2
+
+
+def proven_by_runners_up(
+    value: str, alternatives: Sequence[Sequence[tuple[str, float]]], is_valid: Callable[[str], bool]
+) -> str | None:
+    """The one valid value (``is_valid``: a check digit) that exchanging at most two characters
+    of ``value`` for the recogniser's runners-up gives, or None when none or several do
+    (a 0 read as 8 twice on a contract photographed small)."""
+    if len(alternatives) != len(value):
+        return None
+    options = [(i, c) for i, choices in enumerate(alternatives) for c, p in choices[1:]
+               if p >= RUNNER_UP_MIN and c != value[i]]
+    found = set()
+    for count in range(1, MAX_EXCHANGES + 1):
+        for exchange in combinations(options, count):
+            if len({i for i, _ in exchange}) < count:
+                continue
+            candidate = list(value)
+            for i, c in exchange:
+                candidate[i] = c
+            if is_valid("".join(candidate)):
+                found.add("".join(candidate))
+        if found:
+            break
+    return found.pop() if len(found) == 1 else None
 
 
 def _id_last(ch: str) -> str:
@@ -306,6 +337,49 @@ SHORTEST_NAME = 2
 """Han names have 2-4 characters; longer ones carry a middle dot (阿卜杜拉·买买提) or a label."""
 MERGED_NAME_PENALTY = 0.7
 """A name cut off a misread label that OCR glued to it: probably right, not proven."""
+
+
+COMMON_SURNAMES = frozenset(
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付傅方白邹孟熊秦邱江尹薛闫阎段雷侯龙史陶黎贺顾毛郝龚邵万钱严"
+    "覃武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒"
+    "阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓古"
+    "吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣巫寇"
+    "桑郎甄丛仲虞敖巩明佘池查麻苑迟邝官封谈匡鞠惠荆乐冀郁胥南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉"
+    "伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿"
+    "薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元"
+    "束檀衣信展阴昝智幸奉植衡富尧闭由"
+)
+"""Surnames that cover almost every Han Chinese person (the few hundred most frequent)."""
+NAME_CHARACTERS = frozenset(
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彩春菊凤洁梅琳素云莲真环雪荣爱"
+    "妹香月莺媛瑞凡佳嘉琼勤珍贞莉娣叶璧璐娅琦晶妍茜秋珊莎锦黛青倩婷姣婉娴瑾颖露瑶怡婵雁蓓仪荷丹蓉眉君"
+    "琴蕊薇菁梦岚苑婕馨瑗琰韵融园艺咏卿聪澜纯毓悦昭冰爽琬茗羽希宁欣飘育滢馥筠柔竹霭凝晓欢霄枫芸菲寒伊"
+    "亚宜可姬舒影荔枝思阳妮宝贝初程梵恒鸿桦骅剑娇纪宽灵媚琪晴容睿烁唯威韦雯苇萱彦宇雨忠宗曼紫逸贤蝶"
+    "菡翠小轩俊浩博志鹏宏辉健斌峰鑫帅飞亮成建国文德海林东兵新旭波坤龙凯松杨彬晨辰泽子梓涵昊一诺依若"
+    "雅婧琛瑜璇蕾岩毅诚峻晖哲翔钧振立永福生祥安康泰乐家光耀升达功武伦江河川山石金银铭锐锋钢松柏森桐"
+    "楠柳芝茂蔚苗昌盛隆兴旺发珠璋佩伶俐仁义礼智信良善孝谦诗书画律声歌颂赞吟喜笑颜淑惠慧捷巧想念忆"
+    "星日光曦天坤宙世中夏冬年时景实远程腾鸣凤麟虎豹彪雄猛坚豪岸多富贵禄寿吉如意顺利通清澈净正守"
+)
+"""Characters common in given names: what a name most likely holds when the recogniser hesitates."""
+NAME_ALTERNATIVE_MIN = 0.1
+"""A runner-up character needs at least this probability to replace an implausible one."""
+
+
+def likelier_name(name: str, alternatives: Sequence[Sequence[tuple[str, float]]]) -> str:
+    """``name`` with each character that names rarely hold (晶 misread as 品) replaced by the
+    recogniser's runner-up, when that one is common in names and the recogniser gave it weight.
+    The caller treats a changed name as repaired: it is never trusted on its own."""
+    if len(alternatives) != len(name) or "·" in name:
+        return name
+    chosen = []
+    for position, (character, options) in enumerate(zip(name, alternatives, strict=True)):
+        plausible = COMMON_SURNAMES if position == 0 else NAME_CHARACTERS
+        if character not in plausible:
+            better = [c for c, p in options if c in plausible and p >= NAME_ALTERNATIVE_MIN]
+            character = better[0] if better else character
+        chosen.append(character)
+    return "".join(chosen)
 
 
 def read_name(text: str, fragments: Sequence[tuple[str, int]] = ()) -> Reading:

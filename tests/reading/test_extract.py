@@ -152,3 +152,14 @@ def test_ethnicity_without_its_label_is_the_group_after_the_sex(specs) -> None: 
                   "住址四川省成都市武侯区黄河路5号", "公民身份号码510107198702269167")
     assert fields["ethnicity"] == "朝鲜"
     assert fields["birth_date"] == "1987-02-26"
+
+
+def test_an_implausible_character_of_a_name_is_swapped_for_the_runner_up_with_doubt(specs) -> None:  # type: ignore[no-untyped-def]
+    """晶 read as 品 on a small invoice: the recogniser's runner-up is the name's character."""
+    confident = tuple((ch, 0.97) for ch in "购买方名称肖")
+    buyer = TextLine(text="购买方名称肖品怡", confidence=0.81, box=((10, 40), (250, 40), (250, 70), (10, 70)),
+                     alternatives=(*((c,) for c in confident), (("品", 0.58), ("晶", 0.31)), (("怡", 0.95),)))
+    lines = [*rows("机动车销售统一发票"), buyer]
+    name = extract_fields(DocumentType.VEHICLE_INVOICE, lines, np.zeros((800, 1200, 3), np.uint8),
+                          specs[DocumentType.VEHICLE_INVOICE])["buyer_name"]
+    assert name.value == "肖晶怡" and name.confidence < 0.85

@@ -9,6 +9,8 @@ from autopass.reading.text import (
     chinese_amount,
     clean,
     find_amount,
+    likelier_name,
+    proven_by_runners_up,
     read_birth_date,
     read_card_number,
     read_ethnicity,
@@ -112,3 +114,33 @@ def test_ethnicity_is_one_of_the_56_groups() -> None:
 def test_a_single_character_is_not_trusted_as_a_name() -> None:
     assert read_name("码").trust == INVALID_CONFIDENCE
     assert read_name("史莉娜").trust > INVALID_CONFIDENCE
+
+
+def test_a_character_names_rarely_hold_gives_way_to_a_likely_runner_up() -> None:
+    def alternatives(*positions: tuple[tuple[str, float], ...]) -> list[tuple[tuple[str, float], ...]]:
+        return list(positions)
+
+    misread = alternatives((("肖", 0.99),), (("品", 0.6), ("晶", 0.3)), (("怡", 0.95),))
+    assert likelier_name("肖品怡", misread) == "肖晶怡"
+    barely = alternatives((("肖", 0.99),), (("品", 0.95), ("晶", 0.04)), (("怡", 0.95),))
+    assert likelier_name("肖品怡", barely) == "肖品怡"  # the image says 品: kept (and checked)
+    plausible = alternatives((("张", 0.7), ("弓", 0.2)), (("伟", 0.5), ("佳", 0.4)))
+    assert likelier_name("张伟", plausible) == "张伟"
+    surname = alternatives((("随", 0.5), ("陆", 0.4)), (("慧", 0.9),), (("悦", 0.9),))
+    assert likelier_name("随慧悦", surname) == "陆慧悦"
+    assert likelier_name("阿卜杜拉·买买提", []) == "阿卜杜拉·买买提"
+
+
+def test_a_check_digit_proves_an_exchange_for_the_recognisers_runners_up() -> None:
+    from autopass.validators import is_valid_id_number
+
+    true = "110105198404081505"
+    misread = "110185198484081505"  # two 0s read as 8
+    runners_up = [((c, 0.9),) for c in misread]
+    runners_up[4] = (("8", 0.55), ("0", 0.4))
+    runners_up[10] = (("8", 0.6), ("0", 0.3))
+    assert proven_by_runners_up(misread, runners_up, is_valid_id_number) == true
+    faint = [*runners_up]
+    faint[10] = (("8", 0.97), ("0", 0.01))  # the image says 8: nothing proven
+    assert proven_by_runners_up(misread, faint, is_valid_id_number) is None
+    assert proven_by_runners_up(misread, runners_up[:-1], is_valid_id_number) is None
