@@ -131,7 +131,7 @@ def _read_document(
         slots = reader.complete(image, slots, range(len(slots)))
         lines = lines_of(slots)
         fields = extract_fields(document_type, lines, image, spec)
-    if _something_missing(fields) and reader.selective:
+    if _unread(fields) and reader.selective:
         found = look_beside_labels(image, slots, fields, spec, reader)
         if found:
             slots = [*slots, *found]
@@ -231,13 +231,15 @@ def look_beside_labels(
     image: np.ndarray, slots: Sequence[Slot], fields: dict[str, FieldValue], spec: DocumentSpec,
     reader: LineReader,
 ) -> list[Slot]:
-    """New lines found right of the labels whose value is missing (an overprint across a
-    photocopied ID number hides it from the page-wide detector, not from a look at its row)."""
+    """New lines found right of the labels whose value is missing or a fragment (an overprint
+    across a photocopied ID number hides it from the page-wide detector, not from a look at its
+    row; a short name alone in its cell may be missed too)."""
     rows = build_rows(lines_of(slots))
     known = [slot.quad for slot in slots if slot.line is not None]
     found: list[Slot] = []
     for name, value in fields.items():
-        places = label_places(rows, spec.fields[name].labels) if value.value is None else []
+        unread = value.value is None or value.confidence < UNREAD_BELOW
+        places = label_places(rows, spec.fields[name].labels) if unread else []
         if not places:
             continue
         row_index, start, end = places[0]

@@ -240,9 +240,9 @@ def value_after(rows: Sequence[Row], labels: Sequence[str], stops: Sequence[str]
             start += 1
         end = len(row.text)
         for stop in stop_texts:
-            position = row.text.find(stop, start + 1)
-            if position > start:
-                end = min(end, position)
+            position = row.text.find(stop, start)
+            if position >= start:
+                end = min(end, position)  # at ``start``: the cell is empty, the next label follows
         found = Found(text=row.text[start:end], row_index=index, start=start, end=end, row=row)
         if found.text:
             return found

@@ -163,3 +163,11 @@ def test_an_implausible_character_of_a_name_is_swapped_for_the_runner_up_with_do
     name = extract_fields(DocumentType.VEHICLE_INVOICE, lines, np.zeros((800, 1200, 3), np.uint8),
                           specs[DocumentType.VEHICLE_INVOICE])["buyer_name"]
     assert name.value == "肖晶怡" and name.confidence < 0.85
+
+
+def test_an_empty_cell_is_empty_not_the_next_label(specs) -> None:  # type: ignore[no-untyped-def]
+    """The buyer's short name was not detected: what follows its label is the next label."""
+    fields = read(DocumentType.VEHICLE_INVOICE, specs, "机动车销售统一发票",
+                  "购买方名称身份证号码/组织机构代码110105197703080284")
+    assert fields["buyer_name"] is None
+    assert fields["buyer_id_number"] == "110105197703080284"
