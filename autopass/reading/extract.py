@@ -92,6 +92,7 @@ _ADDRESS_END = re.compile(r"(号|户|室|组|村|栋|幢|楼|座|弄|巷|屯|队
 _NEXT_ROW_PIECE = re.compile(r"(出生|民族|性别|公民|身份|号码|\d{1,4}[年月日]|\d{1,2}月|\d{1,2}日"
                              r"|维吾尔|回族|蒙古|藏族|壮族|满族|苗族)")
 _OVERPRINT_TAIL = re.compile(r"[仅供贷款使用]+$")
+_OVERPRINT_IN_NAME = re.compile(r"[仅供贷款使用].*$")
 _ADDRESS_START = re.compile(r"^.{0,8}?(省|市|自治区)")
 _DATE_LIKE = re.compile(r"\d{4}[.\-/年]\d{1,2}|长期|\d{6,}")
 
@@ -157,10 +158,11 @@ def _name(context: _Context, field: str, found: Found | None = None) -> FieldVal
     own = set(context.labels(field))
     fragments = label_fragments([clean(stop) for stop in context.stops if stop not in own])
     reading = read_name(found.text, fragments)
-    kept = _OVERPRINT_TAIL.sub("", reading.value or "")
-    if reading.value and kept != reading.value and len(kept) >= SHORTEST_NAME:
-        # 韩红仅: the photocopy's 仅供贷款使用 overprint crosses the name; the rest is probably it.
-        reading = Reading(kept, reading.trust * MERGED_NAME_PENALTY)
+    overprint = _OVERPRINT_IN_NAME.search(reading.value or "", SHORTEST_NAME)
+    if reading.value and overprint:
+        # 韩红仅, 廖倩雪供负: the photocopy's 仅供贷款使用 overprint crosses the name, and what
+        # follows its first character is overprint too (misread or not); the rest is probably it.
+        reading = Reading(reading.value[: overprint.start()], reading.trust * MERGED_NAME_PENALTY)
     return _value(_plausible_name(reading, found), found)
 
 

@@ -171,3 +171,11 @@ def test_an_empty_cell_is_empty_not_the_next_label(specs) -> None:  # type: igno
                   "购买方名称身份证号码/组织机构代码110105197703080284")
     assert fields["buyer_name"] is None
     assert fields["buyer_id_number"] == "110105197703080284"
+
+
+def test_an_overprint_misread_after_a_photocopied_name_is_cut_off_too(specs) -> None:  # type: ignore[no-untyped-def]
+    """供贷 of the overprint read as 供负: everything from its first character on goes."""
+    lines = rows("姓名廖倩雪供负", "性别女民族汉", "出生1984年8月14日", "公民身份号码370202198408148548")
+    name = extract_fields(DocumentType.ID_CARD_FRONT, lines, np.zeros((800, 1200, 3), np.uint8),
+                          specs[DocumentType.ID_CARD_FRONT])["name"]
+    assert name.value == "廖倩雪" and name.confidence < 0.85
