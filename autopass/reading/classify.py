@@ -115,8 +115,16 @@ def _bank_card_cues(text: str) -> float:
     return score
 
 
+_LONG_NUMBER = re.compile(r"\d{15,}")
+"""An ID, licence or card number (15-19 digits); a selfie's watermark holds dates and times only."""
+
+
 def _without_keywords(text: str, cues: ImageCues) -> tuple[DocumentType, float]:
     """No printed keyword: a face with little text is a selfie; anything else is `other`."""
+    if cues.faces and _LONG_NUMBER.search(re.sub(r"\s", "", text)):
+        # A face beside an ID or card number: an ID card or licence whose labels are unreadable
+        # (dark, blurred), never a selfie for sure: a person looks.
+        return DocumentType.OTHER, 0.5
     if cues.faces and len(text) <= 4 * SELFIE_MAX_CHARACTERS:
         return DocumentType.SELFIE, 0.95 if cues.faces == 1 else 0.7
     if cues.faces == 1 and not cues.is_card and (cues.face_share or 0.0) >= SELFIE_FACE_SHARE \

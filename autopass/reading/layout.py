@@ -11,6 +11,7 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from autopass.engines.base import Alternatives, TextLine
 from autopass.reading.lines import text_slant
@@ -173,12 +174,17 @@ def row_of(lines: list[TextLine]) -> Row:
                alternatives=tuple(alternatives) if whole else ())
 
 
+@lru_cache(maxsize=8192)
+def _clean_character(character: str) -> str:
+    return clean(character)
+
+
 def _cleaned_alternatives(line: TextLine, piece: str) -> Alternatives:
     """The line's alternatives cleaned as its text was (``piece``), or none if they do not align."""
     kept = tuple(
-        tuple((clean(c) or c, p) for c, p in options)
+        tuple((_clean_character(c) or c, p) for c, p in options)
         for character, options in zip(line.text, line.alternatives, strict=False)
-        if clean(character)
+        if _clean_character(character)
     )
     aligned = len(kept) == len(piece) and all(o[0][0] == ch for o, ch in zip(kept, piece, strict=True))
     return kept if aligned else ()

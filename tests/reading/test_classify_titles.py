@@ -48,3 +48,11 @@ def test_a_small_face_or_a_card_with_that_much_text_stays_doubtful():
 def test_a_title_with_one_character_dropped_still_settles_the_invoice():
     found = classify(lines("机动车销售统发票", "发票联", "购买方名称"), ImageCues(), SPECS)
     assert found == (DocumentType.VEHICLE_INVOICE, TITLE_CONFIDENCE)
+
+
+def test_a_face_beside_an_id_number_is_never_a_sure_selfie():
+    """A dark, blurred ID card front: no label readable, but its number is (hard sample 18)."""
+    found = classify(lines("星", "224:0547F", "528186193483129195"), ImageCues(faces=1, face_share=0.17), SPECS)
+    assert found[0] != DocumentType.SELFIE and found[1] < 0.9
+    watermark = classify(lines("2026-12-10 10:21", "面签拍照"), ImageCues(faces=1, face_share=0.3), SPECS)
+    assert watermark == (DocumentType.SELFIE, 0.95)
