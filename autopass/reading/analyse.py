@@ -32,6 +32,12 @@ from autopass.reading.text import clean
 from autopass.settings import get_settings
 from autopass.standards import DocumentSpec, load_document_specs
 
+SURE_TYPE = 0.9
+"""A type read with less confidence than this is worth a second reading of the whole photo."""
+UNREAD_BELOW = 0.5
+"""A field read with less confidence than this is as good as unread (a fragment, a misread)."""
+BESIDE_LABEL_CHARACTERS = 24
+"""How far right of its label, in label heights, a missing value is looked for (up to the edge)."""
 LEVEL_DEGREES = 4.0
 """Text still slanting more than this after locating is levelled before it is read."""
 TITLE_START = 3
@@ -73,7 +79,7 @@ def analyse_page(
         begun = time.perf_counter()
         document = _read_document(item, reader=reader, face=face, specs=specs)
         if len(located) == 1 and item.region is None and item.image.shape != image.shape \
-                and _reading_quality(document) < (True, SURE_TYPE, 0):
+                and _could_be_better(document):
             # The outline found may not be the document's (a card on a desk of the same colour,
             # a selfie's background, the arc printed across a bank card): the whole photo is read
             # before calling it `other`, settling for a doubtful type or giving up on a field.
@@ -223,10 +229,6 @@ def _title_starts(slots: Sequence[Slot], specs: dict[DocumentType, DocumentSpec]
             and any(start in clean(slot.line.text) for start in starts)]
 
 
-BESIDE_LABEL_CHARACTERS = 24
-"""How far right of its label, in label heights, a missing value is looked for (up to the edge)."""
-
-
 def look_beside_labels(
     image: np.ndarray, slots: Sequence[Slot], fields: dict[str, FieldValue], spec: DocumentSpec,
     reader: LineReader,
@@ -238,8 +240,7 @@ def look_beside_labels(
     known = [slot.quad for slot in slots if slot.line is not None]
     found: list[Slot] = []
     for name, value in fields.items():
-        unread = value.value is None or value.confidence < UNREAD_BELOW
-        places = label_places(rows, spec.fields[name].labels) if unread else []
+        places = label_places(rows, spec.fields[name].labels) if _is_unread(value) else []
         if not places:
             continue
         row_index, start, end = places[0]
@@ -268,8 +269,9 @@ def _something_missing(fields: dict[str, FieldValue]) -> bool:
     return any(value.value is None for value in fields.values())
 
 
-SURE_TYPE = 0.9
-"""A type read with less confidence than this is worth a second reading of the whole photo."""
+def _could_be_better(document: ReadDocument) -> bool:
+    """An unknown or doubtful type, or a field unread: another reading may do better."""
+    return _reading_quality(document) < (True, SURE_TYPE, 0)
 
 
 def _reading_quality(document: ReadDocument) -> tuple[bool, float, int]:
@@ -279,12 +281,12 @@ def _reading_quality(document: ReadDocument) -> tuple[bool, float, int]:
             -_unread(document.fields))
 
 
-UNREAD_BELOW = 0.5
-"""A field read with less confidence than this is as good as unread (a fragment, a misread)."""
-
-
 def _unread(fields: dict[str, FieldValue]) -> int:
-    return sum(value.value is None or value.confidence < UNREAD_BELOW for value in fields.values())
+    return sum(_is_unread(value) for value in fields.values())
+
+
+def _is_unread(value: FieldValue) -> bool:
+    return value.value is None or value.confidence < UNREAD_BELOW
 
 
 def _shape_before(image: np.ndarray, turn: int) -> tuple[int, ...]:

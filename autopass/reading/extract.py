@@ -91,8 +91,10 @@ misread ones on hard photos 0.94-0.97.)"""
 _ADDRESS_END = re.compile(r"(号|户|室|组|村|栋|幢|楼|座|弄|巷|屯|队|庄|舍|院)$")
 _NEXT_ROW_PIECE = re.compile(r"(出生|民族|性别|公民|身份|号码|\d{1,4}[年月日]|\d{1,2}月|\d{1,2}日"
                              r"|维吾尔|回族|蒙古|藏族|壮族|满族|苗族)")
-_OVERPRINT_TAIL = re.compile(r"[仅供贷款使用]+$")
-_OVERPRINT_IN_NAME = re.compile(r"[仅供贷款使用].*$")
+_OVERPRINT = "仅供贷款使用"
+"""What lenders write across a photocopied ID card (仅供…使用: for … only)."""
+_OVERPRINT_TAIL = re.compile(f"[{_OVERPRINT}]+$")
+_OVERPRINT_IN_NAME = re.compile(f"[{_OVERPRINT}].*$")
 _ADDRESS_START = re.compile(r"^.{0,8}?(省|市|自治区)")
 _DATE_LIKE = re.compile(r"\d{4}[.\-/年]\d{1,2}|长期|\d{6,}")
 

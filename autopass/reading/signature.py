@@ -49,10 +49,11 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     if right - left < MIN_BOX_HEIGHTS * h or bottom - top < 2 * h:
         return False, BOX_NOT_FOUND, area
     crop = image[top:bottom, left:right]
-    dark_share, faint_share, coloured_share = _ink_shares(crop, h)
+    darkness = _darkness(crop, h)
+    dark_share, faint_share, coloured_share = _ink_shares(crop, darkness, h)
     if dark_share >= INK_SHARE_SIGNED or coloured_share >= INK_SHARE_SIGNED:
         return True, SURE_SIGNED, area
-    if faint_share >= PLAIN_FAINT_SHARE and _pen_tint(crop, h) >= PEN_TINT:
+    if faint_share >= PLAIN_FAINT_SHARE and _pen_tint(crop, darkness) >= PEN_TINT:
         return True, SURE_SIGNED, area
     if faint_share >= INK_SHARE_SIGNED:
         return True, UNSURE, area  # pale strokes: probably a signature, a person confirms
@@ -61,14 +62,13 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     return faint_share > (INK_SHARE_SIGNED + INK_SHARE_EMPTY) / 2, UNSURE, area
 
 
-def _ink_shares(crop: np.ndarray, line_height: int) -> tuple[float, float, float]:
+def _ink_shares(crop: np.ndarray, darkness: np.ndarray, line_height: int) -> tuple[float, float, float]:
     """(dark, faint, blue) shares of the crop covered by handwriting: darker than the local paper,
     not a flat printed rule (underline, dashes), not red (the lender's seal), not speckle. Blue
     strokes are pen ink however pale a photo made them: print is black and seals are red."""
-    darkness = _darkness(crop, line_height)
     blue, green, red = (crop[:, :, i].astype(np.int16) for i in range(3))
     seal = (red - np.maximum(blue, green)) > 60
-    darkness[seal] = 0
+    darkness = np.where(seal, 0, darkness)
     faint = darkness >= FAINT_INK
     pen_blue = (blue - red) >= BLUE_INK
     return (_stroke_share(darkness >= DARK_INK, line_height), _stroke_share(faint, line_height),
@@ -83,9 +83,9 @@ def _darkness(crop: np.ndarray, line_height: int) -> np.ndarray:
     return cv2.subtract(paper, gray)
 
 
-def _pen_tint(crop: np.ndarray, line_height: int) -> float:
+def _pen_tint(crop: np.ndarray, darkness: np.ndarray) -> float:
     """How much bluer than the paper the faint strokes are (median of blue minus red)."""
-    strokes = _darkness(crop, line_height) >= FAINT_INK
+    strokes = darkness >= FAINT_INK
     if not strokes.any() or strokes.all():
         return 0.0
     tint = crop[:, :, 0].astype(np.int16) - crop[:, :, 2].astype(np.int16)

@@ -7,7 +7,7 @@ import pytest
 
 from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
-from autopass.reading.extract import extract_fields
+from autopass.reading.extract import Fields, extract_fields
 from autopass.reading.text import label_fragments, read_name
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
@@ -19,9 +19,14 @@ def specs():  # type: ignore[no-untyped-def]
     return load_document_specs(Settings())
 
 
+def extract(document_type: DocumentType, specs, lines: list[TextLine]) -> Fields:  # type: ignore[no-untyped-def]
+    """The fields of ``lines`` as OCR found them on a blank page."""
+    return extract_fields(document_type, lines, np.zeros((800, 1200, 3), np.uint8), specs[document_type])
+
+
 def read(document_type: DocumentType, specs, *texts: str) -> dict[str, object]:  # type: ignore[no-untyped-def]
-    fields = extract_fields(document_type, rows(*texts), np.zeros((800, 1200, 3), np.uint8), specs[document_type])
-    return {name: value.value for name, value in fields.items()}
+    """The values read off one row per text."""
+    return {name: value.value for name, value in extract(document_type, specs, rows(*texts)).items()}
 
 
 def test_a_name_loses_the_number_and_the_misread_label_glued_to_it() -> None:
@@ -48,11 +53,10 @@ def test_invoice_labels_read_with_one_wrong_character_are_still_found(specs) -> 
 
 def test_contract_amount_in_capitals_alone_is_kept_with_less_confidence(specs) -> None:  # type: ignore[no-untyped-def]
     lines = rows("个人汽车消费贷款合同", "贷款金额:人民币(大写)壹拾伍万贰仟元")
-    spec = specs[DocumentType.LOAN_CONTRACT]
-    amount = extract_fields(DocumentType.LOAN_CONTRACT, lines, np.zeros((800, 1200, 3), np.uint8), spec)["loan_amount"]
+    amount = extract(DocumentType.LOAN_CONTRACT, specs, lines)["loan_amount"]
     assert amount.value == 152000.0 and amount.confidence < 0.9
     both = rows("贷款金额:人民币(大写)壹拾伍万贰仟元整¥152000.00")
-    proven = extract_fields(DocumentType.LOAN_CONTRACT, both, np.zeros((800, 1200, 3), np.uint8), spec)["loan_amount"]
+    proven = extract(DocumentType.LOAN_CONTRACT, specs, both)["loan_amount"]
     assert proven.value == 152000.0 and proven.confidence > amount.confidence
 
 
@@ -71,8 +75,7 @@ def placed(text: str, x: float, y: float) -> TextLine:
 def test_a_name_ends_where_the_next_cell_begins_even_when_its_label_was_lost(specs) -> None:  # type: ignore[no-untyped-def]
     lines = [placed("中华人民共和国机动车驾驶证", 10, 0), placed("姓名", 10, 50), placed("林梅丽", 150, 50),
              placed("女国籍中国", 380, 50)]
-    fields = extract_fields(DocumentType.DRIVING_LICENCE, lines, np.zeros((800, 1200, 3), np.uint8),
-                            specs[DocumentType.DRIVING_LICENCE])
+    fields = extract(DocumentType.DRIVING_LICENCE, specs, lines)
     assert fields["name"].value == "林梅丽"
 
 
@@ -80,15 +83,13 @@ def test_invoice_total_proven_by_capitals_and_figure_on_different_rows(specs) ->
     """A tilted photo: the ¥ figure lands a row above 价税合计, and 小写 was not read."""
     lines = [placed("机动车销售统一发票", 10, 0), placed("¥251800.00", 600, 280), placed("发动机号码", 10, 320),
              placed("贰拾伍万壹仟捌佰元整", 200, 360), placed("价税合计", 10, 380), placed("¥28968.14", 600, 420)]
-    total = extract_fields(DocumentType.VEHICLE_INVOICE, lines, np.zeros((800, 1200, 3), np.uint8),
-                           specs[DocumentType.VEHICLE_INVOICE])["price_total"]
+    total = extract(DocumentType.VEHICLE_INVOICE, specs, lines)["price_total"]
     assert total.value == 251800.0 and total.confidence >= 0.95
 
 
 def test_card_number_read_from_its_own_line_when_a_tilted_row_gathers_the_expiry(specs) -> None:  # type: ignore[no-untyped-def]
     lines = [placed("兴业银行", 200, 150), placed("07/355", 40, 420), placed("6229 0874 5687 5979", 230, 400)]
-    fields = extract_fields(DocumentType.BANK_CARD, lines, np.zeros((800, 1200, 3), np.uint8),
-                            specs[DocumentType.BANK_CARD])
+    fields = extract(DocumentType.BANK_CARD, specs, lines)
     assert fields["card_number"].value == "6229087456875979"
 
 
@@ -101,16 +102,14 @@ def test_authority_without_its_label_loses_what_remains_of_a_label(specs) -> Non
 def test_the_overprint_across_a_photocopied_name_is_cut_off_and_leaves_doubt(specs) -> None:  # type: ignore[no-untyped-def]
     lines = rows("姓名韩红仅", "性别女民族汉", "出生1990年1月2日", "住址山东省济南市历下区黄河路5号",
                  "公民身份号码370102199001020026")
-    name = extract_fields(DocumentType.ID_CARD_FRONT, lines, np.zeros((800, 1200, 3), np.uint8),
-                          specs[DocumentType.ID_CARD_FRONT])["name"]
+    name = extract(DocumentType.ID_CARD_FRONT, specs, lines)["name"]
     assert name.value == "韩红" and name.confidence < 0.85
 
 
 def test_an_address_that_lost_its_first_row_is_not_sure(specs) -> None:  # type: ignore[no-untyped-def]
     lines = rows("姓名韩红", "性别女民族汉", "出生1990年1月2日", "住址5号3单元2103户",
                  "公民身份号码370102199001020026")
-    address = extract_fields(DocumentType.ID_CARD_FRONT, lines, np.zeros((800, 1200, 3), np.uint8),
-                             specs[DocumentType.ID_CARD_FRONT])["address"]
+    address = extract(DocumentType.ID_CARD_FRONT, specs, lines)["address"]
     assert address.confidence < 0.85
 
 
@@ -134,8 +133,7 @@ def test_a_slightly_tilted_invoice_keeps_the_buyer_on_its_table_row(specs) -> No
         ("210202198112284888", (829, 278, 259, 38)), ("购买方名称", (46, 307, 124, 42)),
         ("码", (568, 306, 45, 43)), ("车辆类型", (47, 374, 103, 46)), ("轿车", (207, 363, 80, 53)),
     ]]
-    fields = extract_fields(DocumentType.VEHICLE_INVOICE, lines, np.zeros((800, 1200, 3), np.uint8),
-                            specs[DocumentType.VEHICLE_INVOICE])
+    fields = extract(DocumentType.VEHICLE_INVOICE, specs, lines)
     assert fields["buyer_name"].value == "史莉娜"
     assert fields["buyer_id_number"].value == "210202198112284888"
 
@@ -160,8 +158,7 @@ def test_an_implausible_character_of_a_name_is_swapped_for_the_runner_up_with_do
     buyer = TextLine(text="购买方名称肖品怡", confidence=0.81, box=((10, 40), (250, 40), (250, 70), (10, 70)),
                      alternatives=(*((c,) for c in confident), (("品", 0.58), ("晶", 0.31)), (("怡", 0.95),)))
     lines = [*rows("机动车销售统一发票"), buyer]
-    name = extract_fields(DocumentType.VEHICLE_INVOICE, lines, np.zeros((800, 1200, 3), np.uint8),
-                          specs[DocumentType.VEHICLE_INVOICE])["buyer_name"]
+    name = extract(DocumentType.VEHICLE_INVOICE, specs, lines)["buyer_name"]
     assert name.value == "肖晶怡" and name.confidence < 0.85
 
 
@@ -176,6 +173,5 @@ def test_an_empty_cell_is_empty_not_the_next_label(specs) -> None:  # type: igno
 def test_an_overprint_misread_after_a_photocopied_name_is_cut_off_too(specs) -> None:  # type: ignore[no-untyped-def]
     """供贷 of the overprint read as 供负: everything from its first character on goes."""
     lines = rows("姓名廖倩雪供负", "性别女民族汉", "出生1984年8月14日", "公民身份号码370202198408148548")
-    name = extract_fields(DocumentType.ID_CARD_FRONT, lines, np.zeros((800, 1200, 3), np.uint8),
-                          specs[DocumentType.ID_CARD_FRONT])["name"]
+    name = extract(DocumentType.ID_CARD_FRONT, specs, lines)["name"]
     assert name.value == "廖倩雪" and name.confidence < 0.85
