@@ -178,6 +178,11 @@ def _plausible_name(reading: Reading, found: Found) -> Reading:
     return reading if likelier == reading.value else Reading(likelier, reading.trust * REPAIRED_PENALTY)
 
 
+_ID_SHAPED = re.compile(r"[0-9]{17}[0-9X]")
+"""Eighteen digits (the last may be X): an ID number, even one misread (a social credit code
+of the same length holds letters)."""
+
+
 def _id_number(context: _Context, field: str) -> FieldValue:
     """The labelled ID number, else any 18-character run that passes GB 11643 on the page."""
     found = context.after(field)
@@ -191,11 +196,18 @@ def _id_number(context: _Context, field: str) -> FieldValue:
             proven = proven_by_runners_up(reading.value or "", runners_up, is_valid_id_number)
             if proven:
                 return _value(Reading(proven, REPAIRED_PENALTY * REPAIRED_PENALTY), found)
+    misread: tuple[Reading, Found] | None = None
     for index, row in enumerate(context.rows):
         reading = read_id_number(row.text)
+        spot = Found(row.text, index, 0, len(row.text), row)
         if reading.value and reading.trust > INVALID_CONFIDENCE:
-            spot = Found(row.text, index, 0, len(row.text), row)
             return _value(Reading(reading.value, reading.trust * REPAIRED_PENALTY), spot)
+        if misread is None and found is None and _ID_SHAPED.fullmatch(reading.value or ""):
+            misread = reading, spot
+    if misread is not None:
+        # Its label lost, an ID number failing its check digit: kept as read (untrusted) and
+        # where, so that a second look, knowing the applicant's number, may confirm it.
+        return _value(*misread)
     return _value(read_id_number(found.text) if found else Reading(None, 0.0), found)
 
 

@@ -175,3 +175,15 @@ def test_an_overprint_misread_after_a_photocopied_name_is_cut_off_too(specs) -> 
     lines = rows("姓名廖倩雪供负", "性别女民族汉", "出生1984年8月14日", "公民身份号码370202198408148548")
     name = extract(DocumentType.ID_CARD_FRONT, specs, lines)["name"]
     assert name.value == "廖倩雪" and name.confidence < 0.85
+
+
+def test_an_id_number_misread_beside_a_lost_label_is_kept_untrusted_with_its_place(specs) -> None:  # type: ignore[no-untyped-def]
+    """The pale label 身份证号码/组织机构代码 was not found, the number beside it misread (0 as 7):
+    kept below trust, where it was read, for a second look to confirm (a social credit code of
+    the same length is no ID number)."""
+    lines = rows("机动车销售统一发票", "纳税人识别号91650102MA6GB8255X", "购买方名称 肖萍佳 650702197812206145")
+
+    found = extract(DocumentType.VEHICLE_INVOICE, specs, lines)["buyer_id_number"]
+
+    assert found.value == "650702197812206145" and found.confidence < 0.5
+    assert found.box is not None and found.box[1] == 80
