@@ -63,10 +63,16 @@ class Decision(StrEnum):
     APPROVE = "approve"  # after people settled every doubt, every check passed (finalize only)
 
 
+FieldSource = Literal["ocr", "confirmed", "human", "derived"]
+"""Where a value comes from. ocr: read; confirmed: found again where the value that every trusted
+source states was expected (``autopass.reading.confirm``); human: answered in a micro-task;
+derived: computed from other values."""
+
+
 class FieldValue(BaseModel):
     value: Any
     confidence: float = Field(ge=0, le=1)
-    source: Literal["ocr", "human", "derived"] = "ocr"
+    source: FieldSource = "ocr"
     # Where on the page the value was read: [x, y, width, height]; lets a micro-task show a crop.
     box: list[int] | None = None
 

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from autopass.dossier import MicroTaskKind
+from autopass.dossier import FieldSource, MicroTaskKind
 from autopass.store.types import JSONType, UTCDateTime
 
 MACHINE = "machine"  # the audit actor of everything Autopass does by itself
@@ -106,7 +106,7 @@ class DocumentField(SQLModel, table=True):
     field: str = _text(64)
     value: Any = Field(default=None, sa_type=JSONType, nullable=True)
     confidence: float
-    source: Literal["ocr", "human", "derived"] = _text(16, default="ocr")
+    source: FieldSource = _text(16, default="ocr")
     box: list[int] | None = Field(default=None, sa_type=JSONType, nullable=True)
 
 

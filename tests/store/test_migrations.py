@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
+from typing import get_args
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +13,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel
 
+from autopass.dossier import FieldSource
 from autopass.settings import Settings
 from autopass.store import Dossier, get_engine, session_scope, upgrade
 from autopass.store.db import dispose_engine, downgrade
@@ -75,6 +78,13 @@ def test_claim_order_index_covers_only_open_tasks(store: Settings) -> None:
         "postgresql_where", claim_order["dialect_options"].get("sqlite_where")
     )
     assert "open" in str(where)
+
+
+def test_the_field_value_sources_the_store_allows_are_the_model_s(store: Settings) -> None:
+    """0004 added ``confirmed``; a source the model knows and the store refuses loses a dossier."""
+    checks = sa.inspect(get_engine(store.store_url)).get_check_constraints("field_values")
+    [source] = [check for check in checks if check["name"] == "ck_field_values_source"]
+    assert set(re.findall(r"'(\w+)'", source["sqltext"])) == set(get_args(FieldSource))
 
 
 def test_naive_datetimes_are_refused(store: Settings) -> None:
