@@ -5,6 +5,7 @@ Images are numpy arrays in OpenCV's BGR order, uint8, shape (height, width, 3).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -25,6 +26,15 @@ class Recognised:
     text: str
     confidence: float
     alternatives: Alternatives = ()  # empty when the engine does not say
+
+
+@dataclass(frozen=True)
+class LineProbabilities:
+    """A CTC recogniser's output for one text line: for each step along the line, the probability
+    of every character of its alphabet (``alphabet[0]`` is the blank, "no character")."""
+
+    probabilities: np.ndarray  # steps x len(alphabet)
+    alphabet: Sequence[str]
 
 
 @dataclass(frozen=True)
@@ -54,6 +64,11 @@ class Face:
 
 
 class OcrEngine(Protocol):
+    """Every engine reads. An engine may also offer ``detect(image) -> quads`` with
+    ``recognize(crops) -> list[Recognised]`` (reading only the lines that matter), and
+    ``line_probabilities(crop) -> LineProbabilities`` (checking an expected value); callers use
+    them where present and do without where not."""
+
     name: str
 
     def read(self, image: np.ndarray, *, straightened: bool = False) -> list[TextLine]:

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from autopass.engines.base import Alternatives, Point, Recognised, TextLine
+from autopass.engines.base import Alternatives, LineProbabilities, Point, Recognised, TextLine
 
 Quad = tuple[Point, Point, Point, Point]
 
@@ -117,15 +117,26 @@ class RapidOcrEngine:
         probabilities: the runner-up characters of each position are what a checksum or a
         name's plausibility can choose from."""
         recognizer = self._recognizer
-        _, height, width = recognizer.rec_image_shape[:3]
-        ratio = line.shape[1] / line.shape[0]
-        widest = max(width / height, ratio)
-        batch = recognizer.resize_norm_img(line, widest)[np.newaxis].astype(np.float32)
-        probabilities = recognizer.session(batch)
+        probabilities, widest = self._probabilities(line)
         decoder = recognizer.postprocess_op
+        ratio = line.shape[1] / line.shape[0]
         [(text, score)], _ = decoder(probabilities, False, wh_ratio_list=[ratio], max_wh_ratio=widest)
         alternatives = _alternatives(probabilities[0], decoder.character)
         return Recognised(text, float(score), alternatives if len(alternatives) == len(text) else ())
+
+    def line_probabilities(self, crop: np.ndarray) -> LineProbabilities:
+        """The recogniser's probabilities for every step of one text-line image: what a value
+        expected there is checked against (``autopass.reading.confirm``)."""
+        probabilities, _ = self._probabilities(_three_channels(crop))
+        return LineProbabilities(probabilities[0], self._recognizer.postprocess_op.character)
+
+    def _probabilities(self, line: np.ndarray) -> tuple[np.ndarray, float]:
+        """The model's output for one line (1 x steps x alphabet) and the width ratio it was fed."""
+        recognizer = self._recognizer
+        _, height, width = recognizer.rec_image_shape[:3]
+        widest = max(width / height, line.shape[1] / line.shape[0])
+        batch = recognizer.resize_norm_img(line, widest)[np.newaxis].astype(np.float32)
+        return recognizer.session(batch), widest
 
 
 ALTERNATIVES = 3

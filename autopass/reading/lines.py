@@ -128,7 +128,7 @@ class LineReader:
     ) -> list[Slot]:
         assert self._recognize is not None
         cuts = [_cut(slots[i], limit) for i in indexes]
-        crops = [_crop(image, quad) for quad, _ in cuts]
+        crops = [line_image(image, quad) for quad, _ in cuts]
         texts = self._recognize(crops, straightened=straightened) if crops else []
         updated = list(slots)
         for i, (quad, whole), read in zip(indexes, cuts, texts, strict=True):
@@ -173,7 +173,7 @@ def _cut(slot: Slot, limit: float | None) -> tuple[Quad, bool]:
     return quad, False  # type: ignore[return-value]
 
 
-def _crop(image: np.ndarray, quad: Quad) -> np.ndarray:
+def line_image(image: np.ndarray, quad: Quad) -> np.ndarray:
     """The text line cut out and warped flat (what the recogniser expects)."""
     points = np.array(quad, dtype=np.float32)
     width = int(max(np.linalg.norm(points[0] - points[1]), np.linalg.norm(points[2] - points[3])))

@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from autopass.engines.base import TextLine
 from autopass.samples.fonts import find_cjk_font
 
 CARD_LINES = ("姓名 张伟", "公民身份号码 370202198803121230", "VIN LSVAM4188C2184842")
@@ -35,3 +36,16 @@ def as_id_card_portrait(photo: np.ndarray) -> np.ndarray:
     visible = portrait[: card.shape[0] - top, : card.shape[1] - left]
     card[top : top + visible.shape[0], left : left + visible.shape[1]] = visible
     return card
+
+
+def printed_line(text: str, height: int) -> tuple[np.ndarray, TextLine]:
+    """``text`` printed small on paper, slightly blurred (a contract photographed from afar),
+    and the line as the detector would give it."""
+    font = ImageFont.truetype(str(find_cjk_font()), height)
+    width = int(font.getlength(text)) + 2 * height
+    page = Image.new("RGB", (width, 3 * height), (246, 246, 242))
+    ImageDraw.Draw(page).text((height, height), text, font=font, fill=(40, 40, 40))
+    image = cv2.GaussianBlur(cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR), (3, 3), 0)
+    quad = ((height / 2, height / 2), (width - height / 2, height / 2),
+            (width - height / 2, 2.5 * height), (height / 2, 2.5 * height))
+    return image, TextLine(text=text, confidence=0.9, box=quad)
