@@ -210,14 +210,19 @@ def _misread_of(kind: str, reading: Reading, consensus: Any) -> bool:
     """A document's number that fails its own check digit and is one character away from the
     valid number every trusted source states: a proven misread (a 0 read as 8), not another
     number. Never the application's value: a customer's typo is a fact to check, not a misread."""
-    algorithm = _CHECK_DIGIT_OF_KIND.get(kind)
-    if algorithm is None or reading.where.document == APPLICATION:
+    is_valid = check_digit_of(kind)
+    if is_valid is None or reading.where.document == APPLICATION:
         return False
-    is_valid = _CHECKSUMS[algorithm][1]
     read, agreed = _text(reading.value), _text(consensus)
     if not read or len(read) != len(agreed) or is_valid(read) or not is_valid(agreed):
         return False
     return sum(a != b for a, b in zip(read, agreed, strict=True)) == 1
+
+
+def check_digit_of(kind: str) -> Callable[[str], bool] | None:
+    """The check-digit test every value of a field kind passes, if the kind has one."""
+    algorithm = _CHECK_DIGIT_OF_KIND.get(kind)
+    return _CHECKSUMS[algorithm][1] if algorithm else None
 
 
 def _age_on(birth: date, day: date) -> int:
@@ -455,16 +460,13 @@ def equals_application(rule: EqualsApplication, dossier: Dossier) -> Outcome:
 
 def _agreement(dossier: Dossier, references: list[str], tolerance: float,
                need_document: bool) -> Outcome:
-    kind = field_kind(dossier.standard, references[-1])[0]
-    readings = [r for reference in references for r in dossier.readings(reference)]
+    kind, readings, absent, groups = _sides(dossier, references, tolerance)
     what = split_reference(references[0])[1].rsplit(".", 1)[-1].replace("_", " ")
     others = [r for r in readings if r.where.document != APPLICATION]
     if not others:
         missing = ", ".join(split_reference(ref)[0] for ref in references[1:])
         return _review(f"no {missing} to compare with" if need_document else "nothing to compare")
-    absent = [r for r in readings if r.missing or (kind == "amount" and _amount(r.value) is None)]
     present = [r for r in readings if r not in absent]
-    groups = _group([r for r in present if r.trusted], kind, tolerance)
     if len(groups) > 1:
         anchor = next((g for g in groups if any(r.reference == references[0] for r in g)), groups[0])
         differing = [r for g in groups if g is not anchor for r in g]
@@ -483,6 +485,51 @@ def _agreement(dossier: Dossier, references: list[str], tolerance: float,
     if doubtful:
         return _review(f"{what} unsure on {_summary(doubtful)}", doubtful)
     return _pass(f"{what} agrees on {_summary(readings)}")
+
+
+def _sides(dossier: Dossier, references: list[str], tolerance: float,
+           ) -> tuple[str, list[Reading], list[Reading], list[list[Reading]]]:
+    """What an agreement compares: the field kind, every reading, those absent, and the trusted
+    present readings grouped by the value they state."""
+    kind = field_kind(dossier.standard, references[-1])[0]
+    readings = [r for reference in references for r in dossier.readings(reference)]
+    absent = [r for r in readings if r.missing or (kind == "amount" and _amount(r.value) is None)]
+    groups = _group([r for r in readings if r.trusted and r not in absent], kind, tolerance)
+    return kind, readings, absent, groups
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A document value in doubt, and what every trusted source says it is."""
+
+    where: FieldRef
+    kind: str
+    value: Any
+
+
+def expected_values(standard: Standard, application: Application,
+                    documents: list[DocumentResult]) -> list[Expectation]:
+    """The doubtful document values of the standard's agreements whose trusted sources all state
+    one value: what a second look at each document's image may confirm (or not)."""
+    dossier = Dossier(standard, application, documents, None, "", application.submitted_at.date())
+    expectations: dict[tuple[str, str], Expectation] = {}
+    for rule in standard.rules:
+        if isinstance(rule, FieldsAgree):
+            references, tolerance = list(rule.fields), 0.0
+        elif isinstance(rule, EqualsApplication):
+            references, tolerance = [rule.application, rule.document], rule.tolerance
+        else:
+            continue
+        kind, readings, _, groups = _sides(dossier, references, tolerance)
+        if len(groups) != 1:
+            continue
+        consensus = groups[0][0].value
+        for reading in readings:
+            if reading.where.document != APPLICATION and not reading.trusted \
+                    and not reading.type_doubtful and not _same(kind, reading.value, consensus, tolerance):
+                key = (reading.where.document, reading.where.field)
+                expectations.setdefault(key, Expectation(reading.where, kind, consensus))
+    return list(expectations.values())
 
 
 def _group(readings: list[Reading], kind: str, tolerance: float) -> list[list[Reading]]:

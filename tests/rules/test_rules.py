@@ -6,7 +6,7 @@ import pytest
 
 from autopass.documents import DocumentType as T
 from autopass.dossier import CheckResult, Decision, DocumentResult, FaceResult, FieldRef, Status
-from autopass.rules import decide, evaluate, scrub
+from autopass.rules import decide, evaluate, expected_values, scrub
 
 from .conftest import (
     GOOD_FACE,
@@ -396,3 +396,31 @@ def test_two_characters_off_or_a_valid_other_number_is_still_a_question(standard
         documents = set_field(make_documents(), T.LOAN_CONTRACT, "id_number", value, 0.29)
         result = check(standard, "id_number_agrees_across_documents", documents=documents)
         assert result.status == Status.REVIEW, value
+
+
+# --- what a second look at a doubtful value should find ------------------------------------------
+def expectations(standard, documents, application=None) -> dict[tuple[str, str], object]:
+    found = expected_values(standard, application or make_application(), documents)
+    return {(e.where.document, e.where.field): e.value for e in found}
+
+
+def test_a_doubtful_value_is_expected_to_say_what_every_trusted_source_says(standard):
+    documents = set_field(make_documents(), T.LOAN_CONTRACT, "id_number", "37020219880312", 0.3)
+    documents = set_field(documents, T.VEHICLE_INVOICE, "buyer_name", None, 0.0)
+
+    expected = expectations(standard, documents)
+
+    assert expected == {(key(documents, T.LOAN_CONTRACT), "id_number"): ID_NUMBER,
+                        (key(documents, T.VEHICLE_INVOICE), "buyer_name"): "张伟"}
+
+
+def test_nothing_is_expected_where_trusted_sources_disagree_or_the_type_is_doubtful(standard):
+    other = "11010519491231002X"
+    disagreeing = set_field(make_documents(), T.ID_CARD_FRONT, "id_number", other)
+    disagreeing = set_field(disagreeing, T.LOAN_CONTRACT, "id_number", "3702021988", 0.3)
+    doubtful_type = set_field(make_documents(), T.LOAN_CONTRACT, "id_number", "3702021988", 0.3)
+    document(doubtful_type, T.LOAN_CONTRACT).confidence = 0.5
+
+    assert expectations(standard, disagreeing) == {}
+    assert expectations(standard, doubtful_type) == {}
+    assert expectations(standard, make_documents()) == {}
