@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from autopass.dossier import DocumentResult, MicroTaskKind
-from autopass.engines.base import Face
+from autopass.engines.base import Face, TextLine
 from autopass.imaging import crop, downscale_to, encode_jpeg
 from autopass.routing import MicroTaskSpec
 from autopass.standards import APPLICATION
@@ -29,6 +29,7 @@ class DocumentImages:
 
     images: dict[str, np.ndarray]
     faces: dict[str, list[Face]] = field(default_factory=dict)  # where the face engine looked
+    lines: dict[str, list[TextLine]] = field(default_factory=dict)  # OCR lines, image pixels
     portrait_key: str | None = None
     portrait_box: tuple[int, int, int, int] | None = None
     selfie_key: str | None = None

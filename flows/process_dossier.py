@@ -1,8 +1,9 @@
 """``process-dossier``: one dossier from folder to decision.
 
-Composes the tasks only: open the folder, keep the originals, read every file in parallel,
-compare faces, evaluate the product's standard, route, record. Every exception the machines
-cannot settle leaves as a micro-task in the queue.
+Composes the tasks only: open the folder, keep the originals, read every file in parallel, look
+again at doubtful values that the trusted sources agree on, compare faces, evaluate the product's
+standard, route, record. Every exception the machines cannot settle leaves as a micro-task in the
+queue.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from autopass.dossier import DossierResult
 from autopass.settings import get_settings
 from tasks.checklist import evaluate_checklist
 from tasks.classify import classify_document, collect_documents
+from tasks.confirm import confirm_readings
 from tasks.face import match_faces
 from tasks.intake import open_dossier
 from tasks.route import prepare_microtasks, route
@@ -62,6 +64,7 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
     originals = run(store_originals, dossier.files)
     readings = run.map(classify_document, list(dossier.files))
     documents, images = collect_documents(readings)
+    documents = run(confirm_readings, standard, application, documents, images)
     match = run(match_faces, images.faces_of(images.portrait_key), images.faces_of(images.selfie_key),
                 standard)
     images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE

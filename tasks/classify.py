@@ -13,7 +13,7 @@ from prefect.cache_policies import NO_CACHE
 from autopass.crops import DocumentImages
 from autopass.documents import DocumentType
 from autopass.dossier import DocumentResult
-from autopass.engines.base import Face
+from autopass.engines.base import Face, TextLine
 from autopass.engines.registry import get_face_engine, get_ocr_engine
 from autopass.errors import ImageError
 from autopass.imaging import load_pages
@@ -60,6 +60,7 @@ def collect_documents(readings: list[FileReading]) -> tuple[list[DocumentResult]
     documents: list[DocumentResult] = []
     images: dict[str, np.ndarray] = {}
     faces: dict[str, list[Face]] = {}
+    lines: dict[str, list[TextLine]] = {}
     best: dict[DocumentType, tuple[float, str]] = {}
     for reading in readings:
         if reading.problem is not None:
@@ -80,6 +81,7 @@ def collect_documents(readings: list[FileReading]) -> tuple[list[DocumentResult]
             )
             documents.append(document)
             images[document.key] = read.image
+            lines[document.key] = read.lines
             if read.faces is not None:
                 faces[document.key] = read.faces
             if read.confidence > best.get(read.type, (-1.0, ""))[0]:
@@ -87,6 +89,7 @@ def collect_documents(readings: list[FileReading]) -> tuple[list[DocumentResult]
     return documents, DocumentImages(
         images=images,
         faces=faces,
+        lines=lines,
         portrait_key=best.get(DocumentType.ID_CARD_FRONT, (0.0, None))[1],
         selfie_key=best.get(DocumentType.SELFIE, (0.0, None))[1],
     )

@@ -11,6 +11,14 @@ import pytest
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import load_face_source
 from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
+from autopass.settings import Settings
+from autopass.standards import Standard, load_standard
+
+
+@pytest.fixture(scope="session")
+def standard() -> Standard:
+    """The shipped new-car standard."""
+    return load_standard("new_car_loan", Settings())
 
 
 @pytest.fixture(scope="session")

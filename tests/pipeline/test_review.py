@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 
 from autopass.documents import DocumentType
@@ -18,13 +16,6 @@ from autopass.dossier import (
     Status,
 )
 from autopass.review import SettledTask, apply_answers, coerce
-from autopass.settings import Settings
-from autopass.standards import load_standard
-
-
-@pytest.fixture(scope="module")
-def standard():
-    return load_standard("new_car_loan", Settings())
 
 
 def machine_result() -> DossierResult:

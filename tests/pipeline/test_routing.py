@@ -7,19 +7,12 @@ import pytest
 from autopass.documents import DocumentType
 from autopass.dossier import CheckResult, Decision, DocumentResult, FieldRef, MicroTaskKind, Status
 from autopass.routing import plan_microtasks
-from autopass.settings import Settings
-from autopass.standards import load_standard
 
 DOCUMENTS = [
     DocumentResult(file="card.jpg", type=DocumentType.BANK_CARD, confidence=0.99),
     DocumentResult(file="invoice.jpg", type=DocumentType.VEHICLE_INVOICE, confidence=0.99),
     DocumentResult(file="odd.jpg", type=DocumentType.OTHER, confidence=0.4),
 ]
-
-
-@pytest.fixture(scope="module")
-def standard():
-    return load_standard("new_car_loan", Settings())
 
 
 def check(check_id: str, status: Status, *refs: tuple[str, str]) -> CheckResult:

@@ -1,0 +1,40 @@
+"""Read doubtful values again, knowing what every trusted source says they are."""
+
+from __future__ import annotations
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from autopass.crops import DocumentImages
+from autopass.dossier import Application, DocumentResult
+from autopass.engines.registry import get_ocr_engine
+from autopass.reading.confirm import CONFIRMABLE_KINDS, confirm_value
+from autopass.rules import check_digit_of, expected_values
+from autopass.settings import get_settings
+from autopass.standards import Standard
+
+
+@task(name="confirm-readings", cache_policy=NO_CACHE)
+def confirm_readings(
+    standard: Standard, application: Application, documents: list[DocumentResult], images: DocumentImages
+) -> list[DocumentResult]:
+    """The documents, with each doubtful value that its image clearly shows to be what the
+    application and the trusted documents agree on replaced by that value (``confirmed``).
+
+    Small print misread (a 0 taken for an 8 in a contract's ID number) then agrees; a value the
+    image does not clearly support stays as read, and a person looks.
+    """
+    ocr = get_ocr_engine(get_settings())
+    by_key = {document.key: document for document in documents}
+    for expectation in expected_values(standard, application, documents):
+        document = by_key[expectation.where.document]
+        read = document.fields.get(expectation.where.field)
+        image = images.image(document.key)
+        if expectation.kind not in CONFIRMABLE_KINDS or read is None or image is None:
+            continue
+        confirmed = confirm_value(ocr, image, images.lines.get(document.key, []), read.box,
+                                  str(expectation.value), check_digit_of(expectation.kind))
+        if confirmed is not None and confirmed.confidence > read.confidence:
+            fields = {**document.fields, expectation.where.field: confirmed}
+            by_key[document.key] = document.model_copy(update={"fields": fields})
+    return [by_key[document.key] for document in documents]

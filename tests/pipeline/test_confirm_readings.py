@@ -1,0 +1,52 @@
+"""The confirm-readings task: a doubtful value its image shows to be the agreed one is confirmed."""
+
+from __future__ import annotations
+
+from autopass.crops import DocumentImages
+from autopass.documents import DocumentType as T
+from autopass.dossier import Status
+from autopass.rules import evaluate
+from tasks.confirm import confirm_readings
+from tests.engines.drawing import printed_line
+from tests.rules.conftest import (
+    GOOD_FACE,
+    ID_NUMBER,
+    TODAY,
+    document,
+    make_application,
+    make_documents,
+    set_field,
+)
+
+
+def test_a_misread_contract_number_that_its_image_shows_agreeing_is_confirmed(standard) -> None:  # type: ignore[no-untyped-def]
+    image, printed = printed_line(f"身份证号码：{ID_NUMBER}", 16)
+    misread = ID_NUMBER[:4] + "8" + ID_NUMBER[5:]  # a blurred 0 taken for an 8
+    documents = set_field(make_documents(), T.LOAN_CONTRACT, "id_number", misread, 0.3)
+    contract = document(documents, T.LOAN_CONTRACT)
+    contract.fields["id_number"].box = list(printed.bounds)
+    images = DocumentImages(images={contract.key: image}, lines={contract.key: [printed]})
+    application = make_application()
+
+    confirmed = confirm_readings.fn(standard, application, documents, images)
+
+    value = document(confirmed, T.LOAN_CONTRACT).fields["id_number"]
+    assert (value.value, value.source) == (ID_NUMBER, "confirmed") and value.confidence >= 0.95
+    assert [d.fields for d in confirmed if d.type != T.LOAN_CONTRACT] == \
+        [d.fields for d in documents if d.type != T.LOAN_CONTRACT]
+    checks = evaluate(standard, application=application, documents=confirmed, face=GOOD_FACE,
+                      face_engine="dlib", today=TODAY)
+    assert all(check.status == Status.PASS for check in checks)
+
+
+def test_a_value_its_image_does_not_show_stays_as_read(standard) -> None:  # type: ignore[no-untyped-def]
+    other = "11010519491231002X"
+    image, printed = printed_line(f"身份证号码：{other}", 16)
+    documents = set_field(make_documents(), T.LOAN_CONTRACT, "id_number", other[:12], 0.3)
+    contract = document(documents, T.LOAN_CONTRACT)
+    contract.fields["id_number"].box = list(printed.bounds)
+    images = DocumentImages(images={contract.key: image}, lines={contract.key: [printed]})
+
+    confirmed = confirm_readings.fn(standard, make_application(), documents, images)
+
+    assert document(confirmed, T.LOAN_CONTRACT).fields["id_number"] == contract.fields["id_number"]
