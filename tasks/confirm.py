@@ -19,7 +19,8 @@ def confirm_readings(
     standard: Standard, application: Application, documents: list[DocumentResult], images: DocumentImages
 ) -> list[DocumentResult]:
     """The documents, with each doubtful value that its image clearly shows to be what the
-    application and the trusted documents agree on replaced by that value (``confirmed``).
+    application and the trusted documents agree on replaced by that value (``confirmed``), where
+    the confirmation reaches the standard's ``min_confidence`` for the field.
 
     Small print misread (a 0 taken for an 8 in a contract's ID number) then agrees; a value the
     image does not clearly support stays as read, and a person looks.
@@ -34,7 +35,10 @@ def confirm_readings(
             continue
         confirmed = confirm_value(ocr, image, images.lines.get(document.key, []), read.box,
                                   str(expectation.value), check_digit_of(expectation.kind))
-        if confirmed is not None and confirmed.confidence > read.confidence:
+        # Only a confirmation sure enough to be trusted replaces the reading: an untrusted value
+        # equal to the agreed one would pass agreement unearned (it equals it by construction).
+        minimum = standard.min_confidence(document.type, expectation.where.field)
+        if confirmed is not None and confirmed.confidence >= minimum:
             fields = {**document.fields, expectation.where.field: confirmed}
             by_key[document.key] = document.model_copy(update={"fields": fields})
     return [by_key[document.key] for document in documents]

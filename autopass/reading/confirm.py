@@ -32,6 +32,8 @@ CONFIRMABLE_KINDS = ("id_number", "vin", "text")
 MIN_SCORE = -8.0
 """A confirmed text is at most this much (natural log) less likely than the line's own best
 reading: a line the recogniser reads as something else entirely confirms nothing."""
+MOST_CONFIDENT = 0.999
+"""A confirmation's confidence at most: a standard asking for 1.0 accepts no confirmation."""
 BLANK = 0
 """Index of CTC's blank (no character) in the recogniser's alphabet."""
 PAIRED = 8
@@ -67,8 +69,9 @@ def confirm_value(ocr: OcrEngine, image: np.ndarray, lines: Sequence[TextLine],
                 best = found
     if best is None or best.score < MIN_SCORE or best.margin <= 0:
         return None
-    # Against its likeliest neighbour, with no prior for either: the value's posterior share.
-    confidence = 1.0 - math.exp(-best.margin)
+    # Against its likeliest competitor, with no prior for either: the value's posterior share
+    # (never certainty: MOST_CONFIDENT at most).
+    confidence = min(1.0 - math.exp(-best.margin), MOST_CONFIDENT)
     return FieldValue(value=expected, confidence=round(confidence, 3), source="confirmed", box=list(box))
 
 

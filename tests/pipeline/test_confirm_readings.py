@@ -39,6 +39,22 @@ def test_a_misread_contract_number_that_its_image_shows_agreeing_is_confirmed(st
     assert all(check.status == Status.PASS for check in checks)
 
 
+def test_a_confirmation_below_the_standard_s_minimum_leaves_the_reading_as_it_was(standard) -> None:  # type: ignore[no-untyped-def]
+    image, printed = printed_line(f"身份证号码：{ID_NUMBER}", 16)
+    documents = set_field(make_documents(), T.LOAN_CONTRACT, "id_number", ID_NUMBER[:12], 0.3)
+    contract = document(documents, T.LOAN_CONTRACT)
+    contract.fields["id_number"].box = list(printed.bounds)
+    images = DocumentImages(images={contract.key: image}, lines={contract.key: [printed]})
+    fields = {**standard.confidence.fields, "loan_contract.id_number": 1.0}
+    demanding = standard.model_copy(update={"confidence": standard.confidence.model_copy(update={"fields": fields})})
+
+    kept = confirm_readings.fn(demanding, make_application(), documents, images)
+
+    assert document(kept, T.LOAN_CONTRACT).fields["id_number"] == contract.fields["id_number"]
+    assert document(confirm_readings.fn(standard, make_application(), documents, images),
+                    T.LOAN_CONTRACT).fields["id_number"].source == "confirmed"
+
+
 def test_a_value_its_image_does_not_show_stays_as_read(standard) -> None:  # type: ignore[no-untyped-def]
     other = "11010519491231002X"
     image, printed = printed_line(f"身份证号码：{other}", 16)
