@@ -219,17 +219,28 @@ def _label_pattern(label: str) -> re.Pattern[str]:
 
 
 def _near_misses(rows: Sequence[Row], label: str) -> list[tuple[int, int, int]]:
-    """Places where ``label`` (4 characters or more) is printed with one character misread."""
+    """Places where ``label`` (4 characters or more) is printed with one character misread, or
+    with up to half its characters misread as ones whose runners-up are the label's (购天方名种:
+    天 with 买 second, 种 with 称 third)."""
     if len(label) < 4:
         return []
     found = []
     for index, row in enumerate(rows):
         for start in range(len(row.text) - len(label) + 1):
             window = row.text[start : start + len(label)]
-            if sum(a != b for a, b in zip(window, label, strict=True)) == 1:
+            differing = [i for i, (a, b) in enumerate(zip(window, label, strict=True)) if a != b]
+            misread = [i for i in differing if not _runner_up(row, start + i, label[i])]
+            if len(misread) <= 1 and 0 < len(differing) <= max(1, len(label) // 2):
                 found.append((index, start, start + len(label)))
                 break
     return found
+
+
+def _runner_up(row: Row, position: int, character: str) -> bool:
+    """Whether the recogniser's runners-up for the row's character at ``position`` hold ``character``."""
+    if position >= len(row.alternatives):
+        return False
+    return any(candidate == character for candidate, _ in row.alternatives[position][1:])
 
 
 def value_after(rows: Sequence[Row], labels: Sequence[str], stops: Sequence[str]) -> Found | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -49,6 +51,19 @@ def test_invoice_labels_read_with_one_wrong_character_are_still_found(specs) -> 
                   "私买方名称莫艳蕾身份证号码/组织机构代码420106198301148702")
     assert fields["invoice_date"] == "2026-10-08"
     assert fields["buyer_name"] == "莫艳蕾"
+
+
+def test_a_label_with_two_characters_misread_is_found_by_their_runners_up(specs) -> None:  # type: ignore[no-untyped-def]
+    """购买方名称 read 购天方名种: 买 was 天's runner-up, 称 种's third; without them, no label."""
+    text = "购天方名种张晶"
+    guesses = {"天": (("天", 0.96), ("买", 0.02)), "种": (("种", 0.28), ("秘", 0.11), ("称", 0.07))}
+    alternatives = tuple(guesses.get(ch, ((ch, 0.99),)) for ch in text)
+    title, bare = rows("机动车销售统一发票", text)
+    with_runners_up = [title, replace(bare, alternatives=alternatives)]
+    without = [title, bare]
+
+    assert extract(DocumentType.VEHICLE_INVOICE, specs, with_runners_up)["buyer_name"].value == "张晶"
+    assert extract(DocumentType.VEHICLE_INVOICE, specs, without)["buyer_name"].value is None
 
 
 def test_contract_amount_in_capitals_alone_is_kept_with_less_confidence(specs) -> None:  # type: ignore[no-untyped-def]
