@@ -101,13 +101,18 @@ def support(line: LineProbabilities, expected: str,
     gains = [float(gain) for gain in scores[1:] - score]
     if is_valid is None:
         return Support(score=score, margin=-max(gains, default=_IMPOSSIBLE))
-    spell = lambda texts: "".join(line.alphabet[i] for i in texts)  # noqa: E731
-    valid = [gain for gain, texts in zip(gains, neighbours, strict=True) if is_valid(spell(texts))]
-    invalid = sorted(((gain, texts) for gain, texts in zip(gains, neighbours, strict=True)
-                      if not is_valid(spell(texts))), key=lambda item: -item[0])
+    competitors: list[float] = []
+    invalid: list[tuple[float, list[int]]] = []
+    for gain, texts in zip(gains, neighbours, strict=True):
+        if is_valid(_spelled(line.alphabet, texts)):
+            competitors.append(gain)
+        else:
+            invalid.append((gain, texts))
+    invalid.sort(key=lambda item: -item[0])
     paired = [texts for texts in _pairs(labels, [texts for _, texts in invalid[:PAIRED]])
-              if is_valid(spell(texts))]
-    competitors = [*valid, *(float(gain) for gain in (spotting_scores(log, paired) - score if paired else []))]
+              if is_valid(_spelled(line.alphabet, texts))]
+    if paired:
+        competitors.extend(float(gain) for gain in spotting_scores(log, paired) - score)
     if len(invalid) > PAIRED:
         competitors.append(invalid[0][0] + invalid[PAIRED][0])
     return Support(score=score, margin=-max(competitors, default=_IMPOSSIBLE))
@@ -152,6 +157,10 @@ def _indexes(alphabet: Sequence[str], text: str) -> list[int] | None:
     positions = {character: i for i, character in enumerate(alphabet) if i != BLANK}
     indexes = [positions.get(character) for character in text]
     return None if any(i is None for i in indexes) else indexes  # type: ignore[return-value]
+
+
+def _spelled(alphabet: Sequence[str], texts: Sequence[int]) -> str:
+    return "".join(alphabet[i] for i in texts)
 
 
 def _candidates(probabilities: np.ndarray) -> list[int]:
