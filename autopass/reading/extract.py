@@ -218,6 +218,8 @@ def _vin(context: _Context) -> FieldValue:
         if reading.trust > INVALID_CONFIDENCE:
             return _value(reading, found)
     for index, row in enumerate(context.rows):
+        if _ID_SHAPED.search(clean(row.text).upper()):
+            continue  # 17 characters of an ID number pass a VIN's check digit one time in eleven
         reading = read_vin(row.text)
         if reading.value and reading.trust >= REPAIRED_PENALTY:
             spot = Found(row.text, index, 0, len(row.text), row)

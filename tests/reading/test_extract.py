@@ -202,3 +202,11 @@ def test_an_id_number_misread_beside_a_lost_label_is_kept_untrusted_with_its_pla
 
     assert found.value == "650702197812206145" and found.confidence < 0.5
     assert found.box is not None and found.box[1] == 80
+
+
+def test_a_vin_whose_label_was_lost_is_not_taken_from_an_id_number(specs) -> None:  # type: ignore[no-untyped-def]
+    """The first 17 digits of 430104198104288764 pass a VIN's check digit: that is no VIN."""
+    fields = read(DocumentType.VEHICLE_INVOICE, specs, "机动车销售统一发票",
+                  "购买方名称王瑶艳身份证号码/组织机构代码430104198104288764")
+    assert fields["buyer_id_number"] == "430104198104288764"
+    assert fields["vin"] is None
