@@ -114,7 +114,7 @@ def _read_document(
             slots = rotate_slots(slots, _shape_before(image, turn), turn)
         cues = _face_cues(faces, image, is_card=item.is_card)
         document_type, confidence = classify(lines, cues, specs)
-    if is_upside_down(document_type, lines):
+    if is_upside_down(document_type, lines, image.shape[0]):
         slots = rotate_slots(slots, image.shape, cv2.ROTATE_180)
         image = cv2.rotate(image, cv2.ROTATE_180)
         if not all(slot.complete for slot in slots):
