@@ -11,7 +11,8 @@ from datetime import date
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
-_ID_PATTERN = re.compile(r"^\d{17}[\dX]$")
+ID_NUMBER_SHAPE = re.compile(r"\d{17}[\dX]")
+"""Eighteen characters of a resident ID number, check digit unchecked (the last may be X)."""
 
 
 def id_check_digit(first17: str) -> str:
@@ -23,7 +24,7 @@ def id_check_digit(first17: str) -> str:
 
 def is_valid_id_number(value: str) -> bool:
     """True when ``value`` has 18 characters, a real birth date and a correct check character."""
-    if not _ID_PATTERN.fullmatch(value or ""):
+    if not ID_NUMBER_SHAPE.fullmatch(value or ""):
         return False
     return id_check_digit(value[:17]) == value[17] and id_birth_date(value) is not None
 

@@ -48,7 +48,7 @@ from autopass.reading.text import (
     read_vin,
 )
 from autopass.standards import DocumentSpec
-from autopass.validators import id_birth_date, id_sex, is_valid_id_number
+from autopass.validators import ID_NUMBER_SHAPE, id_birth_date, id_sex, is_valid_id_number
 
 _CAPITAL_NUMERALS = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿")
 
@@ -178,11 +178,6 @@ def _plausible_name(reading: Reading, found: Found) -> Reading:
     return reading if likelier == reading.value else Reading(likelier, reading.trust * REPAIRED_PENALTY)
 
 
-_ID_SHAPED = re.compile(r"[0-9]{17}[0-9X]")
-"""Eighteen digits (the last may be X): an ID number, even one misread (a social credit code
-of the same length holds letters)."""
-
-
 def _id_number(context: _Context, field: str) -> FieldValue:
     """The labelled ID number, else any 18-character run that passes GB 11643 on the page."""
     found = context.after(field)
@@ -202,7 +197,7 @@ def _id_number(context: _Context, field: str) -> FieldValue:
         spot = Found(row.text, index, 0, len(row.text), row)
         if reading.value and reading.trust > INVALID_CONFIDENCE:
             return _value(Reading(reading.value, reading.trust * REPAIRED_PENALTY), spot)
-        if misread is None and found is None and _ID_SHAPED.fullmatch(reading.value or ""):
+        if misread is None and found is None and ID_NUMBER_SHAPE.fullmatch(reading.value or ""):
             misread = reading, spot
     if misread is not None:
         # Its label lost, an ID number failing its check digit: kept as read (untrusted) and
@@ -218,7 +213,7 @@ def _vin(context: _Context) -> FieldValue:
         if reading.trust > INVALID_CONFIDENCE:
             return _value(reading, found)
     for index, row in enumerate(context.rows):
-        if _ID_SHAPED.search(clean(row.text).upper()):
+        if ID_NUMBER_SHAPE.search(row.text.upper()):
             continue  # 17 characters of an ID number pass a VIN's check digit one time in eleven
         reading = read_vin(row.text)
         if reading.value and reading.trust >= REPAIRED_PENALTY:
