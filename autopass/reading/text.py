@@ -188,7 +188,8 @@ def _single_vin_swaps(vin: str) -> list[str]:
 
 
 # --- dates ---------------------------------------------------------------------------------------
-_DATE = re.compile(r"(\d{4})\s*[年.\-/]\s*(\d{1,2})\s*[月.\-/]\s*(\d{1,2})\s*日?")
+_DATE = re.compile(r"(\d{4})[\s.]*[年.\-/][\s.]*(\d{1,2})[\s.]*[月.\-/][\s.]*(\d{1,2})\s*日?")
+"""Stray dots around a date's marks are specks the recogniser read (1973.年6月 29)."""
 _DATE_WITHOUT_YEAR_MARK = re.compile(r"(?<!\d)(\d{4})(\d{1,2})月(\d{1,2})日?")
 """1987年2月26日 with its 年 lost (19872月26日): the year is four digits, so the rest is the month."""
 LONG_TERM = "长期"

@@ -92,6 +92,11 @@ def test_a_birth_date_whose_year_mark_was_lost_is_still_a_date() -> None:
     assert read_birth_date("出生198712月3日").value == "1987-12-03"
 
 
+def test_a_speck_read_as_a_dot_beside_a_date_mark_is_ignored() -> None:
+    assert read_birth_date("1973.年6月 29").value == "1973-06-29"
+    assert read_birth_date("1973年6.月29日").value == "1973-06-29"
+
+
 def test_amounts_in_figures_and_in_chinese_capitals_agree() -> None:
     assert find_amount("小写 ¥158,000.00") == 158000.0
     assert find_amount("¥158000.00") == 158000.0
