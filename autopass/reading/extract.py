@@ -22,8 +22,10 @@ from autopass.reading.classify import BANK_NAMES
 from autopass.reading.layout import Found, Row, build_rows, row_of, union_box, value_after
 from autopass.reading.signature import signature_present
 from autopass.reading.text import (
+    COMMON_SURNAMES,
     ETHNIC_GROUPS,
     INVALID_CONFIDENCE,
+    LONGEST_NAME,
     LONG_TERM,
     MERGED_NAME_PENALTY,
     REPAIRED_PENALTY,
@@ -280,7 +282,7 @@ def _digits(context: _Context, field: str, length: int | None = None) -> FieldVa
 # --- one parser per document type ------------------------------------------------------------
 def _id_card_front(context: _Context) -> Fields:
     fields = {
-        "name": _name(context, "name"),
+        "name": _id_card_name(context),
         "sex": _sex(context),
         "ethnicity": _ethnicity(context),
         "birth_date": _birth_date(context),
@@ -289,6 +291,22 @@ def _id_card_front(context: _Context) -> Fields:
     }
     _corroborate_with_id_number(fields)
     return fields
+
+
+def _id_card_name(context: _Context) -> FieldValue:
+    """After 姓名; with the label lost (glare, an overprint), the name-like line printed above the
+    性别/民族 row, where the card prints its name: unproven, so a confirmation or a person decides."""
+    value = _name(context, "name")
+    if value.value is not None:
+        return value
+    for index, row in enumerate(context.rows):
+        if "民族" in row.text or "性别" in row.text:
+            break
+        reading = read_name(row.text)
+        if reading.value and len(reading.value) <= LONGEST_NAME and reading.value[0] in COMMON_SURNAMES:
+            spot = Found(row.text, index, 0, len(row.text), row)
+            return _value(Reading(reading.value, reading.trust * REPAIRED_PENALTY), spot)
+    return value
 
 
 def _sex(context: _Context) -> FieldValue:

@@ -210,3 +210,15 @@ def test_a_vin_whose_label_was_lost_is_not_taken_from_an_id_number(specs) -> Non
                   "购买方名称王瑶艳身份证号码/组织机构代码430104198104288764")
     assert fields["buyer_id_number"] == "430104198104288764"
     assert fields["vin"] is None
+
+
+def test_an_id_card_name_whose_label_was_lost_is_the_line_above_the_sex_row_with_doubt(specs) -> None:  # type: ignore[no-untyped-def]
+    lines = rows("廖燕梅", "女民族汉", "住址上海市浦东新区人民路25号", "公民身份号码310115199507185344")
+    name = extract(DocumentType.ID_CARD_FRONT, specs, lines)["name"]
+    assert name.value == "廖燕梅"
+    assert name.confidence < 0.85  # below the standard's minimum for a name: confirmed or asked
+
+
+def test_an_id_card_line_above_the_sex_row_that_is_no_name_is_not_taken_for_one(specs) -> None:  # type: ignore[no-untyped-def]
+    fields = read(DocumentType.ID_CARD_FRONT, specs, "仅供贷款使用", "女民族汉", "公民身份号码310115199507185344")
+    assert fields["name"] is None
