@@ -106,6 +106,12 @@ def _read_document(
     image, slots = first_reading(image, reader, is_card=item.is_card)
     lines = lines_of(slots)
     document_type, confidence = classify(lines, ImageCues(is_card=item.is_card), specs)
+    if document_type == DocumentType.OTHER and not all(slot.complete for slot in slots):
+        # The starts of a page's lines named no document (its title begins with other words,
+        # 个人汽车消费贷款合同, and a label was misread): read it whole before calling it `other`.
+        slots = reader.complete(image, slots, range(len(slots)))
+        lines = lines_of(slots)
+        document_type, confidence = classify(lines, ImageCues(is_card=item.is_card), specs)
     faces = None
     if face is not None and document_type == DocumentType.OTHER:
         # No printed keyword: only now is a face worth looking for (a selfie, ~0.2 s per try).

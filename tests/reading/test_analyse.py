@@ -149,3 +149,18 @@ def test_a_card_cut_by_a_wrong_outline_is_not_taken_for_a_selfie(ocr, face, tmp_
 
     assert document.type == DocumentType.ID_CARD_FRONT
     assert document.fields["id_number"].value == truth["id_number"]
+
+
+def test_a_page_whose_line_starts_name_no_document_is_read_whole_before_it_is_other(ocr) -> None:  # type: ignore[no-untyped-def]
+    """个人汽车消费贷款合同 begins with words of no title; where the labels below it were misread
+    (as here: prose without them), only the title's end (贷款合同) tells the page is a contract."""
+    from autopass.samples import draw
+    from autopass.samples.papers import A4, INK
+
+    page = draw.paper(A4, (252, 252, 250), random.Random(7))
+    draw.text(page, (A4[0] / 2, 110), "个人汽车消费贷款合同", 54, INK, spacing=8, bold=True, anchor="mt")
+    clause = "本合同经各方签署后生效，一式三份，各方各执一份，具有同等法律效力，未尽事宜另行协商。"
+    for line in range(12):
+        draw.text(page, (90, 350 + 60 * line), clause, 30, INK)
+    [document] = analyse_page(to_bgr(page), ocr=ocr)
+    assert document.type == DocumentType.LOAN_CONTRACT
