@@ -126,6 +126,8 @@ def _read_document(
         if not all(slot.complete for slot in slots):
             # Prefixes of an upside-down page were the ends of its lines: read the real starts.
             slots = reader.first_pass(image, [slot.quad for slot in slots], straightened=True)
+        elif reader.selective:
+            slots = reader.read_illegible(image, slots)
     spec = specs[document_type]
     labels = labels_to_read(document_type, spec)
     slots = reader.complete(image, slots, [*wanted_slots(slots, labels), *_tallest(slots),

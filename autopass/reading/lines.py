@@ -103,6 +103,12 @@ class LineReader:
         todo = [i for i in wanted if not slots[i].complete]
         return self._read(image, slots, todo, None, straightened=True) if todo else slots
 
+    def read_illegible(self, image: np.ndarray, slots: list[Slot]) -> list[Slot]:
+        """The same slots with those read as nothing read again on the upright ``image``: the
+        angle classifier turns a long line surely, a short one (8号) not always."""
+        todo = [i for i, slot in enumerate(slots) if slot.line is None]
+        return self._read(image, slots, todo, None, straightened=True) if todo else slots
+
     def read_area(self, image: np.ndarray, area: tuple[int, int, int, int]) -> list[Slot]:
         """Detect and read, in full, the lines inside ``area`` (x, y, width, height) of the
         upright ``image``: a second look where the page-wide detector lost a line (an overprint

@@ -14,8 +14,9 @@ from autopass.documents import DocumentType
 from autopass.reading import analyse_page
 from autopass.reading.analyse import LEVEL_DEGREES, first_reading, look_beside_labels
 from autopass.reading.extract import extract_fields
-from autopass.reading.lines import LineReader, lines_of, text_slant
+from autopass.reading.lines import LineReader, lines_of, rotate_slots, text_slant
 from autopass.reading.locate import locate_documents
+from autopass.reading.orient import landscape_if_card
 from autopass.reading.text import clean
 from autopass.samples import cards, papers
 from autopass.samples.capture import Difficulty, photocopy_a4
@@ -164,3 +165,21 @@ def test_a_page_whose_line_starts_name_no_document_is_read_whole_before_it_is_ot
         draw.text(page, (90, 350 + 60 * line), clause, 30, INK)
     [document] = analyse_page(to_bgr(page), ocr=ocr)
     assert document.type == DocumentType.LOAN_CONTRACT
+
+
+def test_a_short_line_illegible_upside_down_is_read_again_once_the_card_is_turned(ocr, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Sample dossier 19 of seed 7: an ID card photographed upside down; the angle classifier does
+    not turn the short second address row (8号), which reads as nothing until the card is upright."""
+    photo, truth = sample_photo(tmp_path, 19, "id_card_front")
+    [located] = locate_documents(photo)
+    reader = LineReader(ocr)
+    image, slots = first_reading(landscape_if_card(located.image, located.is_card), reader, is_card=True)
+    illegible = [index for index, slot in enumerate(slots) if slot.line is None]
+    assert illegible  # precondition
+
+    upright = reader.read_illegible(cv2.rotate(image, cv2.ROTATE_180),
+                                    rotate_slots(slots, image.shape, cv2.ROTATE_180))
+
+    again = [clean(upright[index].line.text) for index in illegible if upright[index].line]
+    assert any(text and str(truth["address"]).endswith(text) for text in again)
+
