@@ -15,7 +15,7 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
 from autopass.reading.classify import ImageCues, classify
-from autopass.reading.extract import extract_fields, labels_to_read
+from autopass.reading.extract import extract_fields, labels_to_read, wrapped_value_cut_short
 from autopass.reading.layout import build_rows, label_places
 from autopass.reading.lines import (
     LineReader,
@@ -145,8 +145,11 @@ def _read_document(
         slots = reader.complete(image, slots, range(len(slots)))
         lines = lines_of(slots)
         fields = extract_fields(document_type, lines, image, spec)
-    if _unread(fields) and reader.selective:
-        found = look_beside_labels(image, slots, fields, spec, reader)
+    if reader.selective:
+        found = look_beside_labels(image, slots, fields, spec, reader) if _unread(fields) else []
+        cut_short = wrapped_value_cut_short(document_type, fields)
+        if cut_short is not None:
+            found += look_below_value(image, [*slots, *found], fields[cut_short], reader)
         if found:
             slots = [*slots, *found]
             lines = lines_of(slots)
@@ -262,6 +265,23 @@ def look_beside_labels(
                 found.append(slot)
                 known.append(slot.quad)
     return found
+
+
+def look_below_value(
+    image: np.ndarray, slots: Sequence[Slot], value: FieldValue, reader: LineReader
+) -> list[Slot]:
+    """New lines found in the row under a wrapped value read without its end: the page-wide
+    detector misses a short row on a patterned card (3号), or one an overprint crosses (仅供贷款使用
+    on a photocopy merges it into a shape that is no line); a look at that row alone finds it."""
+    assert value.box is not None
+    x, y, width, height = value.box
+    corners = [(x, y), (x + width, y), (x + width, y + height), (x, y + height)]
+    rows = [slot for slot in slots if slot.line is not None and _inside(_centre(slot.quad), corners)]
+    row_height = max(rows, key=lambda slot: slot.span[1]).height if rows else height
+    area = (int(x - row_height), int(y + height), int(width + 2 * row_height), int(1.6 * row_height))
+    known = [slot.quad for slot in slots if slot.line is not None]
+    return [slot for slot in reader.read_area(image, area)
+            if slot.line is not None and not any(_inside(_centre(slot.quad), quad) for quad in known)]
 
 
 def _centre(quad: Sequence[tuple[float, float]]) -> tuple[float, float]:

@@ -409,6 +409,15 @@ def _address_text(text: str) -> tuple[str | None, bool]:
     return (value or None), whole
 
 
+def wrapped_value_cut_short(document_type: DocumentType, fields: Fields) -> str | None:
+    """The field whose value wraps onto rows below (the ID card's 住址) and was read without its
+    end (…长江路, not …8号): where the detector lost the next row, a look below may find it."""
+    address = fields.get("address") if document_type == DocumentType.ID_CARD_FRONT else None
+    if address is None or not address.value or address.box is None:
+        return None
+    return None if _ADDRESS_END.search(address.value) else "address"
+
+
 def _lines_of(found: Found) -> list[TextLine]:
     used = {found.row.owners[i] for i in range(found.start, found.end)}
     return [found.row.lines[i] for i in sorted(used)]

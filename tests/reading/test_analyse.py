@@ -183,3 +183,12 @@ def test_a_short_line_illegible_upside_down_is_read_again_once_the_card_is_turne
     again = [clean(upright[index].line.text) for index in illegible if upright[index].line]
     assert any(text and str(truth["address"]).endswith(text) for text in again)
 
+
+def test_the_row_under_an_address_cut_short_is_looked_at_again(ocr, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Sample dossier 162 of seed 7: the page-wide detector misses the short second address row
+    (3号) on the card's patterned background; a look under the first row finds it."""
+    photo, truth = sample_photo(tmp_path, 162, "id_card_front")
+
+    [document] = analyse_page(photo, ocr=ocr)
+
+    assert document.fields["address"].value == truth["address"]
