@@ -556,8 +556,26 @@ def _vehicle_invoice(context: _Context) -> Fields:
         "vin": _vin(context),
         "price_total": _amount(context, "price_total"),
         "invoice_number": _digits(context, "invoice_number", length=8),
-        "invoice_date": _value(*_read(context, "invoice_date", read_birth_date)),
+        "invoice_date": _invoice_date(context),
     }
+
+
+_MARKED_DATE = re.compile(r"\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2}")
+"""A date written with its marks (2026-07-13, 2026年7月13日), not a run of digits that parses as one."""
+
+
+def _invoice_date(context: _Context) -> FieldValue:
+    """After 开票日期; with the label lost (glare, misread as 开期), the one date an invoice prints:
+    the first row holding a date written with its marks, unproven."""
+    reading, found = _read(context, "invoice_date", read_birth_date)
+    if reading.value is not None:
+        return _value(reading, found)
+    for index, row in enumerate(context.rows):
+        if _MARKED_DATE.search(row.text):
+            dated = read_birth_date(row.text)
+            spot = Found(row.text, index, 0, len(row.text), row)
+            return _value(Reading(dated.value, dated.trust * UNPROVEN_PENALTY), spot)
+    return _value(reading, found)
 
 
 def _vehicle_registration(context: _Context) -> Fields:

@@ -222,3 +222,15 @@ def test_an_id_card_name_whose_label_was_lost_is_the_line_above_the_sex_row_with
 def test_an_id_card_line_above_the_sex_row_that_is_no_name_is_not_taken_for_one(specs) -> None:  # type: ignore[no-untyped-def]
     fields = read(DocumentType.ID_CARD_FRONT, specs, "仅供贷款使用", "女民族汉", "公民身份号码310115199507185344")
     assert fields["name"] is None
+
+
+def test_an_invoice_date_whose_label_was_misread_is_the_date_the_invoice_prints(specs) -> None:  # type: ignore[no-untyped-def]
+    fields = extract(DocumentType.VEHICLE_INVOICE, specs,
+                     rows("机动车销售统一发票", "发票号码 27981151", "开期 2026-07-13", "购买方名称 张晶"))
+    assert fields["invoice_date"].value == "2026-07-13"
+    assert fields["invoice_date"].confidence < 0.85  # unproven: below the standard's minimum
+
+
+def test_an_invoice_number_that_parses_as_a_date_is_not_taken_for_the_date(specs) -> None:  # type: ignore[no-untyped-def]
+    fields = read(DocumentType.VEHICLE_INVOICE, specs, "机动车销售统一发票", "发票号码 20260513", "购买方名称 张晶")
+    assert fields["invoice_date"] is None
