@@ -555,9 +555,25 @@ def _vehicle_invoice(context: _Context) -> Fields:
         "buyer_id_number": _id_number(context, "buyer_id_number"),
         "vin": _vin(context),
         "price_total": _amount(context, "price_total"),
-        "invoice_number": _digits(context, "invoice_number", length=8),
+        "invoice_number": _invoice_number(context),
         "invoice_date": _invoice_date(context),
     }
+
+
+def _invoice_number(context: _Context) -> FieldValue:
+    """After 发票号码; with the label lost (pale print, glare), a line of nothing but the eight
+    digits an invoice number has (printed alone under 发票代码), unproven."""
+    labelled = _digits(context, "invoice_number", length=8)
+    if labelled.value is not None:
+        return labelled
+    for index, row in enumerate(context.rows):
+        for line in row.lines:
+            number = clean(line.text)
+            start = row.text.find(number)
+            if re.fullmatch(r"\d{8}", number) and start >= 0:
+                spot = Found(number, index, start, start + len(number), row)
+                return _value(Reading(number, UNPROVEN_PENALTY * UNPROVEN_PENALTY), spot)
+    return labelled
 
 
 _MARKED_DATE = re.compile(r"\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2}")

@@ -190,11 +190,15 @@ def _cleaned_alternatives(line: TextLine, piece: str) -> Alternatives:
     return kept if aligned else ()
 
 
-def label_places(rows: Sequence[Row], labels: Sequence[str]) -> list[tuple[int, int, int]]:
+def label_places(
+    rows: Sequence[Row], labels: Sequence[str], others: Sequence[str] = ()
+) -> list[tuple[int, int, int]]:
     """(row index, label start, label end) of each label found, in order of preference.
 
     Labels are tried longest first (借款人姓名 before 借款人); a long label whose last characters
-    wrapped onto the next line of its table cell (身份证号码/组织机构代|码) is still found.
+    wrapped onto the next line of its table cell (身份证号码/组织机构代|码) is still found. A
+    misread label is never one of ``others``, the document's other labels, printed right
+    (发票代码 is one character from 发票号码).
     """
     places: list[tuple[int, int, int]] = []
     ordered = sorted(dict.fromkeys(clean(label) for label in labels), key=len, reverse=True)
@@ -207,8 +211,9 @@ def label_places(rows: Sequence[Row], labels: Sequence[str]) -> list[tuple[int, 
                 break
     if not places:
         # OCR misread one character of the label (购买方名称 -> 私买方名称, 开票日期 -> 开票月期).
+        printed = {clean(other) for other in others} - set(ordered)
         for label in ordered:
-            places.extend(_near_misses(rows, label))
+            places.extend(_near_misses(rows, label, printed))
     return places
 
 
@@ -218,7 +223,7 @@ def _label_pattern(label: str) -> re.Pattern[str]:
     return re.compile(noise.join(re.escape(ch) for ch in label))
 
 
-def _near_misses(rows: Sequence[Row], label: str) -> list[tuple[int, int, int]]:
+def _near_misses(rows: Sequence[Row], label: str, printed: set[str]) -> list[tuple[int, int, int]]:
     """Places where ``label`` (4 characters or more) is printed with one character misread, or
     with up to half its characters misread as ones whose runners-up are the label's (购天方名种:
     天 with 买 second, 种 with 称 third)."""
@@ -228,6 +233,8 @@ def _near_misses(rows: Sequence[Row], label: str) -> list[tuple[int, int, int]]:
     for index, row in enumerate(rows):
         for start in range(len(row.text) - len(label) + 1):
             window = row.text[start : start + len(label)]
+            if window in printed:
+                continue
             differing = [i for i, (a, b) in enumerate(zip(window, label, strict=True)) if a != b]
             misread = [i for i in differing if not _runner_up(row, start + i, label[i])]
             if len(misread) <= 1 and 0 < len(differing) <= max(1, len(label) // 2):
@@ -250,7 +257,7 @@ def value_after(rows: Sequence[Row], labels: Sequence[str], stops: Sequence[str]
     """
     empty: Found | None = None
     stop_texts = [s for s in dict.fromkeys(clean(stop) for stop in stops) if s]
-    for index, _, label_end in label_places(rows, labels):
+    for index, _, label_end in label_places(rows, labels, stop_texts):
         row = rows[index]
         start = label_end
         while start < len(row.text) and row.text[start] in ":;,.、_|":

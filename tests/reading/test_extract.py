@@ -234,3 +234,12 @@ def test_an_invoice_date_whose_label_was_misread_is_the_date_the_invoice_prints(
 def test_an_invoice_number_that_parses_as_a_date_is_not_taken_for_the_date(specs) -> None:  # type: ignore[no-untyped-def]
     fields = read(DocumentType.VEHICLE_INVOICE, specs, "机动车销售统一发票", "发票号码 20260513", "购买方名称 张晶")
     assert fields["invoice_date"] is None
+
+
+def test_an_invoice_number_whose_label_was_lost_is_not_the_invoice_code(specs) -> None:  # type: ignore[no-untyped-def]
+    """发票代码 is one character from 发票号码: with the number's label lost, the code's printed
+    label is no misread of it; the eight digits printed alone are the number, unproven."""
+    fields = extract(DocumentType.VEHICLE_INVOICE, specs,
+                     rows("机动车销售统一发票", "发票代码 151012629917", "51520415", "开票日期 2026-07-20"))
+    assert fields["invoice_number"].value == "51520415"
+    assert fields["invoice_number"].confidence < 0.85
