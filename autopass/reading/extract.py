@@ -35,6 +35,7 @@ from autopass.reading.text import (
     chinese_amount,
     clean,
     find_amount,
+    find_dates,
     label_fragments,
     likelier_name,
     proven_by_runners_up,
@@ -560,37 +561,37 @@ def _vehicle_invoice(context: _Context) -> Fields:
     }
 
 
+INVOICE_NUMBER_DIGITS = 8
+"""发票号码 of a 机动车销售统一发票."""
+
+
 def _invoice_number(context: _Context) -> FieldValue:
     """After 发票号码; with the label lost (pale print, glare), a line of nothing but the eight
     digits an invoice number has (printed alone under 发票代码), unproven."""
-    labelled = _digits(context, "invoice_number", length=8)
+    labelled = _digits(context, "invoice_number", length=INVOICE_NUMBER_DIGITS)
     if labelled.value is not None:
         return labelled
     for index, row in enumerate(context.rows):
         for line in row.lines:
             number = clean(line.text)
             start = row.text.find(number)
-            if re.fullmatch(r"\d{8}", number) and start >= 0:
+            if len(number) == INVOICE_NUMBER_DIGITS and number.isdigit() and start >= 0:
                 spot = Found(number, index, start, start + len(number), row)
                 return _value(Reading(number, UNPROVEN_PENALTY * UNPROVEN_PENALTY), spot)
     return labelled
 
 
-_MARKED_DATE = re.compile(r"\d{4}[.\-/年]\d{1,2}[.\-/月]\d{1,2}")
-"""A date written with its marks (2026-07-13, 2026年7月13日), not a run of digits that parses as one."""
-
-
 def _invoice_date(context: _Context) -> FieldValue:
     """After 开票日期; with the label lost (glare, misread as 开期), the one date an invoice prints:
-    the first row holding a date written with its marks, unproven."""
+    the first written with its marks (2026-07-13, not a run of digits), unproven."""
     reading, found = _read(context, "invoice_date", read_birth_date)
     if reading.value is not None:
         return _value(reading, found)
     for index, row in enumerate(context.rows):
-        if _MARKED_DATE.search(row.text):
-            dated = read_birth_date(row.text)
+        dates = find_dates(row.text, bare=False)
+        if dates:
             spot = Found(row.text, index, 0, len(row.text), row)
-            return _value(Reading(dated.value, dated.trust * UNPROVEN_PENALTY), spot)
+            return _value(Reading(dates[0][0], UNPROVEN_PENALTY * UNPROVEN_PENALTY), spot)
     return _value(reading, found)
 
 

@@ -195,8 +195,9 @@ _DATE_WITHOUT_YEAR_MARK = re.compile(r"(?<!\d)(\d{4})(\d{1,2})月(\d{1,2})日?")
 LONG_TERM = "长期"
 
 
-def find_dates(text: str) -> list[tuple[str, int, int]]:
-    """Every date in ``text`` as (YYYY-MM-DD, start, end); letters that look like digits fixed."""
+def find_dates(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
+    """Every date in ``text`` as (YYYY-MM-DD, start, end); letters that look like digits fixed.
+    ``bare``: eight digits without marks count too (20260713; an invoice number may parse so)."""
     compact = "".join(_LOOKS_LIKE_DIGIT.get(ch, ch) if ch.isascii() else ch for ch in clean(text))
     found = []
     for pattern in (_DATE, _DATE_WITHOUT_YEAR_MARK):
@@ -204,8 +205,8 @@ def find_dates(text: str) -> list[tuple[str, int, int]]:
             iso = _iso(match.group(1), match.group(2), match.group(3))
             if iso and not any(s <= match.start() < e for _, s, e in found):
                 found.append((iso, match.start(), match.end()))
-    bare = re.finditer(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)", compact)
-    for match in bare:
+    runs = re.finditer(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?!\d)", compact) if bare else ()
+    for match in runs:
         iso = _iso(match.group(1), match.group(2), match.group(3))
         if iso and not any(s <= match.start() < e for _, s, e in found):
             found.append((iso, match.start(), match.end()))
