@@ -15,7 +15,7 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
 from autopass.reading.classify import ImageCues, classify
-from autopass.reading.extract import extract_fields, labels_to_read, wrapped_value_cut_short
+from autopass.reading.extract import extract_fields, labels_to_read, value_to_look_below
 from autopass.reading.layout import build_rows, label_places
 from autopass.reading.lines import (
     LineReader,
@@ -147,9 +147,9 @@ def _read_document(
         fields = extract_fields(document_type, lines, image, spec)
     if reader.selective:
         found = look_beside_labels(image, slots, fields, spec, reader) if _unread(fields) else []
-        cut_short = wrapped_value_cut_short(document_type, fields)
-        if cut_short is not None:
-            found += look_below_value(image, [*slots, *found], fields[cut_short], reader)
+        above = value_to_look_below(document_type, fields)
+        if above is not None:
+            found += look_below_value(image, [*slots, *found], above, reader)
         if found:
             slots = [*slots, *found]
             lines = lines_of(slots)
@@ -270,7 +270,7 @@ def look_beside_labels(
 def look_below_value(
     image: np.ndarray, slots: Sequence[Slot], value: FieldValue, reader: LineReader
 ) -> list[Slot]:
-    """New lines found in the row under a wrapped value read without its end: the page-wide
+    """New lines found in the row under ``value`` (see ``value_to_look_below``): the page-wide
     detector misses a short row on a patterned card (3号), or one an overprint crosses (仅供贷款使用
     on a photocopy merges it into a shape that is no line); a look at that row alone finds it."""
     assert value.box is not None

@@ -410,13 +410,19 @@ def _address_text(text: str) -> tuple[str | None, bool]:
     return (value or None), whole
 
 
-def wrapped_value_cut_short(document_type: DocumentType, fields: Fields) -> str | None:
-    """The field whose value wraps onto rows below (the ID card's 住址) and was read without its
-    end (…长江路, not …8号): where the detector lost the next row, a look below may find it."""
-    address = fields.get("address") if document_type == DocumentType.ID_CARD_FRONT else None
-    if address is None or not address.value or address.box is None:
-        return None
-    return None if _ADDRESS_END.search(address.value) else "address"
+def value_to_look_below(document_type: DocumentType, fields: Fields) -> FieldValue | None:
+    """A value read under which lies a row the page-wide detector may have lost: the rest of an ID
+    card address read without its end (…长江路, not …8号), or, when neither date of an ID card
+    back was read, its validity period (printed under 签发机关)."""
+    if document_type == DocumentType.ID_CARD_FRONT:
+        address = fields.get("address")
+        cut_short = address is not None and address.value and not _ADDRESS_END.search(address.value)
+        return address if cut_short and address.box is not None else None
+    if document_type == DocumentType.ID_CARD_BACK:
+        authority = fields.get("issuing_authority")
+        lost = all(fields[name].value is None for name in ("valid_from", "valid_to") if name in fields)
+        return authority if lost and authority is not None and authority.box is not None else None
+    return None
 
 
 def _lines_of(found: Found) -> list[TextLine]:
