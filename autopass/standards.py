@@ -108,6 +108,11 @@ class DocumentSpec(_Strict):
     )
     fields: dict[str, FieldSpec] = Field(default_factory=dict)
 
+    @property
+    def printed_title(self) -> str | None:
+        """The title printed on the document: its first keyword (None for a type without any)."""
+        return self.keywords[0] if self.keywords else None
+
 
 # --- field references -----------------------------------------------------------------------------
 def split_reference(reference: str) -> tuple[str, str]:

@@ -120,7 +120,7 @@ def _read_document(
             slots = rotate_slots(slots, _shape_before(image, turn), turn)
         cues = _face_cues(faces, image, is_card=item.is_card)
         document_type, confidence = classify(lines, cues, specs)
-    if is_upside_down(document_type, lines, image.shape[0]):
+    if is_upside_down(document_type, lines, image.shape[0], specs[document_type].printed_title):
         slots = rotate_slots(slots, image.shape, cv2.ROTATE_180)
         image = cv2.rotate(image, cv2.ROTATE_180)
         if not all(slot.complete for slot in slots):
@@ -234,7 +234,7 @@ def _tallest(slots: Sequence[Slot]) -> list[int]:
 def _title_starts(slots: Sequence[Slot], specs: dict[DocumentType, DocumentSpec]) -> list[int]:
     """Lines that begin like a printed title (a spec's first keyword): read in full, so the title
     settles the type even where a stamp or header is printed larger than it."""
-    starts = {clean(spec.keywords[0])[:TITLE_START] for spec in specs.values() if spec.keywords}
+    starts = {clean(spec.printed_title)[:TITLE_START] for spec in specs.values() if spec.printed_title}
     return [index for index, slot in enumerate(slots)
             if not slot.complete and slot.line is not None
             and any(start in clean(slot.line.text) for start in starts)]
@@ -248,7 +248,6 @@ def look_beside_labels(
     across a photocopied ID number hides it from the page-wide detector, not from a look at its
     row; a short name alone in its cell may be missed too)."""
     rows = build_rows(lines_of(slots))
-    known = [slot.quad for slot in slots if slot.line is not None]
     found: list[Slot] = []
     for name, value in fields.items():
         places = label_places(rows, spec.fields[name].labels) if _is_unread(value) else []
@@ -260,10 +259,7 @@ def look_beside_labels(
             continue
         x, y, width, height = label
         area = (x + width, y - height // 2, BESIDE_LABEL_CHARACTERS * height, 2 * height)
-        for slot in reader.read_area(image, area):
-            if slot.line is not None and not any(_inside(_centre(slot.quad), quad) for quad in known):
-                found.append(slot)
-                known.append(slot.quad)
+        found += _new_lines(reader.read_area(image, area), [*slots, *found])
     return found
 
 
@@ -279,9 +275,18 @@ def look_below_value(
     rows = [slot for slot in slots if slot.line is not None and _inside(_centre(slot.quad), corners)]
     row_height = max(rows, key=lambda slot: slot.span[1]).height if rows else height
     area = (int(x - row_height), int(y + height), int(width + 2 * row_height), int(1.6 * row_height))
+    return _new_lines(reader.read_area(image, area), slots)
+
+
+def _new_lines(candidates: Sequence[Slot], slots: Sequence[Slot]) -> list[Slot]:
+    """The legible candidates whose centre lies in no line already read (and not twice)."""
     known = [slot.quad for slot in slots if slot.line is not None]
-    return [slot for slot in reader.read_area(image, area)
-            if slot.line is not None and not any(_inside(_centre(slot.quad), quad) for quad in known)]
+    new: list[Slot] = []
+    for slot in candidates:
+        if slot.line is not None and not any(_inside(_centre(slot.quad), quad) for quad in known):
+            new.append(slot)
+            known.append(slot.quad)
+    return new
 
 
 def _centre(quad: Sequence[tuple[float, float]]) -> tuple[float, float]:

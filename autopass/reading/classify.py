@@ -52,7 +52,8 @@ def classify(
     runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
     if best < 1.0:
         return _without_keywords(text, cues)
-    titles_found = [t for t, spec in specs.items() if spec.keywords and _title_in(clean(spec.keywords[0]), text)]
+    titles_found = [t for t, spec in specs.items()
+                    if spec.printed_title and _title_in(clean(spec.printed_title), text)]
     if titles_found == [best_type]:
         return best_type, TITLE_CONFIDENCE  # its own printed title, and no other's
     margin = (best - runner_up) / best

@@ -580,8 +580,8 @@ def _invoice_number(context: _Context) -> FieldValue:
     for index, row in enumerate(context.rows):
         for line in row.lines:
             number = clean(line.text)
-            start = row.text.find(number)
-            if len(number) == INVOICE_NUMBER_DIGITS and number.isdigit() and start >= 0:
+            if len(number) == INVOICE_NUMBER_DIGITS and number.isdigit() and number in row.text:
+                start = row.text.index(number)
                 spot = Found(number, index, start, start + len(number), row)
                 return _value(Reading(number, UNPROVEN_PENALTY * UNPROVEN_PENALTY), spot)
     return labelled

@@ -32,15 +32,15 @@ TOP_AND_BOTTOM: dict[DocumentType, tuple[tuple[str, ...], tuple[str, ...]]] = {
                                  ("签署日期", "贷款期限", "贷款金额", "借款人姓名", "盖章")),
 }
 
-TITLE_AT_TOP: dict[DocumentType, str] = {
-    DocumentType.ID_CARD_BACK: "居民身份证",
-    DocumentType.DRIVING_LICENCE: "机动车驾驶证",
-    DocumentType.VEHICLE_INVOICE: "机动车销售统一发票",
-    DocumentType.VEHICLE_REGISTRATION: "机动车登记证书",
-    DocumentType.LOAN_CONTRACT: "贷款合同",
-}
-"""Titles printed at the top of their document, whatever the issuer (a bank card's 借记卡 is
-not: banks print it anywhere)."""
+TITLE_AT_TOP = frozenset({
+    DocumentType.ID_CARD_BACK,
+    DocumentType.DRIVING_LICENCE,
+    DocumentType.VEHICLE_INVOICE,
+    DocumentType.VEHICLE_REGISTRATION,
+    DocumentType.LOAN_CONTRACT,
+})
+"""Documents whose printed title stands at their top, whatever the issuer (a bank card's 借记卡
+does not: banks print it anywhere; the ID card front has no title)."""
 LOW_TITLE = 0.75
 """A title centred below this share of the document's height, with no bottom label read: the
 document is upside down."""
@@ -87,10 +87,12 @@ def lines_stand_on_end(lines: list[TextLine]) -> bool:
     return tall > len(long_lines) / 2
 
 
-def is_upside_down(document_type: DocumentType, lines: list[TextLine], height: int) -> bool:
+def is_upside_down(
+    document_type: DocumentType, lines: list[TextLine], height: int, title: str | None
+) -> bool:
     """True when the document's top label lies below its bottom label; with no bottom label read,
-    when its printed title lies in the lowest part of its ``height`` (a licence's title read, its
-    准驾车型 and 有效期限 labels lost)."""
+    when its printed ``title`` (the spec's, see ``DocumentSpec.printed_title``) lies in the lowest
+    part of its ``height`` (a licence's title read, its 准驾车型 and 有效期限 labels lost)."""
     anchors = TOP_AND_BOTTOM.get(document_type)
     if not anchors:
         return False
@@ -98,8 +100,9 @@ def is_upside_down(document_type: DocumentType, lines: list[TextLine], height: i
     bottom = _centre_of(anchors[1], lines)
     if top is not None and bottom is not None:
         return top > bottom
-    title = TITLE_AT_TOP.get(document_type)
-    centre = _centre_of((title,), lines) if title and bottom is None else None
+    if bottom is not None or title is None or document_type not in TITLE_AT_TOP:
+        return False
+    centre = _centre_of((title,), lines)
     return centre is not None and centre > LOW_TITLE * height
 
 

@@ -15,17 +15,17 @@ def test_a_licence_whose_title_lies_lowest_and_bottom_labels_were_lost_is_upside
                        "", "", "", "", "中华人民共和国机动车驾驶证")
     upright = rows("中华人民共和国机动车驾驶证", "证号", "姓名薛佳丽", "A2")
 
-    assert is_upside_down(DocumentType.DRIVING_LICENCE, upside_down, HEIGHT)
-    assert not is_upside_down(DocumentType.DRIVING_LICENCE, upright, HEIGHT)
+    assert is_upside_down(DocumentType.DRIVING_LICENCE, upside_down, HEIGHT, "机动车驾驶证")
+    assert not is_upside_down(DocumentType.DRIVING_LICENCE, upright, HEIGHT, "机动车驾驶证")
 
 
 def test_a_top_label_printed_low_by_its_issuer_does_not_turn_a_bank_card() -> None:
     card = rows("中国工商银行", "6222 0202 0011 2233 446", "", "", "", "", "", "", "", "借记卡")
-    assert not is_upside_down(DocumentType.BANK_CARD, card[1:], HEIGHT)
+    assert not is_upside_down(DocumentType.BANK_CARD, card[1:], HEIGHT, "借记卡")
 
 
 def test_a_low_title_with_a_bottom_label_read_follows_the_labels() -> None:
     """Both ends read: their order decides, not the title's place (a page photographed low in
     the frame is upright when its bottom label lies below its top one)."""
     low_on_the_photo = rows("", "", "", "", "", "", "", "", "机动车销售统一发票", "价税合计")
-    assert not is_upside_down(DocumentType.VEHICLE_INVOICE, low_on_the_photo, HEIGHT)
+    assert not is_upside_down(DocumentType.VEHICLE_INVOICE, low_on_the_photo, HEIGHT, "机动车销售统一发票")
