@@ -39,7 +39,7 @@ from autopass.reading.text import (
     label_fragments,
     likelier_name,
     proven_by_runners_up,
-    read_birth_date,
+    read_date,
     read_card_number,
     read_ethnicity,
     read_id_number,
@@ -340,19 +340,24 @@ def _ethnicity(context: _Context) -> FieldValue:
 
 def _birth_date(context: _Context) -> FieldValue:
     """After 出生; if OCR lost the label, the row that holds a date written 1988年3月12(日)."""
-    reading, found = _read(context, "birth_date", read_birth_date)
+    reading, found = _read_date(context, "birth_date")
     if reading.value is not None:
         return _value(reading, found)
     for index, row in enumerate(context.rows):
         if re.search(r"\d{4}年?\d{1,2}月\d{1,2}", row.text):  # 日 (or 年) is often misread
             spot = Found(row.text, index, 0, len(row.text), row)
-            return _value(read_birth_date(row.text), spot)
+            return _value(read_date(row.text, row.alternatives), spot)
     return _value(reading, found)
 
 
 def _read(context: _Context, field: str, reader: Callable[[str], Reading]) -> tuple[Reading, Found | None]:
     found = context.after(field)
     return (reader(found.text) if found else Reading(None, 0.0)), found
+
+
+def _read_date(context: _Context, field: str) -> tuple[Reading, Found | None]:
+    found = context.after(field)
+    return (read_date(found.text, found.alternatives) if found else Reading(None, 0.0)), found
 
 
 def _corroborate_with_id_number(fields: Fields) -> None:
@@ -590,7 +595,7 @@ def _invoice_number(context: _Context) -> FieldValue:
 def _invoice_date(context: _Context) -> FieldValue:
     """After 开票日期; with the label lost (glare, misread as 开期), the one date an invoice prints:
     the first written with its marks (2026-07-13, not a run of digits), unproven."""
-    reading, found = _read(context, "invoice_date", read_birth_date)
+    reading, found = _read_date(context, "invoice_date")
     if reading.value is not None:
         return _value(reading, found)
     for index, row in enumerate(context.rows):

@@ -13,6 +13,7 @@ from itertools import combinations, product
 
 from opencc import OpenCC
 
+from autopass.engines.base import Alternatives
 from autopass.validators import VIN_PATTERN, is_valid_id_number, is_valid_luhn, is_valid_vin
 
 _TO_SIMPLIFIED = OpenCC("t2s")
@@ -193,6 +194,8 @@ _DATE = re.compile(r"(\d{4})[\s.]*[年.\-/][\s.]*(\d{1,2})[\s.]*[月.\-/][\s.]*(
 _DATE_WITHOUT_YEAR_MARK = re.compile(r"(?<!\d)(\d{4})(\d{1,2})月(\d{1,2})日?")
 """1987年2月26日 with its 年 lost (19872月26日): the year is four digits, so the rest is the month."""
 LONG_TERM = "长期"
+PLAUSIBLE_YEARS = range(1900, 2100)
+"""Years a date on these documents can carry: 2826-05-11 is 2026 with its 0 read as 8."""
 
 
 def find_dates(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
@@ -214,6 +217,8 @@ def find_dates(text: str, *, bare: bool = True) -> list[tuple[str, int, int]]:
 
 
 def _iso(year: str, month: str, day: str) -> str | None:
+    if int(year) not in PLAUSIBLE_YEARS:
+        return None
     try:
         return date(int(year), int(month), int(day)).isoformat()
     except ValueError:
@@ -231,9 +236,16 @@ def read_validity(text: str) -> tuple[Reading, Reading]:
     return start, end
 
 
-def read_birth_date(text: str) -> Reading:
+def read_date(text: str, alternatives: Alternatives = ()) -> Reading:
+    """The first date in ``text``; with none there, the one date that exchanging characters for
+    the recogniser's runners-up proves (2026-89-14: no month 89, but 8 had 0 as runner-up)."""
     dates = find_dates(text)
-    return Reading(dates[0][0], UNPROVEN_PENALTY) if dates else Reading(None, 0.0)
+    if dates:
+        return Reading(dates[0][0], UNPROVEN_PENALTY)
+    proven = proven_by_runners_up(text, alternatives, lambda candidate: bool(find_dates(candidate, bare=False)))
+    if proven is None:
+        return Reading(None, 0.0)
+    return Reading(find_dates(proven, bare=False)[0][0], UNPROVEN_PENALTY * REPAIRED_PENALTY)
 
 
 # --- amounts -------------------------------------------------------------------------------------

@@ -11,8 +11,8 @@ from autopass.reading.text import (
     find_amount,
     likelier_name,
     proven_by_runners_up,
-    read_birth_date,
     read_card_number,
+    read_date,
     read_ethnicity,
     read_id_number,
     read_name,
@@ -80,7 +80,7 @@ def test_a_vin_with_a_wrong_check_digit_is_not_repaired_by_guessing() -> None:
 
 
 def test_dates_become_iso_and_long_term_is_kept() -> None:
-    assert read_birth_date("1988 年 3 月 12 日").value == "1988-03-12"
+    assert read_date("1988 年 3 月 12 日").value == "1988-03-12"
     start, end = read_validity("2016.03.12-长期")
     assert (start.value, end.value) == ("2016-03-12", "长期")
     start, end = read_validity("2018-05-20 至 2028-05-20")
@@ -88,13 +88,33 @@ def test_dates_become_iso_and_long_term_is_kept() -> None:
 
 
 def test_a_birth_date_whose_year_mark_was_lost_is_still_a_date() -> None:
-    assert read_birth_date("19872月26日").value == "1987-02-26"
-    assert read_birth_date("出生198712月3日").value == "1987-12-03"
+    assert read_date("19872月26日").value == "1987-02-26"
+    assert read_date("出生198712月3日").value == "1987-12-03"
 
 
 def test_a_speck_read_as_a_dot_beside_a_date_mark_is_ignored() -> None:
-    assert read_birth_date("1973.年6月 29").value == "1973-06-29"
-    assert read_birth_date("1973年6.月29日").value == "1973-06-29"
+    assert read_date("1973.年6月 29").value == "1973-06-29"
+    assert read_date("1973年6.月29日").value == "1973-06-29"
+
+
+def _as_read(text: str, runners_up: dict[int, str] | None = None) -> tuple[tuple[tuple[str, float], ...], ...]:
+    """The recogniser's alternatives for ``text``: each character sure, but at the positions given
+    a runner-up with a fair probability."""
+    runners_up = runners_up or {}
+    return tuple(((ch, 0.7), (runners_up[i], 0.25)) if i in runners_up else ((ch, 0.99),)
+                 for i, ch in enumerate(text))
+
+
+def test_an_impossible_date_is_repaired_only_where_a_runner_up_proves_it() -> None:
+    # 0 read as 8 in small print: no month 89, no year 2826; the 0 the recogniser also saw fits.
+    assert read_date("2026-89-14").value is None
+    assert read_date("2026-89-14", _as_read("2026-89-14", {5: "0"})).value == "2026-09-14"
+    assert read_date("2826-05-11", _as_read("2826-05-11", {1: "0"})).value == "2026-05-11"
+    # Month 13: its 1 as 0 and its 3 as 2 each make a date, so neither is proven.
+    assert read_date("2026-13-14", _as_read("2026-13-14", {5: "0"})).value == "2026-03-14"
+    assert read_date("2026-13-14", _as_read("2026-13-14", {5: "0", 6: "2"})).value is None
+    # A date read right is not second-guessed.
+    assert read_date("2026-08-14", _as_read("2026-08-14", {5: "0"})).value == "2026-08-14"
 
 
 def test_amounts_in_figures_and_in_chinese_capitals_agree() -> None:
