@@ -116,6 +116,12 @@ def _bank_card_cues(text: str) -> float:
     return score
 
 
+def _face_is_the_subject(cues: ImageCues) -> bool:
+    """One face, large, on a photo that is no card: what a selfie is. A small face (an ID card's
+    portrait on a blurred photo, a finger's tip on a bank card) or a card's shape leaves a doubt."""
+    return cues.faces == 1 and not cues.is_card and (cues.face_share or 0.0) >= SELFIE_FACE_SHARE
+
+
 _LONG_NUMBER = re.compile(r"\d{15,}")
 """An ID, licence or card number (15-19 digits); a selfie's watermark holds dates and times only."""
 
@@ -127,9 +133,8 @@ def _without_keywords(text: str, cues: ImageCues) -> tuple[DocumentType, float]:
         # (dark, blurred), never a selfie for sure: a person looks.
         return DocumentType.OTHER, 0.5
     if cues.faces and len(text) <= 4 * SELFIE_MAX_CHARACTERS:
-        return DocumentType.SELFIE, 0.95 if cues.faces == 1 else 0.7
-    if cues.faces == 1 and not cues.is_card and (cues.face_share or 0.0) >= SELFIE_FACE_SHARE \
-            and len(text) <= SELFIE_WATERMARK_CHARACTERS:
+        return DocumentType.SELFIE, 0.95 if _face_is_the_subject(cues) else 0.7
+    if _face_is_the_subject(cues) and len(text) <= SELFIE_WATERMARK_CHARACTERS:
         return DocumentType.SELFIE, 0.95  # a signing photo stamped with time, place and dealer
     if cues.faces:
         return DocumentType.SELFIE, 0.6

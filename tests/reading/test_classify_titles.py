@@ -45,6 +45,16 @@ def test_a_small_face_or_a_card_with_that_much_text_stays_doubtful():
         assert confidence < 0.9, (cues, document_type)
 
 
+def test_a_face_with_almost_no_text_is_a_sure_selfie_only_when_it_is_the_photos_subject():
+    """Hard samples: blurred ID card fronts and a bank card (a fingertip found as a face) read as
+    a face and a few characters, like a selfie, but their faces were small or on a card's shape."""
+    assert classify(lines("13:11"), ImageCues(faces=1, face_share=0.3), SPECS) == (DocumentType.SELFIE, 0.95)
+    for cues in (ImageCues(faces=1, face_share=0.05), ImageCues(faces=1, face_share=0.09),
+                 ImageCues(faces=1, face_share=0.25, is_card=True), ImageCues(faces=2, face_share=0.3)):
+        document_type, confidence = classify(lines("13:11"), cues, SPECS)
+        assert confidence < 0.9, (cues, document_type)
+
+
 def test_a_title_with_one_character_dropped_still_settles_the_invoice():
     found = classify(lines("机动车销售统发票", "发票联", "购买方名称"), ImageCues(), SPECS)
     assert found == (DocumentType.VEHICLE_INVOICE, TITLE_CONFIDENCE)
