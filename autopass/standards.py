@@ -113,6 +113,11 @@ class DocumentSpec(_Strict):
         """The title printed on the document: its first keyword (None for a type without any)."""
         return self.keywords[0] if self.keywords else None
 
+    @property
+    def labels(self) -> list[str]:
+        """Every label printed before one of its fields' values."""
+        return [label for field in self.fields.values() for label in field.labels]
+
 
 # --- field references -----------------------------------------------------------------------------
 def split_reference(reference: str) -> tuple[str, str]:

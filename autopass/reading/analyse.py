@@ -15,7 +15,7 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
 from autopass.reading.classify import ImageCues, classify
-from autopass.reading.extract import extract_fields, labels_to_read, value_to_look_below
+from autopass.reading.extract import extract_fields, labels_to_read, printed_labels, value_to_look_below
 from autopass.reading.layout import build_rows, label_places
 from autopass.reading.lines import (
     LineReader,
@@ -250,7 +250,7 @@ def look_beside_labels(
     rows = build_rows(lines_of(slots))
     found: list[Slot] = []
     for name, value in fields.items():
-        places = label_places(rows, spec.fields[name].labels) if _is_unread(value) else []
+        places = label_places(rows, spec.fields[name].labels, printed_labels(spec)) if _is_unread(value) else []
         if not places:
             continue
         row_index, start, end = places[0]

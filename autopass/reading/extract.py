@@ -104,8 +104,7 @@ _DATE_LIKE = re.compile(r"\d{4}[.\-/年]\d{1,2}|长期|\d{6,}")
 
 def labels_to_read(document_type: DocumentType, spec: DocumentSpec) -> list[str]:
     """Every label whose row holds a value of ``spec``'s fields (what must be read in full)."""
-    labels = [label for field in spec.fields.values() for label in field.labels]
-    return [clean(label) for label in [*labels, *_EXTRA_LABELS.get(document_type, ())]]
+    return [clean(label) for label in [*spec.labels, *_EXTRA_LABELS.get(document_type, ())]]
 
 
 def extract_fields(
@@ -119,7 +118,7 @@ def extract_fields(
     if parser is None:
         return {}
     rows = build_rows(lines)
-    context = _Context(rows=rows, spec=spec, stops=_stops(document_type, spec), image=image)
+    context = _Context(rows=rows, spec=spec, stops=printed_labels(spec), image=image)
     fields = parser(context)
     for name, field_spec in spec.fields.items():
         if field_spec.kind != "face" and name not in fields:
@@ -141,9 +140,10 @@ class _Context:
         return value_after(self.rows, [*extra_labels, *self.labels(field)], self.stops)
 
 
-def _stops(document_type: DocumentType, spec: DocumentSpec) -> list[str]:
-    labels = [label for field in spec.fields.values() for label in field.labels]
-    return [*labels, *_OTHER_LABELS.get(document_type, ())]
+def printed_labels(spec: DocumentSpec) -> list[str]:
+    """Every label printed on the document, its fields' and the others: where a value ends, and
+    what a misread label is not."""
+    return [*spec.labels, *_OTHER_LABELS.get(spec.type, ())]
 
 
 def _value(reading: Reading, found: Found | None, ocr_confidence: float | None = None) -> FieldValue:

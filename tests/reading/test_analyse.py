@@ -99,6 +99,40 @@ def test_a_value_the_page_detector_lost_is_found_beside_its_label(ocr, plan) -> 
     assert [clean(slot.line.text) for slot in found if slot.line] == [truth["id_number"]]
 
 
+class _CountingReader(LineReader):
+    """A line reader that records the areas it is asked to look at."""
+
+    def __init__(self, ocr) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(ocr)
+        self.areas: list[tuple[int, int, int, int]] = []
+
+    def read_area(self, image, area):  # type: ignore[no-untyped-def]
+        self.areas.append(area)
+        return super().read_area(image, area)
+
+
+def test_no_look_beside_another_label_printed_right(ocr, plan) -> None:  # type: ignore[no-untyped-def]
+    """With 发票号码 and its number lost, 发票代码 (one character from it, printed right) is no
+    place to look for the invoice number."""
+    image, truth = papers.render_vehicle_invoice(plan.facts, random.Random(1))
+    invoice = to_bgr(image)
+    spec = load_document_specs(Settings())[DocumentType.VEHICLE_INVOICE]
+    reader = _CountingReader(ocr)
+    slots = reader.first_pass(invoice, reader.detect(invoice), straightened=True)
+    slots = reader.complete(invoice, slots, range(len(slots)))
+    lost = [slot for slot in slots if not (slot.line and "号码" in clean(slot.line.text)
+                                          and truth["invoice_number"] in clean(slot.line.text))]
+    assert len(lost) == len(slots) - 1
+    fields = extract_fields(DocumentType.VEHICLE_INVOICE, lines_of(lost), invoice, spec)
+    assert fields["invoice_number"].value is None
+    assert any("发票代码" in clean(slot.line.text) for slot in lost if slot.line)  # precondition
+    unread = [name for name, value in fields.items() if value.value is None]
+
+    look_beside_labels(invoice, lost, fields, spec, reader)
+
+    assert unread == ["invoice_number"] and reader.areas == []
+
+
 @pytest.mark.parametrize("degrees", [12, -9])
 def test_text_still_tilted_after_locating_is_levelled_before_reading(ocr, plan, degrees) -> None:  # type: ignore[no-untyped-def]
     """A dark card on a dark desk has no outline to straighten it by: its text is levelled, or
