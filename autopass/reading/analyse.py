@@ -15,7 +15,12 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
 from autopass.reading.classify import ImageCues, classify
-from autopass.reading.extract import extract_fields, labels_to_read, printed_labels, value_to_look_below
+from autopass.reading.extract import (
+    extract_fields,
+    labels_to_read,
+    printed_labels,
+    value_to_look_below,
+)
 from autopass.reading.layout import build_rows, label_places
 from autopass.reading.lines import (
     LineReader,
@@ -249,8 +254,9 @@ def look_beside_labels(
     row; a short name alone in its cell may be missed too)."""
     rows = build_rows(lines_of(slots))
     found: list[Slot] = []
+    printed = printed_labels(spec)
     for name, value in fields.items():
-        places = label_places(rows, spec.fields[name].labels, printed_labels(spec)) if _is_unread(value) else []
+        places = label_places(rows, spec.fields[name].labels, printed) if _is_unread(value) else []
         if not places:
             continue
         row_index, start, end = places[0]

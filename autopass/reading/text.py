@@ -242,7 +242,8 @@ def read_date(text: str, alternatives: Alternatives = ()) -> Reading:
     dates = find_dates(text)
     if dates:
         return Reading(dates[0][0], UNPROVEN_PENALTY)
-    proven = proven_by_runners_up(text, alternatives, lambda candidate: bool(find_dates(candidate, bare=False)))
+    proven = proven_by_runners_up(text, alternatives,
+                                  lambda candidate: bool(find_dates(candidate, bare=False)))
     if proven is None:
         return Reading(None, 0.0)
     return Reading(find_dates(proven, bare=False)[0][0], UNPROVEN_PENALTY * REPAIRED_PENALTY)
