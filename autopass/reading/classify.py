@@ -22,8 +22,9 @@ SELFIE_MAX_CHARACTERS = 12
 """A face photo carries almost no text; a card with a portrait carries dozens of characters."""
 SUBJECT_FACE_SHARE = 0.10
 """The smallest face (share of the photo's height) that is a photo's subject. Measured on generated
-dossiers: signing photos' faces 0.147 and up; smaller ones were a fingertip found as a face on a
-bank card (0.054) and an ID card's portrait on a blurred photo of the card (0.087)."""
+dossiers: signing photos' faces 0.12 and up (a person across a desk, seen in a crop of the photo);
+smaller ones were a fingertip found as a face on a bank card (0.054) and an ID card's portrait on
+a blurred photo of the card (0.087)."""
 SELFIE_FACE_SHARE = 0.15
 """One face this large on a photo that is no card and bears no document keyword is the photo's
 subject: a selfie, whatever watermark is stamped on it (with more text, a larger face is asked:
@@ -121,10 +122,10 @@ def _bank_card_cues(text: str) -> float:
     return score
 
 
-def _face_is_the_subject(cues: ImageCues, smallest: float) -> bool:
-    """One face, at least ``smallest`` of the photo's height, on a photo that is no card: what a
-    selfie is. A smaller face or a card's shape leaves a doubt."""
-    return cues.faces == 1 and not cues.is_card and (cues.face_share or 0.0) >= smallest
+def _one_face_of_at_least(cues: ImageCues, share: float) -> bool:
+    """One face, at least ``share`` of the photo's height: a selfie's subject. (A card-shaped
+    crop is no counter-sign on its own: a region of a signing photo can be card-shaped.)"""
+    return cues.faces == 1 and (cues.face_share or 0.0) >= share
 
 
 _LONG_NUMBER = re.compile(r"\d{15,}")
@@ -138,8 +139,9 @@ def _without_keywords(text: str, cues: ImageCues) -> tuple[DocumentType, float]:
         # (dark, blurred), never a selfie for sure: a person looks.
         return DocumentType.OTHER, 0.5
     if cues.faces and len(text) <= 4 * SELFIE_MAX_CHARACTERS:
-        return DocumentType.SELFIE, 0.95 if _face_is_the_subject(cues, SUBJECT_FACE_SHARE) else 0.7
-    if _face_is_the_subject(cues, SELFIE_FACE_SHARE) and len(text) <= SELFIE_WATERMARK_CHARACTERS:
+        return DocumentType.SELFIE, 0.95 if _one_face_of_at_least(cues, SUBJECT_FACE_SHARE) else 0.7
+    if not cues.is_card and _one_face_of_at_least(cues, SELFIE_FACE_SHARE) \
+            and len(text) <= SELFIE_WATERMARK_CHARACTERS:
         return DocumentType.SELFIE, 0.95  # a signing photo stamped with time, place and dealer
     if cues.faces:
         return DocumentType.SELFIE, 0.6
