@@ -134,7 +134,7 @@ def _read_document(
         elif reader.selective:
             slots = reader.read_illegible(image, slots)
     spec = specs[document_type]
-    labels = labels_to_read(document_type, spec)
+    labels = labels_to_read(spec)
     slots = reader.complete(image, slots, [*wanted_slots(slots, labels), *_tallest(slots),
                                            *_title_starts(slots, specs)])
     lines = lines_of(slots)

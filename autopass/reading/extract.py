@@ -102,9 +102,9 @@ _ADDRESS_START = re.compile(r"^.{0,8}?(省|市|自治区)")
 _DATE_LIKE = re.compile(r"\d{4}[.\-/年]\d{1,2}|长期|\d{6,}")
 
 
-def labels_to_read(document_type: DocumentType, spec: DocumentSpec) -> list[str]:
+def labels_to_read(spec: DocumentSpec) -> list[str]:
     """Every label whose row holds a value of ``spec``'s fields (what must be read in full)."""
-    return [clean(label) for label in [*spec.labels, *_EXTRA_LABELS.get(document_type, ())]]
+    return [clean(label) for label in [*spec.labels, *_EXTRA_LABELS.get(spec.type, ())]]
 
 
 def extract_fields(
