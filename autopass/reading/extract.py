@@ -98,6 +98,9 @@ _OVERPRINT = "仅供贷款使用"
 """What lenders write across a photocopied ID card (仅供…使用: for … only)."""
 _OVERPRINT_TAIL = re.compile(f"[{_OVERPRINT}]+$")
 _OVERPRINT_IN_NAME = re.compile(f"[{_OVERPRINT}].*$")
+_STRAY_AFTER_NUMBER = re.compile(r"(?<=\d[号户室])[\u4e00-\u9fff]$")
+"""One character after the house or room number that ends no address (7号凶): a speck or an
+overprint stroke read as a character."""
 _ADDRESS_START = re.compile(r"^.{0,8}?(省|市|自治区)")
 _DATE_LIKE = re.compile(r"\d{4}[.\-/年]\d{1,2}|长期|\d{6,}")
 
@@ -391,7 +394,11 @@ def _address(context: _Context) -> FieldValue:
         parts.extend(clean(line.text) for line in continuation)
         lines.extend(continuation)
         previous_bottom = row.bottom
-    value, whole = _address_text("".join(parts))
+    # The overprint crosses the card's right side, where the address rows end: a character of it
+    # at the end of a row the address goes on from (乌鲁木齐使 | 市天山区…) is not the address.
+    leading_rows = [_OVERPRINT_TAIL.sub("", part) for part in parts[:-1]]
+    value, whole = _address_text("".join([*leading_rows, parts[-1]]))
+    whole = whole and leading_rows == parts[:-1]
     confidence = min((line.confidence for line in lines), default=0.0)
     sure = whole and confidence >= ADDRESS_TRUSTED_OCR
     trust = UNPROVEN_PENALTY * (1.0 if sure else DOUBTFUL_TEXT)
@@ -401,15 +408,15 @@ def _address(context: _Context) -> FieldValue:
 
 def _address_text(text: str) -> tuple[str | None, bool]:
     """(address, looks whole?): pieces of the next rows (出生 1990年…, 民族 汉) and of the
-    仅供贷款使用 overprint are cut off; an address that then does not end like one (…号, …户)
-    was cut short or is still dirty."""
+    仅供贷款使用 overprint are cut off, and a lone character after the last number (7号凶); an
+    address that does not end like one (…号, …户) was cut short or is still dirty."""
     value = read_plain(text).value or ""
     whole = True
     piece = _NEXT_ROW_PIECE.search(value, 6)
     if piece is not None:
         value, whole = value[: piece.start()], False
     if not _ADDRESS_END.search(value):
-        value, whole = _OVERPRINT_TAIL.sub("", value), False
+        value, whole = _STRAY_AFTER_NUMBER.sub("", _OVERPRINT_TAIL.sub("", value)), False
     if not _ADDRESS_START.search(value):
         whole = False  # its first row was lost (5号3单元2103户)
     return (value or None), whole

@@ -93,11 +93,20 @@ def test_a_validity_period_is_never_the_issuing_authority(specs) -> None:  # typ
     ("黄河路13号12月15日维吾尔", "北京市朝阳区黄河路13号"),
     ("黄河路13号4单元601户供贷", "北京市朝阳区黄河路13号4单元601户"),
     ("黄河路", "北京市朝阳区黄河路"),
+    ("黄河路13号凶", "北京市朝阳区黄河路13号"),
+    ("黄河路13号示使", "北京市朝阳区黄河路13号"),
 ])
 def test_a_doubtful_address_is_cleaned_and_goes_to_a_person(specs, second_row: str, expected: str) -> None:  # type: ignore[no-untyped-def]
     address = _field(specs, DocumentType.ID_CARD_FRONT, "address",
                      "姓名张伟", "性别男民族汉", "住址北京市朝阳区", " " + second_row, "公民身份号码110105198812157714")
     assert address.value == expected
+    assert address.confidence < FIELD_MIN
+
+
+def test_an_overprint_character_ending_a_row_is_cut_from_the_address(specs) -> None:  # type: ignore[no-untyped-def]
+    address = _field(specs, DocumentType.ID_CARD_FRONT, "address",
+                     "姓名张伟", "住址新疆维吾尔自治区乌鲁木齐使", " 市天山区黄河路13号", "公民身份号码110105198812157714")
+    assert address.value == "新疆维吾尔自治区乌鲁木齐市天山区黄河路13号"
     assert address.confidence < FIELD_MIN
 
 
