@@ -107,14 +107,20 @@ def _as_read(text: str, runners_up: dict[int, str] | None = None) -> tuple[tuple
 
 def test_an_impossible_date_is_repaired_only_where_a_runner_up_proves_it() -> None:
     # 0 read as 8 in small print: no month 89, no year 2826; the 0 the recogniser also saw fits.
-    assert read_date("2026-89-14").value is None
-    assert read_date("2026-89-14", _as_read("2026-89-14", {5: "0"})).value == "2026-09-14"
+    proven = read_date("2026-89-14", _as_read("2026-89-14", {5: "0"}))
+    assert proven.value == "2026-09-14"
     assert read_date("2826-05-11", _as_read("2826-05-11", {1: "0"})).value == "2026-05-11"
     # Month 13: its 1 as 0 and its 3 as 2 each make a date, so neither is proven.
     assert read_date("2026-13-14", _as_read("2026-13-14", {5: "0"})).value == "2026-03-14"
     assert read_date("2026-13-14", _as_read("2026-13-14", {5: "0", 6: "2"})).value is None
     # A date read right is not second-guessed.
     assert read_date("2026-08-14", _as_read("2026-08-14", {5: "0"})).value == "2026-08-14"
+    # With no runner-up, 0 and 8 still stand in for each other where exactly one date results,
+    # less surely than a runner-up; 2026-98-14 stays unread (9 is no look-alike of 0).
+    blind = read_date("2026-89-14")
+    assert blind.value == "2026-09-14" and blind.trust < proven.trust
+    assert read_date("2026-02-88").value == "2026-02-08"
+    assert read_date("2026-98-14").value is None
 
 
 def test_amounts_in_figures_and_in_chinese_capitals_agree() -> None:
