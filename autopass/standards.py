@@ -107,6 +107,11 @@ class DocumentSpec(_Strict):
         "title: found alone, it settles the type.",
     )
     fields: dict[str, FieldSpec] = Field(default_factory=dict)
+    other_labels: list[str] = Field(
+        default_factory=list,
+        description="Labels printed on the document before values that are not read (车身颜色): "
+        "where one stands, the value before it ends.",
+    )
 
     @property
     def printed_title(self) -> str | None:

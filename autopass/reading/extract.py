@@ -55,15 +55,6 @@ from autopass.validators import ID_NUMBER_SHAPE, id_birth_date, id_sex, is_valid
 
 _CAPITAL_NUMERALS = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿")
 
-# Printed labels that are not fields of CONTRACT §2 but end the value before them.
-_OTHER_LABELS: dict[DocumentType, tuple[str, ...]] = {
-    DocumentType.DRIVING_LICENCE: ("国籍", "性别", "住址", "出生日期", "初次领证日期"),
-    DocumentType.VEHICLE_INVOICE: ("发票代码", "车辆类型", "厂牌型号", "产地", "合格证号", "小写",
-                                   "发动机号码", "销货单位名称", "纳税人识别号"),
-    DocumentType.VEHICLE_REGISTRATION: ("登记机关", "登记日期", "号牌号码", "车辆类型", "车身颜色"),
-    DocumentType.LOAN_CONTRACT: ("贷款期限", "签署日期"),
-}
-
 # Printed labels the parsers look for beyond the standards' field labels.
 _EXTRA_LABELS: dict[DocumentType, tuple[str, ...]] = {
     DocumentType.ID_CARD_BACK: ("有效期限",),
@@ -146,7 +137,7 @@ class _Context:
 def printed_labels(spec: DocumentSpec) -> list[str]:
     """Every label printed on the document, its fields' and the others: where a value ends, and
     what a misread label is not."""
-    return [*spec.labels, *_OTHER_LABELS.get(spec.type, ())]
+    return [*spec.labels, *spec.other_labels]
 
 
 def _value(reading: Reading, found: Found | None, ocr_confidence: float | None = None) -> FieldValue:

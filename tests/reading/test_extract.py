@@ -31,6 +31,17 @@ def read(document_type: DocumentType, specs, *texts: str) -> dict[str, object]: 
     return {name: value.value for name, value in extract(document_type, specs, rows(*texts)).items()}
 
 
+def test_a_label_the_standard_lists_among_other_labels_ends_the_value_before_it(specs) -> None:  # type: ignore[no-untyped-def]
+    # 产地 is printed on the invoice (standards/documents/vehicle_invoice.yaml: other_labels) but
+    # not read; without it in the standard the buyer's name runs on into it.
+    lines = rows("机动车销售统一发票", "购买方名称张伟产地中国")
+    invoice = specs[DocumentType.VEHICLE_INVOICE]
+    assert "产地" in invoice.other_labels
+    assert extract(DocumentType.VEHICLE_INVOICE, specs, lines)["buyer_name"].value == "张伟"
+    unlisted = {**specs, DocumentType.VEHICLE_INVOICE: invoice.model_copy(update={"other_labels": []})}
+    assert extract(DocumentType.VEHICLE_INVOICE, unlisted, lines)["buyer_name"].value != "张伟"
+
+
 def test_a_name_loses_the_number_and_the_misread_label_glued_to_it() -> None:
     fragments = label_fragments(["身份证号码/组织机构代码"])
     assert read_name("马丽璐650102198807044123").value == "马丽璐"
