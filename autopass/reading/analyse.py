@@ -123,7 +123,7 @@ def _read_document(
         image, faces, turn = _upright_face(image, face)
         if turn is not None:
             slots = rotate_slots(slots, _shape_before(image, turn), turn)
-        cues = _face_cues(faces, image, is_card=item.is_card)
+        cues = _face_cues(faces, image, slots, is_card=item.is_card)
         document_type, confidence = classify(lines, cues, specs)
     if is_upside_down(document_type, lines, image.shape[0], specs[document_type].printed_title):
         slots = rotate_slots(slots, image.shape, cv2.ROTATE_180)
@@ -140,7 +140,8 @@ def _read_document(
     lines = lines_of(slots)
     # The first pass read only the starts of a long page's lines; with the title (its tallest
     # line) read in full, the type may now be settled by its printed title.
-    cues = _face_cues(faces, image, is_card=item.is_card) if faces else ImageCues(is_card=item.is_card)
+    cues = _face_cues(faces, image, slots, is_card=item.is_card) if faces \
+        else ImageCues(is_card=item.is_card)
     confirmed_type, confirmed = classify(lines, cues, specs)
     if confirmed_type == document_type:
         confidence = max(confidence, confirmed)
@@ -164,9 +165,11 @@ def _read_document(
                         image=image, lines=lines, faces=faces)
 
 
-def _face_cues(faces: list[Face], image: np.ndarray, *, is_card: bool) -> ImageCues:
+def _face_cues(faces: list[Face], image: np.ndarray, slots: Sequence[Slot], *,
+               is_card: bool) -> ImageCues:
     largest = max((face.box[3] for face in faces), default=0)
-    return ImageCues(faces=len(faces), face_share=largest / image.shape[0], is_card=is_card)
+    return ImageCues(faces=len(faces), face_share=largest / image.shape[0], is_card=is_card,
+                     unread_lines=sum(slot.line is None for slot in slots))
 
 
 def first_reading(image: np.ndarray, reader: LineReader, *, is_card: bool) -> tuple[np.ndarray, list[Slot]]:

@@ -29,6 +29,10 @@ SELFIE_FACE_SHARE = 0.15
 """One face this large on a photo that is no card and bears no document keyword is the photo's
 subject: a selfie, whatever watermark is stamped on it (with more text, a larger face is asked:
 an ID card photographed whole shows its portrait at 0.10-0.15)."""
+UNREAD_LINES_OF_A_DOCUMENT = 3
+"""Text lines found but unreadable, from which a face with almost no text read is no sure selfie:
+a document's print, blurred (an ID card front photographed badly showed 5-6). Measured on
+generated signing photos: at most 1 (normal), 2 (hard difficulty)."""
 SELFIE_WATERMARK_CHARACTERS = 160
 """Most text a signing photo's watermark carries (time, GPS place, dealer, salesperson)."""
 TITLE_CONFIDENCE = 0.99
@@ -44,6 +48,7 @@ class ImageCues:
     face_share: float | None = None  # height of the largest face / height of the image
     aspect: float | None = None  # long side / short side of the straightened document
     is_card: bool = False
+    unread_lines: int = 0  # text lines found that the recogniser could not read (blur, darkness)
 
 
 def classify(
@@ -139,7 +144,9 @@ def _without_keywords(text: str, cues: ImageCues) -> tuple[DocumentType, float]:
         # (dark, blurred), never a selfie for sure: a person looks.
         return DocumentType.OTHER, 0.5
     if cues.faces and len(text) <= 4 * SELFIE_MAX_CHARACTERS:
-        return DocumentType.SELFIE, 0.95 if _one_face_of_at_least(cues, SUBJECT_FACE_SHARE) else 0.7
+        sure = _one_face_of_at_least(cues, SUBJECT_FACE_SHARE) \
+            and cues.unread_lines < UNREAD_LINES_OF_A_DOCUMENT
+        return DocumentType.SELFIE, 0.95 if sure else 0.7
     if not cues.is_card and _one_face_of_at_least(cues, SELFIE_FACE_SHARE) \
             and len(text) <= SELFIE_WATERMARK_CHARACTERS:
         return DocumentType.SELFIE, 0.95  # a signing photo stamped with time, place and dealer

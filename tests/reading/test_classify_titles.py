@@ -59,6 +59,16 @@ def test_a_face_with_almost_no_text_is_a_sure_selfie_only_when_it_is_the_photos_
         assert confidence < 0.9, (cues, document_type)
 
 
+def test_a_face_over_lines_of_print_nobody_can_read_is_no_sure_selfie():
+    """Hard samples: blurred ID card fronts showed a face, a few characters read and 5-6 text
+    lines found but unreadable; signing photos at most 2 (their watermarks read)."""
+    for unread in (0, 2):
+        cues = ImageCues(faces=1, face_share=0.2, unread_lines=unread)
+        assert classify(lines("13:11"), cues, SPECS) == (DocumentType.SELFIE, 0.95)
+    cues = ImageCues(faces=1, face_share=0.2, unread_lines=5)
+    assert classify(lines("13:11"), cues, SPECS) == (DocumentType.SELFIE, 0.7)
+
+
 def test_a_title_with_one_character_dropped_still_settles_the_invoice():
     found = classify(lines("机动车销售统发票", "发票联", "购买方名称"), ImageCues(), SPECS)
     assert found == (DocumentType.VEHICLE_INVOICE, TITLE_CONFIDENCE)
