@@ -246,7 +246,8 @@ def read_date(text: str, alternatives: Alternatives = ()) -> Reading:
     trust = UNPROVEN_PENALTY * REPAIRED_PENALTY
     proven = proven_by_runners_up(text, alternatives, _is_date)
     if proven is None:
-        proven, trust = proven_by_runners_up(text, _lookalikes(text), _is_date), trust * REPAIRED_PENALTY
+        proven = proven_by_runners_up(text, _lookalikes(text), _is_date)
+        trust *= REPAIRED_PENALTY
     if proven is None:
         return Reading(None, 0.0)
     return Reading(find_dates(proven, bare=False)[0][0], trust)

@@ -38,7 +38,8 @@ def test_a_label_the_standard_lists_among_other_labels_ends_the_value_before_it(
     invoice = specs[DocumentType.VEHICLE_INVOICE]
     assert "产地" in invoice.other_labels
     assert extract(DocumentType.VEHICLE_INVOICE, specs, lines)["buyer_name"].value == "张伟"
-    unlisted = {**specs, DocumentType.VEHICLE_INVOICE: invoice.model_copy(update={"other_labels": []})}
+    unlisted = {**specs,
+                DocumentType.VEHICLE_INVOICE: invoice.model_copy(update={"other_labels": []})}
     assert extract(DocumentType.VEHICLE_INVOICE, unlisted, lines)["buyer_name"].value != "张伟"
 
 
