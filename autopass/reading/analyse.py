@@ -14,7 +14,7 @@ import numpy as np
 from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
-from autopass.reading.classify import ImageCues, classify
+from autopass.reading.classify import UNREAD_LINES_OF_A_DOCUMENT, ImageCues, classify
 from autopass.reading.extract import (
     extract_fields,
     labels_to_read,
@@ -63,6 +63,7 @@ class ReadDocument:
     image: np.ndarray = field(repr=False)  # upright, straightened document (BGR)
     lines: list[TextLine] = field(default_factory=list, repr=False)  # OCR lines, `image` pixels
     faces: list[Face] | None = field(default=None, repr=False)  # when the face engine looked
+    unread_lines: int = 0  # text lines found that the recogniser could not read
     seconds: float = 0.0
 
 
@@ -89,8 +90,7 @@ def analyse_page(
             # a selfie's background, the arc printed across a bank card): the whole photo is read
             # before calling it `other`, settling for a doubtful type or giving up on a field.
             whole = _read_document(whole_page(image), reader=reader, face=face, specs=specs)
-            if _reading_quality(whole) > _reading_quality(document):
-                document = whole
+            document = better_reading(document, whole)
         if face is not None and document.type in FACES_COMPARED and not document.faces:
             # Found here, in the documents' parallel step, rather than later in match-faces.
             document = replace(document, faces=face.embed(document.image, find_small_faces=True))
@@ -162,7 +162,8 @@ def _read_document(
             fields = extract_fields(document_type, lines, image, spec)
     region = list(item.region) if item.region is not None else None
     return ReadDocument(type=document_type, confidence=confidence, region=region, fields=fields,
-                        image=image, lines=lines, faces=faces)
+                        image=image, lines=lines, faces=faces,
+                        unread_lines=sum(slot.line is None for slot in slots))
 
 
 def _face_cues(faces: list[Face], image: np.ndarray, slots: Sequence[Slot], *,
@@ -305,6 +306,23 @@ def _centre(quad: Sequence[tuple[float, float]]) -> tuple[float, float]:
 def _inside(point: tuple[float, float], quad: Sequence[tuple[float, float]]) -> bool:
     contour = np.array(quad, dtype=np.float32).reshape(-1, 1, 2)
     return cv2.pointPolygonTest(contour, point, False) >= 0
+
+
+def better_reading(located: ReadDocument, whole: ReadDocument) -> ReadDocument:
+    """The whole photo's reading where it is better (``_reading_quality``), unless the located
+    document showed what the whole photo could not (``_unread_print_under_a_face``)."""
+    if _reading_quality(whole) > _reading_quality(located) \
+            and not _unread_print_under_a_face(located, whole):
+        return whole
+    return located
+
+
+def _unread_print_under_a_face(located: ReadDocument, whole: ReadDocument) -> bool:
+    """The located document showed a face over lines of print it could not read (no sure selfie:
+    a blurred card, maybe); the whole photo, where that print is too small to be found, cannot make
+    it a sure one."""
+    return located.type == whole.type == DocumentType.SELFIE \
+        and located.unread_lines >= UNREAD_LINES_OF_A_DOCUMENT
 
 
 def _something_missing(fields: dict[str, FieldValue]) -> bool:

@@ -12,7 +12,13 @@ import pytest
 
 from autopass.documents import DocumentType
 from autopass.reading import analyse_page
-from autopass.reading.analyse import LEVEL_DEGREES, first_reading, look_beside_labels
+from autopass.reading.analyse import (
+    LEVEL_DEGREES,
+    ReadDocument,
+    better_reading,
+    first_reading,
+    look_beside_labels,
+)
 from autopass.reading.extract import extract_fields
 from autopass.reading.lines import LineReader, lines_of, rotate_slots, text_slant
 from autopass.reading.locate import locate_documents
@@ -239,3 +245,19 @@ def test_an_id_card_back_validity_line_crossed_by_an_overprint_is_found_under_th
     [back] = [document for document in analyse_page(photo, ocr=ocr) if document.type == DocumentType.ID_CARD_BACK]
 
     assert (back.fields["valid_from"].value, back.fields["valid_to"].value) == (truth["valid_from"], truth["valid_to"])
+
+
+def _reading(document_type: DocumentType, confidence: float, unread_lines: int) -> ReadDocument:
+    return ReadDocument(type=document_type, confidence=confidence, region=None, fields={},
+                        image=np.zeros((4, 4, 3), np.uint8), unread_lines=unread_lines)
+
+
+def test_the_whole_photo_cannot_make_a_face_over_unreadable_print_a_sure_selfie() -> None:
+    """Hard samples 0128, 0196: a blurred ID card front, located, showed a face over 5-6 lines of
+    print nobody could read (selfie, 0.7); the whole photo found one line there (selfie, 0.95)."""
+    whole = _reading(DocumentType.SELFIE, 0.95, 0)
+    located = _reading(DocumentType.SELFIE, 0.7, 5)
+    assert better_reading(located, whole) is located
+    # Unsure for another reason, or no face over the print: the better reading wins, as before.
+    assert better_reading(_reading(DocumentType.SELFIE, 0.7, 0), whole) is whole
+    assert better_reading(_reading(DocumentType.OTHER, 0.5, 5), whole) is whole
