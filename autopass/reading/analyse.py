@@ -163,14 +163,19 @@ def _read_document(
     region = list(item.region) if item.region is not None else None
     return ReadDocument(type=document_type, confidence=confidence, region=region, fields=fields,
                         image=image, lines=lines, faces=faces,
-                        unread_lines=sum(slot.line is None for slot in slots))
+                        unread_lines=_unreadable(slots))
+
+
+def _unreadable(slots: Sequence[Slot]) -> int:
+    """Text lines found that the recogniser could not read (blur, darkness)."""
+    return sum(slot.line is None for slot in slots)
 
 
 def _face_cues(faces: list[Face], image: np.ndarray, slots: Sequence[Slot], *,
                is_card: bool) -> ImageCues:
     largest = max((face.box[3] for face in faces), default=0)
     return ImageCues(faces=len(faces), face_share=largest / image.shape[0], is_card=is_card,
-                     unread_lines=sum(slot.line is None for slot in slots))
+                     unread_lines=_unreadable(slots))
 
 
 def first_reading(image: np.ndarray, reader: LineReader, *, is_card: bool) -> tuple[np.ndarray, list[Slot]]:
