@@ -102,16 +102,17 @@ def _stroke_share(mask: np.ndarray, line_height: int) -> float:
     flat = max(3, line_height // 6)
     keep = np.zeros(count, dtype=bool)
     for index in range(1, count):
-        width, height = stats[index, cv2.CC_STAT_WIDTH], stats[index, cv2.CC_STAT_HEIGHT]
+        left, top, width, height, area = stats[index]
         border = height >= 0.9 * binary.shape[0] and width * 4 < height
-        keep[index] = height > flat and not border and stats[index, cv2.CC_STAT_AREA] >= 6 \
-            and not _straight_rule(labels == index, line_height)
+        keep[index] = height > flat and not border and area >= 6 and not _straight_rule(
+            labels[top:top + height, left:left + width] == index, line_height)
     return float(np.count_nonzero(keep[labels])) / max(1, binary.size)
 
 
 def _straight_rule(component: np.ndarray, line_height: int) -> bool:
-    """A long, thin, straight component at any slant: the underline of a page photographed a few
-    degrees askew, whose steps the horizontal opening above leaves (3 degrees read as signed)."""
+    """A long, thin, straight component (its bounding box's mask) at any slant: the underline of a
+    page photographed a few degrees askew, whose steps the horizontal opening above leaves (3
+    degrees read as signed)."""
     points = np.column_stack(np.nonzero(component)).astype(np.float32)
     (_, _), (side_a, side_b), _ = cv2.minAreaRect(points)
     return max(side_a, side_b) >= 3 * line_height and min(side_a, side_b) <= max(3, line_height / 4)
