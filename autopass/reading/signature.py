@@ -19,8 +19,15 @@ DARK_INK = 60
 """Grey levels below the paper that plain ink reaches; fainter strokes make the answer unsure."""
 FAINT_INK = 18
 """Grey levels below the paper that still count as (faint) ink rather than paper noise."""
-BLUE_INK = 30
-"""Blue channel above red by this much: ballpoint or gel pen ink, not grey print or paper."""
+BLUE_INK = 15
+"""Blue channel above red by this much, once the paper is neutral grey (``_paper_balanced``):
+ballpoint or gel pen ink, not grey print or paper."""
+PAPER = 6
+"""Pixels at most this many grey levels below the paper around them are paper: the colour that
+the photo's light gave the paper is measured on them."""
+OFF_PAGE = 60
+"""Background this many grey levels darker than the box's brightest paper is the desk beyond the
+page's edge: nothing on it is ink (a dark cloth desk's weave read as a sure signature)."""
 PEN_TINT = 10
 """Faint strokes bluer than their paper by this many levels (median) are pale pen ink: a photo
 washes a blue signature out to 10-25 levels, while grey print stays within ~6."""
@@ -49,11 +56,16 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     if right - left < MIN_BOX_HEIGHTS * h or bottom - top < 2 * h:
         return False, BOX_NOT_FOUND, area
     crop = image[top:bottom, left:right]
-    darkness = _darkness(crop, h)
-    dark_share, faint_share, coloured_share = _ink_shares(crop, darkness, h)
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    paper = _paper(gray, h)
+    on_page = _on_page(paper, h)
+    if np.count_nonzero(on_page.mean(axis=0) > 0.5) < MIN_BOX_HEIGHTS * h:
+        return False, BOX_NOT_FOUND, area  # the page's edge cuts the box just after the label
+    darkness = np.where(on_page, cv2.subtract(paper, gray), 0).astype(np.uint8)
+    dark_share, faint_share, coloured_share = _ink_shares(crop, darkness, on_page, h)
     if dark_share >= INK_SHARE_SIGNED or coloured_share >= INK_SHARE_SIGNED:
         return True, SURE_SIGNED, area
-    if faint_share >= PLAIN_FAINT_SHARE and _pen_tint(crop, darkness) >= PEN_TINT:
+    if faint_share >= PLAIN_FAINT_SHARE and _pen_tint(crop, darkness, on_page) >= PEN_TINT:
         return True, SURE_SIGNED, area
     if faint_share >= INK_SHARE_SIGNED:
         return True, UNSURE, area  # pale strokes: probably a signature, a person confirms
@@ -62,38 +74,62 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     return faint_share > (INK_SHARE_SIGNED + INK_SHARE_EMPTY) / 2, UNSURE, area
 
 
-def _ink_shares(crop: np.ndarray, darkness: np.ndarray, line_height: int) -> tuple[float, float, float]:
-    """(dark, faint, blue) shares of the crop covered by handwriting: darker than the local paper,
-    not a flat printed rule (underline, dashes), not red (the lender's seal), not speckle. Blue
-    strokes are pen ink however pale a photo made them: print is black and seals are red."""
-    blue, green, red = (crop[:, :, i].astype(np.int16) for i in range(3))
+def _ink_shares(crop: np.ndarray, darkness: np.ndarray, on_page: np.ndarray,
+                line_height: int) -> tuple[float, float, float]:
+    """(dark, faint, blue) shares of the box's paper covered by handwriting: darker than the local
+    paper, not a flat printed rule (underline, dashes), not red (the lender's seal), not speckle.
+    Blue strokes are pen ink however pale a photo made them: print is black and seals are red."""
+    balanced = _paper_balanced(crop, (darkness < PAPER) & on_page)
+    blue, green, red = (balanced[:, :, i] for i in range(3))
     seal = (red - np.maximum(blue, green)) > 60
     darkness = np.where(seal, 0, darkness)
     faint = darkness >= FAINT_INK
     pen_blue = (blue - red) >= BLUE_INK
-    return (_stroke_share(darkness >= DARK_INK, line_height), _stroke_share(faint, line_height),
-            _stroke_share(faint & pen_blue, line_height))
+    paper_area = max(1, np.count_nonzero(on_page))
+    dark, faint_strokes, blue_strokes = (_stroke_pixels(mask, line_height)
+                                         for mask in (darkness >= DARK_INK, faint, faint & pen_blue))
+    return dark / paper_area, faint_strokes / paper_area, blue_strokes / paper_area
 
 
-def _darkness(crop: np.ndarray, line_height: int) -> np.ndarray:
-    """How much darker each pixel is than the paper around it (strokes thinner than two lines)."""
-    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+def _paper_balanced(crop: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """``crop`` (as float) with each channel scaled so that its ``paper`` pixels are neutral grey.
+    A photo's light tints paper and ink alike: under a warm lamp blue ink's blue-minus-red falls
+    by as much as the paper's, and under a cool one grey print turns blue."""
+    image = crop.astype(np.float32)
+    if not paper.any():
+        return image
+    reference = np.maximum(np.median(image[paper], axis=0), 1.0)
+    return image * (reference.mean() / reference)
+
+
+def _paper(gray: np.ndarray, line_height: int) -> np.ndarray:
+    """The paper around each pixel: the image with strokes thinner than two lines closed over."""
     size = max(15, 2 * line_height) | 1
-    paper = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
-    return cv2.subtract(paper, gray)
+    return cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
 
 
-def _pen_tint(crop: np.ndarray, darkness: np.ndarray) -> float:
+def _on_page(paper: np.ndarray, line_height: int) -> np.ndarray:
+    """Where the box lies on the page rather than on the desk beyond its edge (a page photographed
+    near the frame's side): background within ``OFF_PAGE`` levels of the box's brightest paper,
+    less a margin along the edge, whose blurred fall to the desk is no stroke either."""
+    brightest = float(np.percentile(paper, 90))
+    desk = (paper < brightest - OFF_PAGE).astype(np.uint8)
+    margin = max(3, line_height // 4) | 1
+    return cv2.dilate(desk, np.ones((margin, margin), np.uint8)) == 0
+
+
+def _pen_tint(crop: np.ndarray, darkness: np.ndarray, on_page: np.ndarray) -> float:
     """How much bluer than the paper the faint strokes are (median of blue minus red)."""
     strokes = darkness >= FAINT_INK
-    if not strokes.any() or strokes.all():
+    paper = on_page & ~strokes
+    if not strokes.any() or not paper.any():
         return 0.0
     tint = crop[:, :, 0].astype(np.int16) - crop[:, :, 2].astype(np.int16)
-    return float(np.median(tint[strokes]) - np.median(tint[~strokes]))
+    return float(np.median(tint[strokes]) - np.median(tint[paper]))
 
 
-def _stroke_share(mask: np.ndarray, line_height: int) -> float:
-    """Share of pixels in components that are strokes: not printed rules (straight underline,
+def _stroke_pixels(mask: np.ndarray, line_height: int) -> int:
+    """Pixels in components that are strokes: not printed rules (straight underline,
     dashes, the steps of a slightly tilted line), not a border or page edge, not specks."""
     binary = mask.astype(np.uint8)
     rule = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, max(15, 3 * line_height)), np.uint8))
@@ -106,7 +142,7 @@ def _stroke_share(mask: np.ndarray, line_height: int) -> float:
         border = height >= 0.9 * binary.shape[0] and width * 4 < height
         keep[index] = height > flat and not border and area >= 6 and not _straight_rule(
             labels[top:top + height, left:left + width] == index, line_height)
-    return float(np.count_nonzero(keep[labels])) / max(1, binary.size)
+    return int(np.count_nonzero(keep[labels]))
 
 
 def _straight_rule(component: np.ndarray, line_height: int) -> bool:

@@ -182,3 +182,50 @@ def test_pale_blue_pen_strokes_are_a_sure_signature_and_pale_grey_ones_are_not()
     grey = _signature_box(205)[0]
     cv2.polylines(grey, [points], False, (205, 205, 205), 4)
     assert signature_present(grey, label)[1] < SIGNATURE_MIN
+
+
+def _under_light(page: np.ndarray, cast: tuple[float, float, float]) -> np.ndarray:
+    """``page`` photographed under a tinted light: each BGR channel scaled by ``cast``."""
+    return np.clip(page.astype(np.float32) * np.array(cast, np.float32), 0, 255).astype(np.uint8)
+
+
+WARM_LAMP = (0.85, 1.0, 1.05)
+COOL_DAYLIGHT = (1.1, 1.0, 0.88)
+_SCRIBBLE = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
+
+
+def test_blue_ink_under_a_warm_lamp_is_a_sure_signature() -> None:
+    """The lamp takes as much blue from the ink as from the paper: blue is judged against the
+    paper's own colour, not as an absolute difference of channels (which read it unsure)."""
+    page, label = _signature_box(235)
+    cv2.polylines(page, [_SCRIBBLE], False, (215, 185, 165), 2)  # BGR: pale blue pen
+    assert signature_present(_under_light(page, WARM_LAMP), label)[:2] == (True, 0.95)
+
+
+def test_grey_strokes_under_cool_daylight_are_no_sure_signature() -> None:
+    """Daylight tints grey strokes blue along with the paper: that is no pen ink."""
+    page, label = _signature_box(235)
+    cv2.polylines(page, [_SCRIBBLE], False, (195, 195, 195), 2)  # faint grey, not ink
+    assert signature_present(_under_light(page, COOL_DAYLIGHT), label)[1] < SIGNATURE_MIN
+
+
+def _beyond_the_page_edge(page: np.ndarray, edge: int) -> np.ndarray:
+    """``page`` with a dark cloth desk (blotchy weave, slightly blurred) right of column ``edge``."""
+    rng = np.random.default_rng(5)
+    height, width = page.shape[:2]
+    weave = rng.normal(0, 9, (height // 6 + 1, width // 6 + 1)).astype(np.float32)
+    weave = cv2.resize(weave, None, fx=6, fy=6, interpolation=cv2.INTER_NEAREST)[:height, :width]
+    desk = np.array([60, 70, 30], np.float32) + weave[..., None]  # BGR: dark green cloth
+    shot = page.astype(np.float32)
+    shot[:, edge:] = desk[:, edge:]
+    return np.clip(cv2.GaussianBlur(shot, (0, 0), 1.0), 0, 255).astype(np.uint8)
+
+
+def test_a_desk_beyond_the_page_edge_is_no_ink() -> None:
+    """A page photographed near the frame's side: the box runs off the page onto the desk, whose
+    weave is no signature; a signature on the page part is still one."""
+    empty, label = _signature_box(235)
+    signed, confidence, _ = signature_present(_beyond_the_page_edge(empty, 420), label)
+    assert not (signed and confidence >= SIGNATURE_MIN)
+    inked, _ = _signature_box(30)
+    assert signature_present(_beyond_the_page_edge(inked, 420), label)[:2] == (True, 0.95)
