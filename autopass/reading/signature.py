@@ -69,7 +69,9 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
         return True, SURE_SIGNED, area
     if faint_share >= INK_SHARE_SIGNED:
         return True, UNSURE, area  # pale strokes: probably a signature, a person confirms
-    if faint_share <= INK_SHARE_EMPTY and not _glare_over(image, crop):
+    if faint_share <= INK_SHARE_EMPTY and on_page.all() and not _glare_over(image, crop):
+        # Only a box wholly on the page is surely empty: what looked like desk may be dim paper
+        # beside a glare spot, where ink was not looked for.
         return False, SURE_EMPTY, area
     return faint_share > (INK_SHARE_SIGNED + INK_SHARE_EMPTY) / 2, UNSURE, area
 

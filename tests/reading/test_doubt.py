@@ -223,9 +223,10 @@ def _beyond_the_page_edge(page: np.ndarray, edge: int) -> np.ndarray:
 
 def test_a_desk_beyond_the_page_edge_is_no_ink() -> None:
     """A page photographed near the frame's side: the box runs off the page onto the desk, whose
-    weave is no signature; a signature on the page part is still one."""
+    weave is no signature; a signature on the page part is still one. Nor is such a box surely
+    empty: what looks like desk may be dim paper beside a glare spot."""
     empty, label = _signature_box(235)
-    signed, confidence, _ = signature_present(_beyond_the_page_edge(empty, 420), label)
-    assert not (signed and confidence >= SIGNATURE_MIN)
+    assert signature_present(_beyond_the_page_edge(empty, 420), label)[1] < SIGNATURE_MIN
     inked, _ = _signature_box(30)
     assert signature_present(_beyond_the_page_edge(inked, 420), label)[:2] == (True, 0.95)
+
