@@ -612,7 +612,9 @@ def _vehicle_registration(context: _Context) -> Fields:
     }
 
 
-_OWNER = re.compile(r"([\u4e00-\u9fff·]{2,})/?(?:居民身份证|身份证)")
+_OWNER = re.compile(r"([\u4e00-\u9fff·]{2,}?)(?:/[\u4e00-\u9fff]{0,2}|/?居民)?身份证")
+"""张伟/居民身份证: the name is what stands before the slash, however 居民 was misread (江蕾/瑶民身份证
+read 瑶民 as the owner); the slash may be lost (张伟居民身份证)."""
 
 
 def _owner_name(context: _Context) -> FieldValue:

@@ -255,3 +255,12 @@ def test_an_invoice_number_whose_label_was_lost_is_not_the_invoice_code(specs) -
                      rows("机动车销售统一发票", "发票代码 151012629917", "51520415", "开票日期 2026-07-20"))
     assert fields["invoice_number"].value == "51520415"
     assert fields["invoice_number"].confidence < 0.85
+
+
+@pytest.mark.parametrize("row", ["江蕾/瑶民身份证/610115198809245882", "江蕾/居民身份证/610115198809245882",
+                                 "江蕾居民身份证/610115198809245882", "码江蕾/居民身份证/610115198809245882"])
+def test_registration_owner_is_the_name_before_the_identity_document(specs, row: str) -> None:  # type: ignore[no-untyped-def]
+    """居民 misread (瑶民) is no name: the owner is what stands before the slash."""
+    fields = read(DocumentType.VEHICLE_REGISTRATION, specs, "机动车登记证书",
+                  "1.机动车所有人/身份证明名称/号码", row)
+    assert fields["owner_name"] == "江蕾"
