@@ -10,7 +10,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+import numpy as np
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from autopass.documents import DocumentType
 
@@ -75,6 +76,13 @@ class FieldValue(BaseModel):
     source: FieldSource = "ocr"
     # Where on the page the value was read: [x, y, width, height]; lets a micro-task show a crop.
     box: list[int] | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _plain_python(cls, value: Any) -> Any:
+        """Image analysis may hand over a numpy scalar (``bool_``, ``float64``), which neither JSON
+        nor the store can hold: its Python equivalent is kept."""
+        return value.item() if isinstance(value, np.generic) else value
 
 
 class DocumentResult(BaseModel):

@@ -87,7 +87,7 @@ def _ink_shares(crop: np.ndarray, darkness: np.ndarray, on_page: np.ndarray,
     darkness = np.where(seal, 0, darkness)
     faint = darkness >= FAINT_INK
     pen_blue = (blue - red) >= BLUE_INK
-    paper_area = max(1, np.count_nonzero(on_page))
+    paper_area = max(1, int(np.count_nonzero(on_page)))
     dark, faint_strokes, blue_strokes = (_stroke_pixels(mask, line_height)
                                          for mask in (darkness >= DARK_INK, faint, faint & pen_blue))
     return dark / paper_area, faint_strokes / paper_area, blue_strokes / paper_area
