@@ -62,10 +62,11 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     if np.count_nonzero(on_page.mean(axis=0) > 0.5) < MIN_BOX_HEIGHTS * h:
         return False, BOX_NOT_FOUND, area  # the page's edge cuts the box just after the label
     darkness = np.where(on_page, cv2.subtract(paper, gray), 0).astype(np.uint8)
-    dark_share, faint_share, coloured_share = _ink_shares(crop, darkness, on_page, h)
+    balanced = _paper_balanced(crop, (darkness < PAPER) & on_page)
+    dark_share, faint_share, coloured_share = _ink_shares(balanced, darkness, on_page, h)
     if dark_share >= INK_SHARE_SIGNED or coloured_share >= INK_SHARE_SIGNED:
         return True, SURE_SIGNED, area
-    if faint_share >= PLAIN_FAINT_SHARE and _pen_tint(crop, darkness, on_page) >= PEN_TINT:
+    if faint_share >= PLAIN_FAINT_SHARE and _pen_tint(balanced, darkness, on_page) >= PEN_TINT:
         return True, SURE_SIGNED, area
     if faint_share >= INK_SHARE_SIGNED:
         return True, UNSURE, area  # pale strokes: probably a signature, a person confirms
@@ -76,12 +77,12 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     return faint_share > (INK_SHARE_SIGNED + INK_SHARE_EMPTY) / 2, UNSURE, area
 
 
-def _ink_shares(crop: np.ndarray, darkness: np.ndarray, on_page: np.ndarray,
+def _ink_shares(balanced: np.ndarray, darkness: np.ndarray, on_page: np.ndarray,
                 line_height: int) -> tuple[float, float, float]:
     """(dark, faint, blue) shares of the box's paper covered by handwriting: darker than the local
     paper, not a flat printed rule (underline, dashes), not red (the lender's seal), not speckle.
-    Blue strokes are pen ink however pale a photo made them: print is black and seals are red."""
-    balanced = _paper_balanced(crop, (darkness < PAPER) & on_page)
+    Blue strokes are pen ink however pale a photo made them: print is black and seals are red.
+    ``balanced``: the box with its paper made neutral grey (``_paper_balanced``)."""
     blue, green, red = (balanced[:, :, i] for i in range(3))
     seal = (red - np.maximum(blue, green)) > 60
     darkness = np.where(seal, 0, darkness)
@@ -120,13 +121,14 @@ def _on_page(paper: np.ndarray, line_height: int) -> np.ndarray:
     return cv2.dilate(desk, np.ones((margin, margin), np.uint8)) == 0
 
 
-def _pen_tint(crop: np.ndarray, darkness: np.ndarray, on_page: np.ndarray) -> float:
-    """How much bluer than the paper the faint strokes are (median of blue minus red)."""
+def _pen_tint(balanced: np.ndarray, darkness: np.ndarray, on_page: np.ndarray) -> float:
+    """How much bluer than the paper the faint strokes are (median of blue minus red), in the box
+    with its paper made neutral grey: grey strokes under a tinted light have no tint."""
     strokes = darkness >= FAINT_INK
     paper = on_page & ~strokes
     if not strokes.any() or not paper.any():
         return 0.0
-    tint = crop[:, :, 0].astype(np.int16) - crop[:, :, 2].astype(np.int16)
+    tint = balanced[:, :, 0] - balanced[:, :, 2]
     return float(np.median(tint[strokes]) - np.median(tint[paper]))
 
 

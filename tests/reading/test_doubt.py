@@ -232,3 +232,12 @@ def test_a_desk_beyond_the_page_edge_is_no_ink() -> None:
     inked, _ = _signature_box(30)
     assert signature_present(_beyond_the_page_edge(inked, 420), label)[:2] == (True, 0.95)
 
+
+
+def test_pale_grey_strokes_under_a_warm_lamp_are_no_sure_signature() -> None:
+    """A warm light gives grey strokes a tint against their paper (less red taken from less
+    light): only against paper made neutral do they show none."""
+    page, label = _signature_box(235)
+    page = (page.astype(np.float32) * 220 / 235).astype(np.uint8)  # the lamp keeps red below 255
+    cv2.polylines(page, [_SCRIBBLE], False, (170, 170, 170), 4)
+    assert signature_present(_under_light(page, (0.8, 1.0, 1.1)), label)[1] < SIGNATURE_MIN
