@@ -50,6 +50,10 @@ def test_an_unsigned_contract_is_never_read_signed_with_confidence(plan: Plan, o
     assert signature.value is False or signature.confidence < SIGNATURE_MIN
 
 
+_SCRIBBLE = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
+"""A signature's strokes inside the box of ``_signature_box``."""
+
+
 def _signature_box(ink: int, *, width: int = 900, tilt: float = 0.0,
                    rule: int = 1) -> tuple[np.ndarray, list[int]]:
     """A page with the label's place at (40, 100, 120x20), an underline ``rule`` px thick rising
@@ -58,8 +62,7 @@ def _signature_box(ink: int, *, width: int = 900, tilt: float = 0.0,
     rise = round(430 * np.tan(np.radians(tilt)))
     cv2.line(page, (170, 122 + rise // 2), (600, 122 - rise // 2), (40, 40, 40), rule)
     if ink < 235:
-        points = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
-        cv2.polylines(page, [points], False, (ink, ink, ink), 2)
+        cv2.polylines(page, [_SCRIBBLE], False, (ink, ink, ink), 2)
     return page, [40, 100, 120, 20]
 
 
@@ -168,19 +171,17 @@ def test_an_id_card_period_that_no_card_has_goes_to_a_person(specs, period: str,
 def test_pale_blue_pen_strokes_are_a_sure_signature() -> None:
     """A photo's light washed a blue signature pale: grey would be a question, blue is ink."""
     page, label = _signature_box(235)
-    points = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
-    cv2.polylines(page, [points], False, (225, 190, 170), 2)  # BGR: pale blue
+    cv2.polylines(page, [_SCRIBBLE], False, (225, 190, 170), 2)  # BGR: pale blue
     assert signature_present(page, label)[:2] == (True, 0.95)
 
 
 def test_pale_blue_pen_strokes_are_a_sure_signature_and_pale_grey_ones_are_not() -> None:
     """A photo washes a blue signature out to a pale tint; grey strokes that pale stay a question."""
     page, label = _signature_box(235)
-    points = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
-    cv2.polylines(page, [points], False, (222, 200, 200), 4)  # BGR: pale blue, 15 levels bluer
+    cv2.polylines(page, [_SCRIBBLE], False, (222, 200, 200), 4)  # BGR: pale blue, 15 levels bluer
     assert signature_present(page, label)[:2] == (True, 0.95)
     grey = _signature_box(205)[0]
-    cv2.polylines(grey, [points], False, (205, 205, 205), 4)
+    cv2.polylines(grey, [_SCRIBBLE], False, (205, 205, 205), 4)
     assert signature_present(grey, label)[1] < SIGNATURE_MIN
 
 
@@ -189,9 +190,8 @@ def _under_light(page: np.ndarray, cast: tuple[float, float, float]) -> np.ndarr
     return np.clip(page.astype(np.float32) * np.array(cast, np.float32), 0, 255).astype(np.uint8)
 
 
-WARM_LAMP = (0.85, 1.0, 1.05)
+WARM_LAMP = (0.8, 1.0, 1.1)
 COOL_DAYLIGHT = (1.1, 1.0, 0.88)
-_SCRIBBLE = np.array([[200, 115], [230, 80], [260, 118], [300, 85], [340, 117], [380, 90]], np.int32)
 
 
 def test_blue_ink_under_a_warm_lamp_is_a_sure_signature() -> None:
@@ -233,11 +233,10 @@ def test_a_desk_beyond_the_page_edge_is_no_ink() -> None:
     assert signature_present(_beyond_the_page_edge(inked, 420), label)[:2] == (True, 0.95)
 
 
-
 def test_pale_grey_strokes_under_a_warm_lamp_are_no_sure_signature() -> None:
     """A warm light gives grey strokes a tint against their paper (less red taken from less
     light): only against paper made neutral do they show none."""
     page, label = _signature_box(235)
     page = (page.astype(np.float32) * 220 / 235).astype(np.uint8)  # the lamp keeps red below 255
     cv2.polylines(page, [_SCRIBBLE], False, (170, 170, 170), 4)
-    assert signature_present(_under_light(page, (0.8, 1.0, 1.1)), label)[1] < SIGNATURE_MIN
+    assert signature_present(_under_light(page, WARM_LAMP), label)[1] < SIGNATURE_MIN
