@@ -1,9 +1,11 @@
 """Is the borrower's signature box inked? Image analysis of the area right of its label.
 
 Handwriting reads badly with OCR, and a scribble is still a signature; what matters is ink where
-the signature goes, once the printed underline is taken away. The answer is only sure when the
-box was found whole and its ink is plainly dark or plainly absent: faint ink, glare over the box
-or a box cut by the page edge make it a question for a person.
+the signature goes, once the printed underline is taken away, measured on the page's own paper
+(not on a desk beyond its edge, and with the paper's tint taken out before blue ink is judged).
+The answer is only sure when the box was found whole and its ink is plainly dark or plainly
+absent: faint ink, glare over the box or a box cut by the page edge make it a question for a
+person.
 """
 
 from __future__ import annotations
@@ -70,7 +72,7 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
         return True, SURE_SIGNED, area
     if faint_share >= INK_SHARE_SIGNED:
         return True, UNSURE, area  # pale strokes: probably a signature, a person confirms
-    if faint_share <= INK_SHARE_EMPTY and on_page.all() and not _glare_over(image, crop):
+    if faint_share <= INK_SHARE_EMPTY and on_page.all() and not _glare_over(image, gray):
         # Only a box wholly on the page is surely empty: what looked like desk may be dim paper
         # beside a glare spot, where ink was not looked for.
         return False, SURE_EMPTY, area
@@ -158,8 +160,8 @@ def _straight_rule(component: np.ndarray, line_height: int) -> bool:
     return max(side_a, side_b) >= 3 * line_height and min(side_a, side_b) <= max(3, line_height / 4)
 
 
-def _glare_over(image: np.ndarray, crop: np.ndarray) -> bool:
+def _glare_over(image: np.ndarray, box_gray: np.ndarray) -> bool:
     """The box's paper is clearly brighter than the page's: faint ink there may be invisible."""
     page_paper = float(np.percentile(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), 75))
-    box_paper = float(np.percentile(cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY), 75))
+    box_paper = float(np.percentile(box_gray, 75))
     return box_paper - page_paper > GLARE
