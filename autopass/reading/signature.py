@@ -63,7 +63,8 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     on_page = _on_page(paper, h)
     if np.count_nonzero(on_page.mean(axis=0) > 0.5) < MIN_BOX_HEIGHTS * h:
         return False, BOX_NOT_FOUND, area  # the page's edge cuts the box just after the label
-    darkness = np.where(on_page, cv2.subtract(paper, gray), 0).astype(np.uint8)
+    under_strokes = _paper_under_strokes(paper, gray, h)
+    darkness = np.where(on_page, cv2.subtract(under_strokes, gray), 0).astype(np.uint8)
     balanced = _paper_balanced(crop, (darkness < PAPER) & on_page)
     dark_share, faint_share, coloured_share = _ink_shares(balanced, darkness, on_page, h)
     if dark_share >= INK_SHARE_SIGNED or coloured_share >= INK_SHARE_SIGNED:
@@ -109,8 +110,20 @@ def _paper_balanced(crop: np.ndarray, paper: np.ndarray) -> np.ndarray:
 
 def _paper(gray: np.ndarray, line_height: int) -> np.ndarray:
     """The paper around each pixel: the image with strokes thinner than two lines closed over."""
-    size = max(15, 2 * line_height) | 1
+    size = _paper_window(line_height)
     return cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((size, size), np.uint8))
+
+
+def _paper_under_strokes(paper: np.ndarray, gray: np.ndarray, line_height: int) -> np.ndarray:
+    """What ink is measured against: ``paper`` (the closing), but no brighter than the median
+    around each pixel. A closing spreads a hard-rimmed glare spot over the dim paper beside it,
+    which then read as a sure signature in an empty box; sparse strokes do not move a median."""
+    return np.minimum(paper, cv2.medianBlur(gray, _paper_window(line_height)))
+
+
+def _paper_window(line_height: int) -> int:
+    """Side of the square that the paper is estimated over: wider than any pen stroke."""
+    return max(15, 2 * line_height) | 1
 
 
 def _on_page(paper: np.ndarray, line_height: int) -> np.ndarray:

@@ -240,3 +240,24 @@ def test_pale_grey_strokes_under_a_warm_lamp_are_no_sure_signature() -> None:
     page = (page.astype(np.float32) * 220 / 235).astype(np.uint8)  # the lamp keeps red below 255
     cv2.polylines(page, [_SCRIBBLE], False, (170, 170, 170), 4)
     assert signature_present(_under_light(page, WARM_LAMP), label)[1] < SIGNATURE_MIN
+
+
+
+def _glossy_glare(page: np.ndarray, light: int) -> np.ndarray:
+    """``page`` lit to paper of grey ``light``, with a lamp's reflection on glossy paper: a bright
+    oval with a hard rim in the signature box, right of the scribble's middle."""
+    lit = (page.astype(np.float32) * light / 235).astype(np.uint8)
+    cv2.ellipse(lit, (420, 95), (80, 30), 0, 0, 360, (245, 245, 245), -1)
+    return lit
+
+
+def test_dim_paper_beside_a_glare_spot_is_no_ink() -> None:
+    """The paper is what surrounds each pixel, not the brightest thing near it: the dim paper
+    around a hard-rimmed glare spot read as a sure signature in an empty box. Ink beside the spot
+    is still a signature, or, where the dim paper may be a desk, a question for a person."""
+    empty, label = _signature_box(235)
+    inked, _ = _signature_box(30)
+    assert signature_present(_glossy_glare(empty, 170), label)[1] < SIGNATURE_MIN
+    signed, confidence, _ = signature_present(_glossy_glare(inked, 170), label)
+    assert signed or confidence < SIGNATURE_MIN
+    assert signature_present(_glossy_glare(inked, 200), label)[:2] == (True, 0.95)
