@@ -62,6 +62,16 @@ def is_valid_luhn(number: str) -> bool:
     )
 
 
+def is_bank_card_number(number: str) -> bool:
+    """A number a bank card can carry: 16-19 digits, Luhn-valid, and an issuer prefix that payment
+    cards have (ISO/IEC 7812: major industry 3-6 or national 9, such as UnionPay's 62 and China's
+    older 9558; Mastercard's 16-digit 2221-2720). A number read with its first digits lost passes
+    Luhn 1 time in 10, but seldom begins like a card."""
+    return bool(re.fullmatch(r"\d{16,19}", number or "")) and is_valid_luhn(number) and (
+        number[0] in "34569" or (len(number) == 16 and 222100 <= int(number[:6]) <= 272099)
+    )
+
+
 _VIN_VALUES = {
     **{str(d): d for d in range(10)},
     **dict(zip("ABCDEFGH", range(1, 9))),

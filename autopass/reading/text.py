@@ -14,7 +14,7 @@ from itertools import combinations, product
 from opencc import OpenCC
 
 from autopass.engines.base import Alternatives
-from autopass.validators import VIN_PATTERN, is_valid_id_number, is_valid_luhn, is_valid_vin
+from autopass.validators import VIN_PATTERN, is_bank_card_number, is_valid_id_number, is_valid_vin
 
 _TO_SIMPLIFIED = OpenCC("t2s")
 
@@ -133,17 +133,18 @@ def _windows(text: str, size: int) -> list[str]:
 
 # --- bank card numbers --------------------------------------------------------------------------
 def read_card_number(text: str) -> Reading:
-    """Digits only; letter confusions repaired only when the Luhn digit then agrees."""
+    """Digits only; letter confusions repaired only when the Luhn digit then agrees. A number no
+    card can carry (its first digits lost) is read, not trusted."""
     compact = clean(text)
     groups = re.findall(r"[0-9A-Za-z|!]{4,}", compact)
     raw = "".join(groups) if groups else compact
     digits = re.sub(r"\D", "", raw)
-    if 16 <= len(digits) <= 19 and is_valid_luhn(digits) and len(digits) == len(raw):
+    if is_bank_card_number(digits) and len(digits) == len(raw):
         return Reading(digits, 1.0)
     repaired = "".join(_LOOKS_LIKE_DIGIT.get(ch, ch) for ch in raw)
-    if repaired.isdigit() and 16 <= len(repaired) <= 19 and is_valid_luhn(repaired):
+    if is_bank_card_number(repaired):
         return Reading(repaired, REPAIRED_PENALTY if repaired != raw else 1.0)
-    if 16 <= len(digits) <= 19 and is_valid_luhn(digits):
+    if is_bank_card_number(digits):
         return Reading(digits, REPAIRED_PENALTY)
     return Reading(digits or None, INVALID_CONFIDENCE if digits else 0.0)
 

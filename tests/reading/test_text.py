@@ -6,6 +6,7 @@ from autopass.reading.text import (
     ETHNIC_GROUPS,
     INVALID_CONFIDENCE,
     REPAIRED_PENALTY,
+    Reading,
     chinese_amount,
     clean,
     find_amount,
@@ -64,6 +65,16 @@ def test_card_number_digits_only_and_luhn_proves_a_repair() -> None:
     reading = read_card_number(misread)
     assert (reading.value, reading.trust) == (CARD_NUMBER, REPAIRED_PENALTY)
 
+
+
+def test_a_card_number_that_lost_its_first_digits_is_not_trusted() -> None:
+    """6222 6263 6033 8219 351 read as 22 6263 6033 8219 351: 17 digits that pass Luhn by chance
+    (1 in 10), but no bank card begins with 22."""
+    printed = "6222626360338219351"
+    assert read_card_number("6222 6263 6033 8219 351") == Reading(printed, 1.0)
+    assert read_card_number("22 6263 6033 8219 351") == Reading(printed[2:], INVALID_CONFIDENCE)
+    mastercard = "222100001234567"  # Mastercard's 2-series begins with 2 too
+    assert read_card_number(mastercard + luhn_check_digit(mastercard)).trust == 1.0
 
 def test_vin_letters_that_iso_3779_forbids_are_repaired() -> None:
     misread = VIN.replace("1", "I", 1)
