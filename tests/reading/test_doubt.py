@@ -242,7 +242,6 @@ def test_pale_grey_strokes_under_a_warm_lamp_are_no_sure_signature() -> None:
     assert signature_present(_under_light(page, WARM_LAMP), label)[1] < SIGNATURE_MIN
 
 
-
 def _glossy_glare(page: np.ndarray, light: int) -> np.ndarray:
     """``page`` lit to paper of grey ``light``, with a lamp's reflection on glossy paper: a bright
     oval with a hard rim in the signature box, right of the scribble's middle."""

@@ -66,7 +66,6 @@ def test_card_number_digits_only_and_luhn_proves_a_repair() -> None:
     assert (reading.value, reading.trust) == (CARD_NUMBER, REPAIRED_PENALTY)
 
 
-
 def test_a_card_number_that_lost_its_first_digits_is_not_trusted() -> None:
     """6222 6263 6033 8219 351 read as 22 6263 6033 8219 351: 17 digits that pass Luhn by chance
     (1 in 10), but no bank card begins with 22."""
