@@ -64,12 +64,15 @@ def is_valid_luhn(number: str) -> bool:
 
 def is_bank_card_number(number: str) -> bool:
     """A number a bank card can carry: 16-19 digits, Luhn-valid, and an issuer prefix that payment
-    cards have (ISO/IEC 7812: major industry 3-6 or national 9, such as UnionPay's 62 and China's
-    older 9558; Mastercard's 16-digit 2221-2720). A number read with its first digits lost passes
-    Luhn 1 time in 10, but seldom begins like a card."""
-    return bool(re.fullmatch(r"\d{16,19}", number or "")) and is_valid_luhn(number) and (
-        number[0] in "34569" or (len(number) == 16 and 222100 <= int(number[:6]) <= 272099)
-    )
+    cards have. ISO/IEC 7812's major industries 3-6, 8 and 9 (UnionPay's 62 and 81, China's older
+    9558), Mir's 2200-2204 and Mastercard's 16-digit 2221-2720; no card network numbers its cards
+    from 0, 1 or 7. A number read with its first digits lost passes Luhn 1 time in 10, but seldom
+    begins like a card."""
+    if not re.fullmatch(r"\d{16,19}", number or "") or not is_valid_luhn(number):
+        return False
+    prefix = int(number[:6])
+    return (number[0] in "345689" or 220000 <= prefix <= 220499
+            or (len(number) == 16 and 222100 <= prefix <= 272099))
 
 
 _VIN_VALUES = {

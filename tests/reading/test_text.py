@@ -72,8 +72,8 @@ def test_a_card_number_that_lost_its_first_digits_is_not_trusted() -> None:
     printed = "6222626360338219351"
     assert read_card_number("6222 6263 6033 8219 351") == Reading(printed, 1.0)
     assert read_card_number("22 6263 6033 8219 351") == Reading(printed[2:], INVALID_CONFIDENCE)
-    mastercard = "222100001234567"  # Mastercard's 2-series begins with 2 too
-    assert read_card_number(mastercard + luhn_check_digit(mastercard)).trust == 1.0
+    for other_card in ("222100001234567", "810000123456789012"):  # Mastercard, UnionPay's 81
+        assert read_card_number(other_card + luhn_check_digit(other_card)).trust == 1.0
 
 def test_vin_letters_that_iso_3779_forbids_are_repaired() -> None:
     misread = VIN.replace("1", "I", 1)
