@@ -2,7 +2,8 @@
 
 Handwriting reads badly with OCR, and a scribble is still a signature; what matters is ink where
 the signature goes, once the printed underline is taken away, measured on the page's own paper
-(not on a desk beyond its edge, and with the paper's tint taken out before blue ink is judged).
+(not on a desk beyond its edge, nor against a glare spot's brightness spread over the dim paper
+beside it, and with the paper's tint taken out before blue ink is judged).
 The answer is only sure when the box was found whole and its ink is plainly dark or plainly
 absent: faint ink, glare over the box or a box cut by the page edge make it a question for a
 person.
