@@ -185,6 +185,11 @@ def test_pale_blue_pen_strokes_are_a_sure_signature_and_pale_grey_ones_are_not()
     assert signature_present(grey, label)[1] < SIGNATURE_MIN
 
 
+def _lit(page: np.ndarray, paper: int) -> np.ndarray:
+    """``page`` (paper of grey 235) under less light: its paper of grey ``paper``."""
+    return (page.astype(np.float32) * paper / 235).astype(np.uint8)
+
+
 def _under_light(page: np.ndarray, cast: tuple[float, float, float]) -> np.ndarray:
     """``page`` photographed under a tinted light: each BGR channel scaled by ``cast``."""
     return np.clip(page.astype(np.float32) * np.array(cast, np.float32), 0, 255).astype(np.uint8)
@@ -237,7 +242,7 @@ def test_pale_grey_strokes_under_a_warm_lamp_are_no_sure_signature() -> None:
     """A warm light gives grey strokes a tint against their paper (less red taken from less
     light): only against paper made neutral do they show none."""
     page, label = _signature_box(235)
-    page = (page.astype(np.float32) * 220 / 235).astype(np.uint8)  # the lamp keeps red below 255
+    page = _lit(page, 220)  # the lamp keeps red below 255
     cv2.polylines(page, [_SCRIBBLE], False, (170, 170, 170), 4)
     assert signature_present(_under_light(page, WARM_LAMP), label)[1] < SIGNATURE_MIN
 
@@ -245,7 +250,7 @@ def test_pale_grey_strokes_under_a_warm_lamp_are_no_sure_signature() -> None:
 def _glossy_glare(page: np.ndarray, light: int) -> np.ndarray:
     """``page`` lit to paper of grey ``light``, with a lamp's reflection on glossy paper: a bright
     oval with a hard rim in the signature box, right of the scribble's middle."""
-    lit = (page.astype(np.float32) * light / 235).astype(np.uint8)
+    lit = _lit(page, light)
     cv2.ellipse(lit, (420, 95), (80, 30), 0, 0, 360, (245, 245, 245), -1)
     return lit
 

@@ -75,6 +75,7 @@ def test_a_card_number_that_lost_its_first_digits_is_not_trusted() -> None:
     for other_card in ("222100001234567", "810000123456789012"):  # Mastercard, UnionPay's 81
         assert read_card_number(other_card + luhn_check_digit(other_card)).trust == 1.0
 
+
 def test_vin_letters_that_iso_3779_forbids_are_repaired() -> None:
     misread = VIN.replace("1", "I", 1)
     assert misread != VIN
