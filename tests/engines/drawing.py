@@ -23,6 +23,19 @@ def draw_card(width: int = 1000, height: int = 650) -> np.ndarray:
     return cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR)
 
 
+def overprinted(image: np.ndarray, text: str, position: tuple[int, int], *, angle: float = 30,
+                height: int = 64) -> np.ndarray:
+    """``image`` (BGR) stamped with ``text`` in grey, turned by ``angle`` degrees, its box's
+    top-left corner at ``position``: the 仅供贷款使用 overprint that lenders put on ID copies."""
+    font = ImageFont.truetype(str(find_cjk_font()), height)
+    stencil = Image.new("L", (int(font.getlength(text)) + height, 2 * height), 0)
+    ImageDraw.Draw(stencil).text((height // 2, height // 2), text, font=font, fill=255)
+    stencil = stencil.rotate(angle, expand=True, resample=Image.BICUBIC)
+    page = Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+    page.paste(Image.new("RGB", stencil.size, (150, 150, 150)), position, stencil)
+    return cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
+
+
 def as_id_card_portrait(photo: np.ndarray) -> np.ndarray:
     """The photo shrunk to an ID-card portrait (300 px wide on a 1000 px card), JPEG-degraded."""
     height, width = photo.shape[:2]
