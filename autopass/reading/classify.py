@@ -16,7 +16,7 @@ from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
 from autopass.reading.text import clean
 from autopass.standards import DocumentSpec
-from autopass.validators import is_valid_luhn
+from autopass.validators import is_bank_card_number, is_valid_id_number
 
 SELFIE_MAX_CHARACTERS = 12
 """A face photo carries almost no text; a card with a portrait carries dozens of characters."""
@@ -88,39 +88,47 @@ def _title_in(title: str, text: str) -> bool:
 
 
 def _keyword_scores(text: str, specs: dict[DocumentType, DocumentSpec]) -> dict[DocumentType, float]:
+    keywords = {document_type: {clean(k) for k in spec.keywords} for document_type, spec in specs.items()}
     owners: dict[str, int] = {}
-    for spec in specs.values():
-        for keyword in {clean(k) for k in spec.keywords}:
+    for own in keywords.values():
+        for keyword in own:
             owners[keyword] = owners.get(keyword, 0) + 1
     scores: dict[DocumentType, float] = {}
-    for document_type, spec in specs.items():
+    for document_type, own in keywords.items():
         total = 0.0
-        for keyword in {clean(k) for k in spec.keywords}:
-            found = _found(keyword, text)
+        for keyword in own:
             # Long keywords are titles: more distinctive than a two-character label.
-            total += found * min(2.0, len(keyword) / 3) / owners[keyword]
+            weight = min(2.0, len(keyword) / 3)
+            if keyword in text:
+                total += weight / owners[keyword]
+            elif (half := _half_found(keyword, text)) is not None:
+                # Half a title says as little as the types whose keywords hold it: 机动车 begins
+                # the licence's, the invoice's and the registration's, 机动车销 only the invoice's.
+                holders = sum(any(half in k for k in theirs) for theirs in keywords.values())
+                total += 0.5 * weight / holders
         if total:
             scores[document_type] = total
     return scores
 
 
-def _found(keyword: str, text: str) -> float:
-    """1 when printed, partial credit when OCR dropped or misread a character of a long keyword."""
-    if keyword in text:
-        return 1.0
+def _half_found(keyword: str, text: str) -> str | None:
+    """A half of a long keyword that is in the text (OCR dropped or misread a character of the
+    other half), if any."""
     if len(keyword) < 4:
-        return 0.0
+        return None
     halves = keyword[: len(keyword) // 2], keyword[len(keyword) // 2 :]
-    return 0.5 if any(half in text for half in halves if len(half) >= 3) else 0.0
+    return next((half for half in halves if len(half) >= 3 and half in text), None)
 
 
 def _bank_card_cues(text: str) -> float:
-    """A bank's name and a Luhn-valid 16-19 digit number: a bank card, even without 银联."""
+    """A bank's name and a card number (``is_bank_card_number``): a bank card, even without 银联.
+    An 18-digit number that is a valid ID number is none: ID numbers pass Luhn 1 time in 10."""
     score = 0.0
     if any(name in text for name in BANK_NAMES) or "银行" in text:
         score += 1.0
     digits = re.sub(r"[\s]", "", text)
-    if any(is_valid_luhn(m) for m in re.findall(r"\d{16,19}", digits)):
+    if any(is_bank_card_number(m) and not is_valid_id_number(m)
+           for m in re.findall(r"\d{16,19}", digits)):
         score += 1.5
     if len(text) > 120:
         score *= 0.3  # a contract or invoice names banks and long numbers too

@@ -7,6 +7,7 @@ from autopass.engines.base import TextLine
 from autopass.reading.classify import TITLE_CONFIDENCE, ImageCues, classify
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
+from autopass.validators import is_bank_card_number, is_valid_id_number
 
 SPECS = load_document_specs(Settings())
 BOX = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
@@ -80,3 +81,20 @@ def test_a_face_beside_an_id_number_is_never_a_sure_selfie():
     assert found[0] != DocumentType.SELFIE and found[1] < 0.9
     watermark = classify(lines("2026-12-10 10:21", "面签拍照"), ImageCues(faces=1, face_share=0.3), SPECS)
     assert watermark == (DocumentType.SELFIE, 0.95)
+
+
+def test_half_a_title_shared_by_several_documents_does_not_outweigh_the_title_read():
+    """Hard sample 19: an invoice whose title was read with one character wrong was called a
+    registration certificate, because 机动车 begins two of its keywords."""
+    found = classify(lines("机动车销售统~发票", "65CH12182754/487", "54079421"), ImageCues(), SPECS)
+    assert found == (DocumentType.VEHICLE_INVOICE, TITLE_CONFIDENCE)
+
+
+def test_an_id_number_is_no_bank_card_number():
+    """Hard sample 17: an ID card front of which only its number was read, Luhn-valid by chance."""
+    id_number = "610113197403010055"  # a valid ID number that passes Luhn too
+    assert is_valid_id_number(id_number) and is_bank_card_number(id_number)
+    document_type, _ = classify(lines(id_number), ImageCues(is_card=True), SPECS)
+    assert document_type != DocumentType.BANK_CARD
+    card = classify(lines("6222026200012345674"), ImageCues(is_card=True), SPECS)
+    assert card[0] == DocumentType.BANK_CARD
