@@ -26,6 +26,7 @@ class Recognised:
     text: str
     confidence: float
     alternatives: Alternatives = ()  # empty when the engine does not say
+    turned: bool = False  # read turned 180 degrees: the engine judged the line upside down
 
 
 @dataclass(frozen=True)

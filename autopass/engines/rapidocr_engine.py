@@ -19,6 +19,7 @@ from __future__ import annotations
 import copy
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import cv2
@@ -130,9 +131,14 @@ class RapidOcrEngine:
         if not crops:
             return []
         lines = [_three_channels(crop) for crop in crops]
+        turned = [False] * len(lines)
         if not straightened:
-            lines = self._classifier(lines).img_list
-        return [self._recognize_one(line) for line in lines]
+            classified = self._classifier(lines)
+            lines = classified.img_list
+            turned = [bool("180" in label and score > self._classifier.cls_thresh)
+                      for label, score in classified.cls_res]  # as the classifier decides to turn
+        return [replace(self._recognize_one(line), turned=upside_down)
+                for line, upside_down in zip(lines, turned, strict=True)]
 
     def _recognize_one(self, line: np.ndarray) -> Recognised:
         """RapidOCR's recognition of one line (same input, same decoding), keeping the model's

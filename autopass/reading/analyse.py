@@ -133,6 +133,8 @@ def _read_document(
             slots = reader.first_pass(image, [slot.quad for slot in slots], straightened=True)
         elif reader.selective:
             slots = reader.read_illegible(image, slots)
+    if reader.selective:
+        slots = reader.read_turned(image, slots)
     spec = specs[document_type]
     labels = labels_to_read(spec)
     slots = reader.complete(image, slots, [*wanted_slots(slots, labels), *_tallest(slots),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -11,12 +12,16 @@ from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
 from autopass.reading import analyse_page
 from autopass.reading.lines import (
+    LineReader,
+    Slot,
     _normalised,
     lines_of,
     quads_stand_on_end,
     rotate_quads,
+    rotate_slots,
 )
 from autopass.samples import cards, papers
+from tests.engines.drawing import printed_line
 from tests.reading.conftest import to_bgr
 
 
@@ -69,3 +74,40 @@ def test_an_engine_without_detect_reads_the_whole_image(ocr, plan) -> None:  # t
     assert document.type == DocumentType.ID_CARD_BACK
     assert {name: document.fields[name].value for name in truth} == truth
     assert lines_of([]) == []
+
+
+def _slot_over(text: str, read_as: str, *, turned: bool, upside_down: bool = False):  # type: ignore[no-untyped-def]
+    """A printed line and a slot over it that was read as ``read_as``."""
+    image, line = printed_line(text, 30)
+    if upside_down:
+        image = cv2.rotate(image, cv2.ROTATE_180)
+    slot = Slot(quad=line.box, line=TextLine(text=read_as, confidence=0.69, box=line.box),
+                complete=True, turned=turned)
+    return image, slot
+
+
+def test_a_line_read_turned_on_an_upright_page_is_read_again_as_it_stands(ocr) -> None:  # type: ignore[no-untyped-def]
+    """n7 dossier 95: a card photographed upside down; the angle classifier turned every line but
+    8号, read upside down as 8, and the address lost its 号 when the card was turned."""
+    image, slot = _slot_over("8号", "8", turned=True)
+    [again] = LineReader(ocr).read_turned(image, [slot])
+    assert again.line is not None and again.line.text == "8号" and not again.turned
+    image, slot = _slot_over("8号", "8", turned=False)
+    assert LineReader(ocr).read_turned(image, [slot]) == [slot]  # read as it stood: left alone
+
+
+def test_a_reading_more_confident_than_the_second_look_is_kept(ocr) -> None:  # type: ignore[no-untyped-def]
+    image, slot = _slot_over("公民身份号码", "公民身份号码", turned=True, upside_down=True)
+    slot = replace(slot, line=replace(slot.line, confidence=1.0))
+    assert LineReader(ocr).read_turned(image, [slot]) == [slot]
+
+
+def test_turning_a_page_upside_down_turns_what_was_read_as_it_stood() -> None:
+    box = ((0.0, 0.0), (100.0, 0.0), (100.0, 20.0), (0.0, 20.0))
+    read = Slot(quad=box, line=TextLine(text="8", confidence=0.7, box=box), complete=True)
+    unread = Slot(quad=box, line=None, complete=True)
+    shape = (200, 300, 3)
+    turned = rotate_slots([read, unread], shape, cv2.ROTATE_180)
+    assert [slot.turned for slot in turned] == [True, False]
+    assert [slot.turned for slot in rotate_slots(turned, shape, cv2.ROTATE_180)] == [False, False]
+    assert not rotate_slots([read], shape, cv2.ROTATE_90_CLOCKWISE)[0].turned
