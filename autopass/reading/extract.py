@@ -92,6 +92,9 @@ _OVERPRINT_IN_NAME = re.compile(f"[{_OVERPRINT}].*$")
 _STRAY_AFTER_NUMBER = re.compile(r"(?<=\d[号户室])[\u4e00-\u9fff]$")
 """One character after the house or room number that ends no address (7号凶): a speck or an
 overprint stroke read as a character."""
+STRAY_AFTER_OFFICE = 2
+"""Characters after an issuing authority's last 局 that are cut as strays (…天山分局供贷: an
+overprint read into the row); more is a misread 局 with the office's name after it (…公安局西湖分员)."""
 _ADDRESS_START = re.compile(r"^.{0,8}?(省|市|自治区)")
 _DATE_LIKE = re.compile(r"\d{4}[.\-/年]\d{1,2}|长期|\d{6,}")
 
@@ -486,7 +489,9 @@ def _authority(context: _Context) -> FieldValue:
                 reading = Reading(read_plain(found.text).value, UNPROVEN_PENALTY * DOUBTFUL_TEXT)
                 break
     if reading.value is not None and not reading.value.endswith("局"):
-        reading = Reading(reading.value, reading.trust * DOUBTFUL_TEXT)
+        office, ends, stray = reading.value.rpartition("局")
+        value = office + ends if ends and len(stray) <= STRAY_AFTER_OFFICE else reading.value
+        reading = Reading(value, reading.trust * DOUBTFUL_TEXT)
     return _value(reading, found)
 
 

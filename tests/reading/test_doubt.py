@@ -103,6 +103,16 @@ def test_a_validity_period_is_never_the_issuing_authority(specs) -> None:  # typ
     assert proper.value == "杭州市公安局西湖分局" and proper.confidence >= FIELD_MIN
 
 
+def test_strays_after_the_office_are_cut_from_the_authority_and_leave_doubt(specs) -> None:  # type: ignore[no-untyped-def]
+    """n7 dossier 108: the photocopy's overprint read into the authority's row."""
+    authority = _field(specs, DocumentType.ID_CARD_BACK, "issuing_authority",
+                       "签发机关乌鲁木齐市公安局天山分局供贷", "有效期限2024.11.12-2044.11.12")
+    assert authority.value == "乌鲁木齐市公安局天山分局" and authority.confidence < FIELD_MIN
+    misread = _field(specs, DocumentType.ID_CARD_BACK, "issuing_authority",
+                     "签发机关杭州市公安局西湖分员", "有效期限2024.11.12-2044.11.12")
+    assert misread.value == "杭州市公安局西湖分员" and misread.confidence < FIELD_MIN
+
+
 @pytest.mark.parametrize(("second_row", "expected"), [
     ("黄河路13号12月15日维吾尔", "北京市朝阳区黄河路13号"),
     ("黄河路13号4单元601户供贷", "北京市朝阳区黄河路13号4单元601户"),
