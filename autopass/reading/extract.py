@@ -19,7 +19,16 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import TextLine
 from autopass.reading.classify import BANK_NAMES
-from autopass.reading.layout import Found, Row, build_rows, row_of, union_box, value_after
+from autopass.reading.layout import (
+    LABEL_NOISE,
+    Found,
+    Row,
+    build_rows,
+    label_places,
+    row_of,
+    union_box,
+    value_after,
+)
 from autopass.reading.signature import signature_present
 from autopass.reading.text import (
     COMMON_SURNAMES,
@@ -300,9 +309,10 @@ def _id_card_name(context: _Context) -> FieldValue:
     for index, row in enumerate(context.rows):
         if "民族" in row.text or "性别" in row.text:
             break
-        reading = read_name(row.text)
+        start = 1 if row.text.startswith("名") else 0  # 姓名 with its 姓 lost (glare at the edge)
+        reading = read_name(row.text[start:])
         if reading.value and len(reading.value) <= LONGEST_NAME and reading.value[0] in COMMON_SURNAMES:
-            spot = Found(row.text, index, 0, len(row.text), row)
+            spot = Found(row.text[start:], index, start, len(row.text), row)
             return _value(Reading(reading.value, reading.trust * REPAIRED_PENALTY), spot)
     return value
 
@@ -312,8 +322,8 @@ def _sex(context: _Context) -> FieldValue:
     reading, found = _read(context, "sex", read_sex)
     if reading.value is not None:
         return _value(reading, found)
-    for index, row in enumerate(context.rows):
-        place = row.text.find("民族")
+    for index, place, _ in label_places(context.rows, ["民族"]):  # 民·族: a speck between
+        row = context.rows[index]
         if place >= 1 and row.text[place - 1] in "男女":
             spot = Found(row.text[place - 1], index, place - 1, place, row)
             return _value(Reading(row.text[place - 1], UNPROVEN_PENALTY), spot)
@@ -341,7 +351,8 @@ def _birth_date(context: _Context) -> FieldValue:
     if reading.value is not None:
         return _value(reading, found)
     for index, row in enumerate(context.rows):
-        if re.search(r"\d{4}年?\d{1,2}月\d{1,2}", row.text):  # 日 (or 年) is often misread
+        # 日 (or 年) is often misread, and a speck read after the year (1999年.8月19日).
+        if re.search(rf"\d{{4}}年?[{re.escape(LABEL_NOISE)}]?\d{{1,2}}月\d{{1,2}}", row.text):
             spot = Found(row.text, index, 0, len(row.text), row)
             return _value(read_date(row.text, row.alternatives), spot)
     return _value(reading, found)

@@ -93,6 +93,21 @@ def test_id_card_sex_without_its_label_is_the_character_before_ethnicity(specs) 
     assert fields["sex"] == "女" and fields["name"] == "许瑶" and fields["ethnicity"] == "汉"
 
 
+def test_id_card_fields_whose_labels_a_photocopy_lost_are_found_past_its_specks(specs) -> None:  # type: ignore[no-untyped-def]
+    """n7 dossiers 149 and 154: 性别 and 出生 under the overprint, a speck read inside 民族 and
+    after the year."""
+    fields = read(DocumentType.ID_CARD_FRONT, specs, "姓名田兰娟", "女民·族汉", "1999年.8月19日",
+                  "住址湖北省武汉市武昌区新华街7号", "公民身份号码420106199908194347")
+    assert fields["sex"] == "女" and fields["birth_date"] == "1999-08-19"
+
+
+def test_an_id_card_name_whose_label_lost_its_first_character_is_found_with_doubt(specs) -> None:  # type: ignore[no-untyped-def]
+    """n7 dossier 185: glare over 姓 left 名 before the name."""
+    lines = rows("名崔晶丹", "性别女民族汉", "出生1978年8月10日", "公民身份号码110105197808104043")
+    name = extract(DocumentType.ID_CARD_FRONT, specs, lines)["name"]
+    assert name.value == "崔晶丹" and name.confidence < 0.85
+
+
 def placed(text: str, x: float, y: float) -> TextLine:
     """One OCR box of 30 px characters at (x, y)."""
     right = x + 30 * len(text)
