@@ -99,7 +99,9 @@ def _keyword_scores(text: str, specs: dict[DocumentType, DocumentSpec]) -> dict[
         for keyword in own:
             # Long keywords are titles: more distinctive than a two-character label.
             weight = min(2.0, len(keyword) / 3)
-            if keyword in text:
+            longer = [k for theirs in keywords.values() if theirs is not own
+                      for k in theirs if keyword in k and k != keyword]
+            if keyword in text and not _read_as_part_of(keyword, text, longer):
                 total += weight / owners[keyword]
             elif (half := _half_found(keyword, text)) is not None:
                 # Half a title says as little as the types whose keywords hold it: 机动车 begins
@@ -109,6 +111,28 @@ def _keyword_scores(text: str, specs: dict[DocumentType, DocumentSpec]) -> dict[
         if total:
             scores[document_type] = total
     return scores
+
+
+CONTINUED = 2
+"""Characters of a longer keyword read on beside a shorter one that make it that keyword's."""
+
+
+def _read_as_part_of(keyword: str, text: str, longer: Sequence[str]) -> bool:
+    """Wherever ``keyword`` is in the text, it goes on as one of ``longer`` (another type's
+    keywords that hold it) does: 中华人民共和国 followed by 机动车 begins a licence's title (its
+    驾驶证 misread), not the heading of an ID card's back."""
+
+    def goes_on(start: int) -> bool:
+        for other in longer:
+            at = other.find(keyword)
+            before, after = other[:at][-CONTINUED:], other[at + len(keyword):][:CONTINUED]
+            if (after and text.startswith(after, start + len(keyword))) or \
+                    (before and text[:start].endswith(before)):
+                return True
+        return False
+
+    starts = [match.start() for match in re.finditer(re.escape(keyword), text)]
+    return bool(starts) and all(goes_on(start) for start in starts)
 
 
 def _half_found(keyword: str, text: str) -> str | None:

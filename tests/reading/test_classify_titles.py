@@ -98,3 +98,12 @@ def test_an_id_number_is_no_bank_card_number():
     assert document_type != DocumentType.BANK_CARD
     card = classify(lines("6222026200012345674"), ImageCues(is_card=True), SPECS)
     assert card[0] == DocumentType.BANK_CARD
+
+
+def test_a_licence_title_read_in_part_is_no_id_card_back():
+    """Hard samples 13, 37, 63: 中华人民共和国机动车驾驶证 read as 中华人民共和国机动车考 counted as
+    the ID card back's heading (up to 0.88, near a sure type); the back's own heading still counts."""
+    document_type, confidence = classify(lines("E 16 5701", "中华人民共和国机动车考"), ImageCues(is_card=True), SPECS)
+    assert document_type != DocumentType.ID_CARD_BACK and confidence < 0.9
+    back = classify(lines("中华人民共和国", "居民身份证", "签发机关杭州市公安局"), ImageCues(is_card=True), SPECS)
+    assert back == (DocumentType.ID_CARD_BACK, TITLE_CONFIDENCE)
