@@ -261,15 +261,15 @@ def rotate_slots(slots: Sequence[Slot], shape: tuple[int, ...], rotation: int) -
     """Slots (quads and the boxes of what was read) in the coordinates of the turned image; on
     an image turned upside down, a line read as it stood was read turned, and the other way round."""
     quads = rotate_quads([slot.quad for slot in slots], shape, rotation)
-    turned = []
+    rotated = []
     for slot, quad in zip(slots, quads, strict=True):
         line = slot.line
         if line is not None:
             [box] = rotate_quads([line.box], shape, rotation)
             line = replace(line, box=box)
-        read_turned = slot.turned != (rotation == cv2.ROTATE_180 and line is not None)
-        turned.append(replace(slot, quad=quad, line=line, turned=read_turned))
-    return turned
+        flipped = rotation == cv2.ROTATE_180 and line is not None
+        rotated.append(replace(slot, quad=quad, line=line, turned=slot.turned != flipped))
+    return rotated
 
 
 def _slant(quad: Quad) -> float:
