@@ -271,6 +271,8 @@ def _lookalikes(text: str) -> Alternatives:
 
 # --- amounts -------------------------------------------------------------------------------------
 _AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+_SPECK_IN_FIGURE = re.compile(r"\.(?=\d{3})")
+"""A dot before three digits is a speck, not the decimal point (fen have two): ¥1.14000.00."""
 _CN_DIGITS = {"零": 0, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9,
               "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _CN_SMALL_UNITS = {"拾": 10, "十": 10, "佰": 100, "百": 100, "仟": 1000, "千": 1000}
@@ -282,6 +284,7 @@ def find_amount(text: str) -> float | None:
     """The figure in ``text`` (¥158,000.00, 158000.00元) as float yuan."""
     compact = clean(text).replace("¥", " ").replace("￥", " ")
     compact = "".join(_LOOKS_LIKE_DIGIT.get(ch, ch) if ch in "OoIlSB" else ch for ch in compact)
+    compact = _SPECK_IN_FIGURE.sub("", compact)
     best = None
     for match in _AMOUNT.finditer(compact):
         value = float(match.group(1).replace(",", "") + "." + (match.group(2) or "0"))

@@ -142,6 +142,12 @@ def test_amounts_in_figures_and_in_chinese_capitals_agree() -> None:
     assert chinese_amount("叁拾贰万零伍佰元整") == 320500.0
 
 
+def test_a_speck_read_as_a_dot_inside_a_figure_is_no_decimal_point() -> None:
+    """n7 dossier 64: ¥114000.00 read as ¥1.14000.00 was taken for 1.14 yuan."""
+    assert find_amount("¥1.14000.00") == 114000.0
+    assert find_amount("¥16681.42") == 16681.42 and find_amount("单价 ¥1.5") == 1.5
+
+
 def test_ethnicity_drops_zu() -> None:
     assert read_ethnicity("维吾尔族").value == "维吾尔"
 
