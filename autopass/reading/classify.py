@@ -165,13 +165,17 @@ def _one_face_of_at_least(cues: ImageCues, share: float) -> bool:
     return cues.faces == 1 and (cues.face_share or 0.0) >= share
 
 
-_LONG_NUMBER = re.compile(r"\d{15,}")
-"""An ID, licence or card number (15-19 digits); a selfie's watermark holds dates and times only."""
+_LONG_NUMBER = re.compile(r"[0-9A-Za-z]{15,}")
+"""An ID, licence or card number (15-19 digits, a few perhaps misread as letters: 310115198N07117305);
+a selfie's watermark holds dates and times only."""
+LONG_NUMBER_DIGITS = 13
+"""Digits a run of 15 or more letters and digits holds when it is such a number."""
 
 
 def _without_keywords(text: str, cues: ImageCues) -> tuple[DocumentType, float]:
     """No printed keyword: a face with little text is a selfie; anything else is `other`."""
-    if cues.faces and _LONG_NUMBER.search(re.sub(r"\s", "", text)):
+    runs = _LONG_NUMBER.findall(re.sub(r"\s", "", text))
+    if cues.faces and any(sum(ch.isdigit() for ch in run) >= LONG_NUMBER_DIGITS for run in runs):
         # A face beside an ID or card number: an ID card or licence whose labels are unreadable
         # (dark, blurred), never a selfie for sure: a person looks.
         return DocumentType.OTHER, 0.5

@@ -79,6 +79,8 @@ def test_a_face_beside_an_id_number_is_never_a_sure_selfie():
     """A dark, blurred ID card front: no label readable, but its number is (hard sample 18)."""
     found = classify(lines("星", "224:0547F", "528186193483129195"), ImageCues(faces=1, face_share=0.17), SPECS)
     assert found[0] != DocumentType.SELFIE and found[1] < 0.9
+    misread = classify(lines("N", "310115198N07117305"), ImageCues(faces=1, face_share=0.3), SPECS)
+    assert misread[0] != DocumentType.SELFIE and misread[1] < 0.9  # hard sample 114: a digit read N
     watermark = classify(lines("2026-12-10 10:21", "面签拍照"), ImageCues(faces=1, face_share=0.3), SPECS)
     assert watermark == (DocumentType.SELFIE, 0.95)
 
