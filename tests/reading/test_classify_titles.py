@@ -93,11 +93,20 @@ def test_half_a_title_shared_by_several_documents_does_not_outweigh_the_title_re
 
 
 def test_an_id_number_is_no_bank_card_number():
-    """Hard sample 17: an ID card front of which only its number was read, Luhn-valid by chance."""
+    """Hard samples 17 and 49: ID card fronts of which only their number was read (right, or with
+    a digit misread), Luhn-valid by chance."""
     id_number = "610113197403010055"  # a valid ID number that passes Luhn too
     assert is_valid_id_number(id_number) and is_bank_card_number(id_number)
     document_type, _ = classify(lines(id_number), ImageCues(is_card=True), SPECS)
     assert document_type != DocumentType.BANK_CARD
+    misread = "440385199104031011"  # a digit misread: its check digit fails, Luhn passes
+    assert is_bank_card_number(misread) and not is_valid_id_number(misread)
+    assert classify(lines(misread), ImageCues(is_card=True), SPECS)[0] != DocumentType.BANK_CARD
+    # Hard sample 49: the number and the next line's digits ran together, and their first 19
+    # digits passed Luhn.
+    run_on = lines("440385199104031049", "4102200621")
+    assert is_bank_card_number("4403851991040310494")
+    assert classify(run_on, ImageCues(is_card=True), SPECS)[0] != DocumentType.BANK_CARD
     card = classify(lines("6222026200012345674"), ImageCues(is_card=True), SPECS)
     assert card[0] == DocumentType.BANK_CARD
 
@@ -105,7 +114,8 @@ def test_an_id_number_is_no_bank_card_number():
 def test_a_licence_title_read_in_part_is_no_id_card_back():
     """Hard samples 13, 37, 63: 中华人民共和国机动车驾驶证 read as 中华人民共和国机动车考 counted as
     the ID card back's heading (up to 0.88, near a sure type); the back's own heading still counts."""
-    document_type, confidence = classify(lines("E 16 5701", "中华人民共和国机动车考"), ImageCues(is_card=True), SPECS)
-    assert document_type != DocumentType.ID_CARD_BACK and confidence < 0.9
+    for title in ("中华人民共和国机动车考", "中华人民共和国机装车现督证", "中华人民共和国科动家规疑证"):
+        document_type, confidence = classify(lines("E 16 5701", title), ImageCues(is_card=True), SPECS)
+        assert document_type != DocumentType.ID_CARD_BACK and confidence < 0.9, title
     back = classify(lines("中华人民共和国", "居民身份证", "签发机关杭州市公安局"), ImageCues(is_card=True), SPECS)
     assert back == (DocumentType.ID_CARD_BACK, TITLE_CONFIDENCE)
