@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from autopass.banks import BANKS_BY_BIN
 from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
-from autopass.reading.text import clean
+from autopass.reading.text import PLAUSIBLE_YEARS, clean
 from autopass.standards import DocumentSpec
 from autopass.validators import id_birth_date, is_bank_card_number
 
@@ -88,7 +88,8 @@ def _title_in(title: str, text: str) -> bool:
 
 
 def _keyword_scores(text: str, specs: dict[DocumentType, DocumentSpec]) -> dict[DocumentType, float]:
-    keywords = {document_type: {clean(k) for k in spec.keywords} for document_type, spec in specs.items()}
+    keywords = {document_type: {clean(k) for k in spec.keywords}
+                for document_type, spec in specs.items()}
     owners: dict[str, int] = {}
     for own in keywords.values():
         for keyword in own:
@@ -172,7 +173,7 @@ def _shaped_like_an_id_number(number: str) -> bool:
     """17-18 digits with a birth date at digits 7-14: an ID number, even with a digit misread or
     lost (its check digit failing); a card number holds such a date about 1 time in 1,300."""
     born = id_birth_date(number)
-    return len(number) in (17, 18) and born is not None and 1900 <= born.year <= 2099
+    return len(number) in (17, 18) and born is not None and born.year in PLAUSIBLE_YEARS
 
 
 def _one_face_of_at_least(cues: ImageCues, share: float) -> bool:
@@ -182,8 +183,8 @@ def _one_face_of_at_least(cues: ImageCues, share: float) -> bool:
 
 
 _LONG_NUMBER = re.compile(r"[0-9A-Za-z]{15,}")
-"""An ID, licence or card number (15-19 digits, a few perhaps misread as letters: 310115198N07117305);
-a selfie's watermark holds dates and times only."""
+"""An ID, licence or card number (15-19 digits, a few perhaps misread as letters:
+310115198N07117305); a selfie's watermark holds dates and times only."""
 LONG_NUMBER_DIGITS = 13
 """Digits a run of 15 or more letters and digits holds when it is such a number."""
 
