@@ -223,24 +223,20 @@ def _scaled(quad: Quad, factor: float) -> Quad:
 
 
 def rotate_quads(quads: Sequence[Quad], shape: tuple[int, ...], rotation: int) -> list[Quad]:
-    """Quads in the coordinates of the image turned by ``rotation`` (a cv2.ROTATE_* code).
-
-    Corners are renumbered so that each quad still starts at its top-left in the turned image.
-    """
+    """Quads in the coordinates of the image turned by ``rotation`` (a cv2.ROTATE_* code), each
+    starting again at the top-left of its text: a line standing on end has no corner the detector
+    could tell for its start, so the corners are numbered once the line lies level."""
     height, width = shape[:2]
     turned = []
     for quad in quads:
         if rotation == cv2.ROTATE_90_CLOCKWISE:
             points = [(height - 1 - y, x) for x, y in quad]
-            points = [points[3], points[0], points[1], points[2]]
         elif rotation == cv2.ROTATE_90_COUNTERCLOCKWISE:
             points = [(y, width - 1 - x) for x, y in quad]
-            points = [points[1], points[2], points[3], points[0]]
         else:
             points = [(width - 1 - x, height - 1 - y) for x, y in quad]
-            points = [points[2], points[3], points[0], points[1]]
-        turned.append(tuple(points))
-    return turned  # type: ignore[return-value]
+        turned.append(_normalised(tuple(points)))  # type: ignore[arg-type]
+    return turned
 
 
 def quads_stand_on_end(quads: Sequence[Quad]) -> bool:

@@ -19,8 +19,9 @@ from autopass.reading.analyse import (
     first_reading,
     look_beside_labels,
 )
+from autopass.reading.confirm import confirm_value
 from autopass.reading.extract import extract_fields
-from autopass.reading.lines import LineReader, lines_of, rotate_slots, text_slant
+from autopass.reading.lines import LineReader, line_image, lines_of, rotate_slots, text_slant
 from autopass.reading.locate import locate_documents
 from autopass.reading.orient import landscape_if_card
 from autopass.reading.text import clean
@@ -40,6 +41,28 @@ def test_id_card_front_is_read_at_any_rotation(ocr, plan, quarter_turns) -> None
     assert {name: document.fields[name].value for name in truth} == truth
     height, width = document.image.shape[:2]
     assert width > height  # upright card: landscape
+
+
+@pytest.mark.parametrize("quarter_turns", [0, 1])
+def test_every_line_of_a_page_turned_twice_on_its_way_upright_is_cut_out_readable(  # type: ignore[no-untyped-def]
+        ocr, plan, quarter_turns) -> None:
+    """A photographed page whose outline has a card's proportions is turned landscape as a card
+    would be, then back when its lines stand on end. Each line's box must still start at the top
+    left of its text: the confirmation of a doubtful value cuts the line out again from its box
+    (n7 0006, 0072: the contract's lines came out upside down and confirmed nothing)."""
+    image, _ = papers.render_loan_contract(plan.facts, random.Random(5))
+    page = to_bgr(image)
+    height = page.shape[0] // 2
+    page = cv2.resize(page, (int(height / 1.58), height), interpolation=cv2.INTER_AREA)
+
+    [document] = analyse_page(on_desk(page, quarter_turns), ocr=ocr)
+
+    read = document.fields["id_number"]
+    confirmed = confirm_value(ocr, document.image, document.lines, read.box, read.value)
+    assert read.value == plan.facts.person.id_number
+    assert confirmed is not None and confirmed.confidence >= 0.95
+    for line in document.lines:
+        assert ocr.recognize([line_image(document.image, line.box)])[0].text == line.text
 
 
 def test_id_card_back_keeps_long_term_or_dates(ocr, plan) -> None:  # type: ignore[no-untyped-def]

@@ -60,6 +60,21 @@ def test_quads_turn_with_the_image() -> None:
     assert quads_stand_on_end(sideways) and not quads_stand_on_end([quad] * 3)
 
 
+def test_a_line_standing_on_end_starts_at_its_top_left_once_turned_level() -> None:
+    """The detector's box of a line standing on end may start at any corner (nothing tells
+    which is the text's start); turned level, every box must start at its top-left, or the line
+    is cut out mirrored and reads as nothing (n7 0006: a contract photographed on its side, whose
+    ID number could then not be confirmed)."""
+    standing = ((10.0, 20.0), (30.0, 20.0), (30.0, 220.0), (10.0, 220.0))
+    for rotation in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
+        turned = {rotate_quads([standing[shift:] + standing[:shift]], (300, 100), rotation)[0]
+                  for shift in range(4)}
+        assert len(turned) == 1
+        [quad] = turned
+        assert min(range(4), key=lambda i: quad[i][0] + quad[i][1]) == 0  # top-left first
+        assert quad[1][0] - quad[0][0] == 200  # then along the text
+
+
 def test_a_page_of_clauses_is_read_by_prefixes_and_only_label_rows_in_full(ocr, plan) -> None:  # type: ignore[no-untyped-def]
     image, _ = papers.render_loan_contract(plan.facts, random.Random(5))
     [document] = analyse_page(to_bgr(image), ocr=ocr)
