@@ -591,10 +591,11 @@ INVOICE_NUMBER_DIGITS = 8
 
 
 def _invoice_number(context: _Context) -> FieldValue:
-    """After 发票号码; with the label lost (pale print, glare), a line of nothing but the eight
-    digits an invoice number has (printed alone under 发票代码), unproven."""
+    """After 发票号码; with the label lost (pale print, glare) or read with a stray digit (码 read
+    as 65 runs a 5 into the number), a line of nothing but the eight digits an invoice number has
+    (printed alone under 发票代码), unproven."""
     labelled = _digits(context, "invoice_number", length=INVOICE_NUMBER_DIGITS)
-    if labelled.value is not None:
+    if labelled.value is not None and len(labelled.value) == INVOICE_NUMBER_DIGITS:
         return labelled
     for index, row in enumerate(context.rows):
         for line in row.lines:

@@ -279,3 +279,20 @@ def test_registration_owner_is_the_name_before_the_identity_document(specs, row:
     fields = read(DocumentType.VEHICLE_REGISTRATION, specs, "机动车登记证书",
                   "1.机动车所有人/身份证明名称/号码", row)
     assert fields["owner_name"] == "江蕾"
+
+
+def test_an_invoice_number_run_on_from_a_misread_label_is_the_eight_digits_printed_alone(specs) -> None:  # type: ignore[no-untyped-def]
+    """码 of 发票号码 read as 65 (n7 0018): the label is found, its stray 5 runs into the number
+    beside it and makes nine digits; the eight digits printed alone are the number, unproven."""
+    label = TextLine(text="发要号65", confidence=0.71,
+                     box=((623.0, 62.0), (685.0, 62.0), (685.0, 83.0), (623.0, 83.0)),
+                     alternatives=((("发", 1.0),), (("要", 0.43), ("理", 0.23), ("票", 0.21)),
+                                   (("号", 0.91), ("码", 0.03)), (("6", 0.78), ("1", 0.004)),
+                                   (("5", 0.44), ("6", 0.12), ("3", 0.11))))
+    number = TextLine(text="22339699", confidence=0.99,
+                      box=((686.0, 59.0), (768.0, 59.0), (768.0, 84.0), (686.0, 84.0)),
+                      alternatives=tuple(((digit, 1.0),) for digit in "22339699"))
+    fields = extract(DocumentType.VEHICLE_INVOICE, specs,
+                     [*rows("机动车销售统一发票"), number, label, *rows("", "", "开票日期 2026-12-05")[2:]])
+    assert fields["invoice_number"].value == "22339699"
+    assert fields["invoice_number"].confidence < 0.85
