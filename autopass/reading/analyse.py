@@ -14,7 +14,12 @@ import numpy as np
 from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
-from autopass.reading.classify import UNREAD_LINES_OF_A_DOCUMENT, ImageCues, classify
+from autopass.reading.classify import (
+    UNREAD_LINES_OF_A_DOCUMENT,
+    ImageCues,
+    classify,
+    holds_a_long_number,
+)
 from autopass.reading.extract import (
     extract_fields,
     labels_to_read,
@@ -317,19 +322,23 @@ def _inside(point: tuple[float, float], quad: Sequence[tuple[float, float]]) -> 
 
 def better_reading(located: ReadDocument, whole: ReadDocument) -> ReadDocument:
     """The whole photo's reading where it is better (``_reading_quality``), unless the located
-    document showed what the whole photo could not (``_unread_print_under_a_face``)."""
+    document showed what the whole photo could not (``_print_beside_a_face``)."""
     if _reading_quality(whole) > _reading_quality(located) \
-            and not _unread_print_under_a_face(located, whole):
+            and not _print_beside_a_face(located, whole):
         return whole
     return located
 
 
-def _unread_print_under_a_face(located: ReadDocument, whole: ReadDocument) -> bool:
-    """The located document showed a face over lines of print it could not read (no sure selfie:
-    a blurred card, maybe); the whole photo, where that print is too small to be found, cannot make
-    it a sure one."""
-    return located.type == whole.type == DocumentType.SELFIE \
-        and located.unread_lines >= UNREAD_LINES_OF_A_DOCUMENT
+def _print_beside_a_face(located: ReadDocument, whole: ReadDocument) -> bool:
+    """The located document showed a face beside a document's print: lines it could not read (a
+    doubtful selfie), or a long number (`other`); a blurred card, maybe. The whole photo, where
+    that print is too small to be found, cannot make it a sure selfie."""
+    if whole.type != DocumentType.SELFIE:
+        return False
+    if located.type == DocumentType.SELFIE:
+        return located.unread_lines >= UNREAD_LINES_OF_A_DOCUMENT
+    printed = clean("".join(line.text for line in located.lines))
+    return bool(located.faces) and holds_a_long_number(printed)
 
 
 def _something_missing(fields: dict[str, FieldValue]) -> bool:

@@ -189,10 +189,15 @@ LONG_NUMBER_DIGITS = 13
 """Digits a run of 15 or more letters and digits holds when it is such a number."""
 
 
+def holds_a_long_number(text: str) -> bool:
+    """An ID, licence or card number is among ``text``: what no selfie's watermark holds."""
+    runs = _LONG_NUMBER.findall(re.sub(r"\s", "", text))
+    return any(sum(ch.isdigit() for ch in run) >= LONG_NUMBER_DIGITS for run in runs)
+
+
 def _without_keywords(text: str, cues: ImageCues) -> tuple[DocumentType, float]:
     """No printed keyword: a face with little text is a selfie; anything else is `other`."""
-    runs = _LONG_NUMBER.findall(re.sub(r"\s", "", text))
-    if cues.faces and any(sum(ch.isdigit() for ch in run) >= LONG_NUMBER_DIGITS for run in runs):
+    if cues.faces and holds_a_long_number(text):
         # A face beside an ID or card number: an ID card or licence whose labels are unreadable
         # (dark, blurred), never a selfie for sure: a person looks.
         return DocumentType.OTHER, 0.5

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from dataclasses import replace
 from pathlib import Path
 
 import cv2
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from autopass.documents import DocumentType
+from autopass.engines.base import Face, TextLine
 from autopass.reading import analyse_page
 from autopass.reading.analyse import (
     LEVEL_DEGREES,
@@ -284,3 +286,19 @@ def test_the_whole_photo_cannot_make_a_face_over_unreadable_print_a_sure_selfie(
     # Unsure for another reason, or no face over the print: the better reading wins, as before.
     assert better_reading(_reading(DocumentType.SELFIE, 0.7, 0), whole) is whole
     assert better_reading(_reading(DocumentType.OTHER, 0.5, 5), whole) is whole
+
+
+def test_the_whole_photo_cannot_make_a_face_beside_a_long_number_a_sure_selfie() -> None:
+    """Hard sample 0128: a blurred ID card front photographed on its side, located, showed a
+    face beside its ID number and nothing else legible (`other`: a person picks the type); the
+    whole photo read no text at all around the face (selfie, 0.95)."""
+    face = Face(box=(10, 10, 40, 40), embedding=np.zeros(128, np.float32), detection_confidence=0.9)
+    number = TextLine(text="42328318115199202111862", confidence=0.8,
+                      box=((0.0, 60.0), (200.0, 60.0), (200.0, 80.0), (0.0, 80.0)))
+    located = replace(_reading(DocumentType.OTHER, 0.5, 0), faces=[face], lines=[number])
+    whole = _reading(DocumentType.SELFIE, 0.95, 0)
+    assert better_reading(located, whole) is located
+    # A face beside short print (a signing photo's time stamp), or a number with no face by it.
+    stamped = TextLine(text="2026-02-23 17:11:38", confidence=0.9, box=number.box)
+    assert better_reading(replace(located, lines=[stamped]), whole) is whole
+    assert better_reading(replace(located, faces=[]), whole) is whole
