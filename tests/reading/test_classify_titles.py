@@ -111,6 +111,16 @@ def test_an_id_number_is_no_bank_card_number():
     assert card[0] == DocumentType.BANK_CARD
 
 
+def test_an_id_number_whose_birth_date_reads_0_as_8_is_no_bank_card_number():
+    """Hard samples 71, 167 (and 18, 68, 90, 175): blurred ID card fronts whose number was read with
+    a 0 of the birth month or day as 8 (1985-88-04, 2000-82-01), no date, Luhn-valid by chance:
+    bank cards at 0.86."""
+    for misread in ("430104198588047940", "440305200082011384"):
+        assert is_bank_card_number(misread)
+        found = classify(lines("2000 年 2 月 1 日", misread), ImageCues(is_card=True), SPECS)
+        assert found[0] != DocumentType.BANK_CARD, misread
+
+
 def test_a_licence_title_read_in_part_is_no_id_card_back():
     """Hard samples 13, 37, 63 (and 12, 190, a character after the heading misread too):
     中华人民共和国机动车驾驶证 read in part counted as the ID card back's heading (up to 0.88, near a
