@@ -63,8 +63,8 @@ def test_quads_turn_with_the_image() -> None:
 def test_a_line_standing_on_end_starts_at_its_top_left_once_turned_level() -> None:
     """The detector's box of a line standing on end may start at any corner (nothing tells
     which is the text's start); turned level, every box must start at its top-left, or the line
-    is cut out mirrored and reads as nothing (n7 0006: a contract photographed on its side, whose
-    ID number could then not be confirmed)."""
+    is cut out upside down and reads as nothing (n7 0006: a contract photographed on its side,
+    whose ID number could then not be confirmed)."""
     standing = ((10.0, 20.0), (30.0, 20.0), (30.0, 220.0), (10.0, 220.0))
     for rotation in (cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE):
         turned = {rotate_quads([standing[shift:] + standing[:shift]], (300, 100), rotation)[0]
