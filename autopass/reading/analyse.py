@@ -19,6 +19,7 @@ from autopass.reading.classify import (
     ImageCues,
     classify,
     holds_a_long_number,
+    page_text,
 )
 from autopass.reading.extract import (
     extract_fields,
@@ -337,8 +338,7 @@ def _print_beside_a_face(located: ReadDocument, whole: ReadDocument) -> bool:
         return False
     if located.type == DocumentType.SELFIE:
         return located.unread_lines >= UNREAD_LINES_OF_A_DOCUMENT
-    printed = clean("".join(line.text for line in located.lines))
-    return bool(located.faces) and holds_a_long_number(printed)
+    return bool(located.faces) and holds_a_long_number(page_text(located.lines))
 
 
 def _something_missing(fields: dict[str, FieldValue]) -> bool:

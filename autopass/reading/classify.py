@@ -56,7 +56,7 @@ def classify(
     lines: Sequence[TextLine], cues: ImageCues, specs: dict[DocumentType, DocumentSpec]
 ) -> tuple[DocumentType, float]:
     """The document type and how sure we are, in [0, 1] (low = ask a human)."""
-    text = clean("".join(line.text for line in lines))
+    text = page_text(lines)
     scores = _keyword_scores(text, specs)
     scores[DocumentType.BANK_CARD] = scores.get(DocumentType.BANK_CARD, 0.0) + _bank_card_cues(text)
     ranked = sorted(scores.items(), key=lambda item: -item[1])
@@ -86,6 +86,11 @@ def _title_in(title: str, text: str) -> bool:
         sum(a != b for a, b in zip(title, text[start : start + len(title)])) <= 1
         for start in range(len(text) - len(title) + 1)
     )
+
+
+def page_text(lines: Sequence[TextLine]) -> str:
+    """The lines' text run together and cleaned: what a page is classified by."""
+    return clean("".join(line.text for line in lines))
 
 
 def _keyword_scores(text: str, specs: dict[DocumentType, DocumentSpec]) -> dict[DocumentType, float]:
@@ -201,8 +206,9 @@ LONG_NUMBER_DIGITS = 13
 
 
 def holds_a_long_number(text: str) -> bool:
-    """An ID, licence or card number is among ``text``: what no selfie's watermark holds."""
-    runs = _LONG_NUMBER.findall(re.sub(r"\s", "", text))
+    """An ID, licence or card number is among a page's text (``page_text``, no spaces left): what
+    no selfie's watermark holds."""
+    runs = _LONG_NUMBER.findall(text)
     return any(sum(ch.isdigit() for ch in run) >= LONG_NUMBER_DIGITS for run in runs)
 
 
