@@ -478,9 +478,12 @@ ID_CARD_TERMS_YEARS = (5, 10, 20)
 
 
 def _is_id_card_term(valid_from: str | None, valid_to: str | None) -> bool:
-    """A period an ID card can have: a misread year (2017 -> 2027, 2041 -> 2841) breaks it."""
-    if valid_from is None or valid_to is None or valid_to == LONG_TERM:
+    """A period an ID card can have: a misread year (2017 -> 2027, 2041 -> 2841) breaks it, and an
+    end date read without its start proves nothing."""
+    if valid_to is None or valid_to == LONG_TERM:
         return True
+    if valid_from is None:
+        return False
     start, end = date.fromisoformat(valid_from), date.fromisoformat(valid_to)
     return (start.month, start.day) == (end.month, end.day) and end.year - start.year in ID_CARD_TERMS_YEARS
 

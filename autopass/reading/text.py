@@ -227,14 +227,20 @@ def _iso(year: str, month: str, day: str) -> str | None:
 
 
 def read_validity(text: str) -> tuple[Reading, Reading]:
-    """(valid_from, valid_to) of a validity period such as 2020.01.15-长期 or 2016-01-01至2026-01-01."""
+    """(valid_from, valid_to) of a validity period such as 2020.01.15-长期 or 2016-01-01至2026-01-01.
+    One date after 至 or a dash is the end of a period whose start is hidden (a finger over it)."""
     compact = clean(text)
     dates = find_dates(compact)
+    if len(dates) == 1 and _PERIOD_SEPARATOR_BEFORE.search(compact[: dates[0][1]]):
+        return Reading(None, 0.0), Reading(dates[0][0], UNPROVEN_PENALTY)
     start = Reading(dates[0][0], UNPROVEN_PENALTY) if dates else Reading(None, 0.0)
     if "长期" in compact or "长" in compact[-3:]:
         return start, Reading(LONG_TERM, UNPROVEN_PENALTY)
     end = Reading(dates[1][0], UNPROVEN_PENALTY) if len(dates) > 1 else Reading(None, 0.0)
     return start, end
+
+
+_PERIOD_SEPARATOR_BEFORE = re.compile(r"(至|[-—~])$")
 
 
 def read_date(text: str, alternatives: Alternatives = ()) -> Reading:

@@ -178,6 +178,14 @@ def test_an_id_card_period_that_no_card_has_goes_to_a_person(specs, period: str,
     assert (valid_to.confidence >= FIELD_MIN) is sure
 
 
+def test_an_id_card_end_date_whose_start_a_finger_hid_is_the_end_date_for_a_person(specs) -> None:  # type: ignore[no-untyped-def]
+    """With the start hidden there is no term to check a misread year against (2027 for 2017)."""
+    for name, value in (("valid_from", None), ("valid_to", "2037-08-27")):
+        read = _field(specs, DocumentType.ID_CARD_BACK, name, "签发机关杭州市公安局西湖分局", "有效期限-2037.08.27")
+        assert read.value == value
+        assert read.confidence < FIELD_MIN
+
+
 def test_pale_blue_pen_strokes_are_a_sure_signature() -> None:
     """A photo's light washed a blue signature pale: grey would be a question, blue is ink."""
     page, label = _signature_box(235)

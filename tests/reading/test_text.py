@@ -96,6 +96,10 @@ def test_dates_become_iso_and_long_term_is_kept() -> None:
     assert (start.value, end.value) == ("2016-03-12", "长期")
     start, end = read_validity("2018-05-20 至 2028-05-20")
     assert (start.value, end.value) == ("2018-05-20", "2028-05-20")
+    start, end = read_validity("至 2028-05-20")  # the start under a finger
+    assert (start.value, end.value) == (None, "2028-05-20")
+    start, end = read_validity("2018-05-20")
+    assert (start.value, end.value) == ("2018-05-20", None)
 
 
 def test_a_birth_date_whose_year_mark_was_lost_is_still_a_date() -> None:
