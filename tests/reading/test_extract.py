@@ -296,3 +296,11 @@ def test_an_invoice_number_run_on_from_a_misread_label_is_the_eight_digits_print
                      [*rows("机动车销售统一发票"), number, label, *rows("", "", "开票日期 2026-12-05")[2:]])
     assert fields["invoice_number"].value == "22339699"
     assert fields["invoice_number"].confidence < 0.85
+
+
+def test_a_licence_period_whose_label_and_start_a_finger_hid_still_gives_its_end(specs) -> None:  # type: ignore[no-untyped-def]
+    """n7 0192: 有效期限 and most of the start date under a finger; the end after 至 is legible."""
+    fields = read(DocumentType.DRIVING_LICENCE, specs, "中华人民共和国机动车驾驶证",
+                  "证号43010419820706304X", "姓名张敏怡", "初次领证日2014-04-04",
+                  "26-04-04 至 2032-04-04")
+    assert (fields["valid_from"], fields["valid_to"]) == (None, "2032-04-04")
