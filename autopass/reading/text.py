@@ -300,11 +300,13 @@ def find_amount(text: str) -> float | None:
 
 
 def chinese_amount(text: str) -> float | None:
-    """The value of an amount written in Chinese capitals (壹拾伍万捌仟圆整), or None."""
+    """The value of an amount written in Chinese capitals (壹拾伍万捌仟圆整), or None. A digit
+    last, with no 圆 after it, is what is left of a row cut short (叁 of 叁万叁仟元整 under glare):
+    its unit is unknown."""
     body = clean(text)
     body = "".join(ch for ch in body if ch in _CN_DIGITS or ch in _CN_SMALL_UNITS
                    or ch in _CN_BIG_UNITS or ch in _CN_FRACTION or ch in "圆元")
-    if not body:
+    if not body or (body[-1] in _CN_DIGITS and not any(ch in "圆元" for ch in body)):
         return None
     integer_part, _, fraction_part = body.replace("元", "圆").partition("圆")
     total, section, digit = 0, 0, 0

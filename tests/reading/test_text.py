@@ -138,6 +138,11 @@ def test_an_impossible_date_is_repaired_only_where_a_runner_up_proves_it() -> No
     assert read_date("2026-98-14").value is None
 
 
+def test_capitals_cut_short_after_a_digit_have_no_value() -> None:
+    assert chinese_amount("人民币（大写）叁万叁仟") == 33000.0  # 元 lost: the units still tell
+    assert chinese_amount("人民币（大写）叁") is None  # the rest under glare (n7 0182): 叁 of what?
+
+
 def test_amounts_in_figures_and_in_chinese_capitals_agree() -> None:
     assert find_amount("小写 ¥158,000.00") == 158000.0
     assert find_amount("¥158000.00") == 158000.0
