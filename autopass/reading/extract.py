@@ -466,31 +466,35 @@ def _validity(context: _Context) -> Found | None:
 
 
 def _id_card_back(context: _Context) -> Fields:
-    found = _validity(context)
-    valid_from, valid_to = read_validity(found.text) if found else (Reading(None, 0.0),) * 2
-    if not _is_id_card_term(valid_from.value, valid_to.value):
-        valid_from = Reading(valid_from.value, valid_from.trust * DOUBTFUL_TEXT)
-        valid_to = Reading(valid_to.value, valid_to.trust * DOUBTFUL_TEXT)
-    return {
-        "issuing_authority": _authority(context),
-        "valid_from": _value(valid_from, found),
-        "valid_to": _value(valid_to, found),
-    }
+    valid_from, valid_to = _period(context, ID_CARD_TERMS_YEARS)
+    return {"issuing_authority": _authority(context), "valid_from": valid_from, "valid_to": valid_to}
 
 
 ID_CARD_TERMS_YEARS = (5, 10, 20)
 """Terms an ID card is issued for (besides 长期); the card ends on the day and month it began."""
+LICENCE_TERMS_YEARS = (6, 10)
+"""Terms a driving licence is issued for (besides 长期), also ending on the day it began."""
 
 
-def _is_id_card_term(valid_from: str | None, valid_to: str | None) -> bool:
-    """A period an ID card can have: a misread year (2017 -> 2027, 2041 -> 2841) breaks it, and an
-    end date read without its start proves nothing."""
+def _period(context: _Context, terms_years: Sequence[int]) -> tuple[FieldValue, FieldValue]:
+    """valid_from and valid_to of the validity row, both doubtful unless they span a term."""
+    found = _validity(context)
+    valid_from, valid_to = read_validity(found.text) if found else (Reading(None, 0.0),) * 2
+    if not _is_term(valid_from.value, valid_to.value, terms_years):
+        valid_from = Reading(valid_from.value, valid_from.trust * DOUBTFUL_TEXT)
+        valid_to = Reading(valid_to.value, valid_to.trust * DOUBTFUL_TEXT)
+    return _value(valid_from, found), _value(valid_to, found)
+
+
+def _is_term(valid_from: str | None, valid_to: str | None, terms_years: Sequence[int]) -> bool:
+    """A period the document can have: a misread year (2017 -> 2027, 2041 -> 2841) breaks it, and
+    an end date read without its start proves nothing."""
     if valid_to is None or valid_to == LONG_TERM:
         return True
     if valid_from is None:
         return False
     start, end = date.fromisoformat(valid_from), date.fromisoformat(valid_to)
-    return (start.month, start.day) == (end.month, end.day) and end.year - start.year in ID_CARD_TERMS_YEARS
+    return (start.month, start.day) == (end.month, end.day) and end.year - start.year in terms_years
 
 
 def _authority(context: _Context) -> FieldValue:
@@ -527,14 +531,13 @@ def _label_remains(text: str, fragments: Sequence[tuple[str, int]]) -> int:
 
 
 def _driving_licence(context: _Context) -> Fields:
-    found = _validity(context)
-    valid_from, valid_to = read_validity(found.text) if found else (Reading(None, 0.0),) * 2
+    valid_from, valid_to = _period(context, LICENCE_TERMS_YEARS)
     return {
         "name": _name(context, "name"),
         "id_number": _id_number(context, "id_number"),
         "licence_class": _licence_class(context),
-        "valid_from": _value(valid_from, found),
-        "valid_to": _value(valid_to, found),
+        "valid_from": valid_from,
+        "valid_to": valid_to,
     }
 
 

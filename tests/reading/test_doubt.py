@@ -178,6 +178,17 @@ def test_an_id_card_period_that_no_card_has_goes_to_a_person(specs, period: str,
     assert (valid_to.confidence >= FIELD_MIN) is sure
 
 
+@pytest.mark.parametrize(("period", "sure"), [
+    ("2026-10-04至2032-10-04", True),
+    ("2022-03-15至2032-03-15", True),
+    ("2020-10-04至2032-10-04", False),  # n7 0199: 2026 misread as 2020, no licence runs 12 years
+])
+def test_a_licence_period_that_no_licence_has_is_not_trusted(specs, period: str, sure: bool) -> None:  # type: ignore[no-untyped-def]
+    valid_from = _field(specs, DocumentType.DRIVING_LICENCE, "valid_from",
+                        "证号43010419820706304X", "姓名张敏怡", f"有效期限{period}")
+    assert (valid_from.confidence >= FIELD_MIN) is sure
+
+
 def test_an_id_card_end_date_whose_start_a_finger_hid_is_the_end_date_for_a_person(specs) -> None:  # type: ignore[no-untyped-def]
     """With the start hidden there is no term to check a misread year against (2027 for 2017)."""
     for name, value in (("valid_from", None), ("valid_to", "2037-08-27")):
