@@ -45,6 +45,7 @@ from autopass.reading.text import (
     clean,
     find_amount,
     find_dates,
+    holds_validity_period,
     label_fragments,
     likelier_name,
     proven_by_runners_up,
@@ -447,10 +448,6 @@ def _lines_of(found: Found) -> list[TextLine]:
     return [found.row.lines[i] for i in sorted(used)]
 
 
-_PERIOD = re.compile(r"\d{4}[.\-年]\d{1,2}[.\-月]\d{1,2}日?(至|-|—)(\d{4}|长期)")
-_PERIOD_END = re.compile(r"至\s*\d{4}[.\-年]\d{1,2}[.\-月]\d{1,2}")
-
-
 def _validity(context: _Context) -> Found | None:
     """有效期限 2018-05-20 至 2028-05-20: 至 separates the dates, it does not end the value."""
     stops = [stop for stop in context.stops if stop not in ("至", "有效期限")]
@@ -460,7 +457,7 @@ def _validity(context: _Context) -> Found | None:
     # The label hidden (a finger over it): the row that holds a period of two dates or 长期, or
     # the end of one after 至 (the finger over its start too).
     for index, row in enumerate(context.rows):
-        if _PERIOD.search(row.text) or _PERIOD_END.search(row.text):
+        if holds_validity_period(row.text):
             return Found(row.text, index, 0, len(row.text), row)
     return found
 

@@ -226,6 +226,18 @@ def _iso(year: str, month: str, day: str) -> str | None:
         return None
 
 
+_PERIOD_SEPARATOR = "(?:至|[-—~])"
+_DATE_PRINTED = r"\d{4}[.\-年]\d{1,2}[.\-月]\d{1,2}"
+_PERIOD = re.compile(rf"{_DATE_PRINTED}日?{_PERIOD_SEPARATOR}(?:\d{{4}}|长期)|至\s*{_DATE_PRINTED}")
+_PERIOD_SEPARATOR_BEFORE = re.compile(rf"{_PERIOD_SEPARATOR}$")
+
+
+def holds_validity_period(text: str) -> bool:
+    """Two dates or a date and 长期 with 至 or a dash between, or the end of a period after 至 (its
+    label and start under a finger): a validity row, whatever its label."""
+    return bool(_PERIOD.search(text))
+
+
 def read_validity(text: str) -> tuple[Reading, Reading]:
     """(valid_from, valid_to) of a validity period such as 2020.01.15-长期 or 2016-01-01至2026-01-01.
     One date after 至 or a dash is the end of a period whose start is hidden (a finger over it)."""
@@ -238,9 +250,6 @@ def read_validity(text: str) -> tuple[Reading, Reading]:
         return start, Reading(LONG_TERM, UNPROVEN_PENALTY)
     end = Reading(dates[1][0], UNPROVEN_PENALTY) if len(dates) > 1 else Reading(None, 0.0)
     return start, end
-
-
-_PERIOD_SEPARATOR_BEFORE = re.compile(r"(至|[-—~])$")
 
 
 def read_date(text: str, alternatives: Alternatives = ()) -> Reading:
