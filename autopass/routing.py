@@ -51,7 +51,8 @@ def plan_microtasks(
     for check in checks:
         if check.status is Status.PASS:
             continue
-        for spec in _specs_for_check(standard, check, by_key):
+        for planned_spec in _specs_for_check(standard, check, by_key):
+            spec = _for_unopened_files(planned_spec, by_key)
             key = (spec.kind, spec.subjects)
             if key in planned:
                 merged = dict.fromkeys(planned[key].check_ids + spec.check_ids)
@@ -116,6 +117,18 @@ def _specs_for_check(
             )
         )
     return specs
+
+
+def _for_unopened_files(spec: MicroTaskSpec, documents: dict[str, DocumentResult]) -> MicroTaskSpec:
+    """A task about files that could not be opened (empty, corrupt, not an image) shows an operator
+    nothing to look at: a senior, who can ask the dealer for them again, gets it with the reason."""
+    shown = [documents.get(ref.document) for ref in spec.subjects if ref.document != APPLICATION]
+    problems = [document.problem for document in shown if document is not None and document.problem]
+    if not problems or len(problems) < len(shown):
+        return spec
+    reasons = "; ".join(dict.fromkeys(problems))
+    return replace(spec, role="senior",
+                   question=f"文件无法打开 File cannot be opened: {reasons}. {spec.question}")
 
 
 def _spec(

@@ -57,3 +57,18 @@ def test_a_doubt_with_nothing_to_look_at_goes_to_a_senior(standard):
                           detail="could not evaluate: boom")]
     [plan] = plan_microtasks(standard, decision=Decision.REVIEW, checks=checks, documents=DOCUMENTS)
     assert (plan.kind, plan.role) == (MicroTaskKind.RESOLVE_MISMATCH, "senior")
+
+
+def test_a_file_that_could_not_be_opened_goes_to_a_senior_with_the_reason(standard):
+    """An operator would be shown no image; a senior can ask the dealer to send the file again."""
+    empty = DocumentResult(file="empty.jpg", type=DocumentType.OTHER, confidence=0.0,
+                           problem="file is empty (0 bytes)")
+    checks = [check("required_documents_present", Status.REVIEW,
+                    ("empty.jpg#1", "type"), ("odd.jpg#1", "type"))]
+    plans = plan_microtasks(standard, decision=Decision.REVIEW, checks=checks,
+                            documents=[*DOCUMENTS, empty])
+    by_file = {plan.subjects[0].document: plan for plan in plans}
+    assert by_file["empty.jpg#1"].kind is MicroTaskKind.CLASSIFY_DOCUMENT
+    assert by_file["empty.jpg#1"].role == "senior"
+    assert "file is empty (0 bytes)" in by_file["empty.jpg#1"].question
+    assert by_file["odd.jpg#1"].role == "operator", "a page that opened is an operator's to look at"
