@@ -51,8 +51,8 @@ def plan_microtasks(
     for check in checks:
         if check.status is Status.PASS:
             continue
-        for planned_spec in _specs_for_check(standard, check, by_key):
-            spec = _for_unopened_files(planned_spec, by_key)
+        for spec in _specs_for_check(standard, check, by_key):
+            spec = _for_unopened_files(spec, by_key)
             key = (spec.kind, spec.subjects)
             if key in planned:
                 merged = dict.fromkeys(planned[key].check_ids + spec.check_ids)

@@ -315,9 +315,11 @@ def chinese_amount(text: str) -> float | None:
     body = clean(text)
     body = "".join(ch for ch in body if ch in _CN_DIGITS or ch in _CN_SMALL_UNITS
                    or ch in _CN_BIG_UNITS or ch in _CN_FRACTION or ch in "圆元")
-    if not body or (body[-1] in _CN_DIGITS and not any(ch in "圆元" for ch in body)):
+    if not body:
         return None
-    integer_part, _, fraction_part = body.replace("元", "圆").partition("圆")
+    integer_part, yuan, fraction_part = body.replace("元", "圆").partition("圆")
+    if not yuan and body[-1] in _CN_DIGITS:
+        return None
     total, section, digit = 0, 0, 0
     for ch in integer_part:
         if ch in _CN_DIGITS:
