@@ -42,8 +42,8 @@ TITLE_AT_TOP = frozenset({
 """Documents whose printed title stands at their top, whatever the issuer (a bank card's 借记卡
 does not: banks print it anywhere; the ID card front has no title)."""
 LOW_TITLE = 0.75
-"""A title centred below this share of the document's height, with no bottom label read: the
-document is upside down."""
+"""A title (or top label) centred below this share of the document's height, with no bottom label
+read: the document is upside down."""
 
 
 def landscape_if_card(image: np.ndarray, is_card: bool) -> np.ndarray:
@@ -91,8 +91,10 @@ def is_upside_down(
     document_type: DocumentType, lines: list[TextLine], height: int, title: str | None
 ) -> bool:
     """True when the document's top label lies below its bottom label; with no bottom label read,
-    when its printed ``title`` (the spec's, see ``DocumentSpec.printed_title``) lies in the lowest
-    part of its ``height`` (a licence's title read, its 准驾车型 and 有效期限 labels lost)."""
+    when its printed ``title`` (the spec's, see ``DocumentSpec.printed_title``), or else its top
+    label, lies in the lowest part of its ``height`` (a licence's title read, its 准驾车型 and
+    有效期限 labels lost; a registration certificate's 登记编号 read, its pale labels and its
+    upside-down title not)."""
     anchors = TOP_AND_BOTTOM.get(document_type)
     if not anchors:
         return False
@@ -100,9 +102,10 @@ def is_upside_down(
     bottom = _centre_of(anchors[1], lines)
     if top is not None and bottom is not None:
         return top > bottom
-    if bottom is not None or title is None or document_type not in TITLE_AT_TOP:
+    if bottom is not None or document_type not in TITLE_AT_TOP:
         return False
-    centre = _centre_of((title,), lines)
+    centre = _centre_of((title,), lines) if title else None
+    centre = top if centre is None else centre
     return centre is not None and centre > LOW_TITLE * height
 
 

@@ -29,3 +29,14 @@ def test_a_low_title_with_a_bottom_label_read_follows_the_labels() -> None:
     the frame is upright when its bottom label lies below its top one)."""
     low_on_the_photo = rows("", "", "", "", "", "", "", "", "机动车销售统一发票", "价税合计")
     assert not is_upside_down(DocumentType.VEHICLE_INVOICE, low_on_the_photo, HEIGHT, "机动车销售统一发票")
+
+
+def test_a_registration_certificate_whose_top_label_lies_lowest_is_upside_down() -> None:
+    """Dossier 69 of seed 7: turned over, its title read as noise and its pale labels lost; its
+    登记编号 row, printed just below the title, was read last."""
+    upside_down = rows("购买", "非营运", "陕AC26548", "2024-01-84", "", "", "", "", "护",
+                       "登记编号615902830571")
+    upright = rows("登记编号615902830571", "江蕾/居民身份证/610115198209245882", "2024-01-04")
+
+    assert is_upside_down(DocumentType.VEHICLE_REGISTRATION, upside_down, HEIGHT, "机动车登记证书")
+    assert not is_upside_down(DocumentType.VEHICLE_REGISTRATION, upright, HEIGHT, "机动车登记证书")
