@@ -59,7 +59,13 @@ def plan_microtasks(
                 planned[key] = replace(planned[key], check_ids=tuple(merged))
             else:
                 planned[key] = spec
-    return list(planned.values())
+    plans = list(planned.values())
+    if any(plan.kind is MicroTaskKind.CLASSIFY_DOCUMENT for plan in plans):
+        # A document the dossier seems to lack may be the page a person is asked to classify: a
+        # doubt with nothing to look at waits for that answer (finalize-dossier plans again)
+        # instead of asking a senior about a contract nobody has found.
+        plans = [plan for plan in plans if plan.subjects]
+    return plans
 
 
 def _specs_for_check(

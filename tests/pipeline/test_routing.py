@@ -72,3 +72,23 @@ def test_a_file_that_could_not_be_opened_goes_to_a_senior_with_the_reason(standa
     assert by_file["empty.jpg#1"].role == "senior"
     assert "file is empty (0 bytes)" in by_file["empty.jpg#1"].question
     assert by_file["odd.jpg#1"].role == "operator", "a page that opened is an operator's to look at"
+
+
+def test_a_missing_document_waits_for_the_page_a_person_classifies(standard):
+    """The contract photo was read as *other*: checks about the contract find none. The page's
+    classify task settles that; a senior is not asked about a contract nobody has found."""
+    checks = [
+        check("required_documents_present", Status.REVIEW, ("odd.jpg#1", "type")),
+        CheckResult(id="contract_amount_equals_application", status=Status.REVIEW,
+                    detail="no loan_contract to compare with"),
+        CheckResult(id="contract_signed", status=Status.REVIEW, detail="no loan_contract"),
+    ]
+    plans = plan_microtasks(standard, decision=Decision.REVIEW, checks=checks, documents=DOCUMENTS)
+    assert [(p.kind, p.check_ids) for p in plans] == [
+        (MicroTaskKind.CLASSIFY_DOCUMENT, ("required_documents_present",))]
+
+    # The page was classified, and the contract is still missing: now a senior is asked.
+    still_missing = [check for check in checks if not check.subjects]
+    [plan] = plan_microtasks(standard, decision=Decision.REVIEW, checks=still_missing,
+                             documents=DOCUMENTS)
+    assert (plan.kind, plan.role) == (MicroTaskKind.RESOLVE_MISMATCH, "senior")
