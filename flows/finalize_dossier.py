@@ -17,7 +17,6 @@ from sqlmodel import select
 
 from autopass.crops import DocumentImages
 from autopass.dossier import Application, Decision, DossierResult, FieldRef, Status
-from autopass.queue import create_micro_task
 from autopass.review import SettledTask, apply_answers
 from autopass.routing import plan_microtasks
 from autopass.settings import get_settings
@@ -29,9 +28,9 @@ from autopass.store import (
     MicroTaskAnswer,
     NewMicroTask,
     TaskState,
+    ask_again,
     decide_dossier,
     session_scope,
-    utc_now,
 )
 from tasks.checklist import evaluate_checklist
 from tasks.route import prepare_microtasks
@@ -82,24 +81,16 @@ def load_settled_dossier(dossier_id: int) -> SettledDossier:
 
 @task(name="record-decision", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def record_decision(dossier_id: int, result: DossierResult, new_tasks: list[NewMicroTask]) -> None:
-    """Store the decision, or queue the doubts that remain, in one transaction."""
+    """Store the decision, or the re-judged result with the doubts that remain, in one
+    transaction."""
     settings = get_settings()
     with session_scope(settings) as session:
-        if not new_tasks:
+        if new_tasks:
+            ask_again(session, dossier_id=dossier_id, result=result, microtasks=new_tasks,
+                      face_engine=settings.face_engine)
+        else:
             decide_dossier(session, dossier_id=dossier_id, result=result,
                            face_engine=settings.face_engine)
-            return
-        dossier = session.get(Dossier, dossier_id)
-        assert dossier is not None
-        now = utc_now()
-        for new in new_tasks:
-            create_micro_task(session, dossier=dossier, task=new, now=now)
-        session.execute(
-            MicroTask.__table__.update()  # type: ignore[attr-defined]
-            .where(MicroTask.dossier_id == dossier_id, MicroTask.state == TaskState.ANSWERED)
-            .values(state=TaskState.CLOSED, closed_at=now)
-        )
-        dossier.status = DossierStatus.WAITING_FOR_PEOPLE
 
 
 @flow(name="finalize-dossier")

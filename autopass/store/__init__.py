@@ -13,6 +13,7 @@ from autopass.store.db import (
 )
 from autopass.store.dossiers import (
     StoreError,
+    ask_again,
     decide_dossier,
     get_dossier,
     mark_dossier_failed,
@@ -58,6 +59,7 @@ __all__ = [
     "TaskState",
     "User",
     "add_user",
+    "ask_again",
     "authenticate",
     "decide_dossier",
     "dispose_engine",

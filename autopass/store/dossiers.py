@@ -109,24 +109,13 @@ def decide_dossier(
     """
     now = now or utc_now()
     with session.begin_nested():
-        dossier = _locked_dossier(session, dossier_id)
-        originals = {f.file: f.sha256 for f in session.exec(_files_of(dossier_id))}
-        _check_consistent(Application.model_validate(dossier.application), result, originals)
-        _delete_results(session, dossier_id)
-        _write_results(session, dossier, result, originals, face_engine)
-        session.execute(
-            sa.update(MicroTask)
-            .where(MicroTask.dossier_id == dossier_id, MicroTask.state == TaskState.ANSWERED)
-            .values(state=TaskState.CLOSED, closed_at=now)
-            .execution_options(synchronize_session="fetch")
-        )
+        dossier = _store_judgement(session, dossier_id, result, face_engine, now)
         previous = dossier.result or {}
         dossier.result = {
             **result.model_dump(mode="json"),
             "microtasks": previous.get("microtasks", []),
         }
-        dossier.decision = str(result.decision)
-        dossier.status, dossier.decided_at, dossier.updated_at = DossierStatus.DECIDED, now, now
+        dossier.status, dossier.decided_at = DossierStatus.DECIDED, now
         record_event(
             session,
             actor=actor,
@@ -135,6 +124,57 @@ def decide_dossier(
             detail={"decision": str(result.decision)},
             at=now,
         )
+    return dossier
+
+
+def ask_again(
+    session: Session,
+    *,
+    dossier_id: int,
+    result: DossierResult,
+    microtasks: Sequence[NewMicroTask],
+    face_engine: str | None = None,
+    now: datetime | None = None,
+) -> Dossier:
+    """Store a re-judged result that still has doubts (the finalize flow), with the micro-tasks
+    that ask them. ``result`` holds the answers so far as facts: the next round starts from it,
+    so nothing people answered is asked again."""
+    now = now or utc_now()
+    with session.begin_nested():
+        dossier = _store_judgement(session, dossier_id, result, face_engine, now)
+        tasks = [
+            queue.create_micro_task(session, dossier=dossier, task=t, now=now) for t in microtasks
+        ]
+        dossier.result = _result_json(result, tasks)
+        dossier.status = DossierStatus.WAITING_FOR_PEOPLE
+        record_event(
+            session,
+            actor=MACHINE,
+            action="dossier_asked_again",
+            dossier_id=dossier_id,
+            detail={"microtasks": len(tasks)},
+            at=now,
+        )
+    return dossier
+
+
+def _store_judgement(session: Session, dossier_id: int, result: DossierResult,
+                     face_engine: str | None, now: datetime) -> Dossier:
+    """Replace the dossier's result rows with ``result`` and close its answered micro-tasks
+    (whose answers ``result`` now holds); the caller sets the result JSON and the status."""
+    dossier = _locked_dossier(session, dossier_id)
+    originals = {f.file: f.sha256 for f in session.exec(_files_of(dossier_id))}
+    _check_consistent(Application.model_validate(dossier.application), result, originals)
+    _delete_results(session, dossier_id)
+    _write_results(session, dossier, result, originals, face_engine)
+    session.execute(
+        sa.update(MicroTask)
+        .where(MicroTask.dossier_id == dossier_id, MicroTask.state == TaskState.ANSWERED)
+        .values(state=TaskState.CLOSED, closed_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    dossier.decision = str(result.decision)
+    dossier.updated_at = now
     return dossier
 
 

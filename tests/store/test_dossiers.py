@@ -20,6 +20,7 @@ from autopass.store import (
     MicroTask,
     StoreError,
     TaskState,
+    ask_again,
     decide_dossier,
     get_dossier,
     record_dossier,
@@ -145,6 +146,32 @@ def test_recording_again_replaces_the_machine_results(store: Settings) -> None:
             select(AuditEvent).where(AuditEvent.action == "dossier_re_recorded")
         ).one()
         assert event.detail["previous_decision"] == "review"
+
+
+def test_ask_again_keeps_the_answers_so_far_and_queues_what_remains(store: Settings) -> None:
+    dossier = _record(store)
+    with session_scope(store) as session:
+        session.execute(sa.update(MicroTask).values(state=TaskState.ANSWERED))
+    judged = make_result(decision=Decision.REVIEW)
+    judged.documents[0].fields["id_number"] = FieldValue(
+        value="370202198803121230", confidence=1.0, source="human"
+    )
+    with session_scope(store) as session:
+        asked = ask_again(session, dossier_id=dossier.id, result=judged,  # type: ignore[arg-type]
+                          microtasks=[confirm_task("Name?")], now=at(20))
+        assert (asked.status, asked.decision, asked.decided_at) == (
+            "waiting_for_people", "review", None)
+        # The next round starts from this result: the answer is in it, as a fact.
+        assert asked.result["documents"][0]["fields"]["id_number"]["source"] == "human"
+        assert [t["question"] for t in asked.result["microtasks"]] == ["Name?"]
+    with session_scope(store) as session:
+        states = {(task.question, task.state) for task in session.exec(select(MicroTask))}
+        assert states == {("ID number?", "closed"), ("Signature present?", "closed"),
+                          ("Name?", "open")}
+        sources = session.scalars(
+            sa.select(DocumentField.source).where(DocumentField.field == "id_number")
+        ).all()
+        assert sources == ["human"]
 
 
 def test_decide_dossier_stores_the_final_result_and_closes_answered_tasks(
