@@ -1,14 +1,17 @@
 """``finalize-dossier``: when people have settled a dossier's micro-tasks, judge it again.
 
 The machine result and the human answers are both kept (audit trail); the standard is evaluated
-once more with the answers as facts. Every check passes -> ``approve``; a failure people confirmed
--> ``reject``; a doubt that remains (say a page people re-classified, whose fields nobody read
-yet) -> new micro-tasks, and this flow runs again when they are answered.
+once more with the answers as facts. A page people classified, because the machine could not,
+is read again as that document first: its fields are the machine's to read (and, where trusted
+sources agree, to confirm), not people's to type. Every check passes -> ``approve``; a failure
+people confirmed -> ``reject``; a doubt that remains -> new micro-tasks, with their crops, and
+this flow runs again when they are answered.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -16,13 +19,24 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from autopass.crops import DocumentImages
-from autopass.dossier import Application, Decision, DossierResult, FieldRef, Status
+from autopass.documents import DocumentType
+from autopass.dossier import (
+    Application,
+    Decision,
+    DocumentResult,
+    DossierResult,
+    FaceResult,
+    FieldRef,
+    Status,
+)
+from autopass.reading.analyse import FACES_COMPARED
 from autopass.review import SettledTask, apply_answers
 from autopass.routing import plan_microtasks
 from autopass.settings import get_settings
-from autopass.standards import load_standard
+from autopass.standards import Standard, load_standard
 from autopass.store import (
     Dossier,
+    DossierFile,
     DossierStatus,
     MicroTask,
     MicroTaskAnswer,
@@ -30,9 +44,13 @@ from autopass.store import (
     TaskState,
     ask_again,
     decide_dossier,
+    original_path,
     session_scope,
 )
 from tasks.checklist import evaluate_checklist
+from tasks.classify import FileReading, collect_documents, read_as_classified
+from tasks.confirm import confirm_readings
+from tasks.face import match_faces
 from tasks.route import prepare_microtasks
 
 
@@ -47,12 +65,14 @@ class SettledDossier:
     result: DossierResult
     settled: list[SettledTask]
     already_decided: bool
+    originals: dict[str, Path]  # file name -> its stored copy
 
 
 @task(name="load-settled-dossier", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def load_settled_dossier(dossier_id: int) -> SettledDossier:
     """The stored machine result and every answered micro-task of the dossier."""
-    with session_scope(get_settings()) as session:
+    settings = get_settings()
+    with session_scope(settings) as session:
         dossier = session.get(Dossier, dossier_id)
         if dossier is None:
             raise ValueError(f"no dossier with id {dossier_id} in the store")
@@ -70,12 +90,14 @@ def load_settled_dossier(dossier_id: int) -> SettledDossier:
             )
             for task in tasks
         ]
+        files = session.exec(select(DossierFile).where(DossierFile.dossier_id == dossier_id)).all()
         return SettledDossier(
             application=Application.model_validate(dossier.application),
             product=dossier.product,
             result=DossierResult.model_validate(dossier.result),
             settled=settled,
             already_decided=dossier.status == DossierStatus.DECIDED,
+            originals={file.file: original_path(settings, file.sha256) for file in files},
         )
 
 
@@ -103,6 +125,7 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
         return loaded.result.decision.value
     standard = load_standard(loaded.product, get_settings())
     documents, face = apply_answers(standard, loaded.result, loaded.settled)
+    documents, face, images = _read_classified_pages(standard, loaded, documents, face)
     checks = evaluate_checklist(
         standard, loaded.application, documents, face, get_settings().face_engine
     )
@@ -111,12 +134,46 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
         update={"decision": decision, "documents": documents, "face": face, "checks": checks}
     )
     new_tasks: list[NewMicroTask] = []
-    if decision is Decision.REVIEW:  # crops cannot be cut again here: the pages are not re-read
+    if decision is Decision.REVIEW:  # crops are cut from the pages read again, if any
         plans = plan_microtasks(standard, decision=decision, checks=checks, documents=documents)
-        new_tasks = prepare_microtasks(plans, loaded.application, documents, DocumentImages({}))
+        new_tasks = prepare_microtasks(plans, loaded.application, documents, images)
     record_decision(request.dossier_id, result, new_tasks)
     logger.info("dossier %s: %s", request.dossier_id, decision.value)
     return decision.value
+
+
+def _read_classified_pages(
+    standard: Standard, loaded: SettledDossier, documents: list[DocumentResult],
+    face: FaceResult | None,
+) -> tuple[list[DocumentResult], FaceResult | None, DocumentImages]:
+    """Each page people gave a type the machine had not, read again as that document (fields
+    found, confirmed where the trusted sources agree, with images to cut crops from). When it is
+    the ID card front or the selfie, the faces are compared again, unless a person did."""
+    classified = {new.key for old, new in zip(loaded.result.documents, documents, strict=True)
+                  if new.type not in (old.type, DocumentType.OTHER) and new.problem is None}
+    compare_again = (face is None or face.confirmed_by is None) and any(
+        document.type in FACES_COMPARED for document in documents if document.key in classified)
+    readings = []
+    for document in documents:
+        original = loaded.originals.get(document.file)
+        wanted = document.key in classified or (compare_again and document.type in FACES_COMPARED)
+        if wanted and original is not None:
+            read = read_as_classified(document, original)
+            if read is not None:
+                readings.append(FileReading(file=document.file, documents=[(document.page, read)]))
+    if not readings:
+        return documents, face, DocumentImages({})
+    read_again, images = collect_documents(readings)
+    found = {document.key: document.fields for document in read_again if document.key in classified}
+    documents = [document.model_copy(update={"fields": found[document.key]})
+                 if document.key in found else document for document in documents]
+    documents = confirm_readings(standard, loaded.application, documents, images)
+    if compare_again:
+        match = match_faces(images.faces_of(images.portrait_key),
+                            images.faces_of(images.selfie_key), standard)
+        face = match.result
+        images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
+    return documents, face, images
 
 
 def _final_decision(checks) -> Decision:  # type: ignore[no-untyped-def]

@@ -17,7 +17,7 @@ from autopass.engines.base import Face, TextLine
 from autopass.engines.registry import get_face_engine, get_ocr_engine
 from autopass.errors import ImageError
 from autopass.imaging import load_pages
-from autopass.reading import ReadDocument, analyse_page
+from autopass.reading import ReadDocument, analyse_page, read_as
 from autopass.settings import get_settings
 
 
@@ -49,6 +49,24 @@ def classify_document(path: Path) -> FileReading:
         for document in analyse_page(page.image, ocr=ocr, face=face)
     ]
     return FileReading(file=path.name, documents=documents)
+
+
+@task(name="read-as-classified", task_run_name="read-{document.file}-as-{document.type}",
+      cache_policy=NO_CACHE)
+def read_as_classified(document: DocumentResult, original: Path) -> ReadDocument | None:
+    """Read a document again as the type a person gave it (the machine could not tell), from the
+    stored original: its fields are then the machine's to read, not people's to type.
+
+    None when the original cannot be read again (it was, once: only a lost store does this).
+    """
+    settings = get_settings()
+    try:
+        page = load_pages(original, settings)[document.page - 1]
+    except (ImageError, OSError, IndexError) as exc:
+        get_run_logger().warning("cannot read %s again: %s", document.file, exc)
+        return None
+    return read_as(page.image, document.type, region=document.region,
+                   ocr=get_ocr_engine(settings), face=get_face_engine(settings))
 
 
 def collect_documents(readings: list[FileReading]) -> tuple[list[DocumentResult], DocumentImages]:

@@ -1,5 +1,5 @@
 """Machine reading of document pages: find, straighten, classify and extract (CONTRACT §2)."""
 
-from autopass.reading.analyse import ReadDocument, analyse_page
+from autopass.reading.analyse import ReadDocument, analyse_page, read_as
 
-__all__ = ["ReadDocument", "analyse_page"]
+__all__ = ["ReadDocument", "analyse_page", "read_as"]

@@ -97,12 +97,42 @@ def analyse_page(
             # before calling it `other`, settling for a doubtful type or giving up on a field.
             whole = _read_document(whole_page(image), reader=reader, face=face, specs=specs)
             document = better_reading(document, whole)
-        if face is not None and document.type in FACES_COMPARED and not document.faces:
-            # Found here, in the documents' parallel step, rather than later in match-faces.
-            document = replace(document, faces=face.embed(document.image, find_small_faces=True))
+        document = _with_faces(document, face)
         seconds = round(time.perf_counter() - begun + locate_share, 3)
         documents.append(replace(document, seconds=seconds))
     return documents
+
+
+def read_as(
+    image: np.ndarray,
+    document_type: DocumentType,
+    *,
+    region: Sequence[int] | None,
+    ocr: OcrEngine,
+    face: FaceEngine | None = None,
+    specs: dict[DocumentType, DocumentSpec] | None = None,
+) -> ReadDocument:
+    """The document at ``region`` of ``image`` (BGR page; None: the page's one document) read as
+    ``document_type``, the type a person gave a page the machine could not classify: its fields
+    are read as that document's, whatever the machine would have called it."""
+    specs = specs if specs is not None else _default_specs()
+    located = locate_documents(image)
+    wanted = list(region) if region is not None else None
+    item = next((found for found in located
+                 if (list(found.region) if found.region is not None else None) == wanted), None)
+    if item is None:  # the outline found now is not the one found then: read the whole page
+        item = located[0] if len(located) == 1 and wanted is None else whole_page(image)
+    document = _read_document(item, reader=LineReader(ocr), face=face, specs=specs,
+                              known=document_type)
+    return replace(_with_faces(document, face), region=wanted)
+
+
+def _with_faces(document: ReadDocument, face: FaceEngine | None) -> ReadDocument:
+    """The faces of an ID card front or a selfie, found here, in the documents' parallel step,
+    rather than later in match-faces."""
+    if face is None or document.type not in FACES_COMPARED or document.faces:
+        return document
+    return replace(document, faces=face.embed(document.image, find_small_faces=True))
 
 
 @lru_cache(maxsize=1)
@@ -111,12 +141,15 @@ def _default_specs() -> dict[DocumentType, DocumentSpec]:
 
 
 def _read_document(
-    item: Located, *, reader: LineReader, face: FaceEngine | None, specs: dict[DocumentType, DocumentSpec]
+    item: Located, *, reader: LineReader, face: FaceEngine | None,
+    specs: dict[DocumentType, DocumentSpec], known: DocumentType | None = None,
 ) -> ReadDocument:
+    """One located document read; ``known``: its type, given by a person (not classified)."""
     image = landscape_if_card(item.image, item.is_card)
     image, slots = first_reading(image, reader, is_card=item.is_card)
     lines = lines_of(slots)
-    document_type, confidence = classify(lines, ImageCues(is_card=item.is_card), specs)
+    document_type, confidence = (known, 1.0) if known is not None \
+        else classify(lines, ImageCues(is_card=item.is_card), specs)
     if document_type == DocumentType.OTHER and not all(slot.complete for slot in slots):
         # The starts of a page's lines named no document (its title begins with other words,
         # 个人汽车消费贷款合同, and a label was misread): read it whole before calling it `other`.

@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
+import cv2
+import numpy as np
 import pytest
 from sqlmodel import select
 
 from autopass.dossier import FieldRef, MicroTaskKind
 from autopass.queue import answer, claim_next, roles_for
 from autopass.settings import use_settings
-from autopass.store import AuditEvent, Dossier, DossierStatus, Role, session_scope, utc_now
+from autopass.store import (
+    AuditEvent,
+    Dossier,
+    DossierStatus,
+    MicroTask,
+    Role,
+    TaskState,
+    session_scope,
+    utc_now,
+)
 from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
 from flows.process_dossier import ProcessDossierRequest, process_dossier
 from tests.pipeline.conftest import read_truth
@@ -80,3 +92,48 @@ def test_unsigned_contract_is_rejected_once_a_person_confirms_it(sample_dossiers
         actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
         assert {"dossier_recorded", "task_created", "task_claimed", "task_answered"} <= set(actions)
         assert actions[-1] == "dossier_decided"
+
+
+def spoil_beyond_classifying(path: Path) -> None:
+    """A dark, badly blurred photo: no word on it can be read, but a person sees a contract."""
+    image = cv2.imdecode(np.fromfile(str(path), np.uint8), cv2.IMREAD_COLOR)
+    spoiled = (cv2.GaussianBlur(image, (0, 0), 4.0) * 0.45).astype(np.uint8)
+    path.write_bytes(cv2.imencode(path.suffix, spoiled)[1].tobytes())
+
+
+def test_a_page_people_classify_is_read_as_that_document_and_no_answer_is_asked_twice(
+        dossier_copy, settings):
+    folder = dossier_copy("clean")
+    truth = read_truth(folder)
+    contract = next(f for f, kind in truth["documents"].items() if kind == "loan_contract")
+    spoil_beyond_classifying(folder / contract)
+    with use_settings(settings):
+        result = process_dossier(ProcessDossierRequest(folder=str(folder)))
+        read_as = {d["file"]: d["type"] for d in result["documents"]}
+        assert read_as[contract] == "other"
+        # The checks about the contract wait for the page's classification: no senior is asked
+        # about a contract nobody has found.
+        assert {m["kind"] for m in result["microtasks"]} <= {"classify_document", "compare_faces"}
+
+        [dossier_id] = clear_queue(settings, truth)
+        assert finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id)) == "review"
+        with session_scope(settings) as session:
+            asked = session.exec(select(MicroTask).where(MicroTask.state == TaskState.OPEN)).all()
+            # The page was read again as a contract: each question about it shows the page.
+            assert {task.payload["subjects"][0]["document"].split("#")[0] for task in asked} \
+                == {contract}
+            for task in asked:
+                [candidate] = task.payload["candidates"]
+                assert (settings.crops_dir / candidate["crop"]).is_file()
+
+        [dossier_id] = clear_queue(settings, truth)
+        assert finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id)) == "approve"
+
+    with session_scope(settings) as session:
+        dossier = session.exec(select(Dossier)).one()
+        assert (dossier.status, dossier.decision) == (DossierStatus.DECIDED, "approve")
+        kinds = [task.kind for task in session.exec(select(MicroTask))]
+        assert kinds.count("classify_document") == 1, "the page's type was asked once"
+        assert kinds.count("compare_faces") <= 1, "the faces were compared once, if at all"
+        actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+        assert "dossier_asked_again" in actions

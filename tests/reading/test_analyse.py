@@ -13,7 +13,7 @@ import pytest
 
 from autopass.documents import DocumentType
 from autopass.engines.base import Face, TextLine
-from autopass.reading import analyse_page
+from autopass.reading import analyse_page, read_as
 from autopass.reading.analyse import (
     LEVEL_DEGREES,
     ReadDocument,
@@ -111,6 +111,29 @@ def test_a4_copy_of_both_id_sides_gives_two_documents_with_regions(ocr, plan) ->
     assert all(d.region is not None for d in documents)
     assert documents[0].fields["id_number"].value == front_truth["id_number"]
     assert documents[1].fields["valid_from"].value == back_truth["valid_from"]
+
+
+def test_a_page_is_read_as_the_type_a_person_gave_it(ocr, face, plan, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """What finalize-dossier does with a page people classified: the document at the region asked
+    for, read as that type (no classifying), and a selfie's face found whichever way it lies."""
+    front, _ = cards.render_id_front(plan.facts, random.Random(6))
+    back, back_truth = cards.render_id_back(plan.facts, random.Random(6))
+    page = to_bgr(photocopy_a4(front, back, random.Random(6))[0])
+    back_region = analyse_page(page, ocr=ocr)[1].region
+
+    document = read_as(page, DocumentType.ID_CARD_BACK, region=back_region, ocr=ocr)
+
+    assert (document.type, document.confidence, document.region) == \
+        (DocumentType.ID_CARD_BACK, 1.0, back_region)
+    assert document.fields["valid_from"].value == back_truth["valid_from"]
+    assert document.fields["issuing_authority"].value == back_truth["issuing_authority"]
+
+    dossier = generate_dossier(tmp_path, 51, 7, 0.3, Difficulty.NORMAL, None)
+    truth = json.loads((dossier / "truth.json").read_text(encoding="utf-8"))
+    [selfie] = [file for file, kind in truth["documents"].items() if kind == "selfie"]
+    lying = np.rot90(cv2.imread(str(dossier / selfie)), 2).copy()
+    read = read_as(lying, DocumentType.SELFIE, region=None, ocr=ocr, face=face)
+    assert (read.type, len(read.faces or [])) == (DocumentType.SELFIE, 1)
 
 
 def test_a_value_the_page_detector_lost_is_found_beside_its_label(ocr, plan) -> None:  # type: ignore[no-untyped-def]
