@@ -19,6 +19,8 @@ from autopass.answers import (
 )
 from autopass.documents import DocumentType
 from autopass.dossier import (
+    CheckResult,
+    Decision,
     DocumentResult,
     DossierResult,
     FaceResult,
@@ -27,6 +29,7 @@ from autopass.dossier import (
     MicroTaskKind,
     Status,
 )
+from autopass.routing import FACE_FIELDS
 from autopass.standards import APPLICATION, Standard
 
 
@@ -70,6 +73,33 @@ def apply_answers(
                 kind = _field_kind(standard, document.type, ref.field)
                 document.fields[ref.field] = _human(coerce(kind, answer.value))
     return list(documents.values()), face
+
+
+def decide_after_answers(
+    checks: list[CheckResult], documents: list[DocumentResult], face: FaceResult | None
+) -> Decision:
+    """The decision once people answered: ``reject`` on a hard failure beyond doubt, or on a
+    failure resting only on what people settled (they confirmed the mismatch); ``review`` while a
+    doubt is left, or while a failure rests on a machine reading nobody looked at (a contract's
+    misread name, trusted once a person confirmed the page's type: a person compares it first);
+    ``approve`` when every check passed."""
+    by_key = {document.key: document for document in documents}
+
+    def settled_by_people(ref: FieldRef) -> bool:
+        if ref.document == APPLICATION:
+            return True  # what the dealer keyed in
+        if ref.field in FACE_FIELDS:
+            return face is not None and face.confirmed_by is not None
+        document = by_key.get(ref.document)
+        value = document.fields.get(ref.field) if document else None
+        return value is not None and value.source == "human"
+
+    failures = [check for check in checks if check.status is Status.FAIL]
+    if any(check.hard or all(map(settled_by_people, check.subjects)) for check in failures):
+        return Decision.REJECT
+    if failures or not checks or any(check.status is Status.REVIEW for check in checks):
+        return Decision.REVIEW
+    return Decision.APPROVE
 
 
 def coerce(kind: str, value: Any) -> Any:

@@ -27,10 +27,9 @@ from autopass.dossier import (
     DossierResult,
     FaceResult,
     FieldRef,
-    Status,
 )
 from autopass.reading.analyse import FACES_COMPARED
-from autopass.review import SettledTask, apply_answers
+from autopass.review import SettledTask, apply_answers, decide_after_answers
 from autopass.routing import plan_microtasks
 from autopass.settings import get_settings
 from autopass.standards import Standard, load_standard
@@ -129,7 +128,7 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
     checks = evaluate_checklist(
         standard, loaded.application, documents, face, get_settings().face_engine
     )
-    decision = _final_decision(checks)
+    decision = decide_after_answers(checks, documents, face)
     result = loaded.result.model_copy(
         update={"decision": decision, "documents": documents, "face": face, "checks": checks}
     )
@@ -174,16 +173,6 @@ def _read_classified_pages(
         face = match.result
         images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
     return documents, face, images
-
-
-def _final_decision(checks) -> Decision:  # type: ignore[no-untyped-def]
-    """After people answered: a failure is confirmed (reject); a doubt left is asked again."""
-    statuses = {check.status for check in checks}
-    if Status.FAIL in statuses:
-        return Decision.REJECT
-    if Status.REVIEW in statuses or not checks:
-        return Decision.REVIEW
-    return Decision.APPROVE
 
 
 def _last_operator(session, task_id: int | None) -> str:  # type: ignore[no-untyped-def]

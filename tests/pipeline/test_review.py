@@ -6,6 +6,7 @@ import pytest
 
 from autopass.documents import DocumentType
 from autopass.dossier import (
+    CheckResult,
     Decision,
     DocumentResult,
     DossierResult,
@@ -15,7 +16,7 @@ from autopass.dossier import (
     MicroTaskKind,
     Status,
 )
-from autopass.review import SettledTask, apply_answers, coerce
+from autopass.review import SettledTask, apply_answers, coerce, decide_after_answers
 
 
 def machine_result() -> DossierResult:
@@ -95,3 +96,33 @@ def test_the_machine_result_is_left_untouched(standard):
 )
 def test_typed_values_take_the_contract_form(kind, value, expected):
     assert coerce(kind, value) == expected
+
+
+def failing(check_id: str, *refs: tuple[str, str], hard: bool = False) -> CheckResult:
+    return CheckResult(id=check_id, status=Status.FAIL, hard=hard,
+                       subjects=[FieldRef(document=d, field=f) for d, f in refs])
+
+
+def test_a_failure_rejects_once_people_settled_it_not_while_it_rests_on_a_machine_reading():
+    """Dossier 183 of seed 7: a person confirmed the contract page's type; its borrower name,
+    misread 徐伊欣 at 0.851 and trusted at last, now differs from the application's 徐佳欣. Nobody
+    has compared the names yet: a person does, before anything is rejected."""
+    contract = DocumentResult(file="c.png", type=DocumentType.LOAN_CONTRACT, confidence=1.0,
+                              fields={"borrower_name": FieldValue(value="徐伊欣", confidence=0.851)})
+    names = failing("name_agrees_across_documents",
+                    ("application", "applicant.name"), ("c.png#1", "borrower_name"))
+    machine_face = FaceResult(score=0.3, status=Status.FAIL)
+
+    assert decide_after_answers([names], [contract], None) is Decision.REVIEW
+
+    typed = contract.model_copy(update={"fields": {
+        "borrower_name": FieldValue(value="徐伊欣", confidence=1.0, source="human")}})
+    assert decide_after_answers([names], [typed], None) is Decision.REJECT
+
+    faces = failing("selfie_matches_id_portrait", ("id.jpg#1", "portrait"), ("s.jpg#1", "face"))
+    assert decide_after_answers([faces], [], machine_face) is Decision.REVIEW
+    compared = machine_face.model_copy(update={"confirmed_by": "op1"})
+    assert decide_after_answers([faces], [], compared) is Decision.REJECT
+
+    hard = failing("vin_check_digit_valid", ("a.jpg#1", "vin"), hard=True)
+    assert decide_after_answers([hard], [], None) is Decision.REJECT
