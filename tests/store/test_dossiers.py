@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from autopass.dossier import Decision, FieldValue
+from autopass.dossier import Decision, DossierResult, FieldValue
 from autopass.settings import Settings
 from autopass.store import (
     AuditEvent,
@@ -148,17 +148,35 @@ def test_recording_again_replaces_the_machine_results(store: Settings) -> None:
         assert event.detail["previous_decision"] == "review"
 
 
-def test_ask_again_keeps_the_answers_so_far_and_queues_what_remains(store: Settings) -> None:
+def _answered(store: Settings) -> Dossier:
+    """A recorded dossier whose two micro-tasks people have answered."""
     dossier = _record(store)
     with session_scope(store) as session:
         session.execute(sa.update(MicroTask).values(state=TaskState.ANSWERED))
-    judged = make_result(decision=Decision.REVIEW)
-    judged.documents[0].fields["id_number"] = FieldValue(
+    return dossier
+
+
+def _judged(decision: Decision) -> DossierResult:
+    """The result judged again with the answers: the ID number a person typed is a fact."""
+    result = make_result(decision=decision)
+    result.documents[0].fields["id_number"] = FieldValue(
         value="370202198803121230", confidence=1.0, source="human"
     )
+    return result
+
+
+def _id_number_sources(session: Session) -> list[str]:
+    return list(session.scalars(
+        sa.select(DocumentField.source).where(DocumentField.field == "id_number")
+    ).all())
+
+
+def test_ask_again_keeps_the_answers_so_far_and_queues_what_remains(store: Settings) -> None:
+    dossier = _answered(store)
     with session_scope(store) as session:
-        asked = ask_again(session, dossier_id=dossier.id, result=judged,  # type: ignore[arg-type]
-                          microtasks=[confirm_task("Name?")], now=at(20))
+        asked = ask_again(session, dossier_id=dossier.id,  # type: ignore[arg-type]
+                          result=_judged(Decision.REVIEW), microtasks=[confirm_task("Name?")],
+                          now=at(20))
         assert (asked.status, asked.decision, asked.decided_at) == (
             "waiting_for_people", "review", None)
         # The next round starts from this result: the answer is in it, as a fact.
@@ -168,25 +186,17 @@ def test_ask_again_keeps_the_answers_so_far_and_queues_what_remains(store: Setti
         states = {(task.question, task.state) for task in session.exec(select(MicroTask))}
         assert states == {("ID number?", "closed"), ("Signature present?", "closed"),
                           ("Name?", "open")}
-        sources = session.scalars(
-            sa.select(DocumentField.source).where(DocumentField.field == "id_number")
-        ).all()
-        assert sources == ["human"]
+        assert _id_number_sources(session) == ["human"]
 
 
 def test_decide_dossier_stores_the_final_result_and_closes_answered_tasks(
     store: Settings,
 ) -> None:
-    dossier = _record(store)
-    with session_scope(store) as session:
-        session.execute(sa.update(MicroTask).values(state=TaskState.ANSWERED))
-    final = make_result(decision=Decision.AUTO_PASS)
-    final.documents[0].fields["id_number"] = FieldValue(
-        value="370202198803121230", confidence=1.0, source="human"
-    )
+    dossier = _answered(store)
     with session_scope(store) as session:
         decided = decide_dossier(
-            session, dossier_id=dossier.id, result=final, actor="alice", now=at(20)
+            session, dossier_id=dossier.id, result=_judged(Decision.AUTO_PASS), actor="alice",
+            now=at(20),
         )  # type: ignore[arg-type]
         assert (decided.status, decided.decision, decided.decided_at) == (
             "decided",
@@ -194,9 +204,6 @@ def test_decide_dossier_stores_the_final_result_and_closes_answered_tasks(
             at(20),
         )
     with session_scope(store) as session:
-        sources = session.scalars(
-            sa.select(DocumentField.source).where(DocumentField.field == "id_number")
-        ).all()
-        assert sources == ["human"]
+        assert _id_number_sources(session) == ["human"]
         assert set(session.scalars(sa.select(MicroTask.state)).all()) == {"closed"}
         assert _count(session, Document) == 2
