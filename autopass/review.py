@@ -75,6 +75,18 @@ def apply_answers(
     return list(documents.values()), face
 
 
+def pages_people_classified(
+    before: list[DocumentResult], after: list[DocumentResult], settled: list[SettledTask]
+) -> set[str]:
+    """Keys (in ``after``, the answers applied) of the documents whose type a person gave or
+    confirmed, and that can be read as such: the machine read them doubting their type, or as
+    another type, so their fields are worth reading again."""
+    asked = {ref.document for task in settled if task.kind == MicroTaskKind.CLASSIFY_DOCUMENT
+             for ref in task.subjects}
+    return {new.key for old, new in zip(before, after, strict=True)
+            if old.key in asked and new.type != DocumentType.OTHER and new.problem is None}
+
+
 def decide_after_answers(
     checks: list[CheckResult], documents: list[DocumentResult], face: FaceResult | None
 ) -> Decision:

@@ -19,7 +19,6 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from autopass.crops import DocumentImages
-from autopass.documents import DocumentType
 from autopass.dossier import (
     Application,
     Decision,
@@ -27,9 +26,16 @@ from autopass.dossier import (
     DossierResult,
     FaceResult,
     FieldRef,
+    FieldValue,
+    MicroTaskKind,
 )
 from autopass.reading.analyse import FACES_COMPARED
-from autopass.review import SettledTask, apply_answers, decide_after_answers
+from autopass.review import (
+    SettledTask,
+    apply_answers,
+    decide_after_answers,
+    pages_people_classified,
+)
 from autopass.routing import plan_microtasks
 from autopass.settings import get_settings
 from autopass.standards import Standard, load_standard
@@ -82,7 +88,7 @@ def load_settled_dossier(dossier_id: int) -> SettledDossier:
         ).all()
         settled = [
             SettledTask(
-                kind=task.kind,
+                kind=MicroTaskKind(task.kind),  # stored as text
                 subjects=tuple(FieldRef.model_validate(s) for s in task.payload.get("subjects", [])),
                 resolution=task.resolution,
                 answered_by=_last_operator(session, task.id),
@@ -145,11 +151,11 @@ def _read_classified_pages(
     standard: Standard, loaded: SettledDossier, documents: list[DocumentResult],
     face: FaceResult | None,
 ) -> tuple[list[DocumentResult], FaceResult | None, DocumentImages]:
-    """Each page people gave a type the machine had not, read again as that document (fields
-    found, confirmed where the trusted sources agree, with images to cut crops from). When it is
-    the ID card front or the selfie, the faces are compared again, unless a person did."""
-    classified = {new.key for old, new in zip(loaded.result.documents, documents, strict=True)
-                  if new.type not in (old.type, DocumentType.OTHER) and new.problem is None}
+    """Each page whose type people gave or confirmed, read again as that document (fields found,
+    confirmed where the trusted sources agree, with images to cut crops from; what people typed
+    stays). When it is the ID card front or the selfie, the faces are compared again, unless a
+    person did."""
+    classified = pages_people_classified(loaded.result.documents, documents, loaded.settled)
     compare_again = (face is None or face.confirmed_by is None) and any(
         document.type in FACES_COMPARED for document in documents if document.key in classified)
     readings = []
@@ -164,7 +170,7 @@ def _read_classified_pages(
         return documents, face, DocumentImages({})
     read_again, images = collect_documents(readings)
     found = {document.key: document.fields for document in read_again if document.key in classified}
-    documents = [document.model_copy(update={"fields": found[document.key]})
+    documents = [document.model_copy(update={"fields": {**found[document.key], **_typed(document)}})
                  if document.key in found else document for document in documents]
     documents = confirm_readings(standard, loaded.application, documents, images)
     if compare_again:
@@ -173,6 +179,10 @@ def _read_classified_pages(
         face = match.result
         images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
     return documents, face, images
+
+
+def _typed(document: DocumentResult) -> dict[str, FieldValue]:
+    return {name: value for name, value in document.fields.items() if value.source == "human"}
 
 
 def _last_operator(session, task_id: int | None) -> str:  # type: ignore[no-untyped-def]

@@ -16,7 +16,13 @@ from autopass.dossier import (
     MicroTaskKind,
     Status,
 )
-from autopass.review import SettledTask, apply_answers, coerce, decide_after_answers
+from autopass.review import (
+    SettledTask,
+    apply_answers,
+    coerce,
+    decide_after_answers,
+    pages_people_classified,
+)
 
 
 def machine_result() -> DossierResult:
@@ -126,3 +132,20 @@ def test_a_failure_rejects_once_people_settled_it_not_while_it_rests_on_a_machin
 
     hard = failing("vin_check_digit_valid", ("a.jpg#1", "vin"), hard=True)
     assert decide_after_answers([hard], [], None) is Decision.REJECT
+
+
+def test_pages_people_classified_are_those_whose_type_a_person_gave_or_confirmed(standard):
+    """b.jpg was *other*, a person says it is a contract; c.png was a contract the machine
+    doubted, a person confirms it (dossier 183 of seed 7): both are read again, so the tasks
+    about their fields show crops. a.jpg nobody classified; d.jpg is *other* to a person too."""
+    before = machine_result()
+    before.documents.append(DocumentResult(file="d.jpg", type=DocumentType.OTHER, confidence=0.2))
+    answers = [
+        settled(MicroTaskKind.CLASSIFY_DOCUMENT, [("b.jpg#1", "type")], {"type": "loan_contract"}),
+        settled(MicroTaskKind.CLASSIFY_DOCUMENT, [("c.png#1", "type")], {"type": "loan_contract"}),
+        settled(MicroTaskKind.CLASSIFY_DOCUMENT, [("d.jpg#1", "type")], {"type": "other"}),
+        settled(MicroTaskKind.CONFIRM_FIELD, [("a.jpg#1", "vin")], {"value": "LSVAM4188C2184842"}),
+    ]
+    after, _ = apply_answers(standard, before, answers)
+
+    assert pages_people_classified(before.documents, after, answers) == {"b.jpg#1", "c.png#1"}
