@@ -259,10 +259,9 @@ def documents_present(rule: DocumentsPresent, dossier: Dossier) -> Outcome:
         else:
             missing.append(document_type)
     if missing:
-        candidates = [
-            d for d in dossier.documents
-            if d.type == DocumentType.OTHER or d.problem or not dossier.type_trusted(d)
-        ]
+        # Pages whose type is in doubt may hold it (the machine never trusts its own `other`);
+        # a page a person called something else, `other` included, does not.
+        candidates = [d for d in dossier.documents if not dossier.type_trusted(d)]
         names = ", ".join(missing)
         if candidates:
             return Outcome(

@@ -50,6 +50,15 @@ def test_missing_document_with_an_unclassified_page_asks_a_human(standard):
     assert result.subjects == [FieldRef(document="x.jpg#1", field="type")]
 
 
+def test_missing_document_rejects_once_a_person_called_the_unclassified_page_other(standard):
+    """The one page that might have held the missing document is `other` to a person: asking
+    again, round after round, would settle nothing; the document is missing."""
+    documents = drop(make_documents(), T.BANK_CARD)
+    documents.append(DocumentResult(file="x.jpg", type=T.OTHER, confidence=1.0))
+    result = check(standard, "required_documents_present", documents=documents)
+    assert (result.status, result.hard) == (Status.FAIL, True)
+
+
 def test_doubtfully_classified_document_is_reviewed(standard):
     documents = make_documents()
     document(documents, T.SELFIE).confidence = 0.5
