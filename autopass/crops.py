@@ -34,6 +34,9 @@ class DocumentImages:
     portrait_box: tuple[int, int, int, int] | None = None
     selfie_key: str | None = None
     selfie_box: tuple[int, int, int, int] | None = None
+    # Crops earlier rounds showed, by (document key, field; "type": the whole document): what a
+    # later round's task about a page not read again shows (its pages are not at hand then).
+    shown_before: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def image(self, key: str | None) -> np.ndarray | None:
         """The upright image of document ``key``, if the dossier has it."""
@@ -98,7 +101,9 @@ def build_payload(
                 "field": ref.field,
                 "value": value.value if value is not None else None,
                 "confidence": value.confidence if value is not None else 0.0,
-                "crop": saver.save(images, ref.document, box),
+                "crop": saver.save(images, ref.document, box)
+                or images.shown_before.get((ref.document, ref.field))
+                or images.shown_before.get((ref.document, "type")),
             }
         )
     if spec.kind is MicroTaskKind.CONFIRM_FIELD and spec.required_answers > 1:
@@ -106,6 +111,21 @@ def build_payload(
             candidate.pop("value", None)
     payload["candidates"] = candidates
     return payload
+
+
+def crops_shown(payloads: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """The crops micro-task ``payloads`` showed, by (document key, field): a classify task's
+    whole document under field ``type``, each candidate's crop under its field."""
+    shown: dict[tuple[str, str], str] = {}
+    for payload in payloads:
+        document = (payload.get("crops") or {}).get("document")
+        subjects = payload.get("subjects") or []
+        if document and subjects:
+            shown[(subjects[0]["document"], "type")] = document
+        for candidate in payload.get("candidates") or []:
+            if candidate.get("crop") and candidate.get("source") and candidate.get("field"):
+                shown[(candidate["source"], candidate["field"])] = candidate["crop"]
+    return shown
 
 
 class _CropSaver:

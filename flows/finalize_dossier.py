@@ -18,7 +18,7 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from autopass.crops import DocumentImages
+from autopass.crops import DocumentImages, crops_shown
 from autopass.dossier import (
     Application,
     Decision,
@@ -71,6 +71,7 @@ class SettledDossier:
     settled: list[SettledTask]
     already_decided: bool
     originals: dict[str, Path]  # file name -> its stored copy
+    shown: dict[tuple[str, str], str]  # crops earlier rounds showed (``crops_shown``)
 
 
 @task(name="load-settled-dossier", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
@@ -96,6 +97,7 @@ def load_settled_dossier(dossier_id: int) -> SettledDossier:
             for task in tasks
         ]
         files = session.exec(select(DossierFile).where(DossierFile.dossier_id == dossier_id)).all()
+        asked = session.exec(select(MicroTask).where(MicroTask.dossier_id == dossier_id)).all()
         return SettledDossier(
             application=Application.model_validate(dossier.application),
             product=dossier.product,
@@ -103,6 +105,7 @@ def load_settled_dossier(dossier_id: int) -> SettledDossier:
             settled=settled,
             already_decided=dossier.status == DossierStatus.DECIDED,
             originals={file.file: original_path(settings, file.sha256) for file in files},
+            shown=crops_shown([task.payload for task in asked]),
         )
 
 
@@ -131,6 +134,7 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
     standard = load_standard(loaded.product, get_settings())
     documents, face = apply_answers(standard, loaded.result, loaded.settled)
     documents, face, images = _read_classified_pages(standard, loaded, documents, face)
+    images = replace(images, shown_before=loaded.shown)
     checks = evaluate_checklist(
         standard, loaded.application, documents, face, get_settings().face_engine
     )
@@ -139,7 +143,7 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
         update={"decision": decision, "documents": documents, "face": face, "checks": checks}
     )
     new_tasks: list[NewMicroTask] = []
-    if decision is Decision.REVIEW:  # crops are cut from the pages read again, if any
+    if decision is Decision.REVIEW:  # crops: of the pages read again, else as shown before
         plans = plan_microtasks(standard, decision=decision, checks=checks, documents=documents)
         new_tasks = prepare_microtasks(plans, loaded.application, documents, images)
     record_decision(request.dossier_id, result, new_tasks)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image
 
-from autopass.crops import DocumentImages, build_payload
+from autopass.crops import DocumentImages, build_payload, crops_shown
 from autopass.documents import DocumentType
 from autopass.dossier import DocumentResult, FieldRef, FieldValue, MicroTaskKind
 from autopass.routing import MicroTaskSpec
@@ -42,3 +42,25 @@ def test_blind_double_keying_hides_the_machine_reading(tmp_path):
     data = payload(tmp_path, MicroTaskKind.CONFIRM_FIELD, required_answers=2)
     assert "value" not in data["candidates"][0]
     assert data["candidates"][0]["crop"]
+
+
+def test_a_later_round_shows_what_earlier_rounds_showed_of_a_page_not_read_again(tmp_path):
+    """finalize-dossier reads again only the pages people classified: a third round's question
+    about one of them has no image at hand, and shows the crop an earlier round showed of that
+    field, or else of the whole page (the classify task's)."""
+    earlier = [
+        {"subjects": [{"document": "card.jpg#1", "field": "type"}],
+         "crops": {"document": "A1/01/01.jpg"}},
+        {"subjects": [{"document": "card.jpg#1", "field": "card_number"}],
+         "candidates": [{"source": "card.jpg#1", "field": "card_number", "crop": "A1/02/01.jpg"}]},
+    ]
+    images = DocumentImages(images={}, shown_before=crops_shown(earlier))
+    about = {"card_number": spec(MicroTaskKind.CONFIRM_FIELD)}
+    about["bank_name"] = MicroTaskSpec(
+        kind=MicroTaskKind.CONFIRM_FIELD, check_ids=("bank_card_equals_application",),
+        subjects=(FieldRef(document="card.jpg#1", field="bank_name"),), question="?")
+    shown = {field: build_payload(plan, documents={"card.jpg#1": CARD}, application_values={},
+                                  images=images, crops_dir=tmp_path, prefix="A1/03")
+             ["candidates"][0]["crop"] for field, plan in about.items()}
+
+    assert shown == {"card_number": "A1/02/01.jpg", "bank_name": "A1/01/01.jpg"}
