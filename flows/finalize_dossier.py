@@ -1,10 +1,10 @@
 """``finalize-dossier``: when people have settled a dossier's micro-tasks, judge it again.
 
 The machine result and the human answers are both kept (audit trail); the standard is evaluated
-once more with the answers as facts. A page people classified, because the machine could not,
+once more with the answers as facts. A page whose type people gave (the machine could not tell)
 is read again as that document first: its fields are the machine's to read (and, where trusted
 sources agree, to confirm), not people's to type. Every check passes -> ``approve``; a failure
-people confirmed -> ``reject``; a doubt that remains -> new micro-tasks, with their crops, and
+people settled -> ``reject``; a doubt that remains -> new micro-tasks, with their crops, and
 this flow runs again when they are answered.
 """
 
@@ -76,16 +76,15 @@ class SettledDossier:
 
 @task(name="load-settled-dossier", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def load_settled_dossier(dossier_id: int) -> SettledDossier:
-    """The stored machine result and every answered micro-task of the dossier."""
+    """The stored result, every answered micro-task of the dossier, where its originals are kept
+    and the crops its tasks showed."""
     settings = get_settings()
     with session_scope(settings) as session:
         dossier = session.get(Dossier, dossier_id)
         if dossier is None:
             raise ValueError(f"no dossier with id {dossier_id} in the store")
         tasks = session.exec(
-            select(MicroTask)
-            .where(MicroTask.dossier_id == dossier_id, MicroTask.state == TaskState.ANSWERED)
-            .order_by(MicroTask.id)
+            select(MicroTask).where(MicroTask.dossier_id == dossier_id).order_by(MicroTask.id)
         ).all()
         settled = [
             SettledTask(
@@ -95,9 +94,9 @@ def load_settled_dossier(dossier_id: int) -> SettledDossier:
                 answered_by=_last_operator(session, task.id),
             )
             for task in tasks
+            if task.state == TaskState.ANSWERED
         ]
         files = session.exec(select(DossierFile).where(DossierFile.dossier_id == dossier_id)).all()
-        asked = session.exec(select(MicroTask).where(MicroTask.dossier_id == dossier_id)).all()
         return SettledDossier(
             application=Application.model_validate(dossier.application),
             product=dossier.product,
@@ -105,7 +104,7 @@ def load_settled_dossier(dossier_id: int) -> SettledDossier:
             settled=settled,
             already_decided=dossier.status == DossierStatus.DECIDED,
             originals={file.file: original_path(settings, file.sha256) for file in files},
-            shown=crops_shown([task.payload for task in asked]),
+            shown=crops_shown([task.payload for task in tasks]),
         )
 
 
