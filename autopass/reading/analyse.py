@@ -116,15 +116,14 @@ def read_as(
     ``document_type``, the type a person gave a page the machine could not classify: its fields
     are read as that document's, whatever the machine would have called it."""
     specs = specs if specs is not None else _default_specs()
-    located = locate_documents(image)
-    wanted = list(region) if region is not None else None
-    item = next((found for found in located
-                 if (list(found.region) if found.region is not None else None) == wanted), None)
-    if item is None:  # the outline found now is not the one found then: read the whole page
-        item = located[0] if len(located) == 1 and wanted is None else whole_page(image)
+    wanted = tuple(region) if region is not None else None
+    # The outline found now is the one found then (the same code on the same page); should it
+    # not be, the whole page is read.
+    item = next((found for found in locate_documents(image) if found.region == wanted), None) \
+        or whole_page(image)
     document = _read_document(item, reader=LineReader(ocr), face=face, specs=specs,
                               known=document_type)
-    return replace(_with_faces(document, face), region=wanted)
+    return replace(_with_faces(document, face), region=list(region) if region is not None else None)
 
 
 def _with_faces(document: ReadDocument, face: FaceEngine | None) -> ReadDocument:
