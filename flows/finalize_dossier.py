@@ -36,7 +36,7 @@ from autopass.review import (
     decide_after_answers,
     pages_people_classified,
 )
-from autopass.routing import plan_microtasks
+from autopass.routing import MicroTaskSpec, plan_microtasks
 from autopass.settings import get_settings
 from autopass.standards import Standard, load_standard
 from autopass.store import (
@@ -144,7 +144,8 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
     new_tasks: list[NewMicroTask] = []
     if decision is Decision.REVIEW:  # crops: of the pages read again, else as shown before
         plans = plan_microtasks(standard, decision=decision, checks=checks, documents=documents)
-        new_tasks = prepare_microtasks(plans, loaded.application, documents, images)
+        pictured, images = _pages_to_show(plans, loaded, documents, images)
+        new_tasks = prepare_microtasks(plans, loaded.application, pictured, images)
     record_decision(request.dossier_id, result, new_tasks)
     logger.info("dossier %s: %s", request.dossier_id, decision.value)
     return decision.value
@@ -182,6 +183,42 @@ def _read_classified_pages(
         face = match.result
         images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
     return documents, face, images
+
+
+def _pages_to_show(
+    plans: list[MicroTaskSpec], loaded: SettledDossier, documents: list[DocumentResult],
+    images: DocumentImages,
+) -> tuple[list[DocumentResult], DocumentImages]:
+    """The documents and images the new tasks' crops are cut from. A page a new task asks about,
+    neither read again this round nor shown by an earlier task (a licence whose name is doubted
+    only once the ID card front was classified), is read again for its picture: the crops come
+    from that reading's image and boxes; the values asked about stay the ones judged."""
+    shown = images.shown_before
+    unseen = {ref.document for plan in plans for ref in plan.subjects
+              if (ref.document, ref.field) not in shown and (ref.document, "type") not in shown}
+    readings = []
+    for document in documents:
+        original = loaded.originals.get(document.file)
+        if document.key not in unseen or original is None or images.image(document.key) is not None:
+            continue
+        read = read_as_classified(document, original)
+        if read is not None:
+            readings.append(FileReading(file=document.file, documents=[(document.page, read)]))
+    if not readings:
+        return documents, images
+    read_again, found = collect_documents(readings)
+    boxes = {document.key: document.fields for document in read_again}
+    pictured = [_with_boxes_of(document, boxes[document.key]) if document.key in boxes
+                else document for document in documents]
+    return pictured, replace(images, images={**images.images, **found.images},
+                             lines={**images.lines, **found.lines})
+
+
+def _with_boxes_of(document: DocumentResult, read: dict[str, FieldValue]) -> DocumentResult:
+    """``document`` with each field's box where ``read`` found it (None: the whole page is shown)."""
+    fields = {name: value.model_copy(update={"box": read[name].box if name in read else None})
+              for name, value in document.fields.items()}
+    return document.model_copy(update={"fields": fields})
 
 
 def _typed(document: DocumentResult) -> dict[str, FieldValue]:

@@ -55,7 +55,8 @@ def classify_document(path: Path) -> FileReading:
       cache_policy=NO_CACHE)
 def read_as_classified(document: DocumentResult, original: Path) -> ReadDocument | None:
     """Read a document again as the type a person gave it (the machine could not tell), from the
-    stored original: its fields are then the machine's to read, not people's to type.
+    stored original: its fields are then the machine's to read, not people's to type. Also what a
+    later round's task about a page no task showed yet is cut from.
 
     None when the original cannot be read again (it was, once: only a lost store does this).
     """

@@ -8,6 +8,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import select
 
 from autopass.dossier import FieldRef, MicroTaskKind
@@ -137,3 +138,34 @@ def test_a_page_people_classify_is_read_as_that_document_and_no_answer_is_asked_
         assert kinds.count("compare_faces") <= 1, "the faces were compared once, if at all"
         actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
         assert "dossier_asked_again" in actions
+
+
+def test_a_later_question_about_a_page_nobody_was_shown_shows_that_page(dossier_copy, settings):
+    """A doubt can first be asked in a later round (a licence's name, held back while the page
+    it is compared with waits for its type): the page was neither shown nor read again then."""
+    folder = dossier_copy("clean")
+    truth = read_truth(folder)
+    contract = next(f for f, kind in truth["documents"].items() if kind == "loan_contract")
+    spoil_beyond_classifying(folder / contract)
+    with use_settings(settings):
+        process_dossier(ProcessDossierRequest(folder=str(folder)))
+        [dossier_id] = clear_queue(settings, truth)
+        with session_scope(settings) as session:
+            dossier = session.get(Dossier, dossier_id)
+            licence = next(d for d in dossier.result["documents"] if d["type"] == "driving_licence")
+            assert licence["file"] not in {t.payload["subjects"][0]["document"].split("#")[0]
+                                           for t in session.exec(select(MicroTask))}
+            name = licence["fields"]["name"]  # read doubtfully, and not as the others say
+            name.update(value=name["value"][:-1] + "某", confidence=0.5)
+            flag_modified(dossier, "result")
+
+        assert finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id)) == "review"
+        with session_scope(settings) as session:
+            asked = session.exec(select(MicroTask).where(MicroTask.state == TaskState.OPEN)).all()
+            about_licence = [task for task in asked
+                             if task.payload["subjects"][0]["document"].startswith(licence["file"])]
+            assert about_licence, "the licence's name is asked"
+            for task in asked:
+                [candidate] = task.payload["candidates"]
+                assert candidate["crop"], f"{task.kind} about {task.payload['subjects']} shows nothing"
+                assert (settings.crops_dir / candidate["crop"]).is_file()
