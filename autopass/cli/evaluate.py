@@ -17,6 +17,8 @@ from autopass.cli._running import process_folders
 from autopass.evaluation import EvaluatedDossier, EvaluationReport, evaluate_results
 from autopass.intake import TRUTH_FILE
 from autopass.settings import get_settings, use_settings
+from autopass.truthful_operators import LoopReport
+from autopass.truthful_operators import answer_with_truth as answer_with_truth_in
 
 ACCURACY_FLOOR = 0.98  # below this a field is shown in red (issue 3's floor for most fields)
 
@@ -29,38 +31,81 @@ def evaluate(
     keep_store: Annotated[
         bool, typer.Option(help="Record into the configured store instead of a temporary one.")
     ] = False,
+    answer_with_truth: Annotated[
+        bool, typer.Option(help="Then answer every micro-task with the truth and finalize, round "
+                                "after round: where each dossier ends, and what it took.")
+    ] = False,
 ) -> None:
     """Document-type accuracy, exact match per field, straight-through rate on clean dossiers,
     every defective dossier that came out auto_pass, and seconds per dossier."""
     folders = sorted(p.parent for p in samples_dir.glob(f"*/{TRUTH_FILE}"))[:limit]
     if not folders:
         raise typer.BadParameter(f"no dossiers with {TRUTH_FILE} under {samples_dir}")
+    if answer_with_truth and keep_store:
+        raise typer.BadParameter("--answer-with-truth answers tasks: only in a temporary store")
     console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="autopass-evaluate-") as scratch:
         settings = get_settings()
         if not keep_store:
             settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
-        with use_settings(settings), _progress(console) as progress:
-            bar = progress.add_task("evaluate", total=len(folders))
-            evaluated = []
-            for processed in process_folders(folders):
-                progress.advance(bar)
-                if processed.result is None:
-                    console.print(f"[red]autopass: {processed.error}")
-                    continue
-                truth = json.loads((processed.folder / TRUTH_FILE).read_text(encoding="utf-8"))
-                evaluated.append(EvaluatedDossier(name=processed.folder.name, truth=truth,
-                                                  result=processed.result, seconds=processed.seconds))
-    report = evaluate_results(evaluated)
-    Console().print(_table(report))
+        with use_settings(settings):
+            evaluated = _process(folders, console)
+            report = evaluate_results(evaluated)
+            Console().print(_table(report))
+            loop = None
+            if answer_with_truth:
+                truths = {d.result["application_id"]: (d.name, d.truth) for d in evaluated}
+                with console.status("people answer with the truth; finalize-dossier decides"):
+                    loop = answer_with_truth_in(settings, truths)
+                Console().print(_loop_table(loop))
     if json_file:
-        json_file.write_text(report.model_dump_json(indent=2), encoding="utf-8")
-    raise typer.Exit(1 if report.false_auto_pass else 0)
+        document = report.model_dump(mode="json")
+        if loop is not None:
+            document["after_answers"] = loop.model_dump(mode="json")
+        json_file.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    failed = report.false_auto_pass or (loop is not None and loop.defective_approved)
+    raise typer.Exit(1 if failed else 0)
+
+
+def _process(folders: list[Path], console: Console) -> list[EvaluatedDossier]:
+    """Each folder through ``process-dossier``, with its truth; unreadable ones reported."""
+    evaluated = []
+    with _progress(console) as progress:
+        bar = progress.add_task("evaluate", total=len(folders))
+        for processed in process_folders(folders):
+            progress.advance(bar)
+            if processed.result is None:
+                console.print(f"[red]autopass: {processed.error}")
+                continue
+            truth = json.loads((processed.folder / TRUTH_FILE).read_text(encoding="utf-8"))
+            evaluated.append(EvaluatedDossier(name=processed.folder.name, truth=truth,
+                                              result=processed.result, seconds=processed.seconds))
+    return evaluated
 
 
 def _progress(console: Console) -> Progress:
     return Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=console)
+
+
+def _loop_table(loop: LoopReport) -> Table:
+    table = Table(title="after people answered every task with the truth")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for label, names in (("clean dossiers approved", loop.clean_approved),
+                         ("clean dossiers rejected", loop.clean_rejected),
+                         ("defective dossiers approved", loop.defective_approved),
+                         ("defective dossiers rejected", loop.defective_rejected),
+                         ("dossiers never settled", loop.unsettled)):
+        shown = " ".join(names) if label != "clean dossiers approved" and len(names) <= 10 else ""
+        table.add_row(label, f"{len(names)} {shown}".strip())
+    table.add_row("micro-tasks, all rounds", str(loop.tasks))
+    table.add_row("answers given", str(loop.answers))
+    table.add_row("tasks no truthful answer fits", str(loop.set_aside))
+    table.add_row("tasks showing no image", str(len(loop.tasks_without_image)))
+    table.add_row("finalize runs per dossier",
+                  ", ".join(f"{runs}: {count}" for runs, count in sorted(loop.finalize_runs.items())))
+    return table
 
 
 def _table(report: EvaluationReport) -> Table:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import select
 
-from autopass.dossier import FieldRef, MicroTaskKind
+from autopass.dossier import MicroTaskKind
 from autopass.queue import answer, claim_next, roles_for
 from autopass.settings import use_settings
 from autopass.store import (
@@ -24,31 +24,12 @@ from autopass.store import (
     session_scope,
     utc_now,
 )
+from autopass.truthful_operators import truthful_answer
 from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
 from flows.process_dossier import ProcessDossierRequest, process_dossier
 from tests.pipeline.conftest import read_truth
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
-
-
-def truthful_answer(kind: str, payload: dict, truth: dict) -> dict:
-    """What a careful operator answers, looking at the document the task shows."""
-    refs = [FieldRef.model_validate(s) for s in payload["subjects"]]
-    document_ref = next(ref for ref in refs if ref.document != "application") if refs else None
-    if kind == MicroTaskKind.COMPARE_FACES:
-        return {"same_person": True}
-    file = document_ref.document.split("#")[0]
-    kinds = truth["documents"][file]
-    if kind == MicroTaskKind.CLASSIFY_DOCUMENT:
-        return {"type": kinds if isinstance(kinds, str) else document_ref.document.split("#")[2]}
-    doc_type = kinds if isinstance(kinds, str) else document_ref.document.split("#")[2]
-    fields = truth["fields"].get(file) or truth["fields"][f"{file}#{doc_type}"]
-    value = fields[document_ref.field]
-    if kind == MicroTaskKind.CHECK_SIGNATURE:
-        return {"signed": bool(value)}
-    if kind == MicroTaskKind.RESOLVE_MISMATCH:
-        return {"value": value, "source": document_ref.document}
-    return {"value": str(value)}
 
 
 def clear_queue(settings, truth: dict) -> list[int]:
@@ -63,8 +44,11 @@ def clear_queue(settings, truth: dict) -> list[int]:
                 if task is None:
                     continue
                 progressed = True
-                outcome = answer(session, task_id=task.id, operator=operator, now=now + timedelta(seconds=5),
-                                 answer=truthful_answer(task.kind, task.payload, truth))
+                documents = session.get(Dossier, task.dossier_id).result["documents"]
+                given = truthful_answer(task.kind, task.payload, truth, documents)
+                assert given is not None, f"nothing true answers {task.kind} {task.payload['subjects']}"
+                outcome = answer(session, task_id=task.id, operator=operator,
+                                 now=now + timedelta(seconds=5), answer=given)
                 if outcome.dossier_settled:
                     settled.append(task.dossier_id)
         if not progressed:
