@@ -41,6 +41,9 @@ SET_ASIDE_LEASE = timedelta(days=3650)
 """A task nobody can answer stays claimed (by the operator who found so) for the whole run."""
 APPROVED = ("auto_pass", "approve")
 
+Truths = dict[str, tuple[str, dict[str, Any]]]
+"""Application id -> (dossier name, its truth.json)."""
+
 
 class LoopReport(BaseModel):
     """Where every dossier ended once people answered all they could, and what it took."""
@@ -49,7 +52,7 @@ class LoopReport(BaseModel):
     clean_rejected: list[str] = Field(default_factory=list)
     defective_approved: list[str] = Field(default_factory=list)  # must stay empty
     defective_rejected: list[str] = Field(default_factory=list)
-    unsettled: list[str] = Field(default_factory=list)  # still in review: a loop, or a set-aside task
+    unsettled: list[str] = Field(default_factory=list)  # a loop, or a task set aside
     tasks: int = 0  # micro-tasks created, all rounds
     answers: int = 0  # answers given (a double-keyed task counts two)
     set_aside: int = 0  # tasks no truthful answer fits
@@ -85,9 +88,9 @@ def truthful_answer(kind: str, payload: dict[str, Any], truth: dict[str, Any],
     return {"value": str(value)}
 
 
-def answer_with_truth(settings: Settings, truths: dict[str, tuple[str, dict[str, Any]]]) -> LoopReport:
+def answer_with_truth(settings: Settings, truths: Truths) -> LoopReport:
     """Answer every task of the store's dossiers and finalize each settled one, until nothing is
-    left; ``truths``: application id -> (dossier name, its truth.json)."""
+    left."""
     from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
 
     set_aside: set[int] = set()
@@ -105,8 +108,8 @@ def answer_with_truth(settings: Settings, truths: dict[str, tuple[str, dict[str,
     return _report(settings, truths, set_aside, runs)
 
 
-def _answer_open_tasks(settings: Settings, truths: dict[str, tuple[str, dict[str, Any]]],
-                       set_aside: set[int], now: datetime) -> list[int]:
+def _answer_open_tasks(settings: Settings, truths: Truths, set_aside: set[int],
+                       now: datetime) -> list[int]:
     """Claim and answer until the queue is empty; the dossiers the answers settled."""
     settled: list[int] = []
     progressed = True
@@ -134,9 +137,10 @@ def _answer_open_tasks(settings: Settings, truths: dict[str, tuple[str, dict[str
     return settled
 
 
-def _report(settings: Settings, truths: dict[str, tuple[str, dict[str, Any]]],
-            set_aside: set[int], runs: Counter[int]) -> LoopReport:
+def _report(settings: Settings, truths: Truths, set_aside: set[int], runs: Counter[int],
+            ) -> LoopReport:
     report = LoopReport(set_aside=len(set_aside))
+    finalized: Counter[int] = Counter()
     with session_scope(settings) as session:
         report.answers = len(session.exec(select(MicroTaskAnswer.id)).all())
         for dossier in session.exec(select(Dossier).order_by(Dossier.id)).all():
@@ -153,12 +157,13 @@ def _report(settings: Settings, truths: dict[str, tuple[str, dict[str, Any]]],
             report.tasks_without_image += [
                 f"{name}: {task.kind} about {', '.join(_subjects(task.payload))}"
                 for task in tasks if not _pictures(task.payload)]
-            report.finalize_runs[runs[dossier.id]] = report.finalize_runs.get(runs[dossier.id], 0) + 1
+            finalized[runs[dossier.id]] += 1
+    report.finalize_runs = dict(sorted(finalized.items()))
     return report
 
 
 def _true_type(truth: dict[str, Any], file: str, region: list[int] | None) -> str:
-    """The type truth.json gives the file, or the region's (the card whose place it overlaps most)."""
+    """The type truth.json gives the file, or the region's (the card it overlaps most)."""
     kinds = truth["documents"].get(file, "other")
     if isinstance(kinds, str):
         return kinds

@@ -215,7 +215,7 @@ def _pages_to_show(
 
 
 def _with_boxes_of(document: DocumentResult, read: dict[str, FieldValue]) -> DocumentResult:
-    """``document`` with each field's box where ``read`` found it (None: the whole page is shown)."""
+    """``document`` with each field's box where ``read`` found it (None: the whole page shows)."""
     fields = {name: value.model_copy(update={"box": read[name].box if name in read else None})
               for name, value in document.fields.items()}
     return document.model_copy(update={"fields": fields})

@@ -103,8 +103,8 @@ def _loop_table(loop: LoopReport) -> Table:
     table.add_row("answers given", str(loop.answers))
     table.add_row("tasks no truthful answer fits", str(loop.set_aside))
     table.add_row("tasks showing no image", str(len(loop.tasks_without_image)))
-    table.add_row("finalize runs per dossier",
-                  ", ".join(f"{runs}: {count}" for runs, count in sorted(loop.finalize_runs.items())))
+    runs = ", ".join(f"{runs}: {count}" for runs, count in loop.finalize_runs.items())
+    table.add_row("finalize runs per dossier (runs: dossiers)", runs)
     return table
 
 

@@ -1,4 +1,4 @@
-"""``autopass evaluate``: first decisions against truth.json, then the loop with people answering."""
+"""``autopass evaluate``: first decisions against truth.json, then the loop people answer."""
 
 from __future__ import annotations
 

@@ -46,7 +46,7 @@ def clear_queue(settings, truth: dict) -> list[int]:
                 progressed = True
                 documents = session.get(Dossier, task.dossier_id).result["documents"]
                 given = truthful_answer(task.kind, task.payload, truth, documents)
-                assert given is not None, f"nothing true answers {task.kind} {task.payload['subjects']}"
+                assert given is not None, f"no true answer: {task.kind} {task.payload['subjects']}"
                 outcome = answer(session, task_id=task.id, operator=operator,
                                  now=now + timedelta(seconds=5), answer=given)
                 if outcome.dossier_settled:
@@ -151,5 +151,5 @@ def test_a_later_question_about_a_page_nobody_was_shown_shows_that_page(dossier_
             assert about_licence, "the licence's name is asked"
             for task in asked:
                 [candidate] = task.payload["candidates"]
-                assert candidate["crop"], f"{task.kind} about {task.payload['subjects']} shows nothing"
+                assert candidate["crop"], f"{task.kind} {task.payload['subjects']} shows nothing"
                 assert (settings.crops_dir / candidate["crop"]).is_file()
