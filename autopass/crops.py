@@ -14,13 +14,17 @@ import numpy as np
 
 from autopass.dossier import DocumentResult, MicroTaskKind
 from autopass.engines.base import Face, TextLine
-from autopass.imaging import crop, downscale_to, encode_jpeg
+from autopass.imaging import crop, downscale_to, encode_jpeg, enlarge
 from autopass.routing import MicroTaskSpec
 from autopass.standards import APPLICATION
 
 FIELD_MARGIN = 0.6  # of the box height, added above and below a field so the operator sees context
 ROW_EXTENSION = 0.6  # of the box width, added left and right: OCR may have boxed part of a value
 THUMBNAIL_SIDE = 1200
+LEGIBLE_LINE_HEIGHT = 40
+"""A field's crop whose text line is shorter than this many pixels (a contract's small print is
+about 20) is enlarged until it is, so an operator reads it without zooming in."""
+MAX_ENLARGEMENT = 4.0
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,7 @@ class _CropSaver:
             return None
         if box is not None:
             image = crop(image, _padded(box, image.shape[1], margin=margin, whole_row=whole_row))
+            image = enlarge(image, min(LEGIBLE_LINE_HEIGHT / max(box[3], 1), MAX_ENLARGEMENT))
         image = downscale_to(image, THUMBNAIL_SIDE)
         self.count += 1
         relative = Path(self.prefix) / f"{self.count:02d}.jpg"

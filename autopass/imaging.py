@@ -89,6 +89,15 @@ def downscale_to(image: np.ndarray, max_side: int) -> np.ndarray:
     return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
 
 
+def enlarge(image: np.ndarray, factor: float) -> np.ndarray:
+    """``image`` scaled up ``factor`` times (cubic); as it is when ``factor`` is 1 or less."""
+    if factor <= 1.0:
+        return image
+    height, width = image.shape[:2]
+    return cv2.resize(image, (round(width * factor), round(height * factor)),
+                      interpolation=cv2.INTER_CUBIC)
+
+
 def _read_head(path: Path, settings: Settings) -> bytes:
     """The first bytes of the file, after refusing missing, empty and oversized files."""
     try:

@@ -38,6 +38,16 @@ def test_a_field_crop_reaches_along_the_row_around_the_value(tmp_path):
         assert crop.size == (440, 88)  # 200 px + 2 x 120 px along the row, 40 px + 2 x 24 px margin
 
 
+def test_small_print_is_enlarged_for_the_operator(tmp_path):
+    small = CARD.model_copy(update={"fields": {"card_number": FieldValue(
+        value="6228480012345678901", confidence=0.5, box=[300, 400, 200, 20])}})
+    images = DocumentImages(images={"card.jpg#1": np.full((638, 1012, 3), 200, np.uint8)})
+    data = build_payload(spec(MicroTaskKind.CONFIRM_FIELD), documents={"card.jpg#1": small},
+                         application_values={}, images=images, crops_dir=tmp_path, prefix="A1/01")
+    with Image.open(tmp_path / data["candidates"][0]["crop"]) as crop:
+        assert crop.size == (880, 88)  # (440, 44) cut as above, twice as large: a 40 px line
+
+
 def test_blind_double_keying_hides_the_machine_reading(tmp_path):
     data = payload(tmp_path, MicroTaskKind.CONFIRM_FIELD, required_answers=2)
     assert "value" not in data["candidates"][0]
