@@ -330,17 +330,17 @@ def id_number_consistency(rule: IdNumberConsistency, dossier: Dossier) -> Outcom
     doubtful: list[Reading] = []
     for number, birth, sex in zip(numbers, births, sexes, strict=True):
         id_number = _text(number.value) if not number.missing else ""
+        printed = [(birth, _printed(birth, _date)), (sex, _printed(sex, _text))]
         if not validators.is_valid_id_number(id_number):
-            doubtful.append(number)
+            # A birth date or sex not read at all needs a person whatever the number says: asked
+            # now, with the number, rather than in a round of its own once the number is known.
+            doubtful.extend([number, *(reading for reading, value in printed if value is None)])
             continue
-        for reading, encoded, parse in (
-            (birth, validators.id_birth_date(id_number), _date),
-            (sex, validators.id_sex(id_number), _text),
-        ):
-            printed = None if reading.missing else parse(reading.value)
-            if printed is None:
+        encoded = (validators.id_birth_date(id_number), validators.id_sex(id_number))
+        for (reading, value), expected in zip(printed, encoded, strict=True):
+            if value is None:
                 doubtful.append(reading)
-            elif printed != encoded:
+            elif value != expected:
                 (failed if reading.trusted and number.trusted else doubtful).extend(
                     [reading, number]
                 )
@@ -350,6 +350,11 @@ def id_number_consistency(rule: IdNumberConsistency, dossier: Dossier) -> Outcom
     if doubtful:
         return _review(f"cannot confirm birth date and sex on {_summary(doubtful)}", doubtful)
     return _pass("birth date and sex agree with the ID number")
+
+
+def _printed(reading: Reading, parse: Callable[[Any], Any]) -> Any:
+    """The reading's value as ``parse`` understands it; None when absent or not understood."""
+    return None if reading.missing else parse(reading.value)
 
 
 def date_window(rule: DateWindow, dossier: Dossier) -> Outcome:

@@ -122,6 +122,16 @@ def test_low_confidence_birth_date_that_differs_is_reviewed(standard):
     assert FieldRef(document=key(documents, T.ID_CARD_FRONT), field="birth_date") in result.subjects
 
 
+def test_an_unread_birth_date_is_asked_with_the_unread_number_it_is_checked_against(standard):
+    documents = set_field(make_documents(), T.ID_CARD_FRONT, "id_number", None, 0.0)
+    documents = set_field(documents, T.ID_CARD_FRONT, "birth_date", None, 0.0)
+    result = check(standard, "id_birth_date_and_sex_agree_with_id_number", documents=documents)
+    card = key(documents, T.ID_CARD_FRONT)
+    assert result.status == Status.REVIEW
+    assert result.subjects == [FieldRef(document=card, field="id_number"),
+                               FieldRef(document=card, field="birth_date")]
+
+
 # --- ID card validity -----------------------------------------------------------------------------
 def test_expired_card_read_with_confidence_rejects(standard):
     documents = set_field(make_documents(), T.ID_CARD_BACK, "valid_to", "2026-01-01")
