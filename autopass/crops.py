@@ -46,6 +46,10 @@ class DocumentImages:
         """The upright image of document ``key``, if the dossier has it."""
         return self.images.get(key) if key else None
 
+    def shown_of(self, key: str, field_name: str) -> str | None:
+        """The crop an earlier round showed of that field, else of the whole document."""
+        return self.shown_before.get((key, field_name)) or self.shown_before.get((key, "type"))
+
     def faces_of(self, key: str | None) -> list[Face] | None:
         """The faces found on document ``key``; None if the dossier has no such document."""
         return self.faces.get(key, []) if key else None
@@ -106,8 +110,7 @@ def build_payload(
                 "value": value.value if value is not None else None,
                 "confidence": value.confidence if value is not None else 0.0,
                 "crop": saver.save(images, ref.document, box)
-                or images.shown_before.get((ref.document, ref.field))
-                or images.shown_before.get((ref.document, "type")),
+                or images.shown_of(ref.document, ref.field),
             }
         )
     if spec.kind is MicroTaskKind.CONFIRM_FIELD and spec.required_answers > 1:

@@ -162,17 +162,11 @@ def _read_classified_pages(
     classified = pages_people_classified(loaded.result.documents, documents, loaded.settled)
     compare_again = (face is None or face.confirmed_by is None) and any(
         document.type in FACES_COMPARED for document in documents if document.key in classified)
-    readings = []
-    for document in documents:
-        original = loaded.originals.get(document.file)
-        wanted = document.key in classified or (compare_again and document.type in FACES_COMPARED)
-        if wanted and original is not None:
-            read = read_as_classified(document, original)
-            if read is not None:
-                readings.append(FileReading(file=document.file, documents=[(document.page, read)]))
-    if not readings:
-        return documents, face, DocumentImages({})
-    read_again, images = collect_documents(readings)
+    read_again, images = _read_again(loaded, [
+        document for document in documents
+        if document.key in classified or (compare_again and document.type in FACES_COMPARED)])
+    if not read_again:
+        return documents, face, images
     found = {document.key: document.fields for document in read_again if document.key in classified}
     documents = [document.model_copy(update={"fields": {**found[document.key], **_typed(document)}})
                  if document.key in found else document for document in documents]
@@ -193,25 +187,33 @@ def _pages_to_show(
     neither read again this round nor shown by an earlier task (a licence whose name is doubted
     only once the ID card front was classified), is read again for its picture: the crops come
     from that reading's image and boxes; the values asked about stay the ones judged."""
-    shown = images.shown_before
     unseen = {ref.document for plan in plans for ref in plan.subjects
-              if (ref.document, ref.field) not in shown and (ref.document, "type") not in shown}
-    readings = []
-    for document in documents:
-        original = loaded.originals.get(document.file)
-        if document.key not in unseen or original is None or images.image(document.key) is not None:
-            continue
-        read = read_as_classified(document, original)
-        if read is not None:
-            readings.append(FileReading(file=document.file, documents=[(document.page, read)]))
-    if not readings:
+              if images.shown_of(ref.document, ref.field) is None}
+    read_again, found = _read_again(loaded, [
+        document for document in documents
+        if document.key in unseen and images.image(document.key) is None])
+    if not read_again:
         return documents, images
-    read_again, found = collect_documents(readings)
     boxes = {document.key: document.fields for document in read_again}
     pictured = [_with_boxes_of(document, boxes[document.key]) if document.key in boxes
                 else document for document in documents]
     return pictured, replace(images, images={**images.images, **found.images},
                              lines={**images.lines, **found.lines})
+
+
+def _read_again(loaded: SettledDossier, documents: list[DocumentResult],
+                ) -> tuple[list[DocumentResult], DocumentImages]:
+    """``documents`` read again from their stored originals, each as its type (those whose
+    original cannot be read again are left out), with their images."""
+    readings = []
+    for document in documents:
+        original = loaded.originals.get(document.file)
+        read = read_as_classified(document, original) if original is not None else None
+        if read is not None:
+            readings.append(FileReading(file=document.file, documents=[(document.page, read)]))
+    if not readings:
+        return [], DocumentImages({})
+    return collect_documents(readings)
 
 
 def _with_boxes_of(document: DocumentResult, read: dict[str, FieldValue]) -> DocumentResult:

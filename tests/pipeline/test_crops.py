@@ -24,9 +24,9 @@ def spec(kind: MicroTaskKind, required_answers: int = 1) -> MicroTaskSpec:
                          question="?", required_answers=required_answers)
 
 
-def payload(tmp_path, kind, required_answers=1):
+def payload(tmp_path, kind, required_answers=1, card=CARD):
     images = DocumentImages(images={"card.jpg#1": np.full((638, 1012, 3), 200, np.uint8)})
-    return build_payload(spec(kind, required_answers), documents={"card.jpg#1": CARD},
+    return build_payload(spec(kind, required_answers), documents={"card.jpg#1": card},
                          application_values={}, images=images, crops_dir=tmp_path, prefix="A1/01")
 
 
@@ -41,9 +41,7 @@ def test_a_field_crop_reaches_along_the_row_around_the_value(tmp_path):
 def test_small_print_is_enlarged_for_the_operator(tmp_path):
     small = CARD.model_copy(update={"fields": {"card_number": FieldValue(
         value="6228480012345678901", confidence=0.5, box=[300, 400, 200, 20])}})
-    images = DocumentImages(images={"card.jpg#1": np.full((638, 1012, 3), 200, np.uint8)})
-    data = build_payload(spec(MicroTaskKind.CONFIRM_FIELD), documents={"card.jpg#1": small},
-                         application_values={}, images=images, crops_dir=tmp_path, prefix="A1/01")
+    data = payload(tmp_path, MicroTaskKind.CONFIRM_FIELD, card=small)
     with Image.open(tmp_path / data["candidates"][0]["crop"]) as crop:
         assert crop.size == (880, 88)  # (440, 44) cut as above, twice as large: a 40 px line
 
@@ -55,9 +53,9 @@ def test_blind_double_keying_hides_the_machine_reading(tmp_path):
 
 
 def test_a_later_round_shows_what_earlier_rounds_showed_of_a_page_not_read_again(tmp_path):
-    """finalize-dossier reads again only the pages people classified: a third round's question
-    about one of them has no image at hand, and shows the crop an earlier round showed of that
-    field, or else of the whole page (the classify task's)."""
+    """A later round's question about a page finalize-dossier did not read again has no image at
+    hand: it shows the crop an earlier round showed of that field, or else of the whole page (the
+    classify task's)."""
     earlier = [
         {"subjects": [{"document": "card.jpg#1", "field": "type"}],
          "crops": {"document": "A1/01/01.jpg"}},
