@@ -1,7 +1,8 @@
 """The human micro-task queue: create, claim, answer, release, expire.
 
 States: ``open`` -> ``claimed`` (a lease that expires back to ``open``) -> ``answered`` (settled,
-``resolution`` holds the answer) -> ``closed`` (finalized, superseded, or handed to a senior).
+``resolution`` holds the answer) -> ``closed`` (finalized, superseded, handed to a senior, or
+sent back with its dossier to the dealer for a new photo).
 
 Order: the SLA deadline first, then priority (higher first), then age. Claiming is one atomic
 ``UPDATE ... WHERE id = (SELECT ... LIMIT 1)``: on PostgreSQL the inner select takes the row with
@@ -37,7 +38,10 @@ from autopass.errors import AutopassError
 from autopass.store.audit import insert_event, record_event
 from autopass.store.models import (
     MACHINE,
+    AuditEvent,
+    Document,
     Dossier,
+    DossierStatus,
     MicroTask,
     MicroTaskAnswer,
     NewMicroTask,
@@ -48,6 +52,8 @@ from autopass.store.models import (
 __all__ = [
     "AnswerOutcome",
     "NewMicroTask",
+    "NewPhotoRequest",
+    "PhotoToRetake",
     "QueueError",
     "answer",
     "claim_next",
@@ -56,10 +62,12 @@ __all__ = [
     "expire_leases",
     "queue_overview",
     "release",
+    "request_new_photo",
     "roles_for",
 ]
 
 UNSETTLED = (TaskState.OPEN, TaskState.CLAIMED)
+NEW_PHOTO_REQUESTED = "new_photo_requested"  # the audit action that sends a dossier to its dealer
 
 
 class QueueError(AutopassError):
@@ -84,13 +92,34 @@ class DossierAtRisk:
 
 
 @dataclass(frozen=True)
+class PhotoToRetake:
+    file: str  # the file name the dealer sent
+    type: str  # the document type it was taken for (CONTRACT §2)
+
+
+@dataclass(frozen=True)
+class NewPhotoRequest:
+    """A dossier sent back to its dealer: which photos to take again, why, who asked, when."""
+
+    dossier_id: int
+    application_id: str
+    photos: list[PhotoToRetake]
+    reason: str
+    requested_by: str
+    requested_at: datetime
+    closed_task_ids: list[int]  # the dossier's tasks nobody needs to answer any more
+
+
+@dataclass(frozen=True)
 class QueueOverview:
-    """What a supervisor watches: depth, the oldest waiting task, dossiers near their SLA."""
+    """What a supervisor watches: depth, the oldest waiting task, dossiers near their SLA, and
+    dossiers waiting for a dealer's new photo."""
 
     open: int
     claimed: int
     oldest_open_created_at: datetime | None
     at_risk: list[DossierAtRisk]  # deadline within ``at_risk_minutes`` or passed, most urgent first
+    waiting_for_dealer: list[NewPhotoRequest]  # oldest request first
 
 
 def roles_for(user_role: Role | str) -> tuple[Role, ...]:
@@ -248,6 +277,81 @@ def release(
     return task
 
 
+def request_new_photo(
+    session: Session, *, task_id: int, operator: str, now: datetime, reason: str = ""
+) -> NewPhotoRequest:
+    """Send the task's dossier back to its dealer for a new photo of the documents the task asks
+    about: the operator holding it cannot tell from this image, and nobody else could either.
+
+    The task and every other open or claimed task of the dossier close (the dealer's new folder is
+    processed from the start, so their questions may not arise again; an operator holding one
+    learns it when answering), and the dossier waits for the dealer. Recording the dealer's new
+    folder under the same application id (``record_dossier``) brings it back to the queue.
+    """
+    _commit_durably(session)
+    task = _lock_claimed_task(session, task_id=task_id, operator=operator)
+    dossier = session.get_one(Dossier, task.dossier_id)
+    closed = session.scalars(
+        sa.update(MicroTask)
+        .where(MicroTask.dossier_id == task.dossier_id, MicroTask.state.in_(UNSETTLED))
+        .values(state=TaskState.CLOSED, closed_at=now, claimed_by=None, lease_expires_at=None)
+        .returning(MicroTask.id)
+        .execution_options(synchronize_session="fetch")
+    ).all()
+    dossier.status, dossier.updated_at = DossierStatus.WAITING_FOR_DEALER, now
+    request = NewPhotoRequest(
+        dossier_id=dossier.id,  # type: ignore[arg-type]
+        application_id=dossier.application_id,
+        photos=_photos_asked_about(session, task),
+        reason=reason,
+        requested_by=operator,
+        requested_at=now,
+        closed_task_ids=sorted(closed),
+    )
+    record_event(
+        session,
+        actor=operator,
+        action=NEW_PHOTO_REQUESTED,
+        dossier_id=dossier.id,
+        task_id=task_id,
+        detail={
+            "reason": reason,
+            "photos": [vars(photo) for photo in request.photos],
+            "closed_tasks": request.closed_task_ids,
+        },
+        at=now,
+    )
+    session.flush()
+    return request
+
+
+def waiting_for_dealer(session: Session) -> list[NewPhotoRequest]:
+    """The dossiers sent back to their dealers and not received again, oldest request first."""
+    latest = (
+        sa.select(sa.func.max(AuditEvent.id))
+        .where(AuditEvent.action == NEW_PHOTO_REQUESTED)
+        .group_by(AuditEvent.dossier_id)
+    )
+    rows = session.execute(
+        sa.select(Dossier.id, Dossier.application_id, AuditEvent)
+        .join(AuditEvent, AuditEvent.dossier_id == Dossier.id)
+        .where(Dossier.status == DossierStatus.WAITING_FOR_DEALER, AuditEvent.id.in_(latest))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    ).all()
+    return [
+        NewPhotoRequest(
+            dossier_id=dossier_id,
+            application_id=application_id,
+            photos=[PhotoToRetake(**photo) for photo in event.detail.get("photos", [])],
+            reason=event.detail.get("reason", ""),
+            requested_by=event.actor,
+            requested_at=_as_utc(event.at),
+            closed_task_ids=event.detail.get("closed_tasks", []),
+        )
+        for dossier_id, application_id, event in rows
+    ]
+
+
 def expire_leases(session: Session, *, now: datetime) -> int:
     """Return every task whose lease ran out to ``open``; how many there were."""
     expired = session.execute(_EXPIRED_LEASES, {"now": now}).all()
@@ -305,6 +409,7 @@ def queue_overview(session: Session, *, now: datetime, at_risk_minutes: int = 10
         claimed=counts.get(TaskState.CLAIMED, 0),
         oldest_open_created_at=oldest if oldest is None else _as_utc(oldest),
         at_risk=[DossierAtRisk(*row) for row in at_risk],
+        waiting_for_dealer=waiting_for_dealer(session),
     )
 
 
@@ -422,6 +527,17 @@ def _lock_claimed_task(session: Session, *, task_id: int, operator: str) -> Micr
             "its lease may have expired: claim the next task"
         )
     return task
+
+
+def _photos_asked_about(session: Session, task: MicroTask) -> list[PhotoToRetake]:
+    """The files and types of the documents the task asks about (its subjects), as stored."""
+    keys = {subject["document"] for subject in task.payload.get("subjects") or []}
+    documents = session.exec(
+        select(Document)
+        .where(Document.dossier_id == task.dossier_id, Document.key.in_(keys))  # type: ignore[attr-defined]
+        .order_by(Document.id)  # type: ignore[arg-type]
+    )
+    return [PhotoToRetake(file=document.file, type=document.type) for document in documents]
 
 
 def _answers_of(session: Session, task_id: int) -> list[MicroTaskAnswer]:

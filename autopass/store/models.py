@@ -24,6 +24,7 @@ MACHINE = "machine"  # the audit actor of everything Autopass does by itself
 class DossierStatus(StrEnum):
     PROCESSING = "processing"
     WAITING_FOR_PEOPLE = "waiting_for_people"
+    WAITING_FOR_DEALER = "waiting_for_dealer"  # an operator asked the dealer for a new photo
     DECIDED = "decided"
     FAILED = "failed"
 

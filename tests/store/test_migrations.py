@@ -15,7 +15,7 @@ from sqlmodel import SQLModel
 
 from autopass.dossier import FieldSource
 from autopass.settings import Settings
-from autopass.store import Dossier, get_engine, session_scope, upgrade
+from autopass.store import Dossier, DossierStatus, get_engine, session_scope, upgrade
 from autopass.store.db import dispose_engine, downgrade
 
 from .factories import make_application
@@ -80,11 +80,22 @@ def test_claim_order_index_covers_only_open_tasks(store: Settings) -> None:
     assert "open" in str(where)
 
 
-def test_the_field_value_sources_the_store_allows_are_the_model_s(store: Settings) -> None:
-    """0004 added ``confirmed``; a source the model knows and the store refuses loses a dossier."""
-    checks = sa.inspect(get_engine(store.store_url)).get_check_constraints("field_values")
-    [source] = [check for check in checks if check["name"] == "ck_field_values_source"]
-    assert set(re.findall(r"'(\w+)'", source["sqltext"])) == set(get_args(FieldSource))
+@pytest.mark.parametrize(
+    ("table", "constraint", "model_values"),
+    [
+        # 0004 added ``confirmed``.
+        ("field_values", "ck_field_values_source", set(get_args(FieldSource))),
+        # 0005 added ``waiting_for_dealer``.
+        ("dossiers", "ck_dossiers_status", {status.value for status in DossierStatus}),
+    ],
+)
+def test_the_values_the_store_allows_are_the_model_s(
+    store: Settings, table: str, constraint: str, model_values: set[str]
+) -> None:
+    """A value the model knows and the store refuses loses a dossier."""
+    checks = sa.inspect(get_engine(store.store_url)).get_check_constraints(table)
+    [allowed] = [check for check in checks if check["name"] == constraint]
+    assert set(re.findall(r"'(\w+)'", allowed["sqltext"])) == model_values
 
 
 def test_naive_datetimes_are_refused(store: Settings) -> None:

@@ -17,11 +17,14 @@ from autopass.queue import (
     expire_leases,
     queue_overview,
     release,
+    request_new_photo,
     roles_for,
 )
 from autopass.settings import Settings
 from autopass.store import (
     AuditEvent,
+    Dossier,
+    DossierStatus,
     MicroTask,
     MicroTaskAnswer,
     NewMicroTask,
@@ -129,6 +132,58 @@ def test_release_gives_the_task_back_with_the_reason(store: Settings) -> None:
     with session_scope(store) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "task_released")).one()
         assert (event.actor, event.detail) == ("alice", {"reason": "crop unreadable"})
+
+
+def _about_the_id_card(question: str = "ID number?") -> NewMicroTask:
+    return confirm_task(
+        question, payload={"subjects": [{"document": "IMG_0412.jpg#1", "field": "id_number"},
+                                        {"document": "application", "field": "id_number"}]}
+    )
+
+
+def test_a_new_photo_request_sends_the_dossier_back_to_its_dealer(store: Settings) -> None:
+    asked, held_by_bob, still_open = _dossier(
+        store, "A1", [_about_the_id_card(), confirm_task("sig?"), confirm_task("name?")]
+    )
+    [elsewhere] = _dossier(store, "A2", [confirm_task()])
+    assert _claim(store, "alice") == asked
+    assert _claim(store, "bob") == held_by_bob
+    with session_scope(store) as session, pytest.raises(QueueError, match="not claimed by bob"):
+        request_new_photo(session, task_id=asked, operator="bob", now=at(2))
+    with session_scope(store) as session:
+        request = request_new_photo(
+            session, task_id=asked, operator="alice", now=at(2), reason="glare over the number"
+        )
+    assert [(p.file, p.type) for p in request.photos] == [("IMG_0412.jpg", "id_card_front")]
+    assert request.closed_task_ids == [asked, held_by_bob, still_open]
+    assert [_task(store, t).state for t in (asked, held_by_bob, still_open, elsewhere)] == [
+        TaskState.CLOSED, TaskState.CLOSED, TaskState.CLOSED, TaskState.OPEN
+    ]
+    with pytest.raises(QueueError, match="not claimed by bob"):
+        _answer(store, held_by_bob, "bob", {"value": "ok"}, minute=3)
+    assert _claim(store, "carol", minute=3) == elsewhere
+    with session_scope(store) as session:
+        assert session.get_one(Dossier, request.dossier_id).status == DossierStatus.WAITING_FOR_DEALER
+        [waiting] = queue_overview(session, now=at(3)).waiting_for_dealer
+    assert (waiting.application_id, waiting.reason, waiting.requested_by, waiting.requested_at) == (
+        "A1", "glare over the number", "alice", at(2)
+    )
+    assert waiting.photos == request.photos
+
+
+def test_a_dossier_sent_back_returns_to_the_queue_when_the_dealer_sends_it_again(
+    store: Settings,
+) -> None:
+    [asked] = _dossier(store, "A1", [_about_the_id_card()])
+    _claim(store, "alice")
+    with session_scope(store) as session:
+        request_new_photo(session, task_id=asked, operator="alice", now=at(2))
+    [again] = _dossier(store, "A1", [_about_the_id_card()], received_minute=30)
+    assert _task(store, again).state == TaskState.OPEN
+    with session_scope(store) as session:
+        dossier = session.exec(select(Dossier).where(Dossier.application_id == "A1")).one()
+        assert dossier.status == DossierStatus.WAITING_FOR_PEOPLE
+        assert queue_overview(session, now=at(31)).waiting_for_dealer == []
 
 
 def test_a_single_answer_settles_a_task_and_the_last_one_settles_the_dossier(

@@ -1,4 +1,5 @@
-"""The JSON API: next task, answer (validated per kind), release; 401 for anonymous calls."""
+"""The JSON API: next task, answer (validated per kind), release, a new photo from the dealer; 401
+for anonymous calls."""
 
 from __future__ import annotations
 
@@ -26,11 +27,12 @@ def _claim(client: TestClient) -> tuple[dict[str, Any], dict[str, str]]:
     return response.json(), {"X-CSRF-Token": token}
 
 
-def test_openapi_schema_lists_the_three_task_routes(app_client: TestClient) -> None:
+def test_openapi_schema_lists_the_four_task_routes(app_client: TestClient) -> None:
     paths = app_client.get("/openapi.json").json()["paths"]
     assert sorted(paths) == [
         "/api/tasks/next",
         "/api/tasks/{task_id}/answer",
+        "/api/tasks/{task_id}/new-photo",
         "/api/tasks/{task_id}/release",
     ]
     assert set(paths["/api/tasks/next"]) == {"get"}
@@ -42,6 +44,7 @@ def test_anonymous_api_calls_get_401(app_client: TestClient) -> None:
         app_client.get("/api/tasks/next"),
         app_client.post("/api/tasks/1/answer", json={"same_person": True}),
         app_client.post("/api/tasks/1/release", json={"reason": "x"}),
+        app_client.post("/api/tasks/1/new-photo", json={"reason": "x"}),
         app_client.get("/tasks/1/crops/portrait"),
     ]
     for response in calls:
@@ -185,6 +188,31 @@ def test_release_gives_the_task_back_with_its_reason(
     assert late.json() == {
         "detail": f"micro-task {task['id']} is not held by olga: claim the next task"
     }
+
+
+def test_a_new_photo_request_closes_the_dossier_s_tasks_and_names_the_photo(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    add_dossier(
+        web_settings,
+        "A1",
+        [task_of_kind(web_settings, kind, "A1")
+         for kind in (MicroTaskKind.CONFIRM_FIELD, MicroTaskKind.CHECK_SIGNATURE)],
+    )
+    task, headers = _claim(app_client)
+    response = app_client.post(
+        f"/api/tasks/{task['id']}/new-photo", json={"reason": "glare"}, headers=headers
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {
+        "task_id": task["id"],
+        "application_id": "A1",
+        "photos": [{"file": "id.jpg", "type": "id_card_front"}],
+        "closed_task_ids": [task["id"], task["id"] + 1],
+    }
+    assert app_client.get("/api/tasks/next").status_code == 204  # nothing left to clear
+    again = app_client.post(f"/api/tasks/{task['id']}/new-photo", json={}, headers=headers)
+    assert again.status_code == 409
 
 
 def test_a_task_held_by_someone_else_cannot_be_answered(

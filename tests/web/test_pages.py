@@ -82,14 +82,39 @@ def test_skip_records_the_reason_and_moves_on(
     page = log_in(app_client, "olga")
     first = _task_id(page.text)
     after = app_client.post(
-        f"/tasks/{first}/skip", data={"reason": "unreadable", "csrf_token": csrf_of(page.text)}
+        f"/tasks/{first}/skip", data={"reason": "unsure", "csrf_token": csrf_of(page.text)}
     )
     assert _task_id(after.text) != first  # the skipped task does not come straight back
     assert f"已跳过任务 {first}" in after.text
     with session_scope(web_settings) as session:
         assert session.get_one(MicroTask, first).state == TaskState.OPEN
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "task_released")).one()
-        assert event.detail == {"reason": "unreadable"}
+        assert event.detail == {"reason": "unsure"}
+
+
+def test_an_unreadable_photo_goes_back_to_the_dealer_and_the_supervisor_sees_it(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    add_dossier(web_settings, "A1", [task_of_kind(web_settings, MicroTaskKind.CONFIRM_FIELD, "A1")])
+    add_dossier(
+        web_settings, "A2", [task_of_kind(web_settings, MicroTaskKind.CHECK_SIGNATURE, "A2")]
+    )
+    page = log_in(app_client, "olga")
+    first = _task_id(page.text)
+    # The skip dialog's first choice posts the dialog's form to the new-photo route.
+    assert f'formaction="/tasks/{first}/new-photo" name="reason" value="unreadable"' in page.text
+    after = app_client.post(
+        f"/tasks/{first}/new-photo", data={"reason": "unreadable", "csrf_token": csrf_of(page.text)}
+    )
+    assert "已请经销商补拍 id.jpg Asked the dealer for a new photo" in after.text
+    assert _task_id(after.text) != first
+    with session_scope(web_settings) as session:
+        assert session.get_one(MicroTask, first).state == TaskState.CLOSED
+    app_client.cookies.clear()
+    queue = log_in(app_client, "sue")
+    waiting = queue.text.split('id="waiting-for-dealer"')[1]
+    assert "A1" in waiting and "id.jpg" in waiting and "olga" in waiting
+    assert "A2" not in waiting
 
 
 def test_supervisor_sees_depth_and_dossiers_at_risk(

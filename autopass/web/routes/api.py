@@ -1,5 +1,6 @@
-"""The JSON API beside the page: next task, answer, release. Same session cookie as the page;
-POSTs carry the session's CSRF token in the ``X-CSRF-Token`` header."""
+"""The JSON API beside the page: next task, answer, release, ask the dealer for a new photo.
+Same session cookie as the page; POSTs carry the session's CSRF token in the ``X-CSRF-Token``
+header."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Body, HTTPException, Request, Re
 from pydantic import BaseModel, Field
 
 from autopass.answers import Answer, AnswerError
-from autopass.queue import QueueError, release
+from autopass.queue import PhotoToRetake, QueueError, release, request_new_photo
 from autopass.store import MicroTask, utc_now
 from autopass.web.auth import count_cleared
 from autopass.web.deps import CsrfHeader, CurrentUser, SameOrigin, SessionDep, SettingsDep
@@ -35,6 +36,17 @@ class ReleaseRequest(BaseModel):
 class ReleaseResult(BaseModel):
     task_id: int
     state: str
+
+
+class NewPhotoRequestBody(BaseModel):
+    reason: str = Field("", max_length=200, description="What makes the photo unreadable.")
+
+
+class NewPhotoResult(BaseModel):
+    task_id: int
+    application_id: str
+    photos: list[PhotoToRetake]
+    closed_task_ids: list[int]
 
 
 @router.get(
@@ -105,6 +117,28 @@ def release_task(
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     session.commit()
     return ReleaseResult(task_id=task_id, state=task.state)
+
+
+@router.post("/{task_id}/new-photo", response_model=NewPhotoResult, dependencies=[CsrfHeader])
+def request_new_photo_of_task(
+    task_id: int, body: NewPhotoRequestBody, session: SessionDep, user: CurrentUser
+) -> NewPhotoResult:
+    """Nobody can tell from this photo: send the dossier back to its dealer for a new one. Its
+    open tasks close; it comes back to the queue when the dealer's new folder is recorded."""
+    _held(session, task_id=task_id, username=user.username)
+    try:
+        asked = request_new_photo(
+            session, task_id=task_id, operator=user.username, now=utc_now(), reason=body.reason
+        )
+    except QueueError as error:
+        raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
+    session.commit()
+    return NewPhotoResult(
+        task_id=task_id,
+        application_id=asked.application_id,
+        photos=asked.photos,
+        closed_task_ids=asked.closed_task_ids,
+    )
 
 
 def _held(session: SessionDep, *, task_id: int, username: str) -> MicroTask:

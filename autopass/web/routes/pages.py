@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from autopass.answers import AnswerError
-from autopass.queue import QueueError, queue_overview
+from autopass.queue import QueueError, queue_overview, request_new_photo
 from autopass.store import MicroTask, Role, User, authenticate, utc_now
 from autopass.store.audit import record_event
 from autopass.web.auth import count_cleared, log_in, log_out, session_username
@@ -29,10 +29,11 @@ router = APIRouter(include_in_schema=False)
 AT_RISK_MINUTES = 10
 WRONG_LOGIN = "用户名或密码错误 Wrong username or password"
 SKIP_REASONS = [
-    ("unreadable", "图片不清楚 Image unreadable"),
     ("unsure", "无法判断 Cannot tell"),
     ("needs_senior", "需要上级处理 Needs a senior"),
 ]
+NEW_PHOTO_REASON = "unreadable"
+"""The one skip that is no skip: nobody can tell from this photo, so the dealer takes it again."""
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -136,6 +137,31 @@ def skip_page(
     return _see_other("/tasks")
 
 
+@router.post("/tasks/{task_id}/new-photo", dependencies=[CsrfForm])
+def new_photo_page(
+    task_id: int,
+    request: Request,
+    session: SessionDep,
+    user: PageUser,
+    reason: Annotated[str, Form(max_length=200)] = NEW_PHOTO_REASON,
+) -> Response:
+    """Send the dossier back to its dealer for a new photo (``queue.request_new_photo``)."""
+    if _held_or_none(session, task_id, user) is None:
+        return _see_other("/tasks")
+    try:
+        asked = request_new_photo(
+            session, task_id=task_id, operator=user.username, now=utc_now(), reason=reason
+        )
+    except QueueError:
+        session.rollback()
+        flash(request, f"任务 {task_id} 已超时 Task {task_id} lease lost", "warn")
+        return _see_other("/tasks")
+    session.commit()
+    photos = "、".join(photo.file for photo in asked.photos) or asked.application_id
+    flash(request, f"已请经销商补拍 {photos} Asked the dealer for a new photo")
+    return _see_other("/tasks")
+
+
 @router.get("/queue", response_class=HTMLResponse)
 def queue_page(request: Request, session: SessionDep, user: Supervisor) -> Response:
     """Depth, the oldest waiting task, and dossiers whose SLA deadline is near or past."""
@@ -178,6 +204,7 @@ def _render_task(
         task=present_task(session, task),
         elapsed_seconds=_seconds_since(task.claimed_at),
         skip_reasons=SKIP_REASONS,
+        new_photo_reason=NEW_PHOTO_REASON,
         error=error,
         status_code=status_code,
     )
