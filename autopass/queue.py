@@ -259,18 +259,27 @@ def answer(
 
 
 def release(
-    session: Session, *, task_id: int, operator: str, now: datetime, reason: str = ""
+    session: Session,
+    *,
+    task_id: int,
+    operator: str,
+    now: datetime,
+    reason: str = "",
+    to_senior: bool = False,
 ) -> MicroTask:
-    """Give a claimed task back to the queue (skip), keeping the reason in the audit trail."""
+    """Give a claimed task back to the queue (skip), keeping the reason in the audit trail;
+    ``to_senior``: the operator needs a senior, so from now on only seniors are offered it."""
     task = _lock_claimed_task(session, task_id=task_id, operator=operator)
     _reopen(task)
+    if to_senior:
+        task.role = Role.SENIOR
     insert_event(
         session,
         actor=operator,
         action="task_released",
         dossier_id=task.dossier_id,
         task_id=task_id,
-        detail={"reason": reason},
+        detail={"reason": reason, "to_senior": True} if to_senior else {"reason": reason},
         at=now,
     )
     session.flush()

@@ -192,10 +192,18 @@ def submit_answer(
 
 
 def skip_task(
-    session: Session, *, settings: Settings, task_id: int, user: User, reason: str, now: datetime
+    session: Session,
+    *,
+    settings: Settings,
+    task_id: int,
+    user: User,
+    reason: str,
+    now: datetime,
+    to_senior: bool = False,
 ) -> None:
-    """Release a task with a reason, after claiming the next one: so the skipped task, which is
-    still the most urgent, does not come straight back to the person who skipped it."""
+    """Release a task with a reason (to seniors only, when ``to_senior``), after claiming the next
+    one: so the skipped task, which is still the most urgent, does not come straight back to the
+    person who skipped it."""
     expire_leases(session, now=now)
     claim_next(
         session,
@@ -204,7 +212,10 @@ def skip_task(
         lease_seconds=settings.lease_seconds,
         roles=roles_for(user.role),
     )
-    release(session, task_id=task_id, operator=user.username, now=now, reason=reason)
+    release(
+        session, task_id=task_id, operator=user.username, now=now, reason=reason,
+        to_senior=to_senior,
+    )
 
 
 def _yes_no(value: Any, kind: MicroTaskKind) -> bool:

@@ -134,6 +134,18 @@ def test_release_gives_the_task_back_with_the_reason(store: Settings) -> None:
         assert (event.actor, event.detail) == ("alice", {"reason": "crop unreadable"})
 
 
+def test_a_task_released_for_a_senior_is_offered_to_seniors_only(store: Settings) -> None:
+    [task_id] = _dossier(store, "A1", [confirm_task()])
+    _claim(store, "alice")
+    with session_scope(store) as session:
+        release(session, task_id=task_id, operator="alice", now=at(2), reason="?", to_senior=True)
+    assert _claim(store, "bob", minute=3) is None
+    assert _claim(store, "sam", minute=3, roles=roles_for(Role.SENIOR)) == task_id
+    with session_scope(store) as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "task_released")).one()
+        assert event.detail == {"reason": "?", "to_senior": True}
+
+
 def _about_the_id_card(question: str = "ID number?") -> NewMicroTask:
     return confirm_task(
         question, payload={"subjects": [{"document": "IMG_0412.jpg#1", "field": "id_number"},

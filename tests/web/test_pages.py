@@ -92,6 +92,20 @@ def test_skip_records_the_reason_and_moves_on(
         assert event.detail == {"reason": "unsure"}
 
 
+def test_a_task_an_operator_needs_a_senior_for_goes_to_the_seniors(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    add_dossier(web_settings, "A1", [task_of_kind(web_settings, MicroTaskKind.CONFIRM_FIELD, "A1")])
+    page = log_in(app_client, "olga")
+    task_id = _task_id(page.text)
+    after = app_client.post(
+        f"/tasks/{task_id}/skip", data={"reason": "needs_senior", "csrf_token": csrf_of(page.text)}
+    )
+    assert "队列已清空 The queue is empty" in after.text  # not offered to an operator again
+    app_client.cookies.clear()
+    assert _task_id(log_in(app_client, "sam").text) == task_id
+
+
 def test_an_unreadable_photo_goes_back_to_the_dealer_and_the_supervisor_sees_it(
     app_client: TestClient, web_settings: Settings
 ) -> None:

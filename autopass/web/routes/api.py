@@ -31,6 +31,7 @@ class AnswerResult(BaseModel):
 
 class ReleaseRequest(BaseModel):
     reason: str = Field("", max_length=200, description="Why the task was skipped (audit trail).")
+    to_senior: bool = Field(False, description="Only seniors may take the task from now on.")
 
 
 class ReleaseResult(BaseModel):
@@ -111,7 +112,12 @@ def release_task(
     _held(session, task_id=task_id, username=user.username)
     try:
         task = release(
-            session, task_id=task_id, operator=user.username, now=utc_now(), reason=body.reason
+            session,
+            task_id=task_id,
+            operator=user.username,
+            now=utc_now(),
+            reason=body.reason,
+            to_senior=body.to_senior,
         )
     except QueueError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error

@@ -28,9 +28,11 @@ from autopass.web.templating import flash, render
 router = APIRouter(include_in_schema=False)
 AT_RISK_MINUTES = 10
 WRONG_LOGIN = "用户名或密码错误 Wrong username or password"
+NEEDS_SENIOR = "needs_senior"
+"""A skip that hands the task to the seniors (``queue.release(to_senior=True)``)."""
 SKIP_REASONS = [
     ("unsure", "无法判断 Cannot tell"),
-    ("needs_senior", "需要上级处理 Needs a senior"),
+    (NEEDS_SENIOR, "需要上级处理 Needs a senior"),
 ]
 NEW_PHOTO_REASON = "unreadable"
 """The one skip that is no skip: nobody can tell from this photo, so the dealer takes it again."""
@@ -131,7 +133,10 @@ def skip_page(
 ) -> Response:
     if _held_or_none(session, task_id, user) is None:
         return _see_other("/tasks")
-    skip_task(session, settings=settings, task_id=task_id, user=user, reason=reason, now=utc_now())
+    skip_task(
+        session, settings=settings, task_id=task_id, user=user, reason=reason, now=utc_now(),
+        to_senior=reason == NEEDS_SENIOR,
+    )
     session.commit()
     flash(request, f"已跳过任务 {task_id} Skipped task {task_id}")
     return _see_other("/tasks")
