@@ -1,5 +1,6 @@
 """The page in a real browser (Debian's chromium through Playwright): log in and clear three
-micro-tasks with the keyboard alone, then see the queue empty."""
+micro-tasks with the keyboard alone, then see the queue empty; send an unreadable photo back to
+the dealer with two keys."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from sqlmodel import select
 
 from autopass.dossier import MicroTaskKind
 from autopass.settings import Settings
-from autopass.store import MicroTask, TaskState, session_scope
+from autopass.store import Dossier, DossierStatus, MicroTask, TaskState, session_scope
 from autopass.web import create_app
 from tests.web.factories import PASSWORD, add_dossier, task_of_kind
 
@@ -104,3 +105,42 @@ def test_operator_clears_three_tasks_with_the_keyboard(
             {"same_person": True},
         ]
     assert settled_dossiers == [dossier_id]
+
+
+def test_operator_sends_an_unreadable_photo_back_to_the_dealer_with_two_keys(
+    served: str, web_settings: Settings, settled_dossiers: list[int]
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    dossier_id = add_dossier(
+        web_settings,
+        "A20261128000123",
+        [
+            task_of_kind(web_settings, MicroTaskKind.CONFIRM_FIELD, "A1", priority=2),
+            task_of_kind(web_settings, MicroTaskKind.CHECK_SIGNATURE, "A1", priority=1),
+        ],
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 860})
+            page.goto(f"{served}/login")
+            page.keyboard.type("olga")
+            page.keyboard.press("Tab")
+            page.keyboard.type(PASSWORD)
+            page.keyboard.press("Enter")
+
+            expect(page.locator("#task")).to_have_attribute("data-kind", "confirm_field")
+            page.keyboard.press("Escape")  # the skip dialog, even while the value has the focus
+            expect(page.locator("#skip-dialog")).to_be_visible()
+            page.keyboard.press("1")  # unreadable: ask the dealer for a new photo
+
+            expect(page.locator("#queue-empty")).to_be_visible()  # its other task closed too
+            expect(page.get_by_text("已请经销商补拍 id.jpg")).to_be_visible()
+        finally:
+            browser.close()
+    with session_scope(web_settings) as session:
+        assert session.get_one(Dossier, dossier_id).status == DossierStatus.WAITING_FOR_DEALER
+        tasks = session.exec(select(MicroTask)).all()
+        assert [task.state for task in tasks] == [TaskState.CLOSED] * 2
+    assert settled_dossiers == []  # nothing to finalize: the dossier waits for the dealer
