@@ -13,6 +13,8 @@ day they were *received*, answers on the day they were *given*. Definitions (one
 - median handling seconds per micro-task kind: median ``seconds`` of the answers given that day.
 - exception rate (decision other than ``auto_pass``) and defect rate (``reject``), per dealer and
   per salesperson, over the dossiers received that day.
+- sent back: dossiers received that day that an operator sent back to their dealer for a new photo
+  (``queue.request_new_photo``) at least once; per dealer, it shows whose photos need training.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from autopass.dossier import Decision
-from autopass.store.models import Dossier, MicroTask, MicroTaskAnswer
+from autopass.queue import NEW_PHOTO_REQUESTED
+from autopass.store.models import AuditEvent, Dossier, MicroTask, MicroTaskAnswer
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 STRAIGHT_THROUGH = str(Decision.AUTO_PASS)
@@ -43,6 +46,7 @@ class GroupRates:
     dossiers: int
     exceptions: int  # decision other than auto_pass
     defects: int  # decision reject
+    sent_back: int = 0  # sent back to the dealer for a new photo
 
     @property
     def exception_rate(self) -> float:
@@ -63,6 +67,7 @@ class Report:
     decisions: dict[str, int]  # decision (or "undecided") -> dossiers
     straight_through: int
     decided_in_time: int
+    sent_back: int
     microtasks: int
     median_seconds_by_kind: dict[str, float]
     answers_by_kind: dict[str, int]
@@ -113,6 +118,7 @@ def period_report(session: Session, first_day: date, last_day: date) -> Report:
     start, _ = day_window(first_day)
     _, end = day_window(last_day)
     dossiers = _dossiers_received(session, start, end)
+    sent_back = _sent_back(session, [row.id for row in dossiers])
     decisions = Counter(row.decision if row.decided_at else "undecided" for row in dossiers)
     seconds = _answer_seconds_by_kind(session, start, end)
     return Report(
@@ -122,11 +128,14 @@ def period_report(session: Session, first_day: date, last_day: date) -> Report:
         decisions=dict(sorted(decisions.items())),
         straight_through=sum(row.decision == STRAIGHT_THROUGH for row in dossiers),
         decided_in_time=sum(_in_time(row) for row in dossiers),
+        sent_back=len(sent_back),
         microtasks=_microtasks_of(session, [row.id for row in dossiers]),
         median_seconds_by_kind={kind: statistics.median(v) for kind, v in seconds.items()},
         answers_by_kind={kind: len(v) for kind, v in seconds.items()},
-        dealers=group_rates((row.dealer_id, row.decision) for row in dossiers),
-        salespeople=group_rates((row.salesperson_id, row.decision) for row in dossiers),
+        dealers=group_rates((row.dealer_id, row.decision, row.id in sent_back) for row in dossiers),
+        salespeople=group_rates(
+            (row.salesperson_id, row.decision, row.id in sent_back) for row in dossiers
+        ),
     )
 
 
@@ -153,16 +162,21 @@ def daily_series(session: Session, *, last_day: date, days: int) -> list[DayPoin
     return points
 
 
-def group_rates(pairs: Iterable[tuple[str, str | None]]) -> list[GroupRates]:
-    """(group key, decision) pairs -> rates per key, the most exceptions first."""
+def group_rates(dossiers: Iterable[tuple[str, str | None, bool]]) -> list[GroupRates]:
+    """(group key, decision, sent back) per dossier -> rates per key, the most exceptions first."""
     totals: Counter[str] = Counter()
     exceptions: Counter[str] = Counter()
     defects: Counter[str] = Counter()
-    for key, decision in pairs:
+    sent_back: Counter[str] = Counter()
+    for key, decision, was_sent_back in dossiers:
         totals[key] += 1
         exceptions[key] += decision != STRAIGHT_THROUGH
         defects[key] += decision == DEFECT
-    rates = [GroupRates(key, totals[key], exceptions[key], defects[key]) for key in totals]
+        sent_back[key] += was_sent_back
+    rates = [
+        GroupRates(key, totals[key], exceptions[key], defects[key], sent_back[key])
+        for key in totals
+    ]
     return sorted(rates, key=lambda r: (-r.exception_rate, -r.dossiers, r.key))
 
 
@@ -177,6 +191,7 @@ def report_markdown(report: Report) -> str:
         ),
         f"- STP rate: **{percent(report.stp_rate)}**",
         f"- 8030 attainment (decided within the SLA): **{percent(report.sla_attainment)}**",
+        f"- Sent back to the dealer for a new photo: **{report.sent_back}**",
         (
             f"- Micro-tasks per dossier: **{number(report.microtasks_per_dossier)}** "
             f"({report.microtasks} tasks)"
@@ -196,10 +211,11 @@ def report_markdown(report: Report) -> str:
             "",
             f"## Exceptions and defects per {title}",
             "",
-            f"| {title} | dossiers | exception rate | defect rate |",
-            "|---|---:|---:|---:|",
+            f"| {title} | dossiers | exception rate | defect rate | sent back |",
+            "|---|---:|---:|---:|---:|",
             *(
-                f"| {g.key} | {g.dossiers} | {percent(g.exception_rate)} | {percent(g.defect_rate)} |"
+                f"| {g.key} | {g.dossiers} | {percent(g.exception_rate)} "
+                f"| {percent(g.defect_rate)} | {g.sent_back} |"
                 for g in groups
             ),
         ]
@@ -241,6 +257,19 @@ def _microtasks_of(session: Session, dossier_ids: list[int]) -> int:
             sa.select(sa.func.count()).where(MicroTask.dossier_id.in_(dossier_ids))  # type: ignore[attr-defined]
         )
         or 0
+    )
+
+
+def _sent_back(session: Session, dossier_ids: list[int]) -> set[int]:
+    if not dossier_ids:
+        return set()
+    return set(
+        session.scalars(
+            sa.select(AuditEvent.dossier_id).where(
+                AuditEvent.action == NEW_PHOTO_REQUESTED,
+                AuditEvent.dossier_id.in_(dossier_ids),  # type: ignore[union-attr]
+            )
+        )
     )
 
 

@@ -7,8 +7,9 @@ from datetime import date
 import pytest
 
 from autopass import reports
+from autopass.queue import claim_next, request_new_photo
 from autopass.store import session_scope
-from tests.operations.factories import DAY, prepare_store
+from tests.operations.factories import DAY, at, prepare_store
 
 
 @pytest.fixture
@@ -67,5 +68,21 @@ def test_markdown_report_names_the_figures_and_no_person(report):
     assert "- 8030 attainment (decided within the SLA): **60.0%**" in text
     assert "- Micro-tasks per dossier: **0.80** (4 tasks)" in text
     assert "| confirm_field | 2 | 45.0 |" in text
-    assert "| D2 | 3 | 100.0% | 33.3% |" in text
+    assert "| D2 | 3 | 100.0% | 33.3% | 0 |" in text
+
+
+def test_dossiers_sent_back_for_a_new_photo_count_for_their_dealer(settings):
+    prepare_store(settings)
+    with session_scope(settings) as session:  # A5 (dealer D2) waits for its faces to be compared
+        held = claim_next(session, operator="olga", now=at("11-28 05:10"), lease_seconds=180)
+        assert held is not None and held.id is not None
+        request_new_photo(session, task_id=held.id, operator="olga", now=at("11-28 05:11"))
+    with session_scope(settings) as session:
+        report = reports.daily_report(session, date.fromisoformat(DAY))
+    assert report.sent_back == 1
+    assert [(g.key, g.sent_back) for g in report.dealers] == [("D2", 1), ("D1", 0)]
+    assert report.decisions["undecided"] == 1  # it waits for the dealer
+    text = reports.report_markdown(report)
+    assert "- Sent back to the dealer for a new photo: **1**" in text
+    assert "| D2 | 3 | 100.0% | 33.3% | 1 |" in text
     assert "张伟" not in text and "370202198803121230" not in text
