@@ -7,11 +7,16 @@ as a careful person who sees what truth.json says would (double keying included)
 left to ask. A task no truthful answer fits (a question about a field the page does not have, a
 senior's question with nothing to look at) is set aside: its dossier stays unsettled, and says so.
 
+People slip: with ``slip_rate`` > 0, that share of answers (drawn from a seeded generator) is
+given wrong as a hurried person gives it (``slipped``: a yes for a no, another document type, one
+character mistyped), to measure what one person's slip can do to a decision.
+
 For generated dossiers only: it answers from truth.json, never from a person.
 """
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
@@ -19,6 +24,8 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
+from autopass.answers import TYPED
+from autopass.documents import DocumentType
 from autopass.dossier import DocumentResult, FieldRef, MicroTaskKind
 from autopass.queue import answer, claim_next, roles_for
 from autopass.settings import Settings
@@ -56,6 +63,7 @@ class LoopReport(BaseModel):
     tasks: int = 0  # micro-tasks created, all rounds
     answers: int = 0  # answers given (a double-keyed task counts two)
     set_aside: int = 0  # tasks no truthful answer fits
+    slips: int = 0  # answers given wrong on purpose (``slip_rate``)
     tasks_without_image: list[str] = Field(default_factory=list)  # "dossier: kind about subjects"
     finalize_runs: dict[int, int] = Field(default_factory=dict)  # runs -> dossiers
 
@@ -88,16 +96,47 @@ def truthful_answer(kind: str, payload: dict[str, Any], truth: dict[str, Any],
     return {"value": str(value)}
 
 
-def answer_with_truth(settings: Settings, truths: Truths) -> LoopReport:
+def slipped(kind: str, given: dict[str, Any], payload: dict[str, Any],
+            rng: random.Random) -> dict[str, Any]:
+    """``given`` (a truthful answer) as a hurried person gets it wrong: the other yes/no, another
+    of the offered types, or the value with one character mistyped (a senior's too, then typed)."""
+    if kind == MicroTaskKind.COMPARE_FACES:
+        return {"same_person": not given["same_person"]}
+    if kind == MicroTaskKind.CHECK_SIGNATURE:
+        return {"signed": not given["signed"]}
+    if kind == MicroTaskKind.CLASSIFY_DOCUMENT:
+        options = payload.get("options") or [t.value for t in DocumentType]
+        return {"type": rng.choice([o for o in options if o != given["type"]])}
+    if kind == MicroTaskKind.RESOLVE_MISMATCH:
+        return {"value": _mistyped(str(given["value"]), rng), "source": TYPED}
+    return {"value": _mistyped(given["value"], rng)}
+
+
+def _mistyped(value: str, rng: random.Random) -> str:
+    """One character wrong: a digit for another, or two neighbours swapped (张伟 -> 伟张)."""
+    at = rng.randrange(len(value))
+    if value[at].isdigit():
+        wrong = rng.choice([d for d in "0123456789" if d != value[at]])
+        return value[:at] + wrong + value[at + 1:]
+    other = at + 1 if at + 1 < len(value) else at - 1
+    if other < 0 or value[other] == value[at]:
+        return value + value[at]  # one character: typed twice
+    first, second = sorted((at, other))
+    return value[:first] + value[second] + value[first] + value[second + 1:]
+
+
+def answer_with_truth(settings: Settings, truths: Truths, *, slip_rate: float = 0.0,
+                      seed: int = 0) -> LoopReport:
     """Answer every task of the store's dossiers and finalize each settled one, until nothing is
-    left."""
+    left; ``slip_rate`` of the answers slipped (``slipped``)."""
     from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
 
     set_aside: set[int] = set()
     runs: Counter[int] = Counter()
+    slips = _Slips(slip_rate, random.Random(seed))
     now = utc_now()
     while True:
-        settled = _answer_open_tasks(settings, truths, set_aside, now)
+        settled = _answer_open_tasks(settings, truths, set_aside, slips, now)
         settled = [dossier_id for dossier_id in settled if runs[dossier_id] < MAX_FINALIZE_RUNS]
         if not settled:
             break
@@ -105,10 +144,25 @@ def answer_with_truth(settings: Settings, truths: Truths) -> LoopReport:
             runs[dossier_id] += 1
             finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id))
         now += timedelta(minutes=1)
-    return _report(settings, truths, set_aside, runs)
+    report = _report(settings, truths, set_aside, runs)
+    report.slips = slips.given
+    return report
 
 
-def _answer_open_tasks(settings: Settings, truths: Truths, set_aside: set[int],
+class _Slips:
+    """Which answers slip: ``rate`` of them, drawn from ``rng``; how many did."""
+
+    def __init__(self, rate: float, rng: random.Random) -> None:
+        self.rate, self.rng, self.given = rate, rng, 0
+
+    def maybe(self, kind: str, given: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+        if self.rate <= 0 or self.rng.random() >= self.rate:
+            return given
+        self.given += 1
+        return slipped(kind, given, payload, self.rng)
+
+
+def _answer_open_tasks(settings: Settings, truths: Truths, set_aside: set[int], slips: _Slips,
                        now: datetime) -> list[int]:
     """Claim and answer until the queue is empty; the dossiers the answers settled."""
     settled: list[int] = []
@@ -130,7 +184,8 @@ def _answer_open_tasks(settings: Settings, truths: Truths, set_aside: set[int],
                 if given is None:
                     set_aside.add(task.id)  # stays claimed: nobody is asked again
                     continue
-                outcome = answer(session, task_id=task.id, operator=operator, answer=given,
+                outcome = answer(session, task_id=task.id, operator=operator,
+                                 answer=slips.maybe(task.kind, given, task.payload),
                                  now=now + timedelta(seconds=20))
                 if outcome.dossier_settled:
                     settled.append(task.dossier_id)

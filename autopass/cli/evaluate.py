@@ -35,6 +35,12 @@ def evaluate(
         bool, typer.Option(help="Then answer every micro-task with the truth and finalize, round "
                                 "after round: where each dossier ends, and what it took.")
     ] = False,
+    slip_rate: Annotated[
+        float, typer.Option(min=0.0, max=1.0, help="With --answer-with-truth: this share of the "
+                            "answers is given wrong, as a hurried person would (a yes for a no, "
+                            "another type, a character mistyped).")
+    ] = 0.0,
+    seed: Annotated[int, typer.Option(help="Which answers slip (--slip-rate).")] = 0,
 ) -> None:
     """Document-type accuracy, exact match per field, straight-through rate on clean dossiers,
     every defective dossier that came out auto_pass, and seconds per dossier."""
@@ -56,7 +62,7 @@ def evaluate(
             if answer_with_truth:
                 truths = {d.result["application_id"]: (d.name, d.truth) for d in evaluated}
                 with console.status("people answer with the truth; finalize-dossier decides"):
-                    loop = answer_with_truth_in(settings, truths)
+                    loop = answer_with_truth_in(settings, truths, slip_rate=slip_rate, seed=seed)
                 Console().print(_loop_table(loop))
     if json_file:
         document = report.model_dump(mode="json")
@@ -102,6 +108,7 @@ def _loop_table(loop: LoopReport) -> Table:
     table.add_row("micro-tasks, all rounds", str(loop.tasks))
     table.add_row("answers given", str(loop.answers))
     table.add_row("tasks no truthful answer fits", str(loop.set_aside))
+    table.add_row("answers slipped (--slip-rate)", str(loop.slips))
     table.add_row("tasks showing no image", str(len(loop.tasks_without_image)))
     runs = ", ".join(f"{runs}: {count}" for runs, count in loop.finalize_runs.items())
     table.add_row("finalize runs per dossier (runs: dossiers)", runs)
