@@ -16,7 +16,7 @@ whose audit event refers to the dossier, never waits for an answer holding that 
 Double keying: a task with ``required_answers=2`` goes back to ``open`` after its first answer and
 is never offered again to an operator who answered it; the second, different operator types the
 value blind. Equal values settle it, different values close it and open a ``resolve_mismatch``
-task for a senior.
+task for a senior (a yes/no question two operators disagree on is asked of a senior as it is).
 
 Every function works inside the caller's session; the caller commits (``session_scope``).
 """
@@ -588,13 +588,18 @@ def _hand_mismatch_to_senior(
     task.lease_expires_at = None
     dossier = session.get_one(Dossier, task.dossier_id)
     payload = {key: value for key, value in task.payload.items() if key != "question"}
-    payload["candidates"] = [{"operator": a.operator, "answer": a.answer} for a in answers]
+    if task.kind in _YES_NO:
+        kind, question = task.kind, f"两位操作员意见不同 Two operators disagreed: {task.question}"
+    else:
+        payload["candidates"] = [{"operator": a.operator, "answer": a.answer} for a in answers]
+        kind = MicroTaskKind.RESOLVE_MISMATCH
+        question = f"Two operators typed different values: {task.question}"
     mismatch = create_micro_task(
         session,
         dossier=dossier,
         task=NewMicroTask(
-            kind=MicroTaskKind.RESOLVE_MISMATCH,
-            question=f"Two operators typed different values: {task.question}",
+            kind=kind,
+            question=question,
             payload=payload,
             check_id=task.check_id,
             priority=task.priority + 1,
@@ -613,6 +618,10 @@ def _hand_mismatch_to_senior(
         at=now,
     )
     return mismatch
+
+
+_YES_NO = (MicroTaskKind.COMPARE_FACES, MicroTaskKind.CHECK_SIGNATURE)
+"""Questions with no value to choose between: the senior is asked the question itself."""
 
 
 def _same_value(first: Any, second: Any) -> bool:

@@ -84,7 +84,8 @@ def _specs_for_check(
             )
         ]
     if any(ref.field in FACE_FIELDS for ref in subjects):
-        return [_spec(MicroTaskKind.COMPARE_FACES, check, subjects, "同一人吗? Same person?")]
+        return [_spec(MicroTaskKind.COMPARE_FACES, check, subjects, "同一人吗? Same person?",
+                      required_answers=_answers_to(standard, MicroTaskKind.COMPARE_FACES))]
     if any(ref.field == "type" for ref in subjects):
         return [
             _spec(
@@ -99,7 +100,8 @@ def _specs_for_check(
         ]
     if any(ref.field == "signature_present" for ref in subjects):
         return [
-            _spec(MicroTaskKind.CHECK_SIGNATURE, check, (ref,), "借款人已签字? Signed?")
+            _spec(MicroTaskKind.CHECK_SIGNATURE, check, (ref,), "借款人已签字? Signed?",
+                  required_answers=_answers_to(standard, MicroTaskKind.CHECK_SIGNATURE))
             for ref in subjects
             if ref.field == "signature_present"
         ]
@@ -123,6 +125,12 @@ def _specs_for_check(
             )
         )
     return specs
+
+
+def _answers_to(standard: Standard, kind: MicroTaskKind) -> int:
+    """How many operators answer a yes/no question of this kind (the standard's
+    ``double_answered``)."""
+    return 2 if kind.value in standard.double_answered else 1
 
 
 def _for_unopened_files(spec: MicroTaskSpec, documents: dict[str, DocumentResult]) -> MicroTaskSpec:

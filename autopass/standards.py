@@ -372,6 +372,12 @@ class Standard(_Strict):
         description="Fields two operators key blind: field names or '<document_type>.<field>'. "
         "Omitted: each document spec's double_key flag.",
     )
+    double_answered: list[Literal["compare_faces", "check_signature"]] = Field(
+        default_factory=list,
+        description="Yes/no questions two operators answer, each without seeing the other's "
+        "answer, so that one person's slip (a Y for an N) cannot approve a dossier alone; when "
+        "they disagree, a senior is asked the same question.",
+    )
     post_loan: PostLoan
     rules: list[Rule] = Field(min_length=1)
 

@@ -44,6 +44,19 @@ def test_each_doubt_becomes_the_task_that_settles_it(standard):
     assert card_number.required_answers == 2, "the standard double-keys card numbers"
     assert card_number.question == "请核对卡号 (card_number): confirm or correct"
     assert "id_card_front" in plans[2].options
+    yes_no = {p.kind: p.required_answers for p in plans[3:]}
+    assert yes_no == {MicroTaskKind.COMPARE_FACES: 2, MicroTaskKind.CHECK_SIGNATURE: 2}, \
+        "the standard has two people answer faces and signatures"
+
+
+def test_yes_no_questions_one_person_answers_unless_the_standard_says_two(standard):
+    checks = [check("selfie_matches_id_portrait", Status.REVIEW, ("odd.jpg#1", "face")),
+              check("contract_signed", Status.REVIEW, ("c.png#1", "signature_present"))]
+    single = standard.model_copy(update={"double_answered": ["check_signature"]})
+    plans = plan_microtasks(single, decision=Decision.REVIEW, checks=checks, documents=DOCUMENTS)
+    assert [(p.kind, p.required_answers) for p in plans] == [
+        (MicroTaskKind.COMPARE_FACES, 1), (MicroTaskKind.CHECK_SIGNATURE, 2)
+    ]
 
 
 @pytest.mark.parametrize("decision", [Decision.AUTO_PASS, Decision.REJECT])

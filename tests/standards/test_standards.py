@@ -153,7 +153,7 @@ def load_error(standards_dir: Path, product: str = "new_car_loan") -> str:
      ("standards/new_car_loan.yaml: rule 'selfie_matches_id_portrait': key 'engines.dlib': "
      "review_at is above pass_at")),
     ("rules:\n", "rules: [\n",
-     ("standards/new_car_loan.yaml: not valid YAML at line 37, column 3: "
+     ("standards/new_car_loan.yaml: not valid YAML at line 39, column 3: "
      "expected the node content, but found '-'")),
 ])
 def test_broken_standard_names_file_rule_and_key(standards_dir, old, new, message):

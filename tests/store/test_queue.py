@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 from sqlmodel import select
 
+from autopass.dossier import MicroTaskKind
 from autopass.queue import (
     QueueError,
     answer,
@@ -255,6 +256,31 @@ def test_double_keying_different_values_go_to_a_senior(store: Settings) -> None:
     assert _claim(store, "sam", minute=5, roles=roles_for("senior")) == mismatch.id
     final = _answer(store, mismatch.id, "sam", {"value": "370202198803121230"}, minute=6)  # type: ignore[arg-type]
     assert (final.settled, final.dossier_settled) == (True, True)
+
+
+def test_two_operators_who_disagree_on_a_face_leave_the_question_to_a_senior(
+    store: Settings,
+) -> None:
+    faces = NewMicroTask(
+        kind=MicroTaskKind.COMPARE_FACES,
+        question="同一人吗? Same person?",
+        payload={"crops": {"portrait": "p.jpg", "selfie": "s.jpg"}, "subjects": []},
+        required_answers=2,
+    )
+    [task_id] = _dossier(store, "A1", [faces])
+    _claim(store, "alice")
+    _answer(store, task_id, "alice", {"same_person": True})
+    _claim(store, "bob", minute=3)
+    outcome = _answer(store, task_id, "bob", {"same_person": False}, minute=4)
+    senior_task = outcome.mismatch_task
+    assert senior_task is not None and not outcome.dossier_settled
+    assert (senior_task.kind, senior_task.role, senior_task.required_answers) == (
+        MicroTaskKind.COMPARE_FACES, Role.SENIOR, 1
+    )
+    assert senior_task.payload["crops"] == {"portrait": "p.jpg", "selfie": "s.jpg"}
+    assert senior_task.question.startswith("两位操作员意见不同 Two operators disagreed")
+    assert _claim(store, "sam", minute=5, roles=roles_for(Role.SENIOR)) == senior_task.id
+    assert _answer(store, senior_task.id, "sam", {"same_person": False}, minute=6).dossier_settled
 
 
 def test_the_same_operator_cannot_answer_a_double_keyed_task_twice(store: Settings) -> None:
