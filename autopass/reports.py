@@ -46,7 +46,7 @@ class GroupRates:
     dossiers: int
     exceptions: int  # decision other than auto_pass
     defects: int  # decision reject
-    sent_back: int = 0  # sent back to the dealer for a new photo
+    sent_back: int  # sent back to the dealer for a new photo
 
     @property
     def exception_rate(self) -> float:

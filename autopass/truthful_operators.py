@@ -39,6 +39,7 @@ from autopass.store import (
     session_scope,
     utc_now,
 )
+from autopass.web.tasks import crop_slots
 
 OPERATORS = ("truthful-1", "truthful-2")
 """Two of them: a double-keyed task needs two people."""
@@ -211,7 +212,7 @@ def _report(settings: Settings, truths: Truths, set_aside: set[int], runs: Count
             report.tasks += len(tasks)
             report.tasks_without_image += [
                 f"{name}: {task.kind} about {', '.join(_subjects(task.payload))}"
-                for task in tasks if not _pictures(task.payload)]
+                for task in tasks if not crop_slots(session, task)]
             finalized[runs[dossier.id]] += 1
     report.finalize_runs = dict(sorted(finalized.items()))
     return report
@@ -232,11 +233,6 @@ def _overlap(a: list[int] | None, b: list[int] | None) -> int:
     width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
     height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
     return max(0, width) * max(0, height)
-
-
-def _pictures(payload: dict[str, Any]) -> list[str]:
-    crops = [candidate.get("crop") for candidate in payload.get("candidates") or []]
-    return [crop for crop in [*crops, *(payload.get("crops") or {}).values()] if crop]
 
 
 def _subjects(payload: dict[str, Any]) -> list[str]:
