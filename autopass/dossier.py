@@ -64,10 +64,13 @@ class Decision(StrEnum):
     APPROVE = "approve"  # after people settled every doubt, every check passed (finalize only)
 
 
-FieldSource = Literal["ocr", "confirmed", "human", "derived"]
+FieldSource = Literal["ocr", "confirmed", "human", "agreed", "derived"]
 """Where a value comes from. ocr: read; confirmed: found again where the value that every trusted
-source states was expected (``autopass.reading.confirm``); human: answered in a micro-task;
-derived: computed from other values."""
+source states was expected (``autopass.reading.confirm``); human: one person's answer in a
+micro-task; agreed: people's answer that a second person stands behind (two operators keyed it
+alike, one gave again what another had, or a person chose it between conflicting values); derived:
+computed from other values."""
+BY_PEOPLE: frozenset[str] = frozenset({"human", "agreed"})
 
 
 class FieldValue(BaseModel):
@@ -76,6 +79,16 @@ class FieldValue(BaseModel):
     source: FieldSource = "ocr"
     # Where on the page the value was read: [x, y, width, height]; lets a micro-task show a crop.
     box: list[int] | None = None
+
+    @property
+    def by_people(self) -> bool:
+        """A person gave it (``human`` or ``agreed``): a fact, whatever the machine read."""
+        return self.source in BY_PEOPLE
+
+    @property
+    def by_one_person(self) -> bool:
+        """One person gave it and nobody has looked again: not enough to reject a dossier on."""
+        return self.source == "human"
 
     @field_validator("value", mode="before")
     @classmethod

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from autopass.documents import DocumentType
-from autopass.dossier import Decision
+from autopass.dossier import BY_PEOPLE, Decision
 from autopass.reports import beijing_day
 from autopass.standards import PostLoan
 from autopass.store.models import (
@@ -165,7 +165,7 @@ def _id_valid_to(session: Session) -> dict[int, tuple[str, str, object]]:
     ).all()
     best: dict[int, tuple[tuple[bool, float], tuple[str, str, object]]] = {}
     for dossier_id, application_id, product, value, source, confidence in rows:
-        rank = (source == "human", confidence)
+        rank = (source in BY_PEOPLE, confidence)
         if dossier_id not in best or rank > best[dossier_id][0]:
             best[dossier_id] = (rank, (application_id, product, value))
     return {dossier_id: entry for dossier_id, (_, entry) in best.items()}

@@ -41,6 +41,7 @@ class SettledTask:
     subjects: tuple[FieldRef, ...]
     resolution: Any
     answered_by: str
+    decisive: bool = False  # two people agreed on it, or a senior gave it: no one else need look
 
 
 def apply_answers(
@@ -68,10 +69,14 @@ def apply_answers(
                     update={"type": answer.type, "confidence": 1.0}
                 )
             elif isinstance(answer, CheckSignatureAnswer):
-                document.fields[ref.field] = _human(answer.signed)
+                document.fields[ref.field] = _given(answer.signed, document.fields.get(ref.field),
+                                                    decisive=task.decisive)
             elif isinstance(answer, ConfirmFieldAnswer | ResolveMismatchAnswer):
                 kind = _field_kind(standard, document.type, ref.field)
-                document.fields[ref.field] = _human(coerce(kind, answer.value))
+                # Choosing between conflicting values is a second look at what one person gave.
+                document.fields[ref.field] = _given(
+                    coerce(kind, answer.value), document.fields.get(ref.field),
+                    decisive=task.decisive or isinstance(answer, ResolveMismatchAnswer))
     return list(documents.values()), face
 
 
@@ -91,8 +96,9 @@ def decide_after_answers(
     checks: list[CheckResult], documents: list[DocumentResult], face: FaceResult | None
 ) -> Decision:
     """The decision once people answered: ``reject`` on a hard failure beyond doubt, or on a
-    failure resting only on what people settled (they confirmed the mismatch); ``review`` while a
-    doubt is left, or while a failure rests on a machine reading nobody looked at (a contract's
+    failure resting only on what people settled and a second person stands behind (``agreed``:
+    they confirmed the mismatch); ``review`` while a doubt is left, while a failure rests on one
+    person's answer, or on a machine reading nobody looked at (a contract's
     misread name, trusted once a person confirmed the page's type: a person compares it first);
     ``approve`` when every check passed."""
     by_key = {document.key: document for document in documents}
@@ -104,10 +110,22 @@ def decide_after_answers(
             return face is not None and face.confirmed_by is not None
         document = by_key.get(ref.document)
         value = document.fields.get(ref.field) if document else None
-        return value is not None and value.source == "human"
+        return value is not None and value.source == "agreed"
+
+    def one_persons_word(ref: FieldRef) -> bool:
+        document = by_key.get(ref.document)
+        value = document.fields.get(ref.field) if document else None
+        return value is not None and value.by_one_person
+
+    def rejects(check: CheckResult) -> bool:
+        # One person's word is not enough to turn a customer away: a slip of the key (a digit for
+        # another) would reject a good dossier. A second person looks first (``routing``).
+        if any(map(one_persons_word, check.subjects)):
+            return False
+        return check.hard or all(map(settled_by_people, check.subjects))
 
     failures = [check for check in checks if check.status is Status.FAIL]
-    if any(check.hard or all(map(settled_by_people, check.subjects)) for check in failures):
+    if any(map(rejects, failures)):
         return Decision.REJECT
     if failures or not checks or any(check.status is Status.REVIEW for check in checks):
         return Decision.REVIEW
@@ -137,5 +155,9 @@ def _field_kind(standard: Standard, document_type: DocumentType, field: str) -> 
     return field_spec.kind if field_spec else "text"
 
 
-def _human(value: Any) -> FieldValue:
-    return FieldValue(value=value, confidence=1.0, source="human")
+def _given(value: Any, before: FieldValue | None, *, decisive: bool) -> FieldValue:
+    """A person's answer as a fact: ``agreed`` when it is decisive, or when it is what another
+    person gave before (a second look at the same field); else one person's (``human``)."""
+    again = before is not None and before.by_one_person and before.value == value
+    return FieldValue(value=value, confidence=1.0,
+                      source="agreed" if decisive or again else "human")

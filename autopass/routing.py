@@ -113,7 +113,9 @@ def _specs_for_check(
         if ref.document == APPLICATION:
             continue  # what the dealer keyed in is not re-read by people; the document is
         document = documents.get(ref.document)
-        double = document is not None and needs_double_keying(standard, document.type, ref.field)
+        double = document is not None and (
+            needs_double_keying(standard, document.type, ref.field)
+            or (check.status is Status.FAIL and _by_one_person(document, ref.field)))
         specs.append(
             _spec(
                 MicroTaskKind.CONFIRM_FIELD,
@@ -125,6 +127,13 @@ def _specs_for_check(
             )
         )
     return specs
+
+
+def _by_one_person(document: DocumentResult, field: str) -> bool:
+    """One person gave the value that fails: two others key it again, blind, before a rejection
+    rests on it (``review.decide_after_answers``)."""
+    value = document.fields.get(field)
+    return value is not None and value.by_one_person
 
 
 def _answers_to(standard: Standard, kind: MicroTaskKind) -> int:

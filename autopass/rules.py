@@ -136,7 +136,7 @@ class Dossier:
         read = document.fields.get(name)
         value = read.value if read else None
         sure = read is not None and (
-            read.source == "human"
+            read.by_people
             or read.confidence >= self.standard.min_confidence(document.type, name)
         )
         type_sure = self.type_trusted(document)
@@ -316,7 +316,7 @@ def _is_human(dossier: Dossier, reading: Reading) -> bool:
     for document in dossier.documents:
         if document.key == reading.where.document:
             read = document.fields.get(reading.where.field)
-            return read is not None and read.source == "human"
+            return read is not None and read.by_people
     return False
 
 

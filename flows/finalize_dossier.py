@@ -46,6 +46,7 @@ from autopass.store import (
     MicroTask,
     MicroTaskAnswer,
     NewMicroTask,
+    Role,
     TaskState,
     ask_again,
     decide_dossier,
@@ -92,6 +93,7 @@ def load_settled_dossier(dossier_id: int) -> SettledDossier:
                 subjects=tuple(FieldRef.model_validate(s) for s in task.payload.get("subjects", [])),
                 resolution=task.resolution,
                 answered_by=_last_operator(session, task.id),
+                decisive=task.required_answers > 1 or task.role == Role.SENIOR,
             )
             for task in tasks
             if task.state == TaskState.ANSWERED
@@ -224,7 +226,7 @@ def _with_boxes_of(document: DocumentResult, read: dict[str, FieldValue]) -> Doc
 
 
 def _typed(document: DocumentResult) -> dict[str, FieldValue]:
-    return {name: value for name, value in document.fields.items() if value.source == "human"}
+    return {name: value for name, value in document.fields.items() if value.by_people}
 
 
 def _last_operator(session, task_id: int | None) -> str:  # type: ignore[no-untyped-def]

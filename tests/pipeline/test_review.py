@@ -52,12 +52,14 @@ def machine_result() -> DossierResult:
     )
 
 
-def settled(kind: MicroTaskKind, refs: list[tuple[str, str]], resolution: dict) -> SettledTask:
+def settled(kind: MicroTaskKind, refs: list[tuple[str, str]], resolution: dict,
+            decisive: bool = False) -> SettledTask:
     return SettledTask(
         kind=kind,
         subjects=tuple(FieldRef(document=d, field=f) for d, f in refs),
         resolution=resolution,
         answered_by="op1",
+        decisive=decisive,
     )
 
 
@@ -76,6 +78,7 @@ def test_each_kind_of_answer_becomes_a_human_fact(standard):
     )
     invoice, other, contract = documents
     assert invoice.fields["price_total"] == FieldValue(value=158000.0, confidence=1.0, source="human")
+    assert invoice.fields["vin"].source == "agreed"  # chosen between conflicting values
     assert invoice.fields["vin"].value == "LSVAM4188C2184842"
     assert (other.type, other.confidence) == (DocumentType.SELFIE, 1.0)
     assert contract.fields["signature_present"] == FieldValue(value=True, confidence=1.0, source="human")
@@ -122,7 +125,7 @@ def test_a_failure_rejects_once_people_settled_it_not_while_it_rests_on_a_machin
     assert decide_after_answers([names], [contract], None) is Decision.REVIEW
 
     typed = contract.model_copy(update={"fields": {
-        "borrower_name": FieldValue(value="徐伊欣", confidence=1.0, source="human")}})
+        "borrower_name": FieldValue(value="徐伊欣", confidence=1.0, source="agreed")}})
     assert decide_after_answers([names], [typed], None) is Decision.REJECT
 
     faces = failing("selfie_matches_id_portrait", ("id.jpg#1", "portrait"), ("s.jpg#1", "face"))
@@ -132,6 +135,41 @@ def test_a_failure_rejects_once_people_settled_it_not_while_it_rests_on_a_machin
 
     hard = failing("vin_check_digit_valid", ("a.jpg#1", "vin"), hard=True)
     assert decide_after_answers([hard], [], None) is Decision.REJECT
+
+
+def test_one_person_s_word_rejects_nothing_until_a_second_person_stands_behind_it(standard):
+    """A slip of the key (伊 for 佳) must not turn a good customer away: a failure resting on one
+    person's answer is looked at again; it rejects once two people gave the same value."""
+    contract = DocumentResult(file="c.png", type=DocumentType.LOAN_CONTRACT, confidence=1.0,
+                              fields={"borrower_name": FieldValue(value="徐佳欣", confidence=0.6)})
+    result = machine_result().model_copy(update={"documents": [contract]})
+    names = failing("name_agrees_across_documents",
+                    ("application", "applicant.name"), ("c.png#1", "borrower_name"))
+    hard_names = names.model_copy(update={"hard": True})
+    about_name = [("c.png#1", "borrower_name")]
+
+    [once], _ = apply_answers(standard, result, [
+        settled(MicroTaskKind.CONFIRM_FIELD, about_name, {"value": "徐伊欣"})])
+    assert once.fields["borrower_name"].source == "human"
+    assert decide_after_answers([names], [once], None) is Decision.REVIEW
+    assert decide_after_answers([hard_names], [once], None) is Decision.REVIEW
+
+    again = result.model_copy(update={"documents": [once]})
+    [twice], _ = apply_answers(standard, again, [
+        settled(MicroTaskKind.CONFIRM_FIELD, about_name, {"value": "徐伊欣"})])
+    assert twice.fields["borrower_name"].source == "agreed"
+    assert decide_after_answers([names], [twice], None) is Decision.REJECT
+
+    [corrected], _ = apply_answers(standard, again, [
+        settled(MicroTaskKind.CONFIRM_FIELD, about_name, {"value": "徐佳欣"})])
+    assert corrected.fields["borrower_name"].source == "human"  # the slip is gone, not agreed on
+
+    [keyed_by_two], _ = apply_answers(standard, result, [
+        settled(MicroTaskKind.CONFIRM_FIELD, about_name, {"value": "徐伊欣"}, decisive=True)])
+    [chosen], _ = apply_answers(standard, result, [
+        settled(MicroTaskKind.RESOLVE_MISMATCH, about_name, {"value": "徐伊欣", "source": "c.png#1"})])
+    assert keyed_by_two.fields["borrower_name"].source == chosen.fields["borrower_name"].source \
+        == "agreed"
 
 
 def test_pages_people_classified_are_those_whose_type_a_person_gave_or_confirmed(standard):

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from autopass.documents import DocumentType
-from autopass.dossier import CheckResult, Decision, DocumentResult, FieldRef, MicroTaskKind, Status
+from autopass.dossier import (
+    CheckResult,
+    Decision,
+    DocumentResult,
+    FieldRef,
+    FieldValue,
+    MicroTaskKind,
+    Status,
+)
 from autopass.routing import plan_microtasks
 
 DOCUMENTS = [
@@ -47,6 +55,22 @@ def test_each_doubt_becomes_the_task_that_settles_it(standard):
     yes_no = {p.kind: p.required_answers for p in plans[3:]}
     assert yes_no == {MicroTaskKind.COMPARE_FACES: 2, MicroTaskKind.CHECK_SIGNATURE: 2}, \
         "the standard has two people answer faces and signatures"
+
+
+def test_a_value_one_person_gave_that_fails_is_keyed_again_by_two(standard):
+    typed = DocumentResult(file="back.jpg", type=DocumentType.ID_CARD_BACK, confidence=0.99,
+                           fields={"valid_to": FieldValue(value="2016-01-01", confidence=1.0,
+                                                          source="human")})
+    expired = check("id_card_valid", Status.FAIL, ("back.jpg#1", "valid_to"))
+    [again] = plan_microtasks(standard, decision=Decision.REVIEW, checks=[expired],
+                              documents=[typed])
+    assert (again.kind, again.required_answers) == (MicroTaskKind.CONFIRM_FIELD, 2)
+    read = typed.model_copy(update={"fields": {"valid_to": FieldValue(value="2016-01-01",
+                                                                      confidence=0.7)}})
+    [first] = plan_microtasks(standard, decision=Decision.REVIEW,
+                              checks=[expired.model_copy(update={"status": Status.REVIEW})],
+                              documents=[read])
+    assert first.required_answers == 1
 
 
 def test_yes_no_questions_one_person_answers_unless_the_standard_says_two(standard):

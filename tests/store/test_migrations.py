@@ -83,7 +83,7 @@ def test_claim_order_index_covers_only_open_tasks(store: Settings) -> None:
 @pytest.mark.parametrize(
     ("table", "constraint", "model_values"),
     [
-        # 0004 added ``confirmed``.
+        # 0004 added ``confirmed``, 0006 ``agreed``.
         ("field_values", "ck_field_values_source", set(get_args(FieldSource))),
         # 0005 added ``waiting_for_dealer``.
         ("dossiers", "ck_dossiers_status", {status.value for status in DossierStatus}),
