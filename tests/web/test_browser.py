@@ -8,6 +8,8 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pytest
 import uvicorn
@@ -18,6 +20,9 @@ from autopass.settings import Settings
 from autopass.store import Dossier, DossierStatus, MicroTask, TaskState, session_scope
 from autopass.web import create_app
 from tests.web.factories import PASSWORD, add_dossier, task_of_kind
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 pytestmark = pytest.mark.browser
 
@@ -55,10 +60,30 @@ def served(web_settings: Settings, settled_dossiers: list[int]) -> Iterator[str]
     thread.join(timeout=10)
 
 
+@contextmanager
+def logged_in_page(served: str, username: str) -> Iterator[Page]:
+    """A chromium page on the task page, ``username`` logged in with the keyboard alone."""
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 860})
+            page.goto(f"{served}/tasks")
+            expect(page).to_have_url(f"{served}/login")
+            page.keyboard.type(username)  # the username field has the focus
+            page.keyboard.press("Tab")
+            page.keyboard.type(PASSWORD)
+            page.keyboard.press("Enter")
+            yield page
+        finally:
+            browser.close()
+
+
 def test_operator_clears_three_tasks_with_the_keyboard(
     served: str, web_settings: Settings, settled_dossiers: list[int]
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     dossier_id = add_dossier(
         web_settings,
@@ -69,33 +94,21 @@ def test_operator_clears_three_tasks_with_the_keyboard(
             task_of_kind(web_settings, MicroTaskKind.COMPARE_FACES, "A1", priority=1),
         ],
     )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 860})
-            page.goto(f"{served}/tasks")
-            expect(page).to_have_url(f"{served}/login")
-            page.keyboard.type("olga")  # the username field has the focus
-            page.keyboard.press("Tab")
-            page.keyboard.type(PASSWORD)
-            page.keyboard.press("Enter")
+    with logged_in_page(served, "olga") as page:
+        expect(page.locator("#task")).to_have_attribute("data-kind", "classify_document")
+        expect(page.locator("img").first).to_have_js_property("complete", True)
+        page.keyboard.press("1")  # 身份证人像面
 
-            expect(page.locator("#task")).to_have_attribute("data-kind", "classify_document")
-            expect(page.locator("img").first).to_have_js_property("complete", True)
-            page.keyboard.press("1")  # 身份证人像面
+        expect(page.locator("#task")).to_have_attribute("data-kind", "confirm_field")
+        expect(page.locator("#value")).to_be_focused()
+        page.keyboard.press("Enter")  # accept the reading
 
-            expect(page.locator("#task")).to_have_attribute("data-kind", "confirm_field")
-            expect(page.locator("#value")).to_be_focused()
-            page.keyboard.press("Enter")  # accept the reading
+        expect(page.locator("#task")).to_have_attribute("data-kind", "compare_faces")
+        expect(page.locator("#cleared-count")).to_have_text("2")
+        page.keyboard.press("y")
 
-            expect(page.locator("#task")).to_have_attribute("data-kind", "compare_faces")
-            expect(page.locator("#cleared-count")).to_have_text("2")
-            page.keyboard.press("y")
-
-            expect(page.locator("#queue-empty")).to_be_visible()
-            expect(page.locator("#cleared-count")).to_have_text("3")
-        finally:
-            browser.close()
+        expect(page.locator("#queue-empty")).to_be_visible()
+        expect(page.locator("#cleared-count")).to_have_text("3")
     with session_scope(web_settings) as session:
         tasks = list(session.exec(select(MicroTask).order_by(MicroTask.id)))  # type: ignore[arg-type]
         assert [task.state for task in tasks] == [TaskState.ANSWERED] * 3
@@ -110,7 +123,7 @@ def test_operator_clears_three_tasks_with_the_keyboard(
 def test_operator_sends_an_unreadable_photo_back_to_the_dealer_with_two_keys(
     served: str, web_settings: Settings, settled_dossiers: list[int]
 ) -> None:
-    from playwright.sync_api import expect, sync_playwright
+    from playwright.sync_api import expect
 
     dossier_id = add_dossier(
         web_settings,
@@ -120,25 +133,14 @@ def test_operator_sends_an_unreadable_photo_back_to_the_dealer_with_two_keys(
             task_of_kind(web_settings, MicroTaskKind.CHECK_SIGNATURE, "A1", priority=1),
         ],
     )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 860})
-            page.goto(f"{served}/login")
-            page.keyboard.type("olga")
-            page.keyboard.press("Tab")
-            page.keyboard.type(PASSWORD)
-            page.keyboard.press("Enter")
+    with logged_in_page(served, "olga") as page:
+        expect(page.locator("#task")).to_have_attribute("data-kind", "confirm_field")
+        page.keyboard.press("Escape")  # the skip dialog, even while the value has the focus
+        expect(page.locator("#skip-dialog")).to_be_visible()
+        page.keyboard.press("1")  # unreadable: ask the dealer for a new photo
 
-            expect(page.locator("#task")).to_have_attribute("data-kind", "confirm_field")
-            page.keyboard.press("Escape")  # the skip dialog, even while the value has the focus
-            expect(page.locator("#skip-dialog")).to_be_visible()
-            page.keyboard.press("1")  # unreadable: ask the dealer for a new photo
-
-            expect(page.locator("#queue-empty")).to_be_visible()  # its other task closed too
-            expect(page.get_by_text("已请经销商补拍 id.jpg")).to_be_visible()
-        finally:
-            browser.close()
+        expect(page.locator("#queue-empty")).to_be_visible()  # its other task closed too
+        expect(page.get_by_text("已请经销商补拍 id.jpg")).to_be_visible()
     with session_scope(web_settings) as session:
         assert session.get_one(Dossier, dossier_id).status == DossierStatus.WAITING_FOR_DEALER
         tasks = session.exec(select(MicroTask)).all()
