@@ -1,7 +1,8 @@
 """Fold people's answers back into a dossier's machine result, so the standard can judge again.
 
 Pure: the finalize flow loads the stored result and the settled micro-tasks, calls
-``apply_answers`` and re-evaluates. A person's answer is a fact (confidence 1, source ``human``).
+``apply_answers`` and re-evaluates. A person's answer is a fact (confidence 1, source ``human``;
+``agreed`` once a second person stands behind it).
 """
 
 from __future__ import annotations
@@ -103,24 +104,22 @@ def decide_after_answers(
     ``approve`` when every check passed."""
     by_key = {document.key: document for document in documents}
 
+    def value_of(ref: FieldRef) -> FieldValue | None:
+        document = by_key.get(ref.document)
+        return document.fields.get(ref.field) if document else None
+
     def settled_by_people(ref: FieldRef) -> bool:
         if ref.document == APPLICATION:
             return True  # what the dealer keyed in
         if ref.field in FACE_FIELDS:
             return face is not None and face.confirmed_by is not None
-        document = by_key.get(ref.document)
-        value = document.fields.get(ref.field) if document else None
+        value = value_of(ref)
         return value is not None and value.source == "agreed"
-
-    def one_persons_word(ref: FieldRef) -> bool:
-        document = by_key.get(ref.document)
-        value = document.fields.get(ref.field) if document else None
-        return value is not None and value.by_one_person
 
     def rejects(check: CheckResult) -> bool:
         # One person's word is not enough to turn a customer away: a slip of the key (a digit for
         # another) would reject a good dossier. A second person looks first (``routing``).
-        if any(map(one_persons_word, check.subjects)):
+        if any(value is not None and value.by_one_person for value in map(value_of, check.subjects)):
             return False
         return check.hard or all(map(settled_by_people, check.subjects))
 
