@@ -147,6 +147,10 @@ class MicroTaskKind(StrEnum):
     RESOLVE_MISMATCH = "resolve_mismatch"
 
 
+YES_NO_KINDS = frozenset({MicroTaskKind.COMPARE_FACES, MicroTaskKind.CHECK_SIGNATURE})
+"""Questions answered yes or no: no value to type or choose between."""
+
+
 class MicroTaskSummary(BaseModel):
     id: int | None = None
     kind: MicroTaskKind

@@ -33,7 +33,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from autopass.dossier import MicroTaskKind
+from autopass.dossier import YES_NO_KINDS, MicroTaskKind
 from autopass.errors import AutopassError
 from autopass.store.audit import insert_event, record_event
 from autopass.store.models import (
@@ -588,7 +588,7 @@ def _hand_mismatch_to_senior(
     task.lease_expires_at = None
     dossier = session.get_one(Dossier, task.dossier_id)
     payload = {key: value for key, value in task.payload.items() if key != "question"}
-    if task.kind in _YES_NO:
+    if task.kind in YES_NO_KINDS:  # no values to choose between: the question itself
         kind, question = task.kind, f"两位操作员意见不同 Two operators disagreed: {task.question}"
     else:
         payload["candidates"] = [{"operator": a.operator, "answer": a.answer} for a in answers]
@@ -618,10 +618,6 @@ def _hand_mismatch_to_senior(
         at=now,
     )
     return mismatch
-
-
-_YES_NO = (MicroTaskKind.COMPARE_FACES, MicroTaskKind.CHECK_SIGNATURE)
-"""Questions with no value to choose between: the senior is asked the question itself."""
 
 
 def _same_value(first: Any, second: Any) -> bool:

@@ -113,9 +113,7 @@ async def answer_page(
         session.rollback()
         return _render_task(request, session, user, task, error=str(error), status_code=422)
     except QueueError:
-        session.rollback()
-        flash(request, f"任务 {task_id} 已超时 Task {task_id} lease lost", "warn")
-        return _see_other("/tasks")
+        return _lease_lost(request, session, task_id)
     session.commit()
     after_answer(request.app, background, settings, outcome)
     count_cleared(request)
@@ -158,9 +156,7 @@ def new_photo_page(
             session, task_id=task_id, operator=user.username, now=utc_now(), reason=reason
         )
     except QueueError:
-        session.rollback()
-        flash(request, f"任务 {task_id} 已超时 Task {task_id} lease lost", "warn")
-        return _see_other("/tasks")
+        return _lease_lost(request, session, task_id)
     session.commit()
     photos = "、".join(photo.file for photo in asked.photos) or asked.application_id
     flash(request, f"已请经销商补拍 {photos} Asked the dealer for a new photo")
@@ -186,6 +182,13 @@ def queue_page(request: Request, session: SessionDep, user: Supervisor) -> Respo
 
 def _seconds_since(moment: datetime | None) -> int:
     return max(int((utc_now() - moment).total_seconds()), 0) if moment else 0
+
+
+def _lease_lost(request: Request, session: SessionDep, task_id: int) -> RedirectResponse:
+    """The queue refused the task's holder (the lease ran out meanwhile): undo, say so, go on."""
+    session.rollback()
+    flash(request, f"任务 {task_id} 已超时 Task {task_id} lease lost", "warn")
+    return _see_other("/tasks")
 
 
 def _held_or_none(session: SessionDep, task_id: int, user: User) -> MicroTask | None:
