@@ -66,6 +66,9 @@ class LoopReport(BaseModel):
     set_aside: int = 0  # tasks no truthful answer fits
     slips: int = 0  # answers given wrong on purpose (``slip_rate``)
     tasks_without_image: list[str] = Field(default_factory=list)  # "dossier: kind about subjects"
+    # Why each dossier misjudged (clean rejected, defective approved) ended so: its failing checks
+    # and the slips given on its tasks.
+    misjudged: dict[str, list[str]] = Field(default_factory=dict)
     finalize_runs: dict[int, int] = Field(default_factory=dict)  # runs -> dossiers
 
 
@@ -145,22 +148,25 @@ def answer_with_truth(settings: Settings, truths: Truths, *, slip_rate: float = 
             runs[dossier_id] += 1
             finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id))
         now += timedelta(minutes=1)
-    report = _report(settings, truths, set_aside, runs)
-    report.slips = slips.given
-    return report
+    return _report(settings, truths, set_aside, runs, slips.given)
 
 
 class _Slips:
-    """Which answers slip: ``rate`` of them, drawn from ``rng``; how many did."""
+    """Which answers slip: ``rate`` of them, drawn from ``rng``; each slip given, by task id."""
 
     def __init__(self, rate: float, rng: random.Random) -> None:
-        self.rate, self.rng, self.given = rate, rng, 0
+        self.rate, self.rng = rate, rng
+        self.given: dict[int, list[str]] = {}
 
-    def maybe(self, kind: str, given: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
+    def maybe(self, task: MicroTask, given: dict[str, Any]) -> dict[str, Any]:
         if self.rate <= 0 or self.rng.random() >= self.rate:
             return given
-        self.given += 1
-        return slipped(kind, given, payload, self.rng)
+        wrong = slipped(task.kind, given, task.payload, self.rng)
+        assert task.id is not None
+        self.given.setdefault(task.id, []).append(
+            f"slip: {task.kind} about {', '.join(_subjects(task.payload))}: "
+            f"{_shown(wrong)} for {_shown(given)}")
+        return wrong
 
 
 def _answer_open_tasks(settings: Settings, truths: Truths, set_aside: set[int], slips: _Slips,
@@ -186,7 +192,7 @@ def _answer_open_tasks(settings: Settings, truths: Truths, set_aside: set[int], 
                     set_aside.add(task.id)  # stays claimed: nobody is asked again
                     continue
                 outcome = answer(session, task_id=task.id, operator=operator,
-                                 answer=slips.maybe(task.kind, given, task.payload),
+                                 answer=slips.maybe(task, given),
                                  now=now + timedelta(seconds=20))
                 if outcome.dossier_settled:
                     settled.append(task.dossier_id)
@@ -194,8 +200,8 @@ def _answer_open_tasks(settings: Settings, truths: Truths, set_aside: set[int], 
 
 
 def _report(settings: Settings, truths: Truths, set_aside: set[int], runs: Counter[int],
-            ) -> LoopReport:
-    report = LoopReport(set_aside=len(set_aside))
+            slips: dict[int, list[str]]) -> LoopReport:
+    report = LoopReport(set_aside=len(set_aside), slips=sum(map(len, slips.values())))
     finalized: Counter[int] = Counter()
     with session_scope(settings) as session:
         report.answers = len(session.exec(select(MicroTaskAnswer.id)).all())
@@ -209,6 +215,9 @@ def _report(settings: Settings, truths: Truths, set_aside: set[int], runs: Count
             else:
                 (report.clean_rejected if clean else report.defective_rejected).append(name)
             tasks = session.exec(select(MicroTask).where(MicroTask.dossier_id == dossier.id)).all()
+            if name in report.clean_rejected + report.defective_approved:
+                report.misjudged[name] = _failures(dossier.result) + [
+                    slip for task in tasks for slip in slips.get(task.id or 0, [])]
             report.tasks += len(tasks)
             report.tasks_without_image += [
                 f"{name}: {task.kind} about {', '.join(_subjects(task.payload))}"
@@ -233,6 +242,15 @@ def _overlap(a: list[int] | None, b: list[int] | None) -> int:
     width = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
     height = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
     return max(0, width) * max(0, height)
+
+
+def _failures(result: dict[str, Any]) -> list[str]:
+    return [f"{check['id']}: {check['detail']}" for check in result["checks"]
+            if check["status"] == "fail"]
+
+
+def _shown(answer: dict[str, Any]) -> str:
+    return str(next(iter(answer.values())))
 
 
 def _subjects(payload: dict[str, Any]) -> list[str]:

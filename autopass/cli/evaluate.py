@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -64,6 +65,8 @@ def evaluate(
                 with console.status("people answer with the truth; finalize-dossier decides"):
                     loop = answer_with_truth_in(settings, truths, slip_rate=slip_rate, seed=seed)
                 Console().print(_loop_table(loop))
+                for name, reasons in loop.misjudged.items():
+                    Console().print(f"[red]{name}[/]: " + escape("; ".join(reasons)))
     if json_file:
         document = report.model_dump(mode="json")
         if loop is not None:

@@ -43,3 +43,24 @@ def test_answering_with_the_truth_never_touches_a_kept_store(
 
     assert outcome.exit_code == 2
     assert "only in a temporary store" in outcome.output
+
+
+def test_a_misjudged_dossier_is_reported_with_its_failures_and_the_slips_behind_it(
+        sample_dossiers: dict[str, Path], settings: Settings, tmp_path: Path) -> None:
+    """Every answer slipped: both operators say the unsigned contract is signed, it is approved,
+    and the report says which answers did it."""
+    report_file = tmp_path / "report.json"
+    with use_settings(settings):
+        outcome = CliRunner().invoke(app, ["evaluate", str(sample_dossiers["clean"].parent),
+                                           "--answer-with-truth", "--slip-rate", "1",
+                                           "--json", str(report_file)])
+
+    assert outcome.exit_code == 1, "a defective dossier approved fails the command"
+    loop = json.loads(report_file.read_text(encoding="utf-8"))["after_answers"]
+    unsigned = sample_dossiers["contract_unsigned"].name
+    assert loop["defective_approved"] == [unsigned]
+    signature_slips = [reason for reason in loop["misjudged"][unsigned]
+                       if reason.startswith("slip: check_signature about")]
+    assert len(signature_slips) == 2 and all(s.endswith(": True for False") for s in signature_slips)
+    assert loop["slips"] == loop["answers"]
+    assert f"{unsigned}: slip: check_signature" in " ".join(outcome.output.split())
