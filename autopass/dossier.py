@@ -106,6 +106,20 @@ class DocumentResult(BaseModel):
     fields: dict[str, FieldValue] = Field(default_factory=dict)
     region: list[int] | None = None  # [x, y, width, height] on the page; None for the whole image
     problem: str | None = None  # why the document could not be read, when it could not
+    # Who gave the type: the machine (``ocr``), one person (``human``) or people (``agreed``).
+    type_source: FieldSource = "ocr"
+
+    def source_of(self, field: str) -> FieldSource | None:
+        """Where the field's value comes from (``type``: the document's type); None when unread."""
+        if field == "type":
+            return self.type_source
+        value = self.fields.get(field)
+        return value.source if value else None
+
+    def by_one_person(self, field: str) -> bool:
+        """One person gave the field (or the type) and nobody looked again: not enough to reject
+        a dossier on (a slip of the key, a wrong type picked)."""
+        return self.source_of(field) == "human"
 
     @property
     def key(self) -> str:
@@ -147,8 +161,10 @@ class MicroTaskKind(StrEnum):
     RESOLVE_MISMATCH = "resolve_mismatch"
 
 
-YES_NO_KINDS = frozenset({MicroTaskKind.COMPARE_FACES, MicroTaskKind.CHECK_SIGNATURE})
-"""Questions answered yes or no: no value to type or choose between."""
+CHOICE_KINDS = frozenset({MicroTaskKind.COMPARE_FACES, MicroTaskKind.CHECK_SIGNATURE,
+                          MicroTaskKind.CLASSIFY_DOCUMENT})
+"""Questions answered by picking (yes or no, a document type): nothing typed, so two people who
+disagree leave a senior the same question, not values to choose between."""
 
 
 class MicroTaskSummary(BaseModel):
@@ -175,6 +191,7 @@ class DossierResult(BaseModel):
                 del document["region"]
             if document["problem"] is None:
                 del document["problem"]
+            del document["type_source"]
             for field in document["fields"].values():
                 del field["box"]
         if data["face"] is not None and data["face"]["confirmed_by"] is None:

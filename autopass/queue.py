@@ -16,7 +16,8 @@ whose audit event refers to the dossier, never waits for an answer holding that 
 Double keying: a task with ``required_answers=2`` goes back to ``open`` after its first answer and
 is never offered again to an operator who answered it; the second, different operator types the
 value blind. Equal values settle it, different values close it and open a ``resolve_mismatch``
-task for a senior (a yes/no question two operators disagree on is asked of a senior as it is).
+task for a senior (a question answered by picking, yes/no or a document type, is asked of a senior
+as it is).
 
 Every function works inside the caller's session; the caller commits (``session_scope``).
 """
@@ -33,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from autopass.dossier import YES_NO_KINDS, MicroTaskKind
+from autopass.dossier import CHOICE_KINDS, MicroTaskKind
 from autopass.errors import AutopassError
 from autopass.store.audit import insert_event, record_event
 from autopass.store.models import (
@@ -588,7 +589,7 @@ def _hand_mismatch_to_senior(
     task.lease_expires_at = None
     dossier = session.get_one(Dossier, task.dossier_id)
     payload = {key: value for key, value in task.payload.items() if key != "question"}
-    if task.kind in YES_NO_KINDS:  # no values to choose between: the question itself
+    if task.kind in CHOICE_KINDS:  # nothing typed to choose between: the question itself
         kind, question = task.kind, f"两位操作员意见不同 Two operators disagreed: {task.question}"
     else:
         payload["candidates"] = [{"operator": a.operator, "answer": a.answer} for a in answers]

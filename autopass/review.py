@@ -26,6 +26,7 @@ from autopass.dossier import (
     DossierResult,
     FaceResult,
     FieldRef,
+    FieldSource,
     FieldValue,
     MicroTaskKind,
     Status,
@@ -66,9 +67,10 @@ def apply_answers(
             if document is None or ref.document == APPLICATION:
                 continue
             if isinstance(answer, ClassifyDocumentAnswer):
-                documents[ref.document] = document.model_copy(
-                    update={"type": answer.type, "confidence": 1.0}
-                )
+                again = document.by_one_person("type") and document.type == answer.type
+                documents[ref.document] = document.model_copy(update={
+                    "type": answer.type, "confidence": 1.0,
+                    "type_source": _people(decisive=task.decisive, again=again)})
             elif isinstance(answer, CheckSignatureAnswer):
                 document.fields[ref.field] = _given(answer.signed, document.fields.get(ref.field),
                                                     decisive=task.decisive)
@@ -104,22 +106,23 @@ def decide_after_answers(
     ``approve`` when every check passed."""
     by_key = {document.key: document for document in documents}
 
-    def value_of(ref: FieldRef) -> FieldValue | None:
+    def source_of(ref: FieldRef) -> FieldSource | None:
         document = by_key.get(ref.document)
-        return document.fields.get(ref.field) if document else None
+        return document.source_of(ref.field) if document else None
 
     def settled_by_people(ref: FieldRef) -> bool:
         if ref.document == APPLICATION:
             return True  # what the dealer keyed in
         if ref.field in FACE_FIELDS:
             return face is not None and face.confirmed_by is not None
-        value = value_of(ref)
-        return value is not None and value.source == "agreed"
+        return source_of(ref) == "agreed"
 
     def rejects(check: CheckResult) -> bool:
         # One person's word is not enough to turn a customer away: a slip of the key (a digit for
-        # another) would reject a good dossier. A second person looks first (``routing``).
-        if any(value is not None and value.by_one_person for value in map(value_of, check.subjects)):
+        # another, the wrong document type) would reject a good dossier. A second person looks
+        # first (``routing``).
+        if any(document.by_one_person(ref.field) for ref in check.subjects
+               if (document := by_key.get(ref.document))):
             return False
         return check.hard or all(map(settled_by_people, check.subjects))
 
@@ -158,5 +161,10 @@ def _given(value: Any, before: FieldValue | None, *, decisive: bool) -> FieldVal
     """A person's answer as a fact: ``agreed`` when it is decisive, or when it is what another
     person gave before (a second look at the same field); else one person's (``human``)."""
     again = before is not None and before.by_one_person and before.value == value
-    return FieldValue(value=value, confidence=1.0,
-                      source="agreed" if decisive or again else "human")
+    return FieldValue(value=value, confidence=1.0, source=_people(decisive=decisive, again=again))
+
+
+def _people(*, decisive: bool, again: bool) -> FieldSource:
+    """``agreed`` when the answer is decisive or repeats one person's earlier answer, else one
+    person's (``human``)."""
+    return "agreed" if decisive or again else "human"

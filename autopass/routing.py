@@ -94,6 +94,7 @@ def _specs_for_check(
                 (ref,),
                 "这是什么证件? Which document is this?",
                 options=tuple(t.value for t in DocumentType),
+                required_answers=2 if _second_look(check, documents.get(ref.document), "type") else 1,
             )
             for ref in subjects
             if ref.field == "type"
@@ -113,9 +114,8 @@ def _specs_for_check(
         if ref.document == APPLICATION:
             continue  # what the dealer keyed in is not re-read by people; the document is
         document = documents.get(ref.document)
-        double = document is not None and (
-            needs_double_keying(standard, document.type, ref.field)
-            or (check.status is Status.FAIL and _by_one_person(document, ref.field)))
+        double = _second_look(check, document, ref.field) or (
+            document is not None and needs_double_keying(standard, document.type, ref.field))
         specs.append(
             _spec(
                 MicroTaskKind.CONFIRM_FIELD,
@@ -129,11 +129,10 @@ def _specs_for_check(
     return specs
 
 
-def _by_one_person(document: DocumentResult, field: str) -> bool:
-    """One person gave the value that fails: two others key it again, blind, before a rejection
-    rests on it (``review.decide_after_answers``)."""
-    value = document.fields.get(field)
-    return value is not None and value.by_one_person
+def _second_look(check: CheckResult, document: DocumentResult | None, field: str) -> bool:
+    """The check fails on what one person gave: two others answer blind before a rejection rests
+    on it (``review.decide_after_answers``)."""
+    return check.status is Status.FAIL and document is not None and document.by_one_person(field)
 
 
 def _answers_to(standard: Standard, kind: MicroTaskKind) -> int:

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from autopass.dossier import YES_NO_KINDS
+from autopass.dossier import CHOICE_KINDS
 from autopass.store import User
 from autopass.web.auth import CSRF_FIELD, CSRF_HEADER, cleared_count, csrf_token
 
@@ -32,7 +32,7 @@ def _clock(value: datetime | None) -> str:
 
 
 templates.env.filters["clock"] = _clock
-templates.env.globals["yes_no_kinds"] = YES_NO_KINDS
+templates.env.globals["choice_kinds"] = CHOICE_KINDS
 
 
 def flash(request: Request, message: str, level: str = "info") -> None:

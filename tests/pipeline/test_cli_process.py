@@ -45,6 +45,8 @@ def test_results_in_order_and_a_bad_dossier_on_stderr(tmp_path: Path, settings: 
         assert line["decision"] == "review"
         assert {"id", "kind", "check_id", "question"} <= set(line["microtasks"][0])
         assert all(set(c) == {"id", "status", "detail"} for c in line["checks"])
+        assert all(set(d) <= {"file", "page", "type", "confidence", "fields", "region", "problem"}
+                   for d in line["documents"])
     # (Prefect's own log lines may share stderr under the test harness; the CLI quiets them.)
     assert [line for line in outcome.stderr.splitlines() if line.startswith("autopass:")] == [
         f"autopass: {broken}: application.json: malformed JSON at line 1 column 2: "

@@ -32,9 +32,10 @@ from tests.pipeline.conftest import read_truth
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
-def clear_queue(settings, truth: dict) -> list[int]:
-    """Two operators clear every task (double keying needs both); returns settled dossiers."""
-    settled, now = [], utc_now()
+def clear_queue(settings, truth: dict, slips: dict[str, dict] | None = None) -> list[int]:
+    """Two operators clear every task (double keying needs both); returns settled dossiers.
+    ``slips``: the wrong answer given, once, to the first task of each kind named."""
+    settled, now, slips = [], utc_now(), dict(slips or {})
     for _ in range(50):
         progressed = False
         for operator in ("op1", "op2"):
@@ -47,6 +48,7 @@ def clear_queue(settings, truth: dict) -> list[int]:
                 documents = session.get(Dossier, task.dossier_id).result["documents"]
                 given = truthful_answer(task.kind, task.payload, truth, documents)
                 assert given is not None, f"no true answer: {task.kind} {task.payload['subjects']}"
+                given = slips.pop(task.kind, given)
                 outcome = answer(session, task_id=task.id, operator=operator,
                                  now=now + timedelta(seconds=5), answer=given)
                 if outcome.dossier_settled:
@@ -122,6 +124,31 @@ def test_a_page_people_classify_is_read_as_that_document_and_no_answer_is_asked_
         assert kinds.count("compare_faces") <= 1, "the faces were compared once, if at all"
         actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
         assert "dossier_asked_again" in actions
+
+
+def test_a_page_one_person_calls_other_by_mistake_is_looked_at_again_not_rejected(
+        dossier_copy, settings):
+    """The contract page nobody could read is `other` to the first operator (a slip of the hand):
+    the contract is missing on one person's word, so two others classify the page, blind."""
+    folder = dossier_copy("clean")
+    truth = read_truth(folder)
+    contract = next(f for f, kind in truth["documents"].items() if kind == "loan_contract")
+    spoil_beyond_classifying(folder / contract)
+    with use_settings(settings):
+        process_dossier(ProcessDossierRequest(folder=str(folder)))
+        [dossier_id] = clear_queue(settings, truth, slips={"classify_document": {"type": "other"}})
+        assert finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id)) == "review"
+        with session_scope(settings) as session:
+            [again] = session.exec(select(MicroTask).where(MicroTask.state == TaskState.OPEN)).all()
+            assert (again.kind, again.required_answers, again.check_id) == (
+                MicroTaskKind.CLASSIFY_DOCUMENT, 2, "required_documents_present")
+
+        for _ in range(3):  # the page, then what is asked about the contract read from it
+            [dossier_id] = clear_queue(settings, truth)
+            decision = finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id))
+            if decision != "review":
+                break
+    assert decision == "approve"
 
 
 def test_a_later_question_about_a_page_nobody_was_shown_shows_that_page(dossier_copy, settings):

@@ -172,6 +172,33 @@ def test_one_person_s_word_rejects_nothing_until_a_second_person_stands_behind_i
         == "agreed"
 
 
+def test_one_person_s_document_type_rejects_nothing_until_a_second_person_gives_it_too(standard):
+    """A slip of the hand (`other` for the contract page) leaves a required document missing: that
+    rejects once a second person calls the page the same, not on one person's word."""
+    about_page = [("b.jpg#1", "type")]
+    missing = CheckResult(id="required_documents_present", status=Status.FAIL, hard=True,
+                          detail="required document(s) missing: loan_contract",
+                          subjects=[FieldRef(document="b.jpg#1", field="type")])
+
+    _, once, _ = apply_answers(standard, machine_result(), [
+        settled(MicroTaskKind.CLASSIFY_DOCUMENT, about_page, {"type": "other"})])[0]
+    assert (once.type, once.confidence, once.type_source) == (DocumentType.OTHER, 1.0, "human")
+    assert decide_after_answers([missing], [once], None) is Decision.REVIEW
+
+    again = machine_result().model_copy(update={"documents": [once]})
+    [twice], _ = apply_answers(standard, again, [
+        settled(MicroTaskKind.CLASSIFY_DOCUMENT, about_page, {"type": "other"})])
+    assert twice.type_source == "agreed"
+    assert decide_after_answers([missing], [twice], None) is Decision.REJECT
+
+    [corrected], _ = apply_answers(standard, again, [
+        settled(MicroTaskKind.CLASSIFY_DOCUMENT, about_page, {"type": "loan_contract"})])
+    assert (corrected.type, corrected.type_source) == (DocumentType.LOAN_CONTRACT, "human")
+    _, by_two, _ = apply_answers(standard, machine_result(), [
+        settled(MicroTaskKind.CLASSIFY_DOCUMENT, about_page, {"type": "other"}, decisive=True)])[0]
+    assert by_two.type_source == "agreed"
+
+
 def test_pages_people_classified_are_those_whose_type_a_person_gave_or_confirmed(standard):
     """b.jpg was *other*, a person says it is a contract; c.png was a contract the machine
     doubted, a person confirms it (dossier 183 of seed 7): both are read again, so the tasks

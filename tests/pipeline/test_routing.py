@@ -73,6 +73,19 @@ def test_a_value_one_person_gave_that_fails_is_keyed_again_by_two(standard):
     assert first.required_answers == 1
 
 
+def test_a_document_type_one_person_gave_that_leaves_a_document_missing_is_asked_of_two(standard):
+    typed = DocumentResult(file="odd.jpg", type=DocumentType.OTHER, confidence=1.0,
+                           type_source="human")
+    missing = check("required_documents_present", Status.FAIL, ("odd.jpg#1", "type"))
+    [again] = plan_microtasks(standard, decision=Decision.REVIEW, checks=[missing],
+                              documents=[typed])
+    assert (again.kind, again.required_answers) == (MicroTaskKind.CLASSIFY_DOCUMENT, 2)
+    [first] = plan_microtasks(standard, decision=Decision.REVIEW,
+                              checks=[missing.model_copy(update={"status": Status.REVIEW})],
+                              documents=[DOCUMENTS[2]])
+    assert first.required_answers == 1
+
+
 def test_yes_no_questions_one_person_answers_unless_the_standard_says_two(standard):
     checks = [check("selfie_matches_id_portrait", Status.REVIEW, ("odd.jpg#1", "face")),
               check("contract_signed", Status.REVIEW, ("c.png#1", "signature_present"))]

@@ -50,13 +50,25 @@ def test_missing_document_with_an_unclassified_page_asks_a_human(standard):
     assert result.subjects == [FieldRef(document="x.jpg#1", field="type")]
 
 
-def test_missing_document_rejects_once_a_person_called_the_unclassified_page_other(standard):
-    """The one page that might have held the missing document is `other` to a person: asking
+def test_missing_document_rejects_once_people_called_the_unclassified_page_other(standard):
+    """The one page that might have held the missing document is `other` to two people: asking
     again, round after round, would settle nothing; the document is missing."""
     documents = drop(make_documents(), T.BANK_CARD)
-    documents.append(DocumentResult(file="x.jpg", type=T.OTHER, confidence=1.0))
+    documents.append(DocumentResult(file="x.jpg", type=T.OTHER, confidence=1.0,
+                                    type_source="agreed"))
     result = check(standard, "required_documents_present", documents=documents)
-    assert (result.status, result.hard) == (Status.FAIL, True)
+    assert (result.status, result.hard, result.subjects) == (Status.FAIL, True, [])
+
+
+def test_a_document_missing_because_one_person_typed_a_page_points_at_that_page(standard):
+    """One person's `other` (a slip of the hand) fails the check on that page, which a second
+    look can settle (``review.decide_after_answers`` does not reject on it)."""
+    documents = drop(make_documents(), T.BANK_CARD)
+    documents.append(DocumentResult(file="x.jpg", type=T.OTHER, confidence=1.0,
+                                    type_source="human"))
+    result = check(standard, "required_documents_present", documents=documents)
+    assert (result.status, result.detail) == (Status.FAIL, "required document(s) missing: bank_card")
+    assert result.subjects == [FieldRef(document="x.jpg#1", field="type")]
 
 
 def test_doubtfully_classified_document_is_reviewed(standard):

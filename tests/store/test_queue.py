@@ -258,29 +258,33 @@ def test_double_keying_different_values_go_to_a_senior(store: Settings) -> None:
     assert (final.settled, final.dossier_settled) == (True, True)
 
 
-def test_two_operators_who_disagree_on_a_face_leave_the_question_to_a_senior(
-    store: Settings,
+@pytest.mark.parametrize(("kind", "payload", "answers"), [
+    (MicroTaskKind.COMPARE_FACES, {"crops": {"portrait": "p.jpg", "selfie": "s.jpg"}},
+     ({"same_person": True}, {"same_person": False})),
+    (MicroTaskKind.CLASSIFY_DOCUMENT, {"crop": "x.jpg", "options": ["bank_card", "other"]},
+     ({"type": "bank_card"}, {"type": "other"})),
+])
+def test_two_operators_who_disagree_on_a_choice_leave_the_question_to_a_senior(
+    store: Settings, kind: MicroTaskKind, payload: dict, answers: tuple[dict, dict],
 ) -> None:
-    faces = NewMicroTask(
-        kind=MicroTaskKind.COMPARE_FACES,
-        question="同一人吗? Same person?",
-        payload={"crops": {"portrait": "p.jpg", "selfie": "s.jpg"}, "subjects": []},
-        required_answers=2,
-    )
-    [task_id] = _dossier(store, "A1", [faces])
+    """A face, a signature, a document type: nothing typed to choose between, so the senior is
+    asked the question itself."""
+    question = NewMicroTask(kind=kind, question="Q?", payload={**payload, "subjects": []},
+                            required_answers=2)
+    [task_id] = _dossier(store, "A1", [question])
     _claim(store, "alice")
-    _answer(store, task_id, "alice", {"same_person": True})
+    _answer(store, task_id, "alice", answers[0])
     _claim(store, "bob", minute=3)
-    outcome = _answer(store, task_id, "bob", {"same_person": False}, minute=4)
+    outcome = _answer(store, task_id, "bob", answers[1], minute=4)
     senior_task = outcome.mismatch_task
     assert senior_task is not None and not outcome.dossier_settled
     assert (senior_task.kind, senior_task.role, senior_task.required_answers) == (
-        MicroTaskKind.COMPARE_FACES, Role.SENIOR, 1
+        kind, Role.SENIOR, 1
     )
-    assert senior_task.payload["crops"] == {"portrait": "p.jpg", "selfie": "s.jpg"}
+    assert {key: senior_task.payload[key] for key in payload} == payload
     assert senior_task.question.startswith("两位操作员意见不同 Two operators disagreed")
     assert _claim(store, "sam", minute=5, roles=roles_for(Role.SENIOR)) == senior_task.id
-    assert _answer(store, senior_task.id, "sam", {"same_person": False}, minute=6).dossier_settled
+    assert _answer(store, senior_task.id, "sam", answers[1], minute=6).dossier_settled
 
 
 def test_the_same_operator_cannot_answer_a_double_keyed_task_twice(store: Settings) -> None:
