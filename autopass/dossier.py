@@ -161,10 +161,16 @@ class MicroTaskKind(StrEnum):
     RESOLVE_MISMATCH = "resolve_mismatch"
 
 
-CHOICE_KINDS = frozenset({MicroTaskKind.COMPARE_FACES, MicroTaskKind.CHECK_SIGNATURE,
-                          MicroTaskKind.CLASSIFY_DOCUMENT})
-"""Questions answered by picking (yes or no, a document type): nothing typed, so two people who
-disagree leave a senior the same question, not values to choose between."""
+class ChoiceKind(StrEnum):
+    """Questions answered by picking (yes or no, a document type): nothing typed, so two people
+    who disagree leave a senior the same question, not values to choose between."""
+
+    COMPARE_FACES = MicroTaskKind.COMPARE_FACES.value
+    CHECK_SIGNATURE = MicroTaskKind.CHECK_SIGNATURE.value
+    CLASSIFY_DOCUMENT = MicroTaskKind.CLASSIFY_DOCUMENT.value
+
+
+CHOICE_KINDS = frozenset(MicroTaskKind(kind) for kind in ChoiceKind)
 
 
 class MicroTaskSummary(BaseModel):

@@ -94,7 +94,8 @@ def _specs_for_check(
                 (ref,),
                 "这是什么证件? Which document is this?",
                 options=tuple(t.value for t in DocumentType),
-                required_answers=2 if _second_look(check, documents.get(ref.document), "type") else 1,
+                required_answers=2 if _second_look(check, documents.get(ref.document), "type")
+                else _answers_to(standard, MicroTaskKind.CLASSIFY_DOCUMENT),
             )
             for ref in subjects
             if ref.field == "type"
@@ -136,7 +137,7 @@ def _second_look(check: CheckResult, document: DocumentResult | None, field: str
 
 
 def _answers_to(standard: Standard, kind: MicroTaskKind) -> int:
-    """How many operators answer a yes/no question of this kind (the standard's
+    """How many operators answer a question of this kind, answered by picking (the standard's
     ``double_answered``)."""
     return 2 if kind.value in standard.double_answered else 1
 

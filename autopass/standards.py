@@ -27,7 +27,7 @@ from pydantic import (
 )
 
 from autopass.documents import DocumentType
-from autopass.dossier import Status
+from autopass.dossier import ChoiceKind, Status
 from autopass.errors import StandardsError
 from autopass.settings import Settings
 
@@ -372,11 +372,11 @@ class Standard(_Strict):
         description="Fields two operators key blind: field names or '<document_type>.<field>'. "
         "Omitted: each document spec's double_key flag.",
     )
-    double_answered: list[Literal["compare_faces", "check_signature"]] = Field(
+    double_answered: list[ChoiceKind] = Field(
         default_factory=list,
-        description="Yes/no questions two operators answer, each without seeing the other's "
-        "answer, so that one person's slip (a Y for an N) cannot approve a dossier alone; when "
-        "they disagree, a senior is asked the same question.",
+        description="Questions answered by picking (a yes/no, a document type) that two operators "
+        "answer, each without seeing the other's answer, so that one person's slip (a Y for an N) "
+        "cannot approve a dossier alone; when they disagree, a senior is asked the same question.",
     )
     post_loan: PostLoan
     rules: list[Rule] = Field(min_length=1)

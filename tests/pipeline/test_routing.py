@@ -86,13 +86,16 @@ def test_a_document_type_one_person_gave_that_leaves_a_document_missing_is_asked
     assert first.required_answers == 1
 
 
-def test_yes_no_questions_one_person_answers_unless_the_standard_says_two(standard):
+def test_choices_one_person_makes_unless_the_standard_says_two(standard):
     checks = [check("selfie_matches_id_portrait", Status.REVIEW, ("odd.jpg#1", "face")),
-              check("contract_signed", Status.REVIEW, ("c.png#1", "signature_present"))]
-    single = standard.model_copy(update={"double_answered": ["check_signature"]})
+              check("contract_signed", Status.REVIEW, ("c.png#1", "signature_present")),
+              check("required_documents_present", Status.REVIEW, ("odd.jpg#1", "type"))]
+    single = standard.model_copy(update={"double_answered": ["check_signature",
+                                                             "classify_document"]})
     plans = plan_microtasks(single, decision=Decision.REVIEW, checks=checks, documents=DOCUMENTS)
     assert [(p.kind, p.required_answers) for p in plans] == [
-        (MicroTaskKind.COMPARE_FACES, 1), (MicroTaskKind.CHECK_SIGNATURE, 2)
+        (MicroTaskKind.COMPARE_FACES, 1), (MicroTaskKind.CHECK_SIGNATURE, 2),
+        (MicroTaskKind.CLASSIFY_DOCUMENT, 2),
     ]
 
 
