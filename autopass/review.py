@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autopass.answers import (
+    TYPED,
     CheckSignatureAnswer,
     ClassifyDocumentAnswer,
     CompareFacesAnswer,
@@ -76,10 +77,12 @@ def apply_answers(
                                                     decisive=task.decisive)
             elif isinstance(answer, ConfirmFieldAnswer | ResolveMismatchAnswer):
                 kind = _field_kind(standard, document.type, ref.field)
-                # Choosing between conflicting values is a second look at what one person gave.
+                # Choosing one of the conflicting values stands behind what another gave; a value
+                # typed instead of choosing is one person's.
+                chosen = isinstance(answer, ResolveMismatchAnswer) and answer.source != TYPED
                 document.fields[ref.field] = _given(
                     coerce(kind, answer.value), document.fields.get(ref.field),
-                    decisive=task.decisive or isinstance(answer, ResolveMismatchAnswer))
+                    decisive=task.decisive or chosen)
     return list(documents.values()), face
 
 
