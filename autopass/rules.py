@@ -269,7 +269,8 @@ def documents_present(rule: DocumentsPresent, dossier: Dossier) -> Outcome:
                 f"no {names} recognised; {len(candidates)} page(s) unread or unclassified may hold it",
                 [FieldRef(document=d.key, field="type") for d in candidates],
             )
-        # Unless only one person said so: the pages they typed are what a second look checks.
+        # Pages one person typed are the failure's subjects: on one person's word the document
+        # may still be among them (a slip of the hand), so a second look is asked before a reject.
         typed_by_one = [d for d in dossier.documents if d.by_one_person("type")]
         return Outcome(Status.FAIL, f"required document(s) missing: {names}",
                        [FieldRef(document=d.key, field="type") for d in typed_by_one])
