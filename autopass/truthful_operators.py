@@ -62,6 +62,7 @@ class LoopReport(BaseModel):
     defective_rejected: list[str] = Field(default_factory=list)
     unsettled: list[str] = Field(default_factory=list)  # a loop, or a task set aside
     tasks: int = 0  # micro-tasks created, all rounds
+    tasks_by_kind: dict[str, int] = Field(default_factory=dict)  # where people's time goes
     answers: int = 0  # answers given (a double-keyed task counts two)
     set_aside: int = 0  # tasks no truthful answer fits
     slips: int = 0  # answers given wrong on purpose (``slip_rate``)
@@ -203,6 +204,7 @@ def _report(settings: Settings, truths: Truths, set_aside: set[int], runs: Count
             slips: dict[int, list[str]]) -> LoopReport:
     report = LoopReport(set_aside=len(set_aside), slips=sum(map(len, slips.values())))
     finalized: Counter[int] = Counter()
+    kinds: Counter[str] = Counter()
     with session_scope(settings) as session:
         report.answers = len(session.exec(select(MicroTaskAnswer.id)).all())
         for dossier in session.exec(select(Dossier).order_by(Dossier.id)).all():
@@ -219,11 +221,13 @@ def _report(settings: Settings, truths: Truths, set_aside: set[int], runs: Count
                 report.misjudged[name] = _failures(dossier.result) + [
                     slip for task in tasks for slip in slips.get(task.id or 0, [])]
             report.tasks += len(tasks)
+            kinds.update(task.kind for task in tasks)
             report.tasks_without_image += [
                 f"{name}: {task.kind} about {', '.join(_subjects(task.payload))}"
                 for task in tasks if not crop_slots(session, task)]
             finalized[runs[dossier.id]] += 1
     report.finalize_runs = dict(sorted(finalized.items()))
+    report.tasks_by_kind = dict(kinds.most_common())
     return report
 
 

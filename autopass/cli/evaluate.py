@@ -109,6 +109,8 @@ def _loop_table(loop: LoopReport) -> Table:
         shown = " ".join(names) if label != "clean dossiers approved" and len(names) <= 10 else ""
         table.add_row(label, f"{len(names)} {shown}".strip())
     table.add_row("micro-tasks, all rounds", str(loop.tasks))
+    for kind, count in loop.tasks_by_kind.items():
+        table.add_row(f"  {kind}", str(count))
     table.add_row("answers given", str(loop.answers))
     table.add_row("tasks no truthful answer fits", str(loop.set_aside))
     table.add_row("answers slipped (--slip-rate)", str(loop.slips))

@@ -31,6 +31,8 @@ def test_every_dossier_ends_right_once_people_answer_with_the_truth(
         [names["contract_unsigned"], names["application_id_number_bad_checksum"]])
     assert loop["clean_rejected"] == loop["defective_approved"] == loop["unsettled"] == []
     assert loop["answers"] >= 1, "the unsigned contract's signature was looked at"
+    assert loop["tasks_by_kind"]["check_signature"] >= 1
+    assert sum(loop["tasks_by_kind"].values()) == loop["tasks"]
     assert loop["tasks_without_image"] == []
     assert "after people answered every task with the truth" in outcome.output
 
