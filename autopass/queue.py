@@ -103,6 +103,7 @@ class NewPhotoRequest:
     """A dossier sent back to its dealer: which photos to take again, why, who asked, when."""
 
     dossier_id: int
+    task_id: int  # the task whose photo nobody could read: identifies the request
     application_id: str
     photos: list[PhotoToRetake]
     reason: str
@@ -311,6 +312,7 @@ def request_new_photo(
     dossier.status, dossier.updated_at = DossierStatus.WAITING_FOR_DEALER, now
     request = NewPhotoRequest(
         dossier_id=dossier.id,  # type: ignore[arg-type]
+        task_id=task_id,
         application_id=dossier.application_id,
         photos=_photos_asked_about(session, task),
         reason=reason,
@@ -351,6 +353,7 @@ def waiting_for_dealer(session: Session) -> list[NewPhotoRequest]:
     return [
         NewPhotoRequest(
             dossier_id=dossier_id,
+            task_id=event.task_id,
             application_id=application_id,
             photos=[PhotoToRetake(**photo) for photo in event.detail.get("photos", [])],
             reason=event.detail.get("reason", ""),

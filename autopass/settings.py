@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -76,6 +76,14 @@ class Settings(BaseSettings):
     )
     secret_key: str = Field(
         DEVELOPMENT_SECRET, description="Signs session cookies and CSRF tokens of the queue page."
+    )
+    dealer_webhook_url: AnyHttpUrl | None = Field(
+        None,
+        description="Where a request for a new photo is POSTed for the dealer's system "
+        "(`autopass.dealer_notices`); unset: requests are only listed on the queue page.",
+    )
+    dealer_webhook_secret: SecretStr | None = Field(
+        None, description="Signs each notice's body (X-Autopass-Signature: sha256=<HMAC>)."
     )
 
     @field_validator("secret_key")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -47,3 +49,41 @@ def prefect_harness(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
+
+
+class DealerSystem(ThreadingHTTPServer):
+    """A dealer's system receiving Autopass's webhook: keeps each POST, answers ``status``."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _DealerHandler)
+        self.received: list[tuple[dict[str, str], bytes]] = []
+        self.status = 204
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/autopass/notices"
+
+
+class _DealerHandler(BaseHTTPRequestHandler):
+    server: DealerSystem
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.server.received.append((dict(self.headers), body))
+        self.send_response(self.server.status)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        """Quiet: the test asserts what arrived."""
+
+
+@pytest.fixture
+def dealer_system() -> Iterator[DealerSystem]:
+    """A local HTTP server standing for a dealer's system (the webhook's receiver)."""
+    server = DealerSystem()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()

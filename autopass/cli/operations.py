@@ -1,4 +1,5 @@
-"""``autopass intake run`` and ``autopass nightly run``: the scheduled flows, by hand.
+"""``autopass intake run``, ``autopass nightly run`` and ``autopass notify-dealers``: the
+scheduled flows, by hand.
 
 On a Prefect server the deployments of prefect.yaml run them (every minute, and at 02:00); these
 commands run the same flows once in this process, for a single machine, cron, or a test.
@@ -82,3 +83,16 @@ def nightly_run(
     with without_flow_heartbeats():
         summary = nightly_batch(NightlyBatchRequest(day=report_day))
     _out.print_json(summary.model_dump_json())
+
+
+@app.command("notify-dealers")
+def notify_dealers_run() -> None:
+    """POST each new-photo request not yet delivered to the dealer webhook (exit 1 if any
+    failed: they are tried again on the next run)."""
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from flows.notify_dealers import notify_dealers
+
+    with without_flow_heartbeats():
+        deliveries = notify_dealers()
+    _out.print_json(deliveries.model_dump_json())
+    raise typer.Exit(1 if deliveries.failed else 0)

@@ -32,6 +32,7 @@ def test_deployments_name_existing_flows_with_matching_names():
         "process-dossier": PROCESS_DEPLOYMENT,
         "finalize-dossier": FINALIZE_DEPLOYMENT,
         "nightly-batch": "nightly-batch/nightly-batch",
+        "notify-dealers": "notify-dealers/notify-dealers",
     }
 
 
@@ -42,4 +43,5 @@ def test_schedules():
     nightly = deployments["nightly-batch"].schedules[0]
     assert (nightly.cron, nightly.timezone) == ("0 2 * * *", "Asia/Shanghai")
     assert deployments["intake"].concurrency_limit.limit == 1
+    assert deployments["notify-dealers"].schedules[0].interval.total_seconds() == 60
     assert not deployments["process-dossier"].schedules

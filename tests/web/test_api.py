@@ -3,6 +3,7 @@ for anonymous calls."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -12,7 +13,9 @@ from sqlmodel import select
 from autopass.dossier import MicroTaskKind
 from autopass.settings import Settings
 from autopass.store import AuditEvent, MicroTask, TaskState, session_scope
+from autopass.web.app import create_app
 from autopass.web.deps import NOT_AUTHENTICATED
+from tests.conftest import DealerSystem
 from tests.web.conftest import csrf_of, log_in
 from tests.web.factories import add_dossier, task_of_kind
 
@@ -213,6 +216,21 @@ def test_a_new_photo_request_closes_the_dossier_s_tasks_and_names_the_photo(
     assert app_client.get("/api/tasks/next").status_code == 204  # nothing left to clear
     again = app_client.post(f"/api/tasks/{task['id']}/new-photo", json={}, headers=headers)
     assert again.status_code == 409
+
+
+def test_a_new_photo_request_reaches_the_dealer_s_system_after_the_response(
+    web_settings: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = Settings.model_validate(
+        {**web_settings.model_dump(), "dealer_webhook_url": dealer_system.url})
+    add_dossier(settings, "A1", [task_of_kind(settings, MicroTaskKind.CONFIRM_FIELD, "A1")])
+    with TestClient(create_app(settings, on_dossier_settled=lambda *_: None)) as client:
+        task, headers = _claim(client)
+        response = client.post(f"/api/tasks/{task['id']}/new-photo", json={"reason": "glare"},
+                               headers=headers)
+    assert response.status_code == 200, response.text
+    [(_, body)] = dealer_system.received
+    assert json.loads(body)["application_id"] == "A1"
 
 
 def test_a_task_held_by_someone_else_cannot_be_answered(

@@ -10,6 +10,7 @@ from fastapi import APIRouter, BackgroundTasks, Body, HTTPException, Request, Re
 from pydantic import BaseModel, Field
 
 from autopass.answers import Answer, AnswerError
+from autopass.dealer_notices import deliver_pending
 from autopass.queue import PhotoToRetake, QueueError, release, request_new_photo
 from autopass.store import MicroTask, utc_now
 from autopass.web.auth import count_cleared
@@ -127,10 +128,12 @@ def release_task(
 
 @router.post("/{task_id}/new-photo", response_model=NewPhotoResult, dependencies=[CsrfHeader])
 def request_new_photo_of_task(
-    task_id: int, body: NewPhotoRequestBody, session: SessionDep, user: CurrentUser
+    task_id: int, body: NewPhotoRequestBody, session: SessionDep, settings: SettingsDep,
+    user: CurrentUser, background: BackgroundTasks,
 ) -> NewPhotoResult:
     """Nobody can tell from this photo: send the dossier back to its dealer for a new one. Its
-    open tasks close; it comes back to the queue when the dealer's new folder is recorded."""
+    open tasks close; it comes back to the queue when the dealer's new folder is recorded. The
+    dealer's system is told once the response is sent (``dealer_notices``)."""
     _held(session, task_id=task_id, username=user.username)
     try:
         asked = request_new_photo(
@@ -139,6 +142,7 @@ def request_new_photo_of_task(
     except QueueError as error:
         raise HTTPException(status.HTTP_409_CONFLICT, str(error)) from error
     session.commit()
+    background.add_task(deliver_pending, settings)
     return NewPhotoResult(
         task_id=task_id,
         application_id=asked.application_id,

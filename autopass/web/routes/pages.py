@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from autopass.answers import AnswerError
+from autopass.dealer_notices import deliver_pending
 from autopass.queue import QueueError, queue_overview, request_new_photo
 from autopass.store import MicroTask, Role, User, authenticate, utc_now
 from autopass.store.audit import record_event
@@ -145,10 +146,13 @@ def new_photo_page(
     task_id: int,
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     user: PageUser,
+    background: BackgroundTasks,
     reason: Annotated[str, Form(max_length=200)] = NEW_PHOTO_REASON,
 ) -> Response:
-    """Send the dossier back to its dealer for a new photo (``queue.request_new_photo``)."""
+    """Send the dossier back to its dealer for a new photo (``queue.request_new_photo``); the
+    dealer's system is told once the response is sent (``dealer_notices``)."""
     if _held_or_none(session, task_id, user) is None:
         return _see_other("/tasks")
     try:
@@ -158,6 +162,7 @@ def new_photo_page(
     except QueueError:
         return _lease_lost(request, session, task_id)
     session.commit()
+    background.add_task(deliver_pending, settings)
     photos = "、".join(photo.file for photo in asked.photos) or asked.application_id
     flash(request, f"已请经销商补拍 {photos} Asked the dealer for a new photo")
     return _see_other("/tasks")

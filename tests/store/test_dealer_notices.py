@@ -1,0 +1,116 @@
+"""New-photo requests reach the dealer's system through the webhook, at least once, none lost."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from autopass.cli import app
+from autopass.dealer_notices import (
+    DEALER_NOTICE_FAILED,
+    DEALER_NOTIFIED,
+    deliver_pending,
+    signature,
+)
+from autopass.queue import request_new_photo
+from autopass.settings import Settings, use_settings
+from autopass.store import AuditEvent, session_scope
+from tests.conftest import DealerSystem
+
+from .factories import at
+from .test_queue import _about_the_id_card, _claim, _dossier
+
+
+def _with_webhook(settings: Settings, url: str, secret: str | None = None) -> Settings:
+    return Settings.model_validate({**settings.model_dump(), "dealer_webhook_url": url,
+                                    "dealer_webhook_secret": secret})
+
+
+def _send_back(settings: Settings, application_id: str, minute: float = 2) -> int:
+    [task_id] = _dossier(settings, application_id, [_about_the_id_card()], received_minute=minute)
+    assert _claim(settings, "alice", minute=minute) == task_id
+    with session_scope(settings) as session:
+        request_new_photo(session, task_id=task_id, operator="alice", now=at(minute + 1),
+                          reason="glare over the number")
+    return task_id
+
+
+def _events(settings: Settings, action: str) -> list[AuditEvent]:
+    with session_scope(settings) as session:
+        return list(session.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
+
+
+def test_each_request_is_posted_once_signed_and_recorded(
+    store: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = _with_webhook(store, dealer_system.url, secret="s3cret")
+    task_id = _send_back(settings, "A1")
+    _send_back(settings, "A2")
+    _dossier(settings, "A2", [_about_the_id_card()], received_minute=10)  # the dealer sent it again
+
+    assert deliver_pending(settings).delivered == ["A1"]
+    [(headers, body)] = dealer_system.received
+    notice = json.loads(body)
+    assert notice == {
+        "event": "new_photo_requested",
+        "notice_id": f"autopass-new-photo-{task_id}",
+        "application_id": "A1",
+        "dealer_id": notice["dealer_id"],
+        "salesperson_id": notice["salesperson_id"],
+        "photos": [{"file": "IMG_0412.jpg", "type": "id_card_front"}],
+        "reason": "glare over the number",
+        "requested_at": "2026-11-28T01:03:00Z",
+    }
+    assert notice["dealer_id"] and notice["salesperson_id"]
+    assert headers["Idempotency-Key"] == notice["notice_id"]
+    assert headers["X-Autopass-Signature"] == signature("s3cret", body)
+    [notified] = _events(settings, DEALER_NOTIFIED)
+    assert (notified.task_id, notified.detail) == (task_id, {"status": 204})
+
+    assert deliver_pending(settings).delivered == [], "a delivered notice is not sent again"
+    assert len(dealer_system.received) == 1
+
+
+def test_a_failed_delivery_is_recorded_and_tried_again(
+    store: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = _with_webhook(store, dealer_system.url)
+    _send_back(settings, "A1")
+    dealer_system.status = 503
+    assert deliver_pending(settings).failed == ["A1"]
+    [failed] = _events(settings, DEALER_NOTICE_FAILED)
+    assert "503" in failed.detail["error"]
+
+    nobody_listening = _with_webhook(store, "http://127.0.0.1:9/")
+    assert deliver_pending(nobody_listening).failed == ["A1"]
+
+    dealer_system.status = 200
+    assert deliver_pending(settings).delivered == ["A1"]
+    assert "X-Autopass-Signature" not in dealer_system.received[-1][0], "no secret, no signature"
+    assert len(_events(settings, DEALER_NOTICE_FAILED)) == 2
+
+
+def test_without_a_webhook_nothing_is_sent(store: Settings) -> None:
+    _send_back(store, "A1")
+    assert deliver_pending(store).model_dump() == {"delivered": [], "failed": []}
+    assert _events(store, DEALER_NOTIFIED) == []
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_command_runs_the_flow_and_fails_while_a_notice_is_undelivered(
+    store: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = _with_webhook(store, dealer_system.url)
+    _send_back(settings, "A1")
+    dealer_system.status = 500
+    with use_settings(settings):
+        failed = CliRunner().invoke(app, ["notify-dealers"])
+        dealer_system.status = 204
+        delivered = CliRunner().invoke(app, ["notify-dealers"])
+    assert failed.exit_code == 1, failed.output
+    assert json.loads(failed.stdout) == {"delivered": [], "failed": ["A1"]}
+    assert delivered.exit_code == 0, delivered.output
+    assert json.loads(delivered.stdout) == {"delivered": ["A1"], "failed": []}
