@@ -88,12 +88,18 @@ def spoil_beyond_classifying(path: Path) -> None:
     path.write_bytes(cv2.imencode(path.suffix, spoiled)[1].tobytes())
 
 
-def test_a_page_people_classify_is_read_as_that_document_and_no_answer_is_asked_twice(
-        dossier_copy, settings):
+def clean_with_contract_spoiled(dossier_copy) -> tuple[Path, dict, str]:
+    """A copy of the clean dossier whose contract page nobody can read: folder, truth, file."""
     folder = dossier_copy("clean")
     truth = read_truth(folder)
     contract = next(f for f, kind in truth["documents"].items() if kind == "loan_contract")
     spoil_beyond_classifying(folder / contract)
+    return folder, truth, contract
+
+
+def test_a_page_people_classify_is_read_as_that_document_and_no_answer_is_asked_twice(
+        dossier_copy, settings):
+    folder, truth, contract = clean_with_contract_spoiled(dossier_copy)
     with use_settings(settings):
         result = process_dossier(ProcessDossierRequest(folder=str(folder)))
         read_as = {d["file"]: d["type"] for d in result["documents"]}
@@ -130,10 +136,7 @@ def test_a_page_one_person_calls_other_by_mistake_is_looked_at_again_not_rejecte
         dossier_copy, settings):
     """The contract page nobody could read is `other` to the first operator (a slip of the hand):
     the contract is missing on one person's word, so two others classify the page, blind."""
-    folder = dossier_copy("clean")
-    truth = read_truth(folder)
-    contract = next(f for f, kind in truth["documents"].items() if kind == "loan_contract")
-    spoil_beyond_classifying(folder / contract)
+    folder, truth, _ = clean_with_contract_spoiled(dossier_copy)
     with use_settings(settings):
         process_dossier(ProcessDossierRequest(folder=str(folder)))
         [dossier_id] = clear_queue(settings, truth, slips={"classify_document": {"type": "other"}})
@@ -154,10 +157,7 @@ def test_a_page_one_person_calls_other_by_mistake_is_looked_at_again_not_rejecte
 def test_a_later_question_about_a_page_nobody_was_shown_shows_that_page(dossier_copy, settings):
     """A doubt can first be asked in a later round (a licence's name, held back while the page
     it is compared with waits for its type): the page was neither shown nor read again then."""
-    folder = dossier_copy("clean")
-    truth = read_truth(folder)
-    contract = next(f for f, kind in truth["documents"].items() if kind == "loan_contract")
-    spoil_beyond_classifying(folder / contract)
+    folder, truth, _ = clean_with_contract_spoiled(dossier_copy)
     with use_settings(settings):
         process_dossier(ProcessDossierRequest(folder=str(folder)))
         [dossier_id] = clear_queue(settings, truth)
