@@ -44,7 +44,7 @@ class SettledTask:
     subjects: tuple[FieldRef, ...]
     resolution: Any
     answered_by: str
-    decisive: bool = False  # two people agreed on it, or a senior gave it: no one else need look
+    decisive: bool = False  # two people agreed on it, or a senior chose: no one else need look
 
 
 def apply_answers(
@@ -78,11 +78,11 @@ def apply_answers(
             elif isinstance(answer, ConfirmFieldAnswer | ResolveMismatchAnswer):
                 kind = _field_kind(standard, document.type, ref.field)
                 # Choosing one of the conflicting values stands behind what another gave; a value
-                # typed instead of choosing is one person's.
-                chosen = isinstance(answer, ResolveMismatchAnswer) and answer.source != TYPED
+                # typed instead of choosing, a senior's too, is one person's: nobody else gave it.
+                decisive = (answer.source != TYPED if isinstance(answer, ResolveMismatchAnswer)
+                            else task.decisive)
                 document.fields[ref.field] = _given(
-                    coerce(kind, answer.value), document.fields.get(ref.field),
-                    decisive=task.decisive or chosen)
+                    coerce(kind, answer.value), document.fields.get(ref.field), decisive=decisive)
     return list(documents.values()), face
 
 

@@ -170,9 +170,10 @@ def test_one_person_s_word_rejects_nothing_until_a_second_person_stands_behind_i
         settled(MicroTaskKind.RESOLVE_MISMATCH, about_name, {"value": "徐伊欣", "source": "c.png#1"})])
     assert keyed_by_two.fields["borrower_name"].source == chosen.fields["borrower_name"].source \
         == "agreed"
-    [typed_instead], _ = apply_answers(standard, result, [
-        settled(MicroTaskKind.RESOLVE_MISMATCH, about_name, {"value": "徐伊欣", "source": "typed"})])
-    assert typed_instead.fields["borrower_name"].source == "human", "nobody else gave that value"
+    [typed_by_a_senior], _ = apply_answers(standard, result, [
+        settled(MicroTaskKind.RESOLVE_MISMATCH, about_name, {"value": "徐伊欣", "source": "typed"},
+                decisive=True)])
+    assert typed_by_a_senior.fields["borrower_name"].source == "human", "nobody else gave it"
 
 
 def test_one_person_s_document_type_rejects_nothing_until_a_second_person_gives_it_too(standard):
