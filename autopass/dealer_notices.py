@@ -79,12 +79,16 @@ def deliver_pending(settings: Settings) -> Deliveries:
                 response = client.post(str(settings.dealer_webhook_url), content=body,
                                        headers=_headers(settings, notice, body))
                 response.raise_for_status()
-            except httpx.HTTPError as error:
-                _record(settings, request, DEALER_NOTICE_FAILED, {"error": str(error)[:300]})
-                deliveries.failed.append(notice.application_id)
+            except httpx.HTTPStatusError as error:
+                failure: dict[str, object] = {"status": error.response.status_code}
+            except httpx.HTTPError as error:  # the message names the URL: kept out of the trail
+                failure = {"error": type(error).__name__}
             else:
                 _record(settings, request, DEALER_NOTIFIED, {"status": response.status_code})
                 deliveries.delivered.append(notice.application_id)
+                continue
+            _record(settings, request, DEALER_NOTICE_FAILED, failure)
+            deliveries.failed.append(notice.application_id)
     return deliveries
 
 

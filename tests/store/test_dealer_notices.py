@@ -82,10 +82,11 @@ def test_a_failed_delivery_is_recorded_and_tried_again(
     dealer_system.status = 503
     assert deliver_pending(settings).failed == ["A1"]
     [failed] = _events(settings, DEALER_NOTICE_FAILED)
-    assert "503" in failed.detail["error"]
+    assert failed.detail == {"status": 503}
 
     nobody_listening = _with_webhook(store, "http://127.0.0.1:9/")
     assert deliver_pending(nobody_listening).failed == ["A1"]
+    assert _events(settings, DEALER_NOTICE_FAILED)[-1].detail == {"error": "ConnectError"}
 
     dealer_system.status = 200
     assert deliver_pending(settings).delivered == ["A1"]
