@@ -87,7 +87,9 @@ def build_payload(
         document = documents.get(ref.document)
         payload["crops"] = {"document": saver.save(images, ref.document, None)}
         if document is not None:
-            payload["machine_guess"] = document.type.value
+            if spec.required_answers == 1 and document.type_source == "ocr":
+                # Blind, or a type a person gave (asked again): nobody is shown it as a guess.
+                payload["machine_guess"] = document.type.value
             payload["file"] = document.file
             if document.problem:
                 payload["problem"] = document.problem

@@ -52,6 +52,21 @@ def test_blind_double_keying_hides_the_machine_reading(tmp_path):
     assert data["candidates"][0]["crop"]
 
 
+def test_only_the_machine_s_type_is_shown_as_its_guess_and_never_to_people_answering_blind(
+        tmp_path):
+    def guess(card: DocumentResult, required_answers: int = 1) -> str | None:
+        classify = MicroTaskSpec(kind=MicroTaskKind.CLASSIFY_DOCUMENT, check_ids=("docs",),
+                                 subjects=(FieldRef(document="card.jpg#1", field="type"),),
+                                 question="?", required_answers=required_answers)
+        images = DocumentImages(images={"card.jpg#1": np.full((638, 1012, 3), 200, np.uint8)})
+        return build_payload(classify, documents={"card.jpg#1": card}, application_values={},
+                             images=images, crops_dir=tmp_path, prefix="A1/02").get("machine_guess")
+
+    assert guess(CARD) == "bank_card"
+    assert guess(CARD, required_answers=2) is None
+    assert guess(CARD.model_copy(update={"type_source": "human"})) is None, "a person's answer"
+
+
 def test_a_later_round_shows_what_earlier_rounds_showed_of_a_page_not_read_again(tmp_path):
     """A later round's question about a page finalize-dossier did not read again has no image at
     hand: it shows the crop an earlier round showed of that field, or else of the whole page (the
