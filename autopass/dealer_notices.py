@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -51,6 +52,31 @@ class Deliveries(BaseModel):
 
     delivered: list[str] = Field(default_factory=list)
     failed: list[str] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NoticeState:
+    """What a supervisor sees of one request's notice: when it reached the dealer's system, or
+    how many deliveries failed so far."""
+
+    delivered_at: datetime | None
+    failures: int
+
+
+def notice_states(session: Session, task_ids: list[int]) -> dict[int, NoticeState]:
+    """The notice of each request (by the id of the task it was made from) that was tried."""
+    events = session.exec(select(AuditEvent).where(
+        AuditEvent.action.in_([DEALER_NOTIFIED, DEALER_NOTICE_FAILED]),  # type: ignore[attr-defined]
+        AuditEvent.task_id.in_(task_ids),  # type: ignore[union-attr]
+    ).order_by(AuditEvent.id)).all()
+    states: dict[int, NoticeState] = {}
+    for event in events:
+        assert event.task_id is not None
+        before = states.get(event.task_id, NoticeState(delivered_at=None, failures=0))
+        states[event.task_id] = (
+            replace(before, delivered_at=event.at) if event.action == DEALER_NOTIFIED
+            else replace(before, failures=before.failures + 1))
+    return states
 
 
 def pending_notices(session: Session) -> list[tuple[NewPhotoRequest, DealerNotice]]:

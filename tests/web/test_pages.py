@@ -9,9 +9,12 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from autopass.dealer_notices import deliver_pending
 from autopass.dossier import MicroTaskKind
 from autopass.settings import Settings
 from autopass.store import AuditEvent, MicroTask, TaskState, session_scope
+from autopass.web.app import create_app
+from tests.conftest import DealerSystem
 from tests.web.conftest import csrf_of, log_in
 from tests.web.factories import add_dossier, task_of_kind
 
@@ -129,6 +132,27 @@ def test_an_unreadable_photo_goes_back_to_the_dealer_and_the_supervisor_sees_it(
     waiting = queue.text.split('id="waiting-for-dealer"')[1]
     assert "A1" in waiting and "id.jpg" in waiting and "olga" in waiting
     assert "A2" not in waiting
+    assert "Dealer's system" not in waiting, "no webhook configured: no column for it"
+
+
+def test_the_supervisor_sees_whether_the_dealer_s_system_was_told(
+    web_settings: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = Settings.model_validate(
+        {**web_settings.model_dump(), "dealer_webhook_url": dealer_system.url})
+    add_dossier(settings, "A1", [task_of_kind(settings, MicroTaskKind.CONFIRM_FIELD, "A1")])
+    dealer_system.status = 503
+    with TestClient(create_app(settings, on_dossier_settled=lambda *_: None)) as client:
+        page = log_in(client, "olga")
+        client.post(f"/tasks/{_task_id(page.text)}/new-photo",
+                    data={"reason": "unreadable", "csrf_token": csrf_of(page.text)})
+        client.cookies.clear()
+        failed = log_in(client, "sue").text.split('id="waiting-for-dealer"')[1]
+        dealer_system.status = 204
+        assert deliver_pending(settings).delivered == ["A1"]
+        told = client.get("/queue").text.split('id="waiting-for-dealer"')[1]
+    assert "未送达 not delivered (1×)" in failed
+    assert "已通知 told" in told and "not delivered" not in told
 
 
 def test_supervisor_sees_depth_and_dossiers_at_risk(

@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from autopass.answers import AnswerError
-from autopass.dealer_notices import deliver_pending
+from autopass.dealer_notices import deliver_pending, notice_states
 from autopass.queue import QueueError, queue_overview, request_new_photo
 from autopass.store import MicroTask, Role, User, authenticate, utc_now
 from autopass.store.audit import record_event
@@ -169,16 +169,21 @@ def new_photo_page(
 
 
 @router.get("/queue", response_class=HTMLResponse)
-def queue_page(request: Request, session: SessionDep, user: Supervisor) -> Response:
-    """Depth, the oldest waiting task, and dossiers whose SLA deadline is near or past."""
+def queue_page(
+    request: Request, session: SessionDep, settings: SettingsDep, user: Supervisor
+) -> Response:
+    """Depth, the oldest waiting task, dossiers whose SLA deadline is near or past, and those
+    sent back to their dealers (with whether the dealer's system was told)."""
     now = utc_now()
     overview = queue_overview(session, now=now, at_risk_minutes=AT_RISK_MINUTES)
+    notices = notice_states(session, [asked.task_id for asked in overview.waiting_for_dealer])
     session.commit()
     return render(
         request,
         "queue.html",
         user=user,
         overview=overview,
+        notices=notices if settings.dealer_webhook_url is not None else None,
         now=now,
         at_risk_minutes=AT_RISK_MINUTES,
         minutes_until=lambda when: round((when - now).total_seconds() / 60),
