@@ -60,12 +60,18 @@ def plan_microtasks(
             else:
                 planned[key] = spec
     plans = list(planned.values())
-    if any(plan.kind is MicroTaskKind.CLASSIFY_DOCUMENT for plan in plans):
+    classified = {ref.document for plan in plans if plan.kind is MicroTaskKind.CLASSIFY_DOCUMENT
+                  for ref in plan.subjects}
+    if classified:
         # A document the dossier seems to lack may be the page a person is asked to classify: a
         # doubt with nothing to look at waits for that answer (finalize-dossier plans again)
         # instead of asking a senior about a contract nobody has found.
         plans = [plan for plan in plans if plan.subjects]
-    return plans
+    # A page whose type one person gave is asked again: its fields, read as that type, may not
+    # be on it (a bank card typed as an invoice has no invoice number), so they wait for the type.
+    retyped = {key for key in classified if by_key[key].by_one_person("type")}
+    return [plan for plan in plans if plan.kind is MicroTaskKind.CLASSIFY_DOCUMENT
+            or not any(ref.document in retyped for ref in plan.subjects)]
 
 
 def _specs_for_check(

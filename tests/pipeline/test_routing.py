@@ -74,12 +74,17 @@ def test_a_value_one_person_gave_that_fails_is_keyed_again_by_two(standard):
 
 
 def test_a_document_type_one_person_gave_that_leaves_a_document_missing_is_asked_of_two(standard):
-    typed = DocumentResult(file="odd.jpg", type=DocumentType.OTHER, confidence=1.0,
+    """The bank card typed as an invoice by one person: two others classify it; what it would
+    hold as an invoice is not asked meanwhile (it is not on the page)."""
+    typed = DocumentResult(file="odd.jpg", type=DocumentType.VEHICLE_INVOICE, confidence=1.0,
                            type_source="human")
     missing = check("required_documents_present", Status.FAIL, ("odd.jpg#1", "type"))
-    [again] = plan_microtasks(standard, decision=Decision.REVIEW, checks=[missing],
-                              documents=[typed])
+    checks = [missing, check("invoice_vin_valid", Status.REVIEW, ("odd.jpg#1", "vin")),
+              check("bank_card_luhn_valid", Status.REVIEW, ("card.jpg#1", "card_number"))]
+    again, card = plan_microtasks(standard, decision=Decision.REVIEW, checks=checks,
+                                  documents=[typed, DOCUMENTS[0]])
     assert (again.kind, again.required_answers) == (MicroTaskKind.CLASSIFY_DOCUMENT, 2)
+    assert card.check_ids == ("bank_card_luhn_valid",)
     [first] = plan_microtasks(standard, decision=Decision.REVIEW,
                               checks=[missing.model_copy(update={"status": Status.REVIEW})],
                               documents=[DOCUMENTS[2]])
