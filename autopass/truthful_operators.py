@@ -67,8 +67,8 @@ class LoopReport(BaseModel):
     set_aside: int = 0  # tasks no truthful answer fits
     slips: int = 0  # answers given wrong on purpose (``slip_rate``)
     tasks_without_image: list[str] = Field(default_factory=list)  # "dossier: kind about subjects"
-    # Why each dossier misjudged (clean rejected, defective approved) ended so: its failing checks
-    # and the slips given on its tasks.
+    # Why each dossier that did not end right (clean rejected, defective approved, never settled)
+    # ended so: its failing checks, the tasks set aside and the slips given on its tasks.
     misjudged: dict[str, list[str]] = Field(default_factory=dict)
     finalize_runs: dict[int, int] = Field(default_factory=dict)  # runs -> dossiers
 
@@ -217,8 +217,10 @@ def _report(settings: Settings, truths: Truths, set_aside: set[int], runs: Count
             else:
                 (report.clean_rejected if clean else report.defective_rejected).append(name)
             tasks = session.exec(select(MicroTask).where(MicroTask.dossier_id == dossier.id)).all()
-            if name in report.clean_rejected + report.defective_approved:
+            if name in report.clean_rejected + report.defective_approved + report.unsettled:
                 report.misjudged[name] = _failures(dossier.result) + [
+                    f"set aside: {task.kind} about {', '.join(_subjects(task.payload))}"
+                    for task in tasks if task.id in set_aside] + [
                     slip for task in tasks for slip in slips.get(task.id or 0, [])]
             report.tasks += len(tasks)
             kinds.update(task.kind for task in tasks)
