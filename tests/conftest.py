@@ -78,6 +78,12 @@ class _DealerHandler(BaseHTTPRequestHandler):
         """Quiet: the test asserts what arrived."""
 
 
+def with_webhook(settings: Settings, url: str, secret: str | None = None) -> Settings:
+    """``settings`` with the dealer webhook set (validated, as from the environment)."""
+    return Settings.model_validate({**settings.model_dump(), "dealer_webhook_url": url,
+                                    "dealer_webhook_secret": secret})
+
+
 @pytest.fixture
 def dealer_system() -> Iterator[DealerSystem]:
     """A local HTTP server standing for a dealer's system (the webhook's receiver)."""

@@ -18,15 +18,10 @@ from autopass.dealer_notices import (
 from autopass.queue import request_new_photo
 from autopass.settings import Settings, use_settings
 from autopass.store import AuditEvent, session_scope
-from tests.conftest import DealerSystem
+from tests.conftest import DealerSystem, with_webhook
 
 from .factories import at
 from .test_queue import _about_the_id_card, _claim, _dossier
-
-
-def _with_webhook(settings: Settings, url: str, secret: str | None = None) -> Settings:
-    return Settings.model_validate({**settings.model_dump(), "dealer_webhook_url": url,
-                                    "dealer_webhook_secret": secret})
 
 
 def _send_back(settings: Settings, application_id: str, minute: float = 2) -> int:
@@ -46,7 +41,7 @@ def _events(settings: Settings, action: str) -> list[AuditEvent]:
 def test_each_request_is_posted_once_signed_and_recorded(
     store: Settings, dealer_system: DealerSystem
 ) -> None:
-    settings = _with_webhook(store, dealer_system.url, secret="s3cret")
+    settings = with_webhook(store, dealer_system.url, secret="s3cret")
     task_id = _send_back(settings, "A1")
     _send_back(settings, "A2")
     _dossier(settings, "A2", [_about_the_id_card()], received_minute=10)  # the dealer sent it again
@@ -77,14 +72,14 @@ def test_each_request_is_posted_once_signed_and_recorded(
 def test_a_failed_delivery_is_recorded_and_tried_again(
     store: Settings, dealer_system: DealerSystem
 ) -> None:
-    settings = _with_webhook(store, dealer_system.url)
+    settings = with_webhook(store, dealer_system.url)
     _send_back(settings, "A1")
     dealer_system.status = 503
     assert deliver_pending(settings).failed == ["A1"]
     [failed] = _events(settings, DEALER_NOTICE_FAILED)
     assert failed.detail == {"status": 503}
 
-    nobody_listening = _with_webhook(store, "http://127.0.0.1:9/")
+    nobody_listening = with_webhook(store, "http://127.0.0.1:9/")
     assert deliver_pending(nobody_listening).failed == ["A1"]
     assert _events(settings, DEALER_NOTICE_FAILED)[-1].detail == {"error": "ConnectError"}
 
@@ -104,7 +99,7 @@ def test_without_a_webhook_nothing_is_sent(store: Settings) -> None:
 def test_the_command_runs_the_flow_and_fails_while_a_notice_is_undelivered(
     store: Settings, dealer_system: DealerSystem
 ) -> None:
-    settings = _with_webhook(store, dealer_system.url)
+    settings = with_webhook(store, dealer_system.url)
     _send_back(settings, "A1")
     dealer_system.status = 500
     with use_settings(settings):

@@ -15,7 +15,7 @@ from autopass.settings import Settings
 from autopass.store import AuditEvent, MicroTask, TaskState, session_scope
 from autopass.web.app import create_app
 from autopass.web.deps import NOT_AUTHENTICATED
-from tests.conftest import DealerSystem
+from tests.conftest import DealerSystem, with_webhook
 from tests.web.conftest import csrf_of, log_in
 from tests.web.factories import add_dossier, task_of_kind
 
@@ -221,8 +221,7 @@ def test_a_new_photo_request_closes_the_dossier_s_tasks_and_names_the_photo(
 def test_a_new_photo_request_reaches_the_dealer_s_system_after_the_response(
     web_settings: Settings, dealer_system: DealerSystem
 ) -> None:
-    settings = Settings.model_validate(
-        {**web_settings.model_dump(), "dealer_webhook_url": dealer_system.url})
+    settings = with_webhook(web_settings, dealer_system.url)
     add_dossier(settings, "A1", [task_of_kind(settings, MicroTaskKind.CONFIRM_FIELD, "A1")])
     with TestClient(create_app(settings, on_dossier_settled=lambda *_: None)) as client:
         task, headers = _claim(client)

@@ -14,7 +14,7 @@ from autopass.dossier import MicroTaskKind
 from autopass.settings import Settings
 from autopass.store import AuditEvent, MicroTask, TaskState, session_scope
 from autopass.web.app import create_app
-from tests.conftest import DealerSystem
+from tests.conftest import DealerSystem, with_webhook
 from tests.web.conftest import csrf_of, log_in
 from tests.web.factories import add_dossier, task_of_kind
 
@@ -138,8 +138,7 @@ def test_an_unreadable_photo_goes_back_to_the_dealer_and_the_supervisor_sees_it(
 def test_the_supervisor_sees_whether_the_dealer_s_system_was_told(
     web_settings: Settings, dealer_system: DealerSystem
 ) -> None:
-    settings = Settings.model_validate(
-        {**web_settings.model_dump(), "dealer_webhook_url": dealer_system.url})
+    settings = with_webhook(web_settings, dealer_system.url)
     add_dossier(settings, "A1", [task_of_kind(settings, MicroTaskKind.CONFIRM_FIELD, "A1")])
     dealer_system.status = 503
     with TestClient(create_app(settings, on_dossier_settled=lambda *_: None)) as client:
