@@ -85,7 +85,8 @@ def build_payload(
     if spec.kind is MicroTaskKind.CLASSIFY_DOCUMENT:
         ref = spec.subjects[0]
         document = documents.get(ref.document)
-        payload["crops"] = {"document": saver.save(images, ref.document, None)}
+        payload["crops"] = {"document": saver.save(images, ref.document, None)
+                            or images.shown_of(ref.document, ref.field)}
         if document is not None:
             if spec.required_answers == 1 and document.type_source == "ocr":
                 # Blind, or a type a person gave (asked again): nobody is shown it as a guess.

@@ -70,7 +70,7 @@ def test_only_the_machine_s_type_is_shown_as_its_guess_and_never_to_people_answe
 def test_a_later_round_shows_what_earlier_rounds_showed_of_a_page_not_read_again(tmp_path):
     """A later round's question about a page finalize-dossier did not read again has no image at
     hand: it shows the crop an earlier round showed of that field, or else of the whole page (the
-    classify task's)."""
+    classify task's); a page classified again shows that page."""
     earlier = [
         {"subjects": [{"document": "card.jpg#1", "field": "type"}],
          "crops": {"document": "A1/01/01.jpg"}},
@@ -85,5 +85,13 @@ def test_a_later_round_shows_what_earlier_rounds_showed_of_a_page_not_read_again
     shown = {field: build_payload(plan, documents={"card.jpg#1": CARD}, application_values={},
                                   images=images, crops_dir=tmp_path, prefix="A1/03")
              ["candidates"][0]["crop"] for field, plan in about.items()}
+    # The page's type asked again (one person's type left a document missing): the same page.
+    type_again = MicroTaskSpec(
+        kind=MicroTaskKind.CLASSIFY_DOCUMENT, check_ids=("required_documents_present",),
+        subjects=(FieldRef(document="card.jpg#1", field="type"),), question="?",
+        required_answers=2)
+    again = build_payload(type_again, documents={"card.jpg#1": CARD}, application_values={},
+                          images=images, crops_dir=tmp_path, prefix="A1/04")
 
     assert shown == {"card_number": "A1/02/01.jpg", "bank_name": "A1/01/01.jpg"}
+    assert again["crops"] == {"document": "A1/01/01.jpg"}
