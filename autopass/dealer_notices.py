@@ -83,12 +83,9 @@ def pending_notices(session: Session) -> list[tuple[NewPhotoRequest, DealerNotic
     """The requests (with their notices) of dossiers still waiting for their dealer, the latest
     of each, not yet delivered (a dossier the dealer has sent again needs no notice)."""
     waiting = waiting_for_dealer(session)
-    delivered = set(session.exec(select(AuditEvent.task_id).where(
-        AuditEvent.action == DEALER_NOTIFIED,
-        AuditEvent.task_id.in_([request.task_id for request in waiting]),  # type: ignore[union-attr]
-    )).all())
+    states = notice_states(session, [request.task_id for request in waiting])
     return [(request, _notice(session, request)) for request in waiting
-            if request.task_id not in delivered]
+            if (state := states.get(request.task_id)) is None or state.delivered_at is None]
 
 
 def deliver_pending(settings: Settings) -> Deliveries:

@@ -69,7 +69,8 @@ def plan_microtasks(
         plans = [plan for plan in plans if plan.subjects]
     # A page whose type one person gave is asked again: its fields, read as that type, may not
     # be on it (a bank card typed as an invoice has no invoice number), so they wait for the type.
-    retyped = {key for key in classified if by_key[key].by_one_person("type")}
+    retyped = {key for key in classified
+               if (document := by_key.get(key)) and document.by_one_person("type")}
     return [plan for plan in plans if plan.kind is MicroTaskKind.CLASSIFY_DOCUMENT
             or not any(ref.document in retyped for ref in plan.subjects)]
 

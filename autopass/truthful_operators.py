@@ -165,8 +165,7 @@ class _Slips:
         wrong = slipped(task.kind, given, task.payload, self.rng)
         assert task.id is not None
         self.given.setdefault(task.id, []).append(
-            f"slip: {task.kind} about {', '.join(_subjects(task.payload))}: "
-            f"{_shown(wrong)} for {_shown(given)}")
+            f"slip: {_about(task)}: {_shown(wrong)} for {_shown(given)}")
         return wrong
 
 
@@ -219,13 +218,13 @@ def _report(settings: Settings, truths: Truths, set_aside: set[int], runs: Count
             tasks = session.exec(select(MicroTask).where(MicroTask.dossier_id == dossier.id)).all()
             if name in report.clean_rejected + report.defective_approved + report.unsettled:
                 report.misjudged[name] = _failures(dossier.result) + [
-                    f"set aside: {task.kind} about {', '.join(_subjects(task.payload))}"
+                    f"set aside: {_about(task)}"
                     for task in tasks if task.id in set_aside] + [
                     slip for task in tasks for slip in slips.get(task.id or 0, [])]
             report.tasks += len(tasks)
             kinds.update(task.kind for task in tasks)
             report.tasks_without_image += [
-                f"{name}: {task.kind} about {', '.join(_subjects(task.payload))}"
+                f"{name}: {_about(task)}"
                 for task in tasks if not crop_slots(session, task)]
             finalized[runs[dossier.id]] += 1
     report.finalize_runs = dict(sorted(finalized.items()))
@@ -259,5 +258,7 @@ def _shown(answer: dict[str, Any]) -> str:
     return str(next(iter(answer.values())))
 
 
-def _subjects(payload: dict[str, Any]) -> list[str]:
-    return [f"{s['document']}.{s['field']}" for s in payload.get("subjects") or []]
+def _about(task: MicroTask) -> str:
+    """``<kind> about <document>.<field>, ...``: a task as the report names it."""
+    subjects = ", ".join(f"{s['document']}.{s['field']}" for s in task.payload.get("subjects") or [])
+    return f"{task.kind} about {subjects}"

@@ -176,14 +176,15 @@ def queue_page(
     sent back to their dealers (with whether the dealer's system was told)."""
     now = utc_now()
     overview = queue_overview(session, now=now, at_risk_minutes=AT_RISK_MINUTES)
-    notices = notice_states(session, [asked.task_id for asked in overview.waiting_for_dealer])
+    notices = (notice_states(session, [asked.task_id for asked in overview.waiting_for_dealer])
+               if settings.dealer_webhook_url is not None else None)  # None: no column to show
     session.commit()
     return render(
         request,
         "queue.html",
         user=user,
         overview=overview,
-        notices=notices if settings.dealer_webhook_url is not None else None,
+        notices=notices,
         now=now,
         at_risk_minutes=AT_RISK_MINUTES,
         minutes_until=lambda when: round((when - now).total_seconds() / 60),
