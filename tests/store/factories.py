@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from autopass.dossier import (
@@ -13,8 +14,10 @@ from autopass.dossier import (
     FieldValue,
     MicroTaskKind,
 )
-from autopass.store import NewMicroTask
-from tests.factories import make_application  # noqa: F401  (used by the store tests)
+from autopass.queue import claim_next
+from autopass.settings import Settings
+from autopass.store import NewMicroTask, Role, record_dossier, session_scope
+from tests.factories import make_application
 
 T0 = datetime(2026, 11, 28, 1, 0, tzinfo=UTC)
 
@@ -68,3 +71,43 @@ def confirm_task(question: str = "ID number?", **overrides: object) -> NewMicroT
 
 def at(minutes: float) -> datetime:
     return T0 + timedelta(minutes=minutes)
+
+
+LEASE = 180
+
+
+def record_with_tasks(
+    settings: Settings,
+    application_id: str,
+    tasks: Sequence[NewMicroTask],
+    received_minute: float = 0,
+) -> list[int]:
+    """Record a dossier with these tasks; their ids in order."""
+    with session_scope(settings) as session:
+        dossier = record_dossier(
+            session,
+            application=make_application(application_id),
+            result=make_result(application_id),
+            originals=ORIGINALS,
+            microtasks=tasks,
+            received_at=at(received_minute),
+            now=at(received_minute),
+        )
+        return [m["id"] for m in dossier.result["microtasks"]]  # type: ignore[index]
+
+
+def claim_as(
+    settings: Settings, operator: str, minute: float = 1, roles=(Role.OPERATOR,)
+) -> int | None:
+    with session_scope(settings) as session:
+        task = claim_next(
+            session, operator=operator, now=at(minute), lease_seconds=LEASE, roles=roles
+        )
+        return None if task is None else task.id
+
+
+def about_the_id_card(question: str = "ID number?") -> NewMicroTask:
+    return confirm_task(
+        question, payload={"subjects": [{"document": "IMG_0412.jpg#1", "field": "id_number"},
+                                        {"document": "application", "field": "id_number"}]}
+    )

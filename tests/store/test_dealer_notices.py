@@ -20,13 +20,12 @@ from autopass.settings import Settings, use_settings
 from autopass.store import AuditEvent, session_scope
 from tests.conftest import DealerSystem, with_webhook
 
-from .factories import at
-from .test_queue import _about_the_id_card, _claim, _dossier
+from .factories import about_the_id_card, at, claim_as, record_with_tasks
 
 
 def _send_back(settings: Settings, application_id: str, minute: float = 2) -> int:
-    [task_id] = _dossier(settings, application_id, [_about_the_id_card()], received_minute=minute)
-    assert _claim(settings, "alice", minute=minute) == task_id
+    [task_id] = record_with_tasks(settings, application_id, [about_the_id_card()], received_minute=minute)
+    assert claim_as(settings, "alice", minute=minute) == task_id
     with session_scope(settings) as session:
         request_new_photo(session, task_id=task_id, operator="alice", now=at(minute + 1),
                           reason="glare over the number")
@@ -44,7 +43,7 @@ def test_each_request_is_posted_once_signed_and_recorded(
     settings = with_webhook(store, dealer_system.url, secret="s3cret")
     task_id = _send_back(settings, "A1")
     _send_back(settings, "A2")
-    _dossier(settings, "A2", [_about_the_id_card()], received_minute=10)  # the dealer sent it again
+    record_with_tasks(settings, "A2", [about_the_id_card()], received_minute=10)  # the dealer sent it again
 
     assert deliver_pending(settings).delivered == ["A1"]
     [(headers, body)] = dealer_system.received

@@ -32,43 +32,18 @@ from autopass.store import (
     Role,
     TaskState,
     get_engine,
-    record_dossier,
     session_scope,
 )
 
-from .factories import ORIGINALS, T0, at, confirm_task, make_application, make_result
-
-LEASE = 180
-
-
-def _dossier(
-    settings: Settings,
-    application_id: str,
-    tasks: Sequence[NewMicroTask],
-    received_minute: float = 0,
-) -> list[int]:
-    """Record a dossier with these tasks; their ids in order."""
-    with session_scope(settings) as session:
-        dossier = record_dossier(
-            session,
-            application=make_application(application_id),
-            result=make_result(application_id),
-            originals=ORIGINALS,
-            microtasks=tasks,
-            received_at=at(received_minute),
-            now=at(received_minute),
-        )
-        return [m["id"] for m in dossier.result["microtasks"]]  # type: ignore[index]
-
-
-def _claim(
-    settings: Settings, operator: str, minute: float = 1, roles=(Role.OPERATOR,)
-) -> int | None:
-    with session_scope(settings) as session:
-        task = claim_next(
-            session, operator=operator, now=at(minute), lease_seconds=LEASE, roles=roles
-        )
-        return None if task is None else task.id
+from .factories import (
+    LEASE,
+    T0,
+    about_the_id_card,
+    at,
+    claim_as,
+    confirm_task,
+    record_with_tasks,
+)
 
 
 def _answer(settings: Settings, task_id: int, operator: str, value: object, minute: float = 2):
@@ -82,12 +57,12 @@ def _task(settings: Settings, task_id: int) -> MicroTask:
 
 
 def test_claims_follow_the_sla_deadline_then_priority_then_age(store: Settings) -> None:
-    late = _dossier(store, "LATE", [confirm_task("late")], received_minute=10)
-    early = _dossier(
+    late = record_with_tasks(store, "LATE", [confirm_task("late")], received_minute=10)
+    early = record_with_tasks(
         store, "EARLY", [confirm_task("low"), confirm_task("high", priority=5)], received_minute=20
     )
     # EARLY was received later, so its SLA deadline is later: LATE's task comes first.
-    order = [_claim(store, "alice") for _ in range(4)]
+    order = [claim_as(store, "alice") for _ in range(4)]
     assert order == [late[0], early[1], early[0], None]
     claimed = _task(store, late[0])
     assert (claimed.state, claimed.claimed_by, claimed.lease_expires_at) == (
@@ -96,21 +71,21 @@ def test_claims_follow_the_sla_deadline_then_priority_then_age(store: Settings) 
 
 
 def test_operators_do_not_get_tasks_meant_for_seniors(store: Settings) -> None:
-    [senior_task] = _dossier(store, "A1", [confirm_task(role=Role.SENIOR)])
-    assert _claim(store, "olga", roles=roles_for("operator")) is None
-    assert _claim(store, "sam", roles=roles_for("senior")) == senior_task
+    [senior_task] = record_with_tasks(store, "A1", [confirm_task(role=Role.SENIOR)])
+    assert claim_as(store, "olga", roles=roles_for("operator")) is None
+    assert claim_as(store, "sam", roles=roles_for("senior")) == senior_task
 
 
 def test_an_expired_lease_returns_the_task_to_the_queue(store: Settings) -> None:
-    [task_id] = _dossier(store, "A1", [confirm_task()])
-    assert _claim(store, "alice", minute=1) == task_id
+    [task_id] = record_with_tasks(store, "A1", [confirm_task()])
+    assert claim_as(store, "alice", minute=1) == task_id
     with session_scope(store) as session:
         assert expire_leases(session, now=at(3)) == 0, "the lease still runs"
         assert expire_leases(session, now=at(1 + LEASE / 60 + 0.01)) == 1
     assert _task(store, task_id).state == TaskState.OPEN
     with pytest.raises(QueueError, match=f"micro-task {task_id} is not claimed by alice"):
         _answer(store, task_id, "alice", {"value": "x"}, minute=5)
-    assert _claim(store, "bob", minute=5) == task_id
+    assert claim_as(store, "bob", minute=5) == task_id
     with session_scope(store) as session:
         event = session.exec(
             select(AuditEvent).where(AuditEvent.action == "task_lease_expired")
@@ -123,8 +98,8 @@ def test_an_expired_lease_returns_the_task_to_the_queue(store: Settings) -> None
 
 
 def test_release_gives_the_task_back_with_the_reason(store: Settings) -> None:
-    [task_id] = _dossier(store, "A1", [confirm_task()])
-    _claim(store, "alice")
+    [task_id] = record_with_tasks(store, "A1", [confirm_task()])
+    claim_as(store, "alice")
     with session_scope(store) as session, pytest.raises(QueueError, match="not claimed by bob"):
         release(session, task_id=task_id, operator="bob", now=at(2))
     with session_scope(store) as session:
@@ -136,31 +111,24 @@ def test_release_gives_the_task_back_with_the_reason(store: Settings) -> None:
 
 
 def test_a_task_released_for_a_senior_is_offered_to_seniors_only(store: Settings) -> None:
-    [task_id] = _dossier(store, "A1", [confirm_task()])
-    _claim(store, "alice")
+    [task_id] = record_with_tasks(store, "A1", [confirm_task()])
+    claim_as(store, "alice")
     with session_scope(store) as session:
         release(session, task_id=task_id, operator="alice", now=at(2), reason="?", to_senior=True)
-    assert _claim(store, "bob", minute=3) is None
-    assert _claim(store, "sam", minute=3, roles=roles_for(Role.SENIOR)) == task_id
+    assert claim_as(store, "bob", minute=3) is None
+    assert claim_as(store, "sam", minute=3, roles=roles_for(Role.SENIOR)) == task_id
     with session_scope(store) as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "task_released")).one()
         assert event.detail == {"reason": "?", "to_senior": True}
 
 
-def _about_the_id_card(question: str = "ID number?") -> NewMicroTask:
-    return confirm_task(
-        question, payload={"subjects": [{"document": "IMG_0412.jpg#1", "field": "id_number"},
-                                        {"document": "application", "field": "id_number"}]}
-    )
-
-
 def test_a_new_photo_request_sends_the_dossier_back_to_its_dealer(store: Settings) -> None:
-    asked, held_by_bob, still_open = _dossier(
-        store, "A1", [_about_the_id_card(), confirm_task("sig?"), confirm_task("name?")]
+    asked, held_by_bob, still_open = record_with_tasks(
+        store, "A1", [about_the_id_card(), confirm_task("sig?"), confirm_task("name?")]
     )
-    [elsewhere] = _dossier(store, "A2", [confirm_task()])
-    assert _claim(store, "alice") == asked
-    assert _claim(store, "bob") == held_by_bob
+    [elsewhere] = record_with_tasks(store, "A2", [confirm_task()])
+    assert claim_as(store, "alice") == asked
+    assert claim_as(store, "bob") == held_by_bob
     with session_scope(store) as session, pytest.raises(QueueError, match="not claimed by bob"):
         request_new_photo(session, task_id=asked, operator="bob", now=at(2))
     with session_scope(store) as session:
@@ -174,7 +142,7 @@ def test_a_new_photo_request_sends_the_dossier_back_to_its_dealer(store: Setting
     ]
     with pytest.raises(QueueError, match="not claimed by bob"):
         _answer(store, held_by_bob, "bob", {"value": "ok"}, minute=3)
-    assert _claim(store, "carol", minute=3) == elsewhere
+    assert claim_as(store, "carol", minute=3) == elsewhere
     with session_scope(store) as session:
         assert session.get_one(Dossier, request.dossier_id).status == DossierStatus.WAITING_FOR_DEALER
         [waiting] = queue_overview(session, now=at(3)).waiting_for_dealer
@@ -187,11 +155,11 @@ def test_a_new_photo_request_sends_the_dossier_back_to_its_dealer(store: Setting
 def test_a_dossier_sent_back_returns_to_the_queue_when_the_dealer_sends_it_again(
     store: Settings,
 ) -> None:
-    [asked] = _dossier(store, "A1", [_about_the_id_card()])
-    _claim(store, "alice")
+    [asked] = record_with_tasks(store, "A1", [about_the_id_card()])
+    claim_as(store, "alice")
     with session_scope(store) as session:
         request_new_photo(session, task_id=asked, operator="alice", now=at(2))
-    [again] = _dossier(store, "A1", [_about_the_id_card()], received_minute=30)
+    [again] = record_with_tasks(store, "A1", [about_the_id_card()], received_minute=30)
     assert _task(store, again).state == TaskState.OPEN
     with session_scope(store) as session:
         dossier = session.exec(select(Dossier).where(Dossier.application_id == "A1")).one()
@@ -202,12 +170,12 @@ def test_a_dossier_sent_back_returns_to_the_queue_when_the_dealer_sends_it_again
 def test_a_single_answer_settles_a_task_and_the_last_one_settles_the_dossier(
     store: Settings,
 ) -> None:
-    first, second = _dossier(store, "A1", [confirm_task(), confirm_task("sig?")])
-    assert _claim(store, "alice") == first
+    first, second = record_with_tasks(store, "A1", [confirm_task(), confirm_task("sig?")])
+    assert claim_as(store, "alice") == first
     outcome = _answer(store, first, "alice", {"value": "ok"}, minute=1.5)
     assert (outcome.settled, outcome.dossier_settled) == (True, False)
     assert outcome.task.resolution == {"value": "ok"}
-    assert _claim(store, "alice") == second
+    assert claim_as(store, "alice") == second
     outcome = _answer(store, second, "alice", {"value": True})
     assert (outcome.settled, outcome.dossier_settled) == (True, True)
     with session_scope(store) as session:
@@ -221,24 +189,24 @@ def test_a_single_answer_settles_a_task_and_the_last_one_settles_the_dossier(
 
 
 def test_double_keying_equal_values_settle_the_task(store: Settings) -> None:
-    [task_id] = _dossier(store, "A1", [confirm_task(required_answers=2)])
-    assert _claim(store, "alice") == task_id
+    [task_id] = record_with_tasks(store, "A1", [confirm_task(required_answers=2)])
+    assert claim_as(store, "alice") == task_id
     outcome = _answer(store, task_id, "alice", {"value": "37020219880312123x"})
     assert (outcome.settled, outcome.waiting_for_second_answer, outcome.dossier_settled) == (
         False, True, False,
     )  # fmt: skip
-    assert _claim(store, "alice", minute=3) is None, "the same operator never gets it twice"
-    assert _claim(store, "bob", minute=3) == task_id
+    assert claim_as(store, "alice", minute=3) is None, "the same operator never gets it twice"
+    assert claim_as(store, "bob", minute=3) == task_id
     outcome = _answer(store, task_id, "bob", {"value": " 37020219880312123X"}, minute=4)
     assert (outcome.settled, outcome.mismatch_task, outcome.dossier_settled) == (True, None, True)
     assert outcome.task.resolution == {"value": "37020219880312123x"}
 
 
 def test_double_keying_different_values_go_to_a_senior(store: Settings) -> None:
-    [task_id] = _dossier(store, "A1", [confirm_task(required_answers=2)])
-    _claim(store, "alice")
+    [task_id] = record_with_tasks(store, "A1", [confirm_task(required_answers=2)])
+    claim_as(store, "alice")
     _answer(store, task_id, "alice", {"value": "370202198803121230"})
-    _claim(store, "bob", minute=3)
+    claim_as(store, "bob", minute=3)
     outcome = _answer(store, task_id, "bob", {"value": "370202198803121236"}, minute=4)
     assert outcome.task.state == TaskState.CLOSED
     assert (outcome.settled, outcome.dossier_settled) == (False, False)
@@ -252,8 +220,8 @@ def test_double_keying_different_values_go_to_a_senior(store: Settings) -> None:
         {"operator": "bob", "answer": {"value": "370202198803121236"}},
     ]
     assert mismatch.payload["crop"] == "crops/x.png"
-    assert _claim(store, "carol", minute=5) is None, "operators cannot take it"
-    assert _claim(store, "sam", minute=5, roles=roles_for("senior")) == mismatch.id
+    assert claim_as(store, "carol", minute=5) is None, "operators cannot take it"
+    assert claim_as(store, "sam", minute=5, roles=roles_for("senior")) == mismatch.id
     final = _answer(store, mismatch.id, "sam", {"value": "370202198803121230"}, minute=6)  # type: ignore[arg-type]
     assert (final.settled, final.dossier_settled) == (True, True)
 
@@ -271,10 +239,10 @@ def test_two_operators_who_disagree_on_a_choice_leave_the_question_to_a_senior(
     asked the question itself."""
     question = NewMicroTask(kind=kind, question="Q?", payload={**payload, "subjects": []},
                             required_answers=2)
-    [task_id] = _dossier(store, "A1", [question])
-    _claim(store, "alice")
+    [task_id] = record_with_tasks(store, "A1", [question])
+    claim_as(store, "alice")
     _answer(store, task_id, "alice", answers[0])
-    _claim(store, "bob", minute=3)
+    claim_as(store, "bob", minute=3)
     outcome = _answer(store, task_id, "bob", answers[1], minute=4)
     senior_task = outcome.mismatch_task
     assert senior_task is not None and not outcome.dossier_settled
@@ -283,13 +251,13 @@ def test_two_operators_who_disagree_on_a_choice_leave_the_question_to_a_senior(
     )
     assert {key: senior_task.payload[key] for key in payload} == payload
     assert senior_task.question.startswith("两位操作员意见不同 Two operators disagreed")
-    assert _claim(store, "sam", minute=5, roles=roles_for(Role.SENIOR)) == senior_task.id
+    assert claim_as(store, "sam", minute=5, roles=roles_for(Role.SENIOR)) == senior_task.id
     assert _answer(store, senior_task.id, "sam", answers[1], minute=6).dossier_settled
 
 
 def test_the_same_operator_cannot_answer_a_double_keyed_task_twice(store: Settings) -> None:
-    [task_id] = _dossier(store, "A1", [confirm_task(required_answers=2)])
-    _claim(store, "alice")
+    [task_id] = record_with_tasks(store, "A1", [confirm_task(required_answers=2)])
+    claim_as(store, "alice")
     _answer(store, task_id, "alice", {"value": "1"})
     with pytest.raises(QueueError, match="not claimed by alice"):
         _answer(store, task_id, "alice", {"value": "1"}, minute=3)
@@ -309,16 +277,16 @@ def test_an_unknown_task_is_named(store: Settings) -> None:
 
 
 def test_naive_now_is_refused_by_the_store(store: Settings) -> None:
-    _dossier(store, "A1", [confirm_task()])
+    record_with_tasks(store, "A1", [confirm_task()])
     refused = pytest.raises(sa.exc.StatementError, match="naive datetime")
     with refused, session_scope(store) as session:
         claim_next(session, operator="a", now=T0.replace(tzinfo=None), lease_seconds=LEASE)
 
 
 def test_the_overview_shows_depth_age_and_dossiers_near_their_deadline(store: Settings) -> None:
-    _dossier(store, "SOON", [confirm_task("a"), confirm_task("b")], received_minute=0)
-    _dossier(store, "LATER", [confirm_task("c")], received_minute=40)
-    _claim(store, "alice", minute=1)
+    record_with_tasks(store, "SOON", [confirm_task("a"), confirm_task("b")], received_minute=0)
+    record_with_tasks(store, "LATER", [confirm_task("c")], received_minute=40)
+    claim_as(store, "alice", minute=1)
     with session_scope(store) as session:
         overview = queue_overview(session, now=at(25), at_risk_minutes=10)
     assert (overview.open, overview.claimed) == (2, 1)
@@ -340,7 +308,7 @@ def test_a_claim_reads_the_claim_order_index_instead_of_sorting_the_queue(store:
 
 @pytest.mark.parametrize("store", ["postgresql"], indirect=True)  # synchronous_commit is PostgreSQL's
 def test_a_claim_commits_lazily_and_an_answer_durably_on_postgresql(store: Settings) -> None:
-    [task_id] = _dossier(store, "A1", [confirm_task()])
+    [task_id] = record_with_tasks(store, "A1", [confirm_task()])
     setting = sa.text("SHOW synchronous_commit")
     with session_scope(store) as session:
         claim_next(session, operator="alice", now=at(1), lease_seconds=LEASE)
@@ -352,7 +320,7 @@ def test_a_claim_commits_lazily_and_an_answer_durably_on_postgresql(store: Setti
 
 
 def _fill_open_tasks(settings: Settings, count: int) -> None:
-    [first] = _dossier(settings, "FILL", [confirm_task()])
+    [first] = record_with_tasks(settings, "FILL", [confirm_task()])
     numbers = f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count})"
     fill = sa.text(
         f"{numbers} INSERT INTO micro_tasks (dossier_id, kind, check_id, role, payload, priority,"
