@@ -42,6 +42,7 @@ from autopass.standards import (
     Rule,
     Standard,
     field_kind,
+    mask_numbers,
     mask_value,
     split_reference,
 )
@@ -682,7 +683,7 @@ def _run(rule: Rule, dossier: Dossier) -> CheckResult:
 def scrub(text: str) -> str:
     """Text safe to show: Chinese text withheld, long numbers masked (errors may quote values)."""
     text = re.sub(r"[\u3400-\u9fff\uf900-\ufaff]+", "…", text)
-    return re.sub(r"\d[\d\sX]{6,}[\dX]", lambda m: mask_value("id_number", m.group()), text)
+    return mask_numbers(text)
 
 
 def decide(checks: list[CheckResult]) -> Decision:

@@ -449,6 +449,12 @@ def mask_value(kind: str, value: Any) -> str:
     return text
 
 
+def mask_numbers(text: str) -> str:
+    """``text`` with every long number in it masked like an ID number (where a value's kind is not
+    known, a long number may be one)."""
+    return re.sub(r"\d[\d\sX]{6,}[\dX]", lambda m: mask_value("id_number", m.group()), text)
+
+
 # --- loading --------------------------------------------------------------------------------------
 def _display(path: Path, settings: Settings) -> str:
     """The path as a person finds it: ``standards/new_car_loan.yaml``."""
