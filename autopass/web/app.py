@@ -20,7 +20,7 @@ from autopass.store import ensure_store
 from autopass.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
 from autopass.web.deps import LoginRequired
 from autopass.web.finalize import DossierSettled, start_finalize
-from autopass.web.routes import api, crops, dashboard, pages
+from autopass.web.routes import api, crops, dashboard, dossiers, pages
 from autopass.web.templating import WEB_DIR
 
 SECURITY_HEADERS = {
@@ -68,6 +68,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(crops.router)
     app.include_router(dashboard.router)
+    app.include_router(dossiers.router)
     app.add_exception_handler(LoginRequired, _to_login)
     return app
 

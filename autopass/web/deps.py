@@ -85,6 +85,16 @@ def get_supervisor(user: PageUser) -> User:
 Supervisor = Annotated[User, Depends(get_supervisor)]
 
 
+def get_senior_or_supervisor(user: PageUser) -> User:
+    if Role(user.role) is Role.OPERATOR:
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "operators clear tasks; seniors and "
+                            "supervisors look dossiers up")
+    return user
+
+
+SeniorOrSupervisor = Annotated[User, Depends(get_senior_or_supervisor)]
+
+
 def require_csrf_form(
     request: Request, csrf_token: Annotated[str | None, Form(alias=CSRF_FIELD)] = None
 ) -> None:

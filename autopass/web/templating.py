@@ -11,7 +11,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
 from autopass.dossier import CHOICE_KINDS
-from autopass.store import User
+from autopass.store import DossierStatus, User
 from autopass.web.auth import CSRF_FIELD, CSRF_HEADER, cleared_count, csrf_token
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -19,6 +19,13 @@ ROLE_LABELS = {
     "operator": "操作员 Operator",
     "senior": "高级审核 Senior",
     "supervisor": "主管 Supervisor",
+}
+STATUS_LABELS = {
+    DossierStatus.PROCESSING: "处理中 Processing",
+    DossierStatus.WAITING_FOR_PEOPLE: "等待人工 Waiting for people",
+    DossierStatus.WAITING_FOR_DEALER: "等待补拍 Waiting for the dealer",
+    DossierStatus.DECIDED: "已决定 Decided",
+    DossierStatus.FAILED: "处理失败 Failed",
 }
 BEIJING = timezone(timedelta(hours=8), "Asia/Shanghai")
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
@@ -33,6 +40,7 @@ def _clock(value: datetime | None) -> str:
 
 templates.env.filters["clock"] = _clock
 templates.env.globals["choice_kinds"] = CHOICE_KINDS
+templates.env.globals["status_labels"] = STATUS_LABELS
 
 
 def flash(request: Request, message: str, level: str = "info") -> None:

@@ -1,0 +1,75 @@
+"""Looking a dossier up: its case file for seniors and supervisors, never for operators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fastapi.testclient import TestClient
+
+from autopass.dossier import MicroTaskKind
+from autopass.settings import Settings
+from tests.web.conftest import log_in
+from tests.web.factories import add_dossier, task_of_kind
+
+LATE_ID = "A20261128000999"
+
+
+def _late_dossier(settings: Settings) -> None:
+    """Received 35 minutes ago (its 30-minute SLA is past), one confirm_field task open."""
+    add_dossier(settings, LATE_ID, [task_of_kind(settings, MicroTaskKind.CONFIRM_FIELD, "late")],
+                received_at=datetime.now(UTC) - timedelta(minutes=35))
+
+
+def test_a_supervisor_reads_where_a_dossier_stands_with_the_id_number_masked(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    _late_dossier(web_settings)
+    queue = log_in(app_client, "sue")
+    assert f'href="/dossiers/{LATE_ID}"' in queue.text  # the queue's SLA list links to it
+
+    page = app_client.get(f"/dossiers/{LATE_ID}")
+    assert page.status_code == 200
+    case = page.text.split('id="case-file"')[1]
+    assert "等待人工 Waiting for people" in case
+    assert "1 个任务未完成 tasks not settled" in case
+    assert "超时 5" in case  # minutes past the SLA deadline
+    assert "id_number_readable" in case and "low confidence" in case  # the check in doubt
+    assert "confirm_field" in case and "id_card_front.id_number" in case
+    assert "3702**********1230" in case
+    assert "370202198803121230" not in page.text  # the full number is nowhere on the page
+    timeline = case.split('id="timeline"')[1]
+    assert "dossier_recorded" in timeline and "task_created" in timeline
+
+
+def test_a_senior_finds_a_dossier_by_its_application_id(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    _late_dossier(web_settings)
+    log_in(app_client, "sam")
+    found = app_client.get("/dossiers", params={"application_id": f" {LATE_ID} "},
+                           follow_redirects=False)
+    assert found.status_code == 303
+    assert found.headers["location"] == f"/dossiers/{LATE_ID}"
+
+    listed = app_client.get("/dossiers")
+    assert listed.status_code == 200
+    assert f'href="/dossiers/{LATE_ID}"' in listed.text.split('id="recent-dossiers"')[1]
+
+    for missing in (app_client.get("/dossiers", params={"application_id": "A-NOBODY"}),
+                    app_client.get("/dossiers/A-NOBODY")):
+        assert missing.status_code == 404
+        assert 'id="not-found"' in missing.text and "A-NOBODY" in missing.text
+
+
+def test_operators_clear_tasks_and_do_not_browse_dossiers(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    _late_dossier(web_settings)
+    page = log_in(app_client, "olga")
+    assert 'href="/dossiers"' not in page.text  # no menu entry
+    assert app_client.get("/dossiers").status_code == 403
+    assert app_client.get(f"/dossiers/{LATE_ID}").status_code == 403
+    app_client.cookies.clear()
+    anonymous = app_client.get(f"/dossiers/{LATE_ID}", follow_redirects=False)
+    assert anonymous.status_code in (302, 303, 307)
+    assert anonymous.headers["location"].startswith("/login")
