@@ -24,6 +24,7 @@ class EvaluationReport(BaseModel):
     field_counts: dict[str, int] = Field(default_factory=dict)
     decisions: dict[str, int] = Field(default_factory=dict)
     clean_dossiers: int = 0
+    clean_auto_pass: int = 0
     straight_through_clean: float = 0.0  # share of clean dossiers decided auto_pass
     false_auto_pass: list[str] = Field(default_factory=list)  # defective dossiers that passed
     clean_rejected: list[str] = Field(default_factory=list)  # clean dossiers the machine rejected
@@ -70,6 +71,7 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
         field_counts={key: len(v) for key, v in sorted(hits.items())},
         decisions=dict(decisions),
         clean_dossiers=clean,
+        clean_auto_pass=clean_passed,
         straight_through_clean=clean_passed / clean if clean else 0.0,
         false_auto_pass=false_passes,
         clean_rejected=clean_rejects,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from collections.abc import Iterator
@@ -9,6 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autopass.errors import DossierError
+from autopass.evaluation import EvaluatedDossier
+from autopass.intake import TRUTH_FILE
 from autopass.settings import without_flow_heartbeats
 
 
@@ -18,6 +21,15 @@ class Processed:
     result: dict | None  # CONTRACT §3 result, or None when the dossier could not be read
     error: DossierError | None
     seconds: float
+
+    def with_truth(self) -> EvaluatedDossier | None:
+        """The result beside the folder's truth.json (a generated sample); None when the dossier
+        could not be read or has no truth."""
+        truth = self.folder / TRUTH_FILE
+        if self.result is None or not truth.is_file():
+            return None
+        return EvaluatedDossier(name=self.folder.name, result=self.result, seconds=self.seconds,
+                                truth=json.loads(truth.read_text(encoding="utf-8")))
 
 
 def process_folders(folders: list[Path], *, product: str | None = None) -> Iterator[Processed]:

@@ -20,6 +20,7 @@ from sqlmodel import func, select
 
 from autopass.cli._app import app
 from autopass.cli._running import Processed, process_folders
+from autopass.evaluation import evaluate_results
 from autopass.samples.generator import generate_samples
 from autopass.settings import Settings, get_settings
 from autopass.store import MicroTask, Role, TaskState, add_user, find_user, session_scope
@@ -68,7 +69,14 @@ def _summary(processed: list[Processed], out: Path) -> Table:
     table.add_column("value", justify="right")
     for decision in ("auto_pass", "review", "reject"):
         table.add_row(decision, str(decisions.get(decision, 0)))
-    table.add_row("straight-through (auto_pass)", f"{decisions.get('auto_pass', 0) / max(len(results), 1):.0%}")
+    compared = [e for p in processed if (e := p.with_truth()) is not None]
+    if compared:  # the samples' truth.json says which dossiers were clean
+        report = evaluate_results(compared)
+        defective = report.dossiers - report.clean_dossiers
+        table.add_row("clean dossiers straight through (auto_pass)",
+                      f"{report.clean_auto_pass} of {report.clean_dossiers}")
+        table.add_row("defective dossiers stopped (review or reject)",
+                      f"{defective - len(report.false_auto_pass)} of {defective}")
     table.add_row("micro-tasks created", str(sum(len(r["microtasks"]) for r in results)))
     if seconds:
         table.add_row("seconds per dossier (median / max)",

@@ -86,9 +86,11 @@ def _process(folders: list[Path], console: Console) -> list[EvaluatedDossier]:
             if processed.result is None:
                 console.print(f"[red]autopass: {processed.error}")
                 continue
-            truth = json.loads((processed.folder / TRUTH_FILE).read_text(encoding="utf-8"))
-            evaluated.append(EvaluatedDossier(name=processed.folder.name, truth=truth,
-                                              result=processed.result, seconds=processed.seconds))
+            compared = processed.with_truth()
+            if compared is None:
+                console.print(f"[red]autopass: {processed.folder} has no {TRUTH_FILE}")
+                continue
+            evaluated.append(compared)
     return evaluated
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import pytest
 from sqlmodel import select
 from typer.testing import CliRunner
@@ -16,7 +19,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 def test_demo_processes_sample_dossiers_and_says_how_to_clear_the_queue(settings: Settings) -> None:
     with use_settings(settings):
-        outcome = CliRunner().invoke(app, ["demo", "--count", "2", "--seed", "5"])
+        outcome = CliRunner().invoke(app, ["demo", "--count", "2", "--seed", "3"])
 
     assert outcome.exit_code == 0, outcome.output
     assert "Autopass demo: 2 dossiers" in outcome.stdout
@@ -28,3 +31,20 @@ def test_demo_processes_sample_dossiers_and_says_how_to_clear_the_queue(settings
         assert all(d.decision in {"auto_pass", "review", "reject"} for d in dossiers)
         for username in DEMO_USERS:
             assert authenticate(session, username=username, password=DEMO_PASSWORD) is not None
+
+    # One clean dossier and one unsigned contract: the summary's clean and defective figures are
+    # the samples' truth beside the stored decisions.
+    decided = {d.application_id: d.decision for d in dossiers}
+    samples = [folder for folder in (settings.data_dir / "demo" / "seed-3").iterdir()
+               if folder.is_dir()]
+    clean = [folder for folder in samples
+             if not json.loads((folder / "truth.json").read_text())["defects"]]
+    passed = [folder for folder in clean
+              if decided[json.loads((folder / "application.json").read_text())["application_id"]]
+              == "auto_pass"]
+    shown = re.search(r"clean dossiers straight through \(auto_pass\)\W+(\d+) of (\d+)",
+                      outcome.stdout)
+    assert shown and shown.groups() == (str(len(passed)), str(len(clean)))
+    stopped = re.search(r"defective dossiers stopped \(review or reject\)\W+(\d+) of (\d+)",
+                        outcome.stdout)
+    assert stopped and stopped.groups() == (str(len(samples) - len(clean)),) * 2
