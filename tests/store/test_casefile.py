@@ -65,12 +65,14 @@ def test_the_case_file_shows_each_answer_and_who_gave_it_with_id_numbers_masked(
     assert ID_NUMBER not in shown and "370202198803121238" not in shown
 
 
-def test_no_case_file_for_an_unknown_application_and_the_last_changed_come_first(
+def test_a_case_file_without_tasks_none_for_an_unknown_id_and_the_last_changed_first(
     store: Settings,
 ) -> None:
     record_with_tasks(store, "A-FIRST", [], received_minute=0)
     record_with_tasks(store, "A-SECOND", [], received_minute=5)
     with session_scope(store) as session:
         assert case_file(session, "A-NOBODY", load_document_specs(store)) is None
+        untouched = case_file(session, "A-FIRST", load_document_specs(store))
+        assert untouched is not None and untouched.tasks == [] and untouched.unsettled_tasks == 0
         assert [d.application_id for d in recent_dossiers(session)] == ["A-SECOND", "A-FIRST"]
         assert [d.application_id for d in recent_dossiers(session, limit=1)] == ["A-SECOND"]
