@@ -1,14 +1,17 @@
-"""Requests for a new photo, told to the dealer's system: a webhook, delivered at least once.
+"""What the dealer's system must know, told through a webhook, delivered at least once.
 
-The request is its own outbox: ``queue.request_new_photo`` records it as an audit event in the
-transaction that sends the dossier back, so a failed delivery or a dead process loses nothing.
-``deliver_pending`` POSTs every dossier's latest request that is still waiting and not yet
-delivered to ``AUTOPASS_DEALER_WEBHOOK_URL``, one transaction per notice: delivered, it is recorded
-as a ``dealer_notified`` event; failed, as ``dealer_notice_failed``, and it is tried again on the
-next run (the ``notify-dealers`` flow every minute on a Prefect server; the queue page starts one
-right after each request). A notice sent twice (a run that dies between the POST and its record)
-carries the same ``Idempotency-Key``; with a secret set, the body is signed
-(``X-Autopass-Signature: sha256=<HMAC-SHA256 of the body>``).
+Two notices: a request for a new photo (the dossier waits for the dealer) and a dossier's
+decision (``auto_pass``, ``approve`` or ``reject``: the dealer can hand over the car, or tell the
+customer, without phoning the centre; the "8030" clock runs until then). Each is its own outbox:
+``queue.request_new_photo`` records the request as an audit event in the transaction that sends
+the dossier back, and a decided dossier carries its ``decided_at``, so a failed delivery or a dead
+process loses nothing. ``deliver_pending`` POSTs every notice not yet delivered to
+``AUTOPASS_DEALER_WEBHOOK_URL``, one transaction per notice: delivered, it is recorded as a
+``dealer_notified`` event; failed, as ``dealer_notice_failed``, and it is tried again on the next
+run (the ``notify-dealers`` flow every minute on a Prefect server; the queue page starts one right
+after each request, the flows right after each decision). A notice sent twice (a run that dies
+between the POST and its record) carries the same ``Idempotency-Key``; with a secret set, the body
+is signed (``X-Autopass-Signature: sha256=<HMAC-SHA256 of the body>``).
 """
 
 from __future__ import annotations
@@ -16,26 +19,34 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
 
 import httpx
+import sqlalchemy as sa
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
+from autopass.dossier import Decision, Status
 from autopass.queue import NewPhotoRequest, PhotoToRetake, waiting_for_dealer
 from autopass.settings import Settings
-from autopass.store import MACHINE, AuditEvent, Dossier, session_scope
+from autopass.store import MACHINE, AuditEvent, Check, Dossier, DossierStatus, session_scope
 from autopass.store.audit import record_event
 from autopass.store.types import utc_now
 
 DEALER_NOTIFIED = "dealer_notified"
 DEALER_NOTICE_FAILED = "dealer_notice_failed"
 TIMEOUT_SECONDS = 10.0
+FINAL = (Decision.AUTO_PASS, Decision.APPROVE, Decision.REJECT)
+"""Decisions a dealer acts on (``review`` is people still looking)."""
+DECISIONS_TOLD_FOR = timedelta(days=1)
+"""Decisions older than this are not sent (nor tried again): a webhook configured today does not
+flood the dealer's system with last year's decisions, and one that fails for a whole day is a
+matter for the centre's IT, not for more retries."""
 
 
-class DealerNotice(BaseModel):
-    """The body POSTed to the dealer's system."""
+class NewPhotoNotice(BaseModel):
+    """The body POSTed when a dossier goes back to its dealer for new photos."""
 
     event: Literal["new_photo_requested"] = "new_photo_requested"
     notice_id: str  # also the Idempotency-Key header
@@ -45,6 +56,33 @@ class DealerNotice(BaseModel):
     photos: list[PhotoToRetake]  # the files to photograph again, with the document each holds
     reason: str
     requested_at: datetime
+
+
+class DecisionNotice(BaseModel):
+    """The body POSTed when a dossier is decided."""
+
+    event: Literal["dossier_decided"] = "dossier_decided"
+    notice_id: str  # also the Idempotency-Key header
+    application_id: str
+    dealer_id: str
+    salesperson_id: str
+    decision: Decision  # auto_pass or approve: go ahead; reject: the reasons say why
+    reasons: list[str]  # each failed check: "<rule id>: <detail>" (no personal data)
+    received_at: datetime
+    decided_at: datetime
+
+
+Notice = NewPhotoNotice | DecisionNotice
+
+
+@dataclass(frozen=True)
+class PendingNotice:
+    """A notice to deliver, and what its delivery record points at: a request for new photos is
+    the task it was made from; a decision, the dossier (no task)."""
+
+    dossier_id: int
+    task_id: int | None
+    notice: Notice
 
 
 class Deliveries(BaseModel):
@@ -79,39 +117,47 @@ def notice_states(session: Session, task_ids: list[int]) -> dict[int, NoticeStat
     return states
 
 
-def pending_notices(session: Session) -> list[tuple[NewPhotoRequest, DealerNotice]]:
-    """The requests (with their notices) of dossiers still waiting for their dealer, the latest
-    of each, not yet delivered (a dossier the dealer has sent again needs no notice)."""
-    waiting = waiting_for_dealer(session)
+def pending_notices(session: Session, *, now: datetime,
+                    application_id: str | None = None) -> list[PendingNotice]:
+    """Every notice not yet delivered (of ``application_id`` only, when given): the latest request
+    of each dossier still waiting for its dealer (a dossier the dealer has sent again needs no
+    notice), and each decision of the last day."""
+    waiting = [request for request in waiting_for_dealer(session)
+               if application_id in (None, request.application_id)]
     states = notice_states(session, [request.task_id for request in waiting])
-    return [(request, _notice(session, request)) for request in waiting
-            if (state := states.get(request.task_id)) is None or state.delivered_at is None]
+    requests = [PendingNotice(request.dossier_id, request.task_id, _new_photo_notice(session, request))
+                for request in waiting
+                if (state := states.get(request.task_id)) is None or state.delivered_at is None]
+    return requests + [PendingNotice(dossier.id, None, _decision_notice(session, dossier))
+                       for dossier in _decided_untold(session, now, application_id)
+                       if dossier.id is not None]
 
 
-def deliver_pending(settings: Settings) -> Deliveries:
-    """POST every pending notice to the dealer webhook; nothing when none is configured."""
+def deliver_pending(settings: Settings, *, application_id: str | None = None) -> Deliveries:
+    """POST every pending notice (of ``application_id`` only, when given) to the dealer webhook;
+    nothing when none is configured."""
     deliveries = Deliveries()
     if settings.dealer_webhook_url is None:
         return deliveries
     with session_scope(settings) as session:
-        pending = pending_notices(session)
+        pending = pending_notices(session, now=utc_now(), application_id=application_id)
     with httpx.Client(timeout=TIMEOUT_SECONDS) as client:
-        for request, notice in pending:
-            body = notice.model_dump_json().encode()
+        for item in pending:
+            body = item.notice.model_dump_json().encode()
             try:
                 response = client.post(str(settings.dealer_webhook_url), content=body,
-                                       headers=_headers(settings, notice, body))
+                                       headers=_headers(settings, item.notice, body))
                 response.raise_for_status()
             except httpx.HTTPStatusError as error:
                 failure: dict[str, object] = {"status": error.response.status_code}
             except httpx.HTTPError as error:  # the message names the URL: kept out of the trail
                 failure = {"error": type(error).__name__}
             else:
-                _record(settings, request, DEALER_NOTIFIED, {"status": response.status_code})
-                deliveries.delivered.append(notice.application_id)
+                _record(settings, item, DEALER_NOTIFIED, {"status": response.status_code})
+                deliveries.delivered.append(item.notice.application_id)
                 continue
-            _record(settings, request, DEALER_NOTICE_FAILED, failure)
-            deliveries.failed.append(notice.application_id)
+            _record(settings, item, DEALER_NOTICE_FAILED, failure)
+            deliveries.failed.append(item.notice.application_id)
     return deliveries
 
 
@@ -120,9 +166,9 @@ def signature(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
-def _notice(session: Session, request: NewPhotoRequest) -> DealerNotice:
+def _new_photo_notice(session: Session, request: NewPhotoRequest) -> NewPhotoNotice:
     dossier = session.get_one(Dossier, request.dossier_id)
-    return DealerNotice(
+    return NewPhotoNotice(
         notice_id=f"autopass-new-photo-{request.task_id}",
         application_id=request.application_id,
         dealer_id=dossier.dealer_id,
@@ -133,7 +179,39 @@ def _notice(session: Session, request: NewPhotoRequest) -> DealerNotice:
     )
 
 
-def _headers(settings: Settings, notice: DealerNotice, body: bytes) -> dict[str, str]:
+def _decided_untold(session: Session, now: datetime, application_id: str | None) -> list[Dossier]:
+    """Dossiers decided in the last day whose decision no delivery has recorded yet (a dossier
+    the dealer sent again and that was decided again is told again)."""
+    told = (sa.select(AuditEvent.id)
+            .where(AuditEvent.dossier_id == Dossier.id, AuditEvent.task_id.is_(None),
+                   AuditEvent.action == DEALER_NOTIFIED, AuditEvent.at >= Dossier.decided_at)
+            .correlate(Dossier))
+    query = (sa.select(Dossier)
+             .where(Dossier.status == DossierStatus.DECIDED, Dossier.decision.in_(FINAL),
+                    Dossier.decided_at >= now - DECISIONS_TOLD_FOR, ~sa.exists(told))
+             .order_by(Dossier.decided_at, Dossier.id))
+    if application_id is not None:
+        query = query.where(Dossier.application_id == application_id)
+    return list(session.scalars(query))
+
+
+def _decision_notice(session: Session, dossier: Dossier) -> DecisionNotice:
+    assert dossier.decided_at is not None and dossier.decision is not None
+    failed = session.scalars(sa.select(Check).where(
+        Check.dossier_id == dossier.id, Check.status == Status.FAIL).order_by(Check.id))
+    return DecisionNotice(
+        notice_id=f"autopass-decision-{dossier.id}-{dossier.decided_at:%Y%m%dT%H%M%S%f}",
+        application_id=dossier.application_id,
+        dealer_id=dossier.dealer_id,
+        salesperson_id=dossier.salesperson_id,
+        decision=Decision(dossier.decision),
+        reasons=[f"{check.check_id}: {check.detail}" for check in failed],
+        received_at=dossier.received_at,
+        decided_at=dossier.decided_at,
+    )
+
+
+def _headers(settings: Settings, notice: Notice, body: bytes) -> dict[str, str]:
     headers = {"Content-Type": "application/json", "Idempotency-Key": notice.notice_id}
     if settings.dealer_webhook_secret is not None:
         headers["X-Autopass-Signature"] = signature(
@@ -141,8 +219,8 @@ def _headers(settings: Settings, notice: DealerNotice, body: bytes) -> dict[str,
     return headers
 
 
-def _record(settings: Settings, request: NewPhotoRequest, action: str,
+def _record(settings: Settings, item: PendingNotice, action: str,
             detail: dict[str, object]) -> None:
     with session_scope(settings) as session:
-        record_event(session, actor=MACHINE, action=action, dossier_id=request.dossier_id,
-                     task_id=request.task_id, detail=detail, at=utc_now())
+        record_event(session, actor=MACHINE, action=action, dossier_id=item.dossier_id,
+                     task_id=item.task_id, detail=detail, at=utc_now())

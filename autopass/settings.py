@@ -79,8 +79,8 @@ class Settings(BaseSettings):
     )
     dealer_webhook_url: AnyHttpUrl | None = Field(
         None,
-        description="Where a request for a new photo is POSTed for the dealer's system "
-        "(`autopass.dealer_notices`); unset: requests are only listed on the queue page.",
+        description="Where requests for a new photo and decisions are POSTed for the dealer's "
+        "system (`autopass.dealer_notices`); unset: requests are only listed on the queue page.",
     )
     dealer_webhook_secret: SecretStr | None = Field(
         None, description="Signs each notice's body (X-Autopass-Signature: sha256=<HMAC>)."

@@ -57,6 +57,7 @@ from tasks.checklist import evaluate_checklist
 from tasks.classify import FileReading, collect_documents, read_as_classified
 from tasks.confirm import confirm_readings
 from tasks.face import match_faces
+from tasks.notify import notify_if_decided
 from tasks.route import prepare_microtasks
 
 
@@ -150,6 +151,7 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
         new_tasks = prepare_microtasks(plans, loaded.application, pictured, images)
     record_decision(request.dossier_id, result, new_tasks)
     logger.info("dossier %s: %s", request.dossier_id, decision.value)
+    notify_if_decided(decision, loaded.application.application_id)
     return decision.value
 
 

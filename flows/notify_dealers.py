@@ -1,7 +1,9 @@
-"""``notify-dealers`` (every minute): tell dealers' systems which photos to take again.
+"""``notify-dealers`` (every minute): tell dealers' systems which photos to take again, and what
+was decided.
 
-Every dossier sent back for a new photo whose request is not yet delivered is POSTed to the dealer
-webhook (``autopass.dealer_notices``); a failed delivery is tried again on the next run.
+Every request for a new photo and every decision of the last day not yet delivered is POSTed to the
+dealer webhook (``autopass.dealer_notices``); a failed delivery is tried again on the next run. The
+flows tell a decision at once; this run catches what did not get through.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from autopass.settings import get_settings
 
 @flow(name="notify-dealers")
 def notify_dealers() -> Deliveries:
-    """Deliver the pending new-photo notices; which were delivered and which failed."""
+    """Deliver the pending notices; which were delivered and which failed."""
     deliveries = deliver_pending(get_settings())
     get_run_logger().info("dealer notices: %d delivered, %d failed (tried again next run)",
                           len(deliveries.delivered), len(deliveries.failed))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from autopass.store import (
 from autopass.truthful_operators import truthful_answer
 from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
 from flows.process_dossier import ProcessDossierRequest, process_dossier
+from tests.conftest import with_webhook
 from tests.pipeline.conftest import read_truth
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -58,13 +60,17 @@ def clear_queue(settings, truth: dict, slips: dict[str, dict] | None = None) -> 
     raise AssertionError("the queue did not empty")
 
 
-def test_unsigned_contract_is_rejected_once_a_person_confirms_it(sample_dossiers, settings):
+def test_unsigned_contract_is_rejected_once_a_person_confirms_it_and_the_dealer_told(
+    sample_dossiers, settings, dealer_system
+):
     folder = sample_dossiers["contract_unsigned"]
     truth = read_truth(folder)
+    settings = with_webhook(settings, dealer_system.url)
     with use_settings(settings):
         result = process_dossier(ProcessDossierRequest(folder=str(folder)))
         assert result["decision"] == "review"
         assert MicroTaskKind.CHECK_SIGNATURE in {m["kind"] for m in result["microtasks"]}
+        assert dealer_system.received == []  # people are still looking: nothing to tell
 
         settled = clear_queue(settings, truth)
         assert len(settled) == 1
@@ -78,7 +84,11 @@ def test_unsigned_contract_is_rejected_once_a_person_confirms_it(sample_dossiers
         assert signed["status"] == "fail"
         actions = [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
         assert {"dossier_recorded", "task_created", "task_claimed", "task_answered"} <= set(actions)
-        assert actions[-1] == "dossier_decided"
+        assert actions[-2:] == ["dossier_decided", "dealer_notified"]
+    [(_, body)] = dealer_system.received
+    told = json.loads(body)
+    assert (told["decision"], told["application_id"]) == ("reject", result["application_id"])
+    assert [reason.split(":")[0] for reason in told["reasons"]] == ["contract_signed"]
 
 
 def spoil_beyond_classifying(path: Path) -> None:

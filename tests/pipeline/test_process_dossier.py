@@ -15,6 +15,7 @@ from autopass.intake import DOCUMENT_SUFFIXES
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import load_face_source
 from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
+from tests.conftest import with_webhook
 from tests.pipeline.conftest import photocopied_file, read_truth
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -71,9 +72,11 @@ def test_unsigned_contract_never_auto_passes(sample_dossiers, settings):
     assert signed["status"] in {"review", "fail"}
 
 
-def test_bad_id_check_digit_is_rejected_and_the_photocopy_is_split(sample_dossiers, settings):
+def test_bad_id_check_digit_is_rejected_the_photocopy_split_and_the_dealer_told(
+    sample_dossiers, settings, dealer_system
+):
     folder = sample_dossiers["application_id_number_bad_checksum"]
-    result = run(folder, settings)
+    result = run(folder, with_webhook(settings, dealer_system.url))
 
     assert result["decision"] == "reject"
     checksum = next(c for c in result["checks"] if c["id"] == "id_number_checksum")
@@ -82,6 +85,11 @@ def test_bad_id_check_digit_is_rejected_and_the_photocopy_is_split(sample_dossie
     copied = [d for d in result["documents"] if d["file"] == photocopied_file(read_truth(folder))]
     assert sorted(d["type"] for d in copied) == ["id_card_back", "id_card_front"]
     assert all(len(d["region"]) == 4 for d in copied)
+    [(_, body)] = dealer_system.received  # the flow told the dealer's system at once
+    told = json.loads(body)
+    assert (told["event"], told["application_id"], told["decision"]) == (
+        "dossier_decided", result["application_id"], "reject")
+    assert any(reason.startswith("id_number_checksum: ") for reason in told["reasons"])
 
 
 def test_unreadable_files_become_a_review_not_a_crash(tmp_path, dossier_copy, settings):

@@ -1,8 +1,10 @@
-"""New-photo requests reach the dealer's system through the webhook, at least once, none lost."""
+"""New-photo requests and decisions reach the dealer's system through the webhook, at least once,
+none lost."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 from sqlmodel import select
@@ -15,12 +17,17 @@ from autopass.dealer_notices import (
     deliver_pending,
     signature,
 )
+from autopass.dossier import CheckResult, Decision
 from autopass.queue import request_new_photo
 from autopass.settings import Settings, use_settings
-from autopass.store import AuditEvent, session_scope
+from autopass.store import AuditEvent, record_dossier, session_scope, utc_now
 from tests.conftest import DealerSystem, with_webhook
+from tests.factories import make_application
 
-from .factories import about_the_id_card, at, claim_as, record_with_tasks
+from .factories import ORIGINALS, about_the_id_card, at, claim_as, make_result, record_with_tasks
+
+UNSIGNED = CheckResult(id="contract_signed", status="fail", hard=True,
+                       detail="signature present is False")
 
 
 def _send_back(settings: Settings, application_id: str, minute: float = 2) -> int:
@@ -109,3 +116,79 @@ def test_the_command_runs_the_flow_and_fails_while_a_notice_is_undelivered(
     assert json.loads(failed.stdout) == {"delivered": [], "failed": ["A1"]}
     assert delivered.exit_code == 0, delivered.output
     assert json.loads(delivered.stdout) == {"delivered": ["A1"], "failed": []}
+
+
+def _decided(settings: Settings, application_id: str, decision: Decision, when: datetime,
+             checks: list[CheckResult] | None = None) -> None:
+    """Record a dossier the machine decided at ``when`` (no micro-task)."""
+    result = make_result(application_id, decision)
+    if checks is not None:
+        result = result.model_copy(update={"checks": checks})
+    with session_scope(settings) as session:
+        record_dossier(session, application=make_application(application_id), result=result,
+                       originals=ORIGINALS, received_at=when - timedelta(minutes=3), now=when)
+
+
+def test_a_decision_is_posted_once_with_the_failed_checks_as_its_reasons(
+    store: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = with_webhook(store, dealer_system.url, secret="s3cret")
+    decided_at = utc_now().replace(microsecond=0) - timedelta(minutes=1)
+    _decided(settings, "A1", Decision.REJECT, decided_at, checks=[UNSIGNED])
+
+    assert deliver_pending(settings).delivered == ["A1"]
+    [(headers, body)] = dealer_system.received
+    notice = json.loads(body)
+    assert notice == {
+        "event": "dossier_decided",
+        "notice_id": notice["notice_id"],
+        "application_id": "A1",
+        "dealer_id": notice["dealer_id"],
+        "salesperson_id": notice["salesperson_id"],
+        "decision": "reject",
+        "reasons": ["contract_signed: signature present is False"],
+        "received_at": (decided_at - timedelta(minutes=3)).isoformat().replace("+00:00", "Z"),
+        "decided_at": decided_at.isoformat().replace("+00:00", "Z"),
+    }
+    assert notice["notice_id"].startswith("autopass-decision-")
+    assert headers["Idempotency-Key"] == notice["notice_id"]
+    assert headers["X-Autopass-Signature"] == signature("s3cret", body)
+    [notified] = _events(settings, DEALER_NOTIFIED)
+    assert (notified.task_id, notified.detail) == (None, {"status": 204})
+
+    assert deliver_pending(settings).delivered == [], "a decision told is not told again"
+    # The dealer sends the dossier again and it is decided again: that decision is news.
+    _decided(settings, "A1", Decision.AUTO_PASS, utc_now(), checks=[])
+    assert deliver_pending(settings).delivered == ["A1"]
+    again = json.loads(dealer_system.received[-1][1])
+    assert (again["decision"], again["reasons"]) == ("auto_pass", [])
+    assert again["notice_id"] != notice["notice_id"]
+
+
+def test_only_decisions_of_the_last_day_are_told_and_a_flow_tells_only_its_own(
+    store: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = with_webhook(store, dealer_system.url)
+    now = utc_now()
+    _decided(settings, "A-LAST-WEEK", Decision.AUTO_PASS, now - timedelta(days=7))
+    _decided(settings, "A-STILL-REVIEWED", Decision.REVIEW, now)  # stored as decided, no task
+    record_with_tasks(settings, "A-WAITING", [about_the_id_card()], received_minute=0)
+    _decided(settings, "A-NOW", Decision.AUTO_PASS, now)
+    _decided(settings, "A-ALSO-NOW", Decision.APPROVE, now)
+
+    assert deliver_pending(settings, application_id="A-NOW").delivered == ["A-NOW"]
+    assert deliver_pending(settings).delivered == ["A-ALSO-NOW"]
+    assert [json.loads(body)["decision"] for _, body in dealer_system.received] == [
+        "auto_pass", "approve"]
+
+
+def test_a_decision_not_taken_is_tried_again(store: Settings, dealer_system: DealerSystem) -> None:
+    settings = with_webhook(store, dealer_system.url)
+    _decided(settings, "A1", Decision.AUTO_PASS, utc_now())
+    dealer_system.status = 502
+    assert deliver_pending(settings).failed == ["A1"]
+    [failed] = _events(settings, DEALER_NOTICE_FAILED)
+    assert (failed.task_id, failed.detail) == (None, {"status": 502})
+    dealer_system.status = 200
+    assert deliver_pending(settings).delivered == ["A1"]
+    assert deliver_pending(settings).model_dump() == {"delivered": [], "failed": []}
