@@ -182,7 +182,8 @@ def _shown(kind: str | None, value: Any) -> str:
     return mask_value(kind, value)
 
 
-def _document_line(document: Document, values: list[DocumentField], kinds: FieldKinds) -> DocumentLine:
+def _document_line(document: Document, values: list[DocumentField],
+                   kinds: FieldKinds) -> DocumentLine:
     return DocumentLine(
         key=document.key,
         file=document.file,

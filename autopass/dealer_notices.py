@@ -125,7 +125,8 @@ def pending_notices(session: Session, *, now: datetime,
     waiting = [request for request in waiting_for_dealer(session)
                if application_id in (None, request.application_id)]
     states = notice_states(session, [request.task_id for request in waiting])
-    requests = [PendingNotice(request.dossier_id, request.task_id, _new_photo_notice(session, request))
+    requests = [PendingNotice(request.dossier_id, request.task_id,
+                              _new_photo_notice(session, request))
                 for request in waiting
                 if (state := states.get(request.task_id)) is None or state.delivered_at is None]
     return requests + [PendingNotice(dossier.id, None, _decision_notice(session, dossier))
