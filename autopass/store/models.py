@@ -63,9 +63,9 @@ class Dossier(SQLModel, table=True):
     sla_deadline: datetime = _when(index=True)
     status: DossierStatus = _text(24, default=DossierStatus.PROCESSING, index=True)
     decision: str | None = _text(16, default=None, nullable=True)
-    decided_at: datetime | None = _when(nullable=True)
+    decided_at: datetime | None = _when(nullable=True, index=True)  # decisions told to dealers
     result: dict[str, Any] | None = Field(default=None, sa_type=JSONType, nullable=True)
-    updated_at: datetime = _when()
+    updated_at: datetime = _when(index=True)  # the dossiers that changed last
 
 
 class DossierFile(SQLModel, table=True):
