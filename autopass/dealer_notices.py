@@ -39,6 +39,8 @@ DEALER_NOTICE_FAILED = "dealer_notice_failed"
 TIMEOUT_SECONDS = 10.0
 FINAL = (Decision.AUTO_PASS, Decision.APPROVE, Decision.REJECT)
 """Decisions a dealer acts on (``review`` is people still looking)."""
+LATE_AFTER = timedelta(minutes=3)
+"""A notice still undelivered this long after it arose has failed more than one try."""
 DECISIONS_TOLD_FOR = timedelta(days=1)
 """Decisions older than this are not sent (nor tried again): a webhook configured today does not
 flood the dealer's system with last year's decisions, and one that fails for a whole day is a
@@ -83,6 +85,12 @@ class PendingNotice:
     dossier_id: int
     task_id: int | None
     notice: Notice
+
+    @property
+    def since(self) -> datetime:
+        """When there was something to tell: the request made, the decision stored."""
+        notice = self.notice
+        return notice.requested_at if isinstance(notice, NewPhotoNotice) else notice.decided_at
 
 
 class Deliveries(BaseModel):
@@ -132,6 +140,12 @@ def pending_notices(session: Session, *, now: datetime,
     return requests + [PendingNotice(dossier.id, None, _decision_notice(session, dossier))
                        for dossier in _decided_untold(session, now, application_id)
                        if dossier.id is not None]
+
+
+def late_notices(session: Session, *, now: datetime) -> list[PendingNotice]:
+    """Pending notices that should have reached the dealer's system by now (each is POSTed the
+    moment it arises, and again every minute): the webhook, or the system behind it, is down."""
+    return [item for item in pending_notices(session, now=now) if now - item.since > LATE_AFTER]
 
 
 def deliver_pending(settings: Settings, *, application_id: str | None = None) -> Deliveries:

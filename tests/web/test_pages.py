@@ -10,13 +10,14 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from autopass.dealer_notices import deliver_pending
-from autopass.dossier import MicroTaskKind
+from autopass.dossier import Decision, MicroTaskKind
 from autopass.settings import Settings
-from autopass.store import AuditEvent, MicroTask, TaskState, session_scope
+from autopass.store import AuditEvent, MicroTask, TaskState, record_dossier, session_scope
 from autopass.web.app import create_app
 from tests.conftest import DealerSystem, with_webhook
 from tests.web.conftest import csrf_of, log_in
-from tests.web.factories import add_dossier, task_of_kind
+from tests.factories import make_application
+from tests.web.factories import add_dossier, result, task_of_kind
 
 FORMS: dict[MicroTaskKind, tuple[dict[str, str], object]] = {
     MicroTaskKind.CLASSIFY_DOCUMENT: ({"type": "id_card_front"}, {"type": "id_card_front"}),
@@ -152,6 +153,28 @@ def test_the_supervisor_sees_whether_the_dealer_s_system_was_told(
         told = client.get("/queue").text.split('id="waiting-for-dealer"')[1]
     assert "未送达 not delivered (1×)" in failed
     assert "已通知 told" in told and "not delivered" not in told
+
+
+def test_the_supervisor_sees_decisions_the_dealer_s_system_has_not_taken(
+    web_settings: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = with_webhook(web_settings, dealer_system.url)
+    ten_minutes_ago = datetime.now(UTC) - timedelta(minutes=10)
+    with session_scope(settings) as session:
+        record_dossier(session, application=make_application("A-PASSED"),
+                       result=result("A-PASSED").model_copy(update={
+                           "decision": Decision.AUTO_PASS, "checks": []}),
+                       originals={"id.jpg": "a" * 64}, received_at=ten_minutes_ago,
+                       now=ten_minutes_ago)
+    dealer_system.status = 503
+    assert deliver_pending(settings).failed == ["A-PASSED"]
+    with TestClient(create_app(settings, on_dossier_settled=lambda *_: None)) as client:
+        late = log_in(client, "sue").text.split('id="late-notices"')[1]
+        dealer_system.status = 204
+        assert deliver_pending(settings).delivered == ["A-PASSED"]
+        caught_up = client.get("/queue").text
+    assert 'href="/dossiers/A-PASSED"' in late and "结论 decision auto_pass 未送达" in late
+    assert 'id="late-notices"' not in caught_up and 'id="notices-delivered"' in caught_up
 
 
 def test_supervisor_sees_depth_and_dossiers_at_risk(

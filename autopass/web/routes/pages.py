@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from autopass.answers import AnswerError
-from autopass.dealer_notices import deliver_pending, notice_states
+from autopass.dealer_notices import deliver_pending, late_notices, notice_states
 from autopass.queue import QueueError, queue_overview, request_new_photo
 from autopass.store import MicroTask, Role, User, authenticate, utc_now
 from autopass.store.audit import record_event
@@ -172,12 +172,15 @@ def new_photo_page(
 def queue_page(
     request: Request, session: SessionDep, settings: SettingsDep, user: Supervisor
 ) -> Response:
-    """Depth, the oldest waiting task, dossiers whose SLA deadline is near or past, and those
-    sent back to their dealers (with whether the dealer's system was told)."""
+    """Depth, the oldest waiting task, dossiers whose SLA deadline is near or past, those sent
+    back to their dealers (with whether the dealer's system was told), and notices the dealers'
+    systems have not taken."""
     now = utc_now()
     overview = queue_overview(session, now=now, at_risk_minutes=AT_RISK_MINUTES)
+    webhook = settings.dealer_webhook_url is not None  # without one, nothing to show of notices
     notices = (notice_states(session, [asked.task_id for asked in overview.waiting_for_dealer])
-               if settings.dealer_webhook_url is not None else None)  # None: no column to show
+               if webhook else None)
+    late = late_notices(session, now=now) if webhook else None
     session.commit()
     return render(
         request,
@@ -185,6 +188,7 @@ def queue_page(
         user=user,
         overview=overview,
         notices=notices,
+        late_notices=late,
         now=now,
         at_risk_minutes=AT_RISK_MINUTES,
         minutes_until=lambda when: round((when - now).total_seconds() / 60),
