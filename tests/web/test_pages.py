@@ -15,8 +15,8 @@ from autopass.settings import Settings
 from autopass.store import AuditEvent, MicroTask, TaskState, record_dossier, session_scope
 from autopass.web.app import create_app
 from tests.conftest import DealerSystem, with_webhook
-from tests.web.conftest import csrf_of, log_in
 from tests.factories import make_application
+from tests.web.conftest import csrf_of, log_in
 from tests.web.factories import add_dossier, result, task_of_kind
 
 FORMS: dict[MicroTaskKind, tuple[dict[str, str], object]] = {
