@@ -16,7 +16,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from autopass.answers import TYPED, AnswerError, read_answer
+from autopass.answers import (
+    TYPED,
+    AnswerError,
+    CheckSignatureAnswer,
+    ClassifyDocumentAnswer,
+    CompareFacesAnswer,
+    ResolveMismatchAnswer,
+    read_answer,
+)
 from autopass.documents import DocumentType
 from autopass.dossier import FieldSource, MicroTaskKind, Status
 from autopass.standards import (
@@ -226,16 +234,15 @@ def _answer_text(task_kind: str, data: Any, kind: str | None) -> str:
         answer = read_answer(task_kind, data)
     except AnswerError:
         return mask_numbers(str(data))  # stored before a change of shape: shown as it is
-    fields = answer.model_dump()
-    if "type" in fields:
-        return str(fields["type"])
-    if "same_person" in fields:
-        return "同一人 same person" if fields["same_person"] else "不是同一人 different people"
-    if "signed" in fields:
-        return "已签字 signed" if fields["signed"] else "未签字 not signed"
-    value = _shown(kind, fields["value"])
-    if "source" in fields:
-        return f"{value} (typed)" if fields["source"] == TYPED else f"{value} ← {fields['source']}"
+    if isinstance(answer, ClassifyDocumentAnswer):
+        return answer.type.value
+    if isinstance(answer, CompareFacesAnswer):
+        return "同一人 same person" if answer.same_person else "不是同一人 different people"
+    if isinstance(answer, CheckSignatureAnswer):
+        return "已签字 signed" if answer.signed else "未签字 not signed"
+    value = _shown(kind, answer.value)
+    if isinstance(answer, ResolveMismatchAnswer):
+        return f"{value} (typed)" if answer.source == TYPED else f"{value} ← {answer.source}"
     return value
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pytest
+
 from autopass.casefile import case_file, recent_dossiers
 from autopass.dossier import MicroTaskKind
 from autopass.queue import answer
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
-from autopass.store import Role, TaskState, session_scope
+from autopass.store import NewMicroTask, Role, TaskState, session_scope
 from tests.store.factories import about_the_id_card, at, claim_as, record_with_tasks
 
 APPLICATION_ID = "A20261128000123"
@@ -76,3 +78,23 @@ def test_a_case_file_without_tasks_none_for_an_unknown_id_and_the_last_changed_f
         assert untouched is not None and untouched.tasks == [] and untouched.unsettled_tasks == 0
         assert [d.application_id for d in recent_dossiers(session)] == ["A-SECOND", "A-FIRST"]
         assert [d.application_id for d in recent_dossiers(session, limit=1)] == ["A-SECOND"]
+
+
+@pytest.mark.parametrize(("kind", "given", "shown"), [
+    (MicroTaskKind.CLASSIFY_DOCUMENT, {"type": "bank_card"}, "bank_card"),
+    (MicroTaskKind.COMPARE_FACES, {"same_person": False}, "不是同一人 different people"),
+    (MicroTaskKind.CHECK_SIGNATURE, {"signed": True}, "已签字 signed"),
+    (MicroTaskKind.RESOLVE_MISMATCH, {"value": ID_NUMBER, "source": "typed"},
+     "3702**********1230 (typed)"),
+])
+def test_each_kind_of_answer_reads_as_a_few_words(
+    store: Settings, kind: MicroTaskKind, given: dict[str, object], shown: str
+) -> None:
+    about = {"subjects": [{"document": "IMG_0412.jpg#1", "field": "id_number"}]}
+    record_with_tasks(store, APPLICATION_ID, [NewMicroTask(kind=kind, question="?", payload=about)])
+    _key(store, "olga", 1, given)
+    with session_scope(store) as session:
+        case = case_file(session, APPLICATION_ID, load_document_specs(store))
+    assert case is not None
+    [task] = case.tasks
+    assert ([answer.answer for answer in task.answers], task.resolution) == ([shown], shown)
