@@ -47,27 +47,26 @@ flood the dealer's system with last year's decisions, and one that fails for a w
 matter for the centre's IT, not for more retries."""
 
 
-class NewPhotoNotice(BaseModel):
-    """The body POSTed when a dossier goes back to its dealer for new photos."""
-
-    event: Literal["new_photo_requested"] = "new_photo_requested"
+class _DealerNotice(BaseModel):
     notice_id: str  # also the Idempotency-Key header
     application_id: str
     dealer_id: str
     salesperson_id: str
+
+
+class NewPhotoNotice(_DealerNotice):
+    """The body POSTed when a dossier goes back to its dealer for new photos."""
+
+    event: Literal["new_photo_requested"] = "new_photo_requested"
     photos: list[PhotoToRetake]  # the files to photograph again, with the document each holds
     reason: str
     requested_at: datetime
 
 
-class DecisionNotice(BaseModel):
+class DecisionNotice(_DealerNotice):
     """The body POSTed when a dossier is decided."""
 
     event: Literal["dossier_decided"] = "dossier_decided"
-    notice_id: str  # also the Idempotency-Key header
-    application_id: str
-    dealer_id: str
-    salesperson_id: str
     decision: Decision  # auto_pass or approve: go ahead; reject: the reasons say why
     reasons: list[str]  # each failed check: "<rule id>: <detail>" (no personal data)
     received_at: datetime
