@@ -62,6 +62,7 @@ class FieldLine:
 
 @dataclass(frozen=True)
 class DocumentLine:
+    id: int
     key: str
     file: str
     type: DocumentType
@@ -193,6 +194,7 @@ def _shown(kind: str | None, value: Any) -> str:
 def _document_line(document: Document, values: list[DocumentField],
                    kinds: FieldKinds) -> DocumentLine:
     return DocumentLine(
+        id=document.id or 0,
         key=document.key,
         file=document.file,
         type=DocumentType(document.type),

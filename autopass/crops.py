@@ -1,11 +1,13 @@
-"""Save the image crops a micro-task shows, and build its payload.
+"""Save the image crops a micro-task shows, and build its payload; preview a whole document.
 
 A task shows only what it needs: a field's crop, the two faces, the signature box. No operator
-sees a whole dossier, and ID or card numbers appear only in tasks about them.
+sees a whole dossier, and ID or card numbers appear only in tasks about them. Seniors and
+supervisors looking a dossier up see each document whole (``document_preview``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -14,8 +16,10 @@ import numpy as np
 
 from autopass.dossier import DocumentResult, MicroTaskKind
 from autopass.engines.base import Face, TextLine
-from autopass.imaging import crop, downscale_to, encode_jpeg, enlarge
+from autopass.errors import ImageError
+from autopass.imaging import crop, downscale_to, encode_jpeg, enlarge, load_pages
 from autopass.routing import MicroTaskSpec
+from autopass.settings import Settings
 from autopass.standards import APPLICATION
 
 FIELD_MARGIN = 0.6  # of the box height, added above and below a field so the operator sees context
@@ -121,6 +125,20 @@ def build_payload(
             candidate.pop("value", None)
     payload["candidates"] = candidates
     return payload
+
+
+def document_preview(path: Path, page: int, region: Sequence[int] | None,
+                     settings: Settings) -> bytes:
+    """One document of an original file as a JPEG, its longest side at most THUMBNAIL_SIDE: its
+    page, or its region of the page when the page holds several (both ID sides on one sheet).
+    ImageError when the file cannot be read, as the pipeline refuses it."""
+    pages = load_pages(path, settings)
+    if not 1 <= page <= len(pages):
+        raise ImageError(path, f"has no page {page}")
+    image = pages[page - 1].image
+    if region is not None:
+        image = crop(image, (region[0], region[1], region[2], region[3]))
+    return encode_jpeg(downscale_to(image, THUMBNAIL_SIDE), quality=85)
 
 
 def crops_shown(payloads: list[dict[str, Any]]) -> dict[tuple[str, str], str]:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+import pytest
 from PIL import Image
 
-from autopass.crops import DocumentImages, build_payload, crops_shown
+from autopass.crops import DocumentImages, build_payload, crops_shown, document_preview
 from autopass.documents import DocumentType
 from autopass.dossier import DocumentResult, FieldRef, FieldValue, MicroTaskKind
+from autopass.errors import ImageError
 from autopass.routing import MicroTaskSpec
+from autopass.settings import Settings
 
 CARD = DocumentResult(
     file="card.jpg",
@@ -95,3 +100,21 @@ def test_a_later_round_shows_what_earlier_rounds_showed_of_a_page_not_read_again
 
     assert shown == {"card_number": "A1/02/01.jpg", "bank_name": "A1/01/01.jpg"}
     assert again["crops"] == {"document": "A1/01/01.jpg"}
+
+
+def test_a_document_preview_is_its_region_of_the_page_and_no_larger_than_a_thumbnail(
+    tmp_path, settings: Settings
+) -> None:
+    page = tmp_path / "scan.png"
+    sheet = np.full((3000, 2000, 3), 255, np.uint8)
+    sheet[100:700, 200:1160] = (40, 90, 160)  # RGB: the ID card's front, top left of the A4 copy
+    Image.fromarray(sheet).save(page)
+
+    front = Image.open(io.BytesIO(document_preview(page, 1, [200, 100, 960, 600], settings)))
+    whole = Image.open(io.BytesIO(document_preview(page, 1, None, settings)))
+
+    assert front.size == (960, 600)
+    assert front.getpixel((480, 300)) == pytest.approx((40, 90, 160), abs=6)  # colours kept
+    assert whole.size == (800, 1200)
+    with pytest.raises(ImageError, match="has no page 2"):
+        document_preview(page, 2, None, settings)

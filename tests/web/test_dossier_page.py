@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from fastapi.testclient import TestClient
+from PIL import Image
+from sqlmodel import select
 
 from autopass.dossier import MicroTaskKind
 from autopass.settings import Settings
+from autopass.store import AuditEvent, record_dossier, session_scope, store_original
+from tests.factories import make_application
 from tests.web.conftest import log_in
-from tests.web.factories import add_dossier, task_of_kind
+from tests.web.factories import add_dossier, result, task_of_kind
 
 LATE_ID = "A20261128000999"
 
@@ -73,3 +80,34 @@ def test_operators_clear_tasks_and_do_not_browse_dossiers(
     anonymous = app_client.get(f"/dossiers/{LATE_ID}", follow_redirects=False)
     assert anonymous.status_code in (302, 303, 307)
     assert anonymous.headers["location"].startswith("/login")
+
+
+def test_each_document_is_shown_whole_and_who_opened_the_dossier_is_on_its_trail(
+    app_client: TestClient, web_settings: Settings, tmp_path: Path
+) -> None:
+    photo = tmp_path / "id.jpg"
+    Image.new("RGB", (2400, 1500), (200, 180, 160)).save(photo, "JPEG")
+    with session_scope(web_settings) as session:
+        record_dossier(session, application=make_application("A-PHOTO"), result=result("A-PHOTO"),
+                       originals={"id.jpg": store_original(web_settings, photo).sha256})
+    _late_dossier(web_settings)  # its original was never stored: nothing to show
+
+    log_in(app_client, "sue")
+    page = app_client.get("/dossiers/A-PHOTO").text
+    [source] = re.findall(r'<img class="doc-thumb" loading="lazy" src="([^"]+)"', page)
+    image = app_client.get(source)
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert image.headers["cache-control"] == "private, no-store"
+    assert Image.open(io.BytesIO(image.content)).size == (1200, 750)  # at most 1200 px a side
+
+    document_id = source.rsplit("/", 1)[1]
+    missing = app_client.get(f"/dossiers/{LATE_ID}/documents/{int(document_id) + 1}")
+    assert missing.status_code == 404 and "cannot be shown" in missing.text
+    assert app_client.get(f"/dossiers/{LATE_ID}/documents/{document_id}").status_code == 404
+    with session_scope(web_settings) as session:
+        viewed = session.exec(select(AuditEvent).where(AuditEvent.action == "dossier_viewed")).all()
+        assert [(event.actor, event.dossier_id is not None) for event in viewed] == [("sue", True)]
+
+    app_client.cookies.clear()
+    log_in(app_client, "olga")
+    assert app_client.get(source).status_code == 403

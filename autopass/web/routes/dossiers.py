@@ -5,13 +5,17 @@ from __future__ import annotations
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from autopass.casefile import case_file, recent_dossiers
+from autopass.crops import document_preview
+from autopass.errors import ImageError
 from autopass.standards import load_document_specs
-from autopass.store import get_dossier, utc_now
+from autopass.store import Document, get_dossier, original_path, utc_now
+from autopass.store.audit import record_event
 from autopass.web.deps import SeniorOrSupervisor, SessionDep, SettingsDep
+from autopass.web.routes.crops import PRIVATE_IMAGE_HEADERS
 from autopass.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -42,12 +46,39 @@ def dossier_page(
     settings: SettingsDep,
     user: SeniorOrSupervisor,
 ) -> Response:
+    """The case file; who opened it is on its audit trail (it shows a person's documents)."""
     found = case_file(session, application_id, load_document_specs(settings))
     if found is None:
         return _search_page(request, session, user, application_id)
     now = utc_now()
+    record_event(session, actor=user.username, action="dossier_viewed",
+                 dossier_id=found.dossier.id, at=now)
+    session.commit()
     return render(request, "dossier.html", user=user, case=found, now=now,
                   minutes_between=lambda start, end: round((end - start).total_seconds() / 60))
+
+
+@router.get("/dossiers/{application_id}/documents/{document_id}")
+def document_image(
+    application_id: str,
+    document_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: SeniorOrSupervisor,
+) -> Response:
+    """One document of the dossier, whole (``crops.document_preview``), from its original."""
+    dossier = get_dossier(session, application_id=application_id)
+    document = session.get(Document, document_id)
+    if dossier is None or document is None or document.dossier_id != dossier.id:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            f"dossier {application_id} has no document {document_id}")
+    try:
+        image = document_preview(original_path(settings, document.sha256), document.page,
+                                 document.region, settings)
+    except ImageError as error:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            f"{document.file} cannot be shown: {error.problem}") from error
+    return Response(image, media_type="image/jpeg", headers=PRIVATE_IMAGE_HEADERS)
 
 
 def _search_page(request: Request, session: SessionDep, user: SeniorOrSupervisor,
