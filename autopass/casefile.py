@@ -40,6 +40,7 @@ from autopass.store import (
     Document,
     DocumentField,
     Dossier,
+    DossierStatus,
     FaceComparison,
     MicroTask,
     MicroTaskAnswer,
@@ -161,10 +162,33 @@ def case_file(
     )
 
 
-def recent_dossiers(session: Session, limit: int = 20) -> list[Dossier]:
-    """The dossiers that changed last (arrived, answered, decided): where a lookup often starts."""
-    return list(session.scalars(
-        sa.select(Dossier).order_by(Dossier.updated_at.desc(), Dossier.id.desc()).limit(limit)))
+@dataclass(frozen=True)
+class DossierFilter:
+    """Which dossiers a list shows: one dealer's, one salesperson's, in one status (None: any)."""
+
+    dealer_id: str | None = None
+    salesperson_id: str | None = None
+    status: DossierStatus | None = None
+
+    def __bool__(self) -> bool:
+        return any((self.dealer_id, self.salesperson_id, self.status))
+
+
+EVERY_DOSSIER = DossierFilter()
+
+
+def recent_dossiers(session: Session, limit: int = 20,
+                    only: DossierFilter = EVERY_DOSSIER) -> list[Dossier]:
+    """The dossiers that changed last (arrived, answered, decided), ``only`` those it lets
+    through: where a lookup often starts (a dealer calls; what does dealer X have in review?)."""
+    query = sa.select(Dossier).order_by(Dossier.updated_at.desc(), Dossier.id.desc()).limit(limit)
+    if only.dealer_id:
+        query = query.where(Dossier.dealer_id == only.dealer_id)
+    if only.salesperson_id:
+        query = query.where(Dossier.salesperson_id == only.salesperson_id)
+    if only.status:
+        query = query.where(Dossier.status == only.status)
+    return list(session.scalars(query))
 
 
 # --- internals -----------------------------------------------------------------------------------

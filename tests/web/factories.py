@@ -144,12 +144,13 @@ def add_dossier(
     tasks: list[NewMicroTask],
     *,
     received_at: datetime | None = None,
+    dealer_id: str = "D-QD-017",
 ) -> int:
     """Record a dossier waiting for ``tasks``; its id."""
     with session_scope(settings) as session:
         dossier = record_dossier(
             session,
-            application=make_application(application_id),
+            application=make_application(application_id, dealer_id=dealer_id),
             result=result(application_id),
             originals={"id.jpg": "a" * 64},
             microtasks=tasks,

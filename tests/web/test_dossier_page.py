@@ -111,3 +111,26 @@ def test_each_document_is_shown_whole_and_who_opened_the_dossier_is_on_its_trail
     app_client.cookies.clear()
     log_in(app_client, "olga")
     assert app_client.get(source).status_code == 403
+
+
+def test_a_supervisor_lists_one_dealer_s_dossiers_in_one_status(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    review = [task_of_kind(web_settings, MicroTaskKind.CONFIRM_FIELD, "f")]
+    add_dossier(web_settings, "A-QD-WAITING", review, dealer_id="D-QD-017")
+    add_dossier(web_settings, "A-QD-DECIDED", [], dealer_id="D-QD-017")
+    add_dossier(web_settings, "A-SH-WAITING", review, dealer_id="D-SH-031")
+    log_in(app_client, "sue")
+
+    def listed(**filters: str) -> list[str]:
+        page = app_client.get("/dossiers", params=filters)
+        assert page.status_code == 200
+        return re.findall(r'<td class="mono"><a href="/dossiers/([^"]+)"', page.text)
+
+    assert listed(dealer_id="D-QD-017") == ["A-QD-DECIDED", "A-QD-WAITING"]  # last changed first
+    assert listed(dealer_id="D-QD-017", status="waiting_for_people") == ["A-QD-WAITING"]
+    assert listed(status="waiting_for_people") == ["A-SH-WAITING", "A-QD-WAITING"]
+    assert listed(salesperson_id="S-0442", status="failed") == []
+    assert app_client.get("/dossiers", params={"status": "lost"}).status_code == 422
+    dashboard = app_client.get("/dashboard").text
+    assert 'href="/dossiers?dealer_id=D-QD-017"' in dashboard  # the dealer table links here

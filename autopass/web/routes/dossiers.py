@@ -8,18 +8,19 @@ from urllib.parse import quote
 from fastapi import APIRouter, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from autopass.casefile import case_file, recent_dossiers
+from autopass.casefile import EVERY_DOSSIER, DossierFilter, case_file, recent_dossiers
 from autopass.crops import document_preview
 from autopass.errors import ImageError
 from autopass.standards import load_document_specs
-from autopass.store import Document, get_dossier, original_path, utc_now
+from autopass.store import Document, DossierStatus, get_dossier, original_path, utc_now
 from autopass.store.audit import record_event
 from autopass.web.deps import SeniorOrSupervisor, SessionDep, SettingsDep
 from autopass.web.routes.crops import PRIVATE_IMAGE_HEADERS
 from autopass.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-RECENT = 20
+RECENT = 20  # dossiers listed: the latest of all
+FILTERED = 100  # ... of one dealer, salesperson or status
 
 
 @router.get("/dossiers", response_class=HTMLResponse)
@@ -28,14 +29,19 @@ def find_dossier(
     session: SessionDep,
     user: SeniorOrSupervisor,
     application_id: Annotated[str, Query(max_length=64)] = "",
+    dealer_id: Annotated[str, Query(max_length=64)] = "",
+    salesperson_id: Annotated[str, Query(max_length=64)] = "",
+    state: Annotated[DossierStatus | None, Query(alias="status")] = None,
 ) -> Response:
-    """The search form and the dossiers that changed last; a known application id goes to its
-    case file."""
+    """The search form and the dossiers that changed last, of one dealer, salesperson or status
+    when asked; a known application id goes to its case file."""
     wanted = application_id.strip()
     if wanted and get_dossier(session, application_id=wanted) is not None:
         return RedirectResponse(f"/dossiers/{quote(wanted, safe='')}",
                                 status_code=status.HTTP_303_SEE_OTHER)
-    return _search_page(request, session, user, wanted)
+    only = DossierFilter(dealer_id=dealer_id.strip() or None,
+                         salesperson_id=salesperson_id.strip() or None, status=state)
+    return _search_page(request, session, user, wanted, only)
 
 
 @router.get("/dossiers/{application_id}", response_class=HTMLResponse)
@@ -82,8 +88,9 @@ def document_image(
 
 
 def _search_page(request: Request, session: SessionDep, user: SeniorOrSupervisor,
-                 wanted: str) -> Response:
-    """The search form; 404 when ``wanted`` names no dossier."""
-    return render(request, "dossiers.html", user=user, wanted=wanted,
-                  recent=recent_dossiers(session, RECENT),
+                 wanted: str, only: DossierFilter = EVERY_DOSSIER) -> Response:
+    """The search form and the list; 404 when ``wanted`` names no dossier."""
+    return render(request, "dossiers.html", user=user, wanted=wanted, only=only,
+                  statuses=list(DossierStatus),
+                  recent=recent_dossiers(session, FILTERED if only else RECENT, only),
                   status_code=status.HTTP_404_NOT_FOUND if wanted else status.HTTP_200_OK)
