@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from autopass.settings import Settings, use_settings
-from autopass.store import Document, Dossier, DossierFile, MicroTask, session_scope
-from flows.process_dossier import ProcessDossierRequest, process_dossier
 from autopass.intake import DOCUMENT_SUFFIXES
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import load_face_source
 from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
+from autopass.settings import Settings, use_settings
+from autopass.store import Document, Dossier, DossierFile, MicroTask, session_scope
+from flows.process_dossier import ProcessDossierRequest, process_dossier
 from tests.conftest import with_webhook
 from tests.pipeline.conftest import photocopied_file, read_truth
 
