@@ -1,17 +1,30 @@
-"""``autopass db upgrade`` and ``autopass users add``: set up the store and its people."""
+"""``autopass db upgrade`` and ``autopass users ...``: set up the store and its people."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy.engine import make_url
+from sqlmodel import Session
 
 from autopass.cli._app import app
 from autopass.settings import get_settings
-from autopass.store import Role, StoreError, add_user, session_scope, upgrade
+from autopass.store import (
+    Role,
+    StoreError,
+    add_user,
+    list_users,
+    session_scope,
+    set_active,
+    set_password,
+    upgrade,
+)
 
 PASSWORD_VARIABLE = "AUTOPASS_NEW_PASSWORD"
 
@@ -60,13 +73,61 @@ def users_add(
 
     For scripts, the password may come from the AUTOPASS_NEW_PASSWORD environment variable.
     """
-    password = os.environ.get(PASSWORD_VARIABLE) or typer.prompt(
+    password = _new_password(username)
+    with _store_errors_exit() as session:
+        add_user(session, username=username, password=password, role=role)
+    _console.print(f"user {username} added with role {role.value}")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """Every user with their role and whether they may log in."""
+    table = Table("user", "role", "active", "added")
+    with session_scope(get_settings()) as session:
+        for user in list_users(session):
+            table.add_row(user.username, str(user.role), "yes" if user.active else "no",
+                          f"{user.created_at:%Y-%m-%d}")
+    Console().print(table)
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
+    """Stop a user logging in (someone who left); their pages end at the next click, a task they
+    hold returns to the queue when its lease runs out. The user stays in the audit trail."""
+    with _store_errors_exit() as session:
+        set_active(session, username=username, active=False)
+    _console.print(f"user {username} can no longer log in")
+
+
+@users_app.command("activate")
+def users_activate(username: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
+    """Let a deactivated user log in again."""
+    with _store_errors_exit() as session:
+        set_active(session, username=username, active=True)
+    _console.print(f"user {username} can log in")
+
+
+@users_app.command("password")
+def users_password(username: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
+    """Give a user a new password, asked for as in `users add` (or AUTOPASS_NEW_PASSWORD)."""
+    password = _new_password(username)
+    with _store_errors_exit() as session:
+        set_password(session, username=username, password=password)
+    _console.print(f"user {username} has a new password")
+
+
+def _new_password(username: str) -> str:
+    return os.environ.get(PASSWORD_VARIABLE) or typer.prompt(
         f"Password for {username}", hide_input=True, confirmation_prompt=True
     )
+
+
+@contextmanager
+def _store_errors_exit() -> Iterator[Session]:
+    """A store session; a refusal (unknown user, short password) is one red line and exit 2."""
     try:
         with session_scope(get_settings()) as session:
-            add_user(session, username=username, password=password, role=role)
+            yield session
     except StoreError as error:
         _console.print(f"[red]error:[/red] {error}")
         raise typer.Exit(2) from error
-    _console.print(f"user {username} added with role {role.value}")

@@ -38,7 +38,14 @@ from autopass.store.models import (
 )
 from autopass.store.originals import StoredOriginal, original_path, store_original
 from autopass.store.types import utc_now
-from autopass.store.users import add_user, authenticate, find_user
+from autopass.store.users import (
+    add_user,
+    authenticate,
+    find_user,
+    list_users,
+    set_active,
+    set_password,
+)
 
 __all__ = [
     "MACHINE",
@@ -68,10 +75,13 @@ __all__ = [
     "find_user",
     "get_dossier",
     "get_engine",
+    "list_users",
     "mark_dossier_failed",
     "original_path",
     "record_dossier",
     "session_scope",
+    "set_active",
+    "set_password",
     "store_original",
     "upgrade",
     "utc_now",

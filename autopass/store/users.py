@@ -24,8 +24,7 @@ def add_user(session: Session, *, username: str, password: str, role: Role | str
         raise StoreError(
             f"username {username!r}: use 2-64 lower-case letters, digits, '.', '_' or '-'"
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StoreError(f"password of {username}: use at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(username, password)
     if find_user(session, username=username) is not None:
         raise StoreError(f"user {username} already exists")
     user = User(
@@ -50,6 +49,36 @@ def find_user(session: Session, *, username: str) -> User | None:
     return session.exec(select(User).where(User.username == username)).first()
 
 
+def list_users(session: Session) -> list[User]:
+    """Every user, active or not, by name."""
+    return list(session.exec(select(User).order_by(User.username)).all())
+
+
+def set_active(session: Session, *, username: str, active: bool) -> User:
+    """Let a user log in again, or no more (someone who left: the next page they ask for sends
+    them to the log-in form, and a task they hold returns to the queue when its lease runs out).
+    Users are never deleted: the audit trail names them."""
+    user = _existing(session, username)
+    if user.active != active:
+        user.active = active
+        record_event(session, actor=MACHINE,
+                     action="user_reactivated" if active else "user_deactivated",
+                     detail={"username": username})
+        session.flush()
+    return user
+
+
+def set_password(session: Session, *, username: str, password: str) -> User:
+    """A new password (forgotten, or shared by mistake); the old one no longer logs in."""
+    user = _existing(session, username)
+    _check_password(username, password)
+    user.password_hash = _hasher.hash(password)
+    record_event(session, actor=MACHINE, action="user_password_changed",
+                 detail={"username": username})
+    session.flush()
+    return user
+
+
 def authenticate(session: Session, *, username: str, password: str) -> User | None:
     """The active user with this password, or None (unknown user, wrong password, inactive)."""
     user = find_user(session, username=username)
@@ -63,3 +92,15 @@ def authenticate(session: Session, *, username: str, password: str) -> User | No
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     return user
+
+
+def _existing(session: Session, username: str) -> User:
+    user = find_user(session, username=username)
+    if user is None:
+        raise StoreError(f"no user {username}")
+    return user
+
+
+def _check_password(username: str, password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StoreError(f"password of {username}: use at least {MIN_PASSWORD_LENGTH} characters")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from autopass.settings import Settings
+from autopass.store import session_scope, set_active
 from autopass.web.routes.pages import WRONG_LOGIN
 from tests.web.conftest import csrf_of, log_in
 
@@ -43,6 +45,17 @@ def test_logout_ends_the_session(app_client: TestClient) -> None:
     assert (response.status_code, response.headers["location"]) == (303, "/login")
     assert app_client.get("/tasks", follow_redirects=False).headers["location"] == "/login"
     assert app_client.get("/api/tasks/next").status_code == 401
+
+
+def test_a_deactivated_user_s_session_ends_at_the_next_click(
+    app_client: TestClient, web_settings: Settings
+) -> None:
+    log_in(app_client, "olga")
+    with session_scope(web_settings) as session:
+        set_active(session, username="olga", active=False)
+    assert app_client.get("/tasks", follow_redirects=False).headers["location"] == "/login"
+    assert app_client.get("/api/tasks/next").status_code == 401
+    assert log_in(app_client, "olga").status_code == 401  # nor can they log in again
 
 
 def test_anonymous_visitors_are_sent_to_the_login_form(app_client: TestClient) -> None:
