@@ -19,6 +19,7 @@ from autopass.store import (
     Role,
     StoreError,
     add_user,
+    find_user,
     list_users,
     session_scope,
     set_active,
@@ -110,6 +111,9 @@ def users_activate(username: Annotated[str, typer.Argument(help="Log-in name.")]
 @users_app.command("password")
 def users_password(username: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
     """Give a user a new password, asked for as in `users add` (or AUTOPASS_NEW_PASSWORD)."""
+    with _store_errors_exit() as session:
+        if find_user(session, username=username) is None:  # before asking for a password
+            raise StoreError(f"no user {username}")
     password = _new_password(username)
     with _store_errors_exit() as session:
         set_password(session, username=username, password=password)

@@ -130,8 +130,10 @@ def test_the_commands_list_deactivate_and_give_a_new_password(tmp_path: Path) ->
             assert renewed.exit_code == 0, renewed.output
             back = runner.invoke(app, ["users", "activate", "olga"])
             assert back.exit_code == 0, back.output
-            unknown = runner.invoke(app, ["users", "deactivate", "nobody"])
-            assert unknown.exit_code == 2 and "no user nobody" in unknown.output
+            for command in ("deactivate", "password"):  # no password asked for nobody
+                unknown = runner.invoke(app, ["users", command, "nobody"])
+                assert unknown.exit_code == 2 and "no user nobody" in unknown.output
+                assert "Password" not in unknown.output
             with session_scope(settings) as session:
                 assert authenticate(session, username="olga", password="second-pass") is not None
         finally:
