@@ -17,6 +17,18 @@ class DossierError(AutopassError):
         super().__init__(f"{dossier}: {file}: {problem}")
 
 
+class ProcessingFailed(AutopassError):
+    """A dossier was read but its processing broke: a fault of a service (the store, Prefect's API)
+    or of Autopass, not of the dossier. Reported on one line; the batch goes on."""
+
+    MAX_CAUSE = 300
+
+    def __init__(self, dossier: Path, cause: Exception) -> None:
+        self.dossier, self.cause = dossier, cause
+        said = " ".join(str(cause).split())[: self.MAX_CAUSE]
+        super().__init__(f"{dossier}: processing failed: {type(cause).__name__}: {said}")
+
+
 class ImageError(AutopassError):
     """One document file cannot be read as an image (it becomes a micro-task, not a crash)."""
 

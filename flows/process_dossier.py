@@ -8,6 +8,8 @@ queue.
 
 from __future__ import annotations
 
+import hashlib
+import re
 import time
 from dataclasses import replace
 from typing import Any, Protocol
@@ -105,6 +107,21 @@ def process_dossier(request: ProcessDossierRequest) -> dict:
     return stored.contract_json()
 
 
+def artifact_key(application_id: str) -> str:
+    """The dossier's artifact key. Prefect allows lower-case letters, digits and dashes only, an
+    application id anything (A2026_001, 青岛.17): an id changed to fit ends with a short hash of
+    itself, so two ids that differ only in the characters dropped keep apart."""
+    lowered = application_id.lower()
+    slug = _NOT_IN_ARTIFACT_KEYS.sub("-", lowered).strip("-")
+    if slug == lowered:
+        return f"dossier-{slug}"
+    digest = hashlib.sha256(application_id.encode()).hexdigest()[:8]
+    return f"dossier-{slug}-{digest}" if slug else f"dossier-{digest}"
+
+
+_NOT_IN_ARTIFACT_KEYS = re.compile(r"[^a-z0-9-]+")
+
+
 def _publish_summary(result: DossierResult) -> None:
     """A Markdown artifact for the Prefect UI: decision and checks, no personal data."""
     rows = "\n".join(
@@ -112,7 +129,7 @@ def _publish_summary(result: DossierResult) -> None:
     )
     documents = ", ".join(f"{d.file}: {d.type.value}" for d in result.documents)
     create_markdown_artifact(
-        key=f"dossier-{result.application_id.lower()}",
+        key=artifact_key(result.application_id),
         description=f"Dossier {result.application_id}",
         markdown=(
             f"# Dossier {result.application_id}: **{result.decision.value}**\n\n"

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from autopass.errors import DossierError
+from autopass.errors import DossierError, ProcessingFailed
 from autopass.evaluation import EvaluatedDossier
 from autopass.intake import TRUTH_FILE
 from autopass.settings import without_flow_heartbeats
@@ -19,7 +19,7 @@ from autopass.settings import without_flow_heartbeats
 class Processed:
     folder: Path
     result: dict | None  # CONTRACT §3 result, or None when the dossier could not be read
-    error: DossierError | None
+    error: DossierError | ProcessingFailed | None  # unreadable dossier, or a fault while processing
     seconds: float
 
     def with_truth(self) -> EvaluatedDossier | None:
@@ -48,5 +48,9 @@ def process_folders(folders: list[Path], *, product: str | None = None) -> Itera
                 result = process_dossier(request)
         except DossierError as exc:
             yield Processed(folder, None, exc, time.perf_counter() - started)
+            continue
+        except Exception as exc:  # noqa: BLE001 -- one dossier's fault must not end the batch
+            failed = ProcessingFailed(folder, exc)
+            yield Processed(folder, None, failed, time.perf_counter() - started)
             continue
         yield Processed(folder, result, None, time.perf_counter() - started)

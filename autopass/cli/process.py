@@ -12,8 +12,10 @@ from rich.console import Console
 
 from autopass.cli._app import app
 from autopass.cli._running import process_folders
+from autopass.errors import ProcessingFailed
 
 EXIT_UNREADABLE_DOSSIER = 2
+EXIT_PROCESSING_FAILED = 3
 
 
 @app.command()
@@ -29,14 +31,17 @@ def process(
     """Check each dossier and record it in the store; models and Prefect start once.
 
     Exit code 0 when every dossier produced a result (also `review` and `reject`), 2 when any
-    dossier could not be read at all (named on stderr; the others are still processed).
+    dossier could not be read at all, 3 when processing one broke (a fault of a service or of
+    Autopass, not of the dossier); each is named on stderr and the others are still processed.
     """
     out = Console(highlight=False)
     exit_code = 0
     for processed in process_folders(dossiers, product=product):
         if processed.error is not None:
             print(f"autopass: {processed.error}", file=sys.stderr, flush=True)
-            exit_code = EXIT_UNREADABLE_DOSSIER
+            failed = isinstance(processed.error, ProcessingFailed)
+            exit_code = max(exit_code,
+                            EXIT_PROCESSING_FAILED if failed else EXIT_UNREADABLE_DOSSIER)
             continue
         result = processed.result
         assert result is not None

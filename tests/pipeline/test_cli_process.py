@@ -8,8 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import flows.process_dossier as process_dossier_module
 from autopass.cli import app
+from autopass.dossier import DossierResult
 from autopass.settings import Settings, use_settings
+from flows.process_dossier import artifact_key
 from tests.factories import APPLICATION
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -53,4 +56,43 @@ def test_results_in_order_and_a_bad_dossier_on_stderr(tmp_path: Path, settings: 
         "Expecting property name enclosed in double quotes",
         f"autopass: {unknown}: application.json: no standard for product 'boat_loan' in "
         "standards/ (known: new_car_loan, used_car_loan)",
+    ]
+
+
+def test_an_application_id_of_any_characters_is_processed(tmp_path: Path, settings: Settings) -> None:
+    odd = dossier(tmp_path, "odd", {**APPLICATION, "application_id": "A2026_青岛.01"}, {"a.jpg": b""})
+
+    with use_settings(settings):
+        outcome = CliRunner().invoke(app, ["process", str(odd), "--json"])
+
+    assert outcome.exit_code == 0, outcome.output
+    [line] = [json.loads(line) for line in outcome.stdout.splitlines()]
+    assert line["application_id"] == "A2026_青岛.01"
+    # The Prefect artifact's key takes only lower-case letters, digits and dashes.
+    assert artifact_key("A2026_青岛.01") == "dossier-a2026-01-e06d701e"
+    assert artifact_key("A2026.01") != artifact_key("A2026_01")
+    assert artifact_key("A20261128000123") == "dossier-a20261128000123"
+
+
+def test_a_dossier_whose_processing_breaks_is_named_and_the_batch_goes_on(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = dossier(tmp_path, "broken", {**APPLICATION, "application_id": "A1"}, {"a.jpg": b""})
+    fine = dossier(tmp_path, "fine", {**APPLICATION, "application_id": "A2"}, {"a.jpg": b""})
+    publish = process_dossier_module._publish_summary
+
+    def api_down_for_a1(result: DossierResult) -> None:  # a service failing mid-flow
+        if result.application_id == "A1":
+            raise RuntimeError("Prefect API unreachable:\n  connection refused")
+        publish(result)
+
+    monkeypatch.setattr(process_dossier_module, "_publish_summary", api_down_for_a1)
+    with use_settings(settings):
+        outcome = CliRunner().invoke(app, ["process", str(broken), str(fine), "--json"])
+
+    assert outcome.exit_code == 3, outcome.output
+    assert [json.loads(line)["application_id"] for line in outcome.stdout.splitlines()] == ["A2"]
+    assert [line for line in outcome.stderr.splitlines() if line.startswith("autopass:")] == [
+        (f"autopass: {broken}: processing failed: RuntimeError: Prefect API unreachable: "
+         "connection refused"),
     ]
