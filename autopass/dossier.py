@@ -6,6 +6,8 @@ field names here are the JSON keys there.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -48,6 +50,22 @@ class Application(BaseModel):
     applicant: Applicant
     vehicle: Vehicle
     loan: Loan
+
+
+def application_slug(application_id: str) -> str:
+    """An application id as a name safe for files and Prefect keys (lower-case letters, digits,
+    dashes). The dealer's system may spell an id with anything (A2026_青岛.01, or a "../" that must
+    not lead a crop out of its folder); an id changed to fit ends with a short hash of itself, so
+    two ids that differ only in the characters dropped keep apart."""
+    lowered = application_id.lower()
+    slug = _NOT_IN_SLUGS.sub("-", lowered).strip("-")
+    if slug == lowered:
+        return slug
+    digest = hashlib.sha256(application_id.encode()).hexdigest()[:8]
+    return f"{slug}-{digest}" if slug else digest
+
+
+_NOT_IN_SLUGS = re.compile(r"[^a-z0-9-]+")
 
 
 # --- output: one result per dossier --------------------------------------------------------------

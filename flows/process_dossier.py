@@ -8,8 +8,6 @@ queue.
 
 from __future__ import annotations
 
-import hashlib
-import re
 import time
 from dataclasses import replace
 from typing import Any, Protocol
@@ -19,7 +17,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.task_runners import ThreadPoolTaskRunner
 from pydantic import BaseModel, Field
 
-from autopass.dossier import DossierResult
+from autopass.dossier import DossierResult, application_slug
 from autopass.settings import get_settings
 from tasks.checklist import evaluate_checklist
 from tasks.classify import classify_document, collect_documents
@@ -108,18 +106,8 @@ def process_dossier(request: ProcessDossierRequest) -> dict:
 
 
 def artifact_key(application_id: str) -> str:
-    """The dossier's artifact key. Prefect allows lower-case letters, digits and dashes only, an
-    application id anything (A2026_001, 青岛.17): an id changed to fit ends with a short hash of
-    itself, so two ids that differ only in the characters dropped keep apart."""
-    lowered = application_id.lower()
-    slug = _NOT_IN_ARTIFACT_KEYS.sub("-", lowered).strip("-")
-    if slug == lowered:
-        return f"dossier-{slug}"
-    digest = hashlib.sha256(application_id.encode()).hexdigest()[:8]
-    return f"dossier-{slug}-{digest}" if slug else f"dossier-{digest}"
-
-
-_NOT_IN_ARTIFACT_KEYS = re.compile(r"[^a-z0-9-]+")
+    """The dossier's artifact key: Prefect allows lower-case letters, digits and dashes only."""
+    return f"dossier-{application_slug(application_id)}"
 
 
 def _publish_summary(result: DossierResult) -> None:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import uuid
+
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from autopass.crops import DocumentImages, build_payload
-from autopass.dossier import Application, CheckResult, Decision, DocumentResult
+from autopass.dossier import (
+    Application,
+    CheckResult,
+    Decision,
+    DocumentResult,
+    application_slug,
+)
 from autopass.routing import MicroTaskSpec, plan_microtasks
 from autopass.rules import decide
 from autopass.settings import get_settings
@@ -32,6 +40,9 @@ def prepare_microtasks(
 ) -> list[NewMicroTask]:
     """Save each micro-task's crops and build what the store needs to queue it."""
     crops_dir = get_settings().crops_dir
+    # Each round of tasks writes into a folder of its own: a later round's task may show a crop
+    # an earlier round wrote, which the later round's numbering must not overwrite.
+    folder = f"{application_slug(application.application_id)}/{uuid.uuid4().hex[:12]}"
     by_key = {document.key: document for document in documents}
     application_values = _flatten(application.model_dump(mode="json"))
     return [
@@ -47,7 +58,7 @@ def prepare_microtasks(
                 application_values=application_values,
                 images=images,
                 crops_dir=crops_dir,
-                prefix=f"{application.application_id}/{number:02d}",
+                prefix=f"{folder}/{number:02d}",
             ),
         )
         for number, plan in enumerate(plans, start=1)

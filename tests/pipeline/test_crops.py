@@ -10,10 +10,18 @@ from PIL import Image
 
 from autopass.crops import DocumentImages, build_payload, crops_shown, document_preview
 from autopass.documents import DocumentType
-from autopass.dossier import DocumentResult, FieldRef, FieldValue, MicroTaskKind
+from autopass.dossier import (
+    DocumentResult,
+    FieldRef,
+    FieldValue,
+    MicroTaskKind,
+    application_slug,
+)
 from autopass.errors import ImageError
 from autopass.routing import MicroTaskSpec
-from autopass.settings import Settings
+from autopass.settings import Settings, use_settings
+from tasks.route import prepare_microtasks
+from tests.factories import make_application
 
 CARD = DocumentResult(
     file="card.jpg",
@@ -118,3 +126,22 @@ def test_a_document_preview_is_its_region_of_the_page_and_no_larger_than_a_thumb
     assert whole.size == (800, 1200)
     with pytest.raises(ImageError, match="has no page 2"):
         document_preview(page, 2, None, settings)
+
+
+def test_crops_stay_in_their_folder_whatever_the_id_and_a_round_never_overwrites_one(
+    settings: Settings
+) -> None:
+    """The application id is the dealer's text; each round of tasks writes a folder of its own
+    (a later round may show a crop an earlier round wrote: its own numbering must not replace it)."""
+    images = DocumentImages(images={"card.jpg#1": np.full((638, 1012, 3), 200, np.uint8)})
+    application = make_application("../../outside")
+    with use_settings(settings):
+        rounds = [prepare_microtasks.fn([spec(MicroTaskKind.CONFIRM_FIELD)], application, [CARD],
+                                        images) for _ in range(2)]
+    first, second = (tasks[0].payload["candidates"][0]["crop"] for tasks in rounds)
+    root = settings.crops_dir.resolve()
+    assert first != second
+    for crop in (first, second):
+        assert (root / crop).resolve().is_relative_to(root) and (root / crop).is_file()
+        assert crop.startswith(f"{application_slug('../../outside')}/")
+    assert not (settings.crops_dir.parent.parent / "outside").exists()
