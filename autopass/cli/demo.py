@@ -14,12 +14,14 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlmodel import func, select
 
 from autopass.cli._app import app
 from autopass.cli._running import Processed, process_folders
+from autopass.errors import ProcessingFailed
 from autopass.evaluation import evaluate_results
 from autopass.samples.generator import generate_samples
 from autopass.settings import Settings, get_settings
@@ -49,6 +51,8 @@ def demo(
         processed = []
         for item in process_folders(folders):
             processed.append(item)
+            if item.error is not None:
+                progress.console.print(f"[red]autopass: {escape(str(item.error))}")
             progress.advance(bar)
     console.print(_summary(processed, out))
     _ensure_demo_users(settings)
@@ -81,9 +85,12 @@ def _summary(processed: list[Processed], out: Path) -> Table:
     if seconds:
         table.add_row("seconds per dossier (median / max)",
                       f"{statistics.median(seconds):.1f} / {max(seconds):.1f}")
-    unreadable = [p for p in processed if p.error is not None]
+    failed = [p for p in processed if isinstance(p.error, ProcessingFailed)]
+    unreadable = [p for p in processed if p.error is not None and p not in failed]
     if unreadable:
         table.add_row("unreadable dossiers", str(len(unreadable)))
+    if failed:  # a service broke mid-way: the lines above the table say which and why
+        table.add_row("dossiers whose processing failed", str(len(failed)))
     return table
 
 
