@@ -135,7 +135,7 @@ def case_file(
     for value in values:
         fields_of.setdefault(value.document_id, []).append(value)
     kind_of = _field_kinds(documents, specs)
-    type_of = {APPLICATION: APPLICATION} | {document.key: document.type for document in documents}
+    type_of = {document.key: document.type for document in documents}
     tasks = list(session.scalars(
         sa.select(MicroTask).where(MicroTask.dossier_id == dossier.id).order_by(MicroTask.id)))
     answers_of: dict[int, list[MicroTaskAnswer]] = {}

@@ -16,7 +16,6 @@ import numpy as np
 
 from autopass.dossier import DocumentResult, MicroTaskKind
 from autopass.engines.base import Face, TextLine
-from autopass.errors import ImageError
 from autopass.imaging import crop, downscale_to, encode_jpeg, enlarge, load_pages
 from autopass.routing import MicroTaskSpec
 from autopass.settings import Settings
@@ -131,11 +130,9 @@ def document_preview(path: Path, page: int, region: Sequence[int] | None,
                      settings: Settings) -> bytes:
     """One document of an original file as a JPEG, its longest side at most THUMBNAIL_SIDE: its
     page, or its region of the page when the page holds several (both ID sides on one sheet).
-    ImageError when the file cannot be read, as the pipeline refuses it."""
-    pages = load_pages(path, settings)
-    if not 1 <= page <= len(pages):
-        raise ImageError(path, f"has no page {page}")
-    image = pages[page - 1].image
+    ImageError when the file cannot be read, as the pipeline refuses it, or lacks the page."""
+    [only] = load_pages(path, settings, only=page)  # a PDF renders no other page
+    image = only.image
     if region is not None:
         image = crop(image, (region[0], region[1], region[2], region[3]))
     return encode_jpeg(downscale_to(image, THUMBNAIL_SIDE), quality=85)

@@ -47,14 +47,17 @@ class Page:
     image: np.ndarray
 
 
-def load_pages(path: Path, settings: Settings) -> list[Page]:
-    """Every page of a JPEG, PNG or PDF file as BGR images; ImageError for anything else."""
+def load_pages(path: Path, settings: Settings, *, only: int | None = None) -> list[Page]:
+    """Every page of a JPEG, PNG or PDF file as BGR images (page ``only`` alone, when given: a PDF
+    renders no other); ImageError for anything else, or for a page the file does not have."""
     path = Path(path)
     head = _read_head(path, settings)
     if head.startswith(_PDF_MAGIC):
-        return _load_pdf(path, settings)
+        return _load_pdf(path, settings, only)
     for magic, (kind, reader) in _IMAGE_READERS.items():
         if head.startswith(magic):
+            if only not in (None, 1):
+                raise ImageError(path, f"has no page {only}")
             return [Page(number=1, image=_load_image(path, kind, reader, settings))]
     raise ImageError(path, "not a JPEG, PNG or PDF file (its content is something else)")
 
@@ -153,8 +156,9 @@ def _to_bgr(image: Image.Image) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR)
 
 
-def _load_pdf(path: Path, settings: Settings) -> list[Page]:
-    """Render every page at PDF_DPI, scaled down where a page would exceed the pixel limits."""
+def _load_pdf(path: Path, settings: Settings, only: int | None = None) -> list[Page]:
+    """Render every page (or page ``only``) at PDF_DPI, scaled down where a page would exceed the
+    pixel limits."""
     import pypdfium2 as pdfium
 
     with _PDFIUM_LOCK:
@@ -170,10 +174,11 @@ def _load_pdf(path: Path, settings: Settings) -> list[Page]:
                 raise ImageError(
                     path, f"PDF has {page_count} pages, more than the {MAX_PDF_PAGES} accepted"
                 )
-            return [
-                Page(number=index + 1, image=_render_page(document[index], settings))
-                for index in range(page_count)
-            ]
+            if only is not None and not 1 <= only <= page_count:
+                raise ImageError(path, f"has no page {only}")
+            numbers = range(1, page_count + 1) if only is None else [only]
+            return [Page(number=number, image=_render_page(document[number - 1], settings))
+                    for number in numbers]
         except pdfium.PdfiumError as exc:
             raise ImageError(path, "cannot render the PDF: it is corrupt or truncated") from exc
         finally:

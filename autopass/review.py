@@ -33,7 +33,7 @@ from autopass.dossier import (
     Status,
 )
 from autopass.routing import FACE_FIELDS
-from autopass.standards import APPLICATION, Standard
+from autopass.standards import APPLICATION, Standard, field_spec
 
 
 @dataclass(frozen=True)
@@ -155,9 +155,8 @@ def coerce(kind: str, value: Any) -> Any:
 
 
 def _field_kind(standard: Standard, document_type: DocumentType, field: str) -> str:
-    spec = standard.document_specs.get(document_type)
-    field_spec = spec.fields.get(field) if spec else None
-    return field_spec.kind if field_spec else "text"
+    spec = field_spec(standard.document_specs, document_type, field)
+    return spec.kind if spec else "text"
 
 
 def _given(value: Any, before: FieldValue | None, *, decisive: bool) -> FieldValue:

@@ -424,8 +424,8 @@ def needs_double_keying(standard: Standard, document_type: str, field: str) -> b
     """Whether a human confirmation of this field needs two operators keying it blind."""
     if standard.double_keying is not None:
         return field in standard.double_keying or f"{document_type}.{field}" in standard.double_keying
-    spec = standard.document_specs.get(DocumentType(document_type))
-    return bool(spec and field in spec.fields and spec.fields[field].double_key)
+    spec = field_spec(standard.document_specs, document_type, field)
+    return bool(spec and spec.double_key)
 
 
 def field_kind(standard: Standard, reference: str) -> tuple[str, bool]:
@@ -433,10 +433,15 @@ def field_kind(standard: Standard, reference: str) -> tuple[str, bool]:
     source, field = split_reference(reference)
     if source == APPLICATION:
         return APPLICATION_FIELDS.get(field, "text"), field in PERSONAL_APPLICATION_FIELDS
-    spec = standard.document_specs.get(DocumentType(source))
-    if spec is None or field not in spec.fields:
-        return "text", True
-    return spec.fields[field].kind, spec.fields[field].personal
+    spec = field_spec(standard.document_specs, source, field)
+    return (spec.kind, spec.personal) if spec else ("text", True)
+
+
+def field_spec(specs: dict[DocumentType, DocumentSpec], document_type: str,
+               field: str) -> FieldSpec | None:
+    """What the document specs say of one field of one document type; None when nothing."""
+    spec = specs.get(DocumentType(document_type))
+    return spec.fields.get(field) if spec else None
 
 
 def mask_value(kind: str, value: Any) -> str:

@@ -96,3 +96,23 @@ def test_a_dossier_whose_processing_breaks_is_named_and_the_batch_goes_on(
         (f"autopass: {broken}: processing failed: RuntimeError: Prefect API unreachable: "
          "connection refused"),
     ]
+
+
+def test_with_the_store_down_each_dossier_is_named_as_failed_and_none_ends_the_batch(
+    tmp_path: Path,
+) -> None:
+    """A real fault, nothing stood in: the store's PostgreSQL refuses connections (port 9)."""
+    first = dossier(tmp_path, "first", {**APPLICATION, "application_id": "A1"}, {"a.jpg": b""})
+    second = dossier(tmp_path, "second", {**APPLICATION, "application_id": "A2"}, {"a.jpg": b""})
+    down = Settings(data_dir=tmp_path / "data",
+                    database_url="postgresql+psycopg://autopass@127.0.0.1:9/autopass")
+
+    with use_settings(down):
+        outcome = CliRunner().invoke(app, ["process", str(first), str(second), "--json"])
+
+    assert outcome.exit_code == 3, outcome.output
+    assert outcome.stdout == ""
+    failed = [line for line in outcome.stderr.splitlines() if line.startswith("autopass:")]
+    assert [line.split(": processing failed: ")[0] for line in failed] == [
+        f"autopass: {first}", f"autopass: {second}"]
+    assert all("OperationalError" in line for line in failed), failed

@@ -145,3 +145,17 @@ def test_crops_stay_in_their_folder_whatever_the_id_and_a_round_never_overwrites
         assert (root / crop).resolve().is_relative_to(root) and (root / crop).is_file()
         assert crop.startswith(f"{application_slug('../../outside')}/")
     assert not (settings.crops_dir.parent.parent / "outside").exists()
+
+
+def test_a_document_preview_of_a_pdf_is_its_own_page(tmp_path, settings: Settings) -> None:
+    scan = tmp_path / "scan.pdf"
+    first, second = (Image.new("RGB", (620, 877), colour) for colour in ((250, 250, 250),
+                                                                         (30, 120, 60)))
+    first.save(scan, save_all=True, append_images=[second], resolution=72)
+
+    page_two = Image.open(io.BytesIO(document_preview(scan, 2, None, settings)))
+
+    assert page_two.getpixel((page_two.width // 2, page_two.height // 2)) == pytest.approx(
+        (30, 120, 60), abs=8)
+    with pytest.raises(ImageError, match="has no page 3"):
+        document_preview(scan, 3, None, settings)
