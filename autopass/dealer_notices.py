@@ -124,27 +124,29 @@ def notice_states(session: Session, task_ids: list[int]) -> dict[int, NoticeStat
     return states
 
 
-def pending_notices(session: Session, *, now: datetime,
-                    application_id: str | None = None) -> list[PendingNotice]:
-    """Every notice not yet delivered (of ``application_id`` only, when given): the latest request
-    of each dossier still waiting for its dealer (a dossier the dealer has sent again needs no
-    notice), and each decision of the last day."""
+def pending_notices(session: Session, *, now: datetime, application_id: str | None = None,
+                    arisen_before: datetime | None = None) -> list[PendingNotice]:
+    """Every notice not yet delivered (of ``application_id`` only, and arisen before
+    ``arisen_before`` only, when given): the latest request of each dossier still waiting for its
+    dealer (a dossier the dealer has sent again needs no notice), and each decision of the last
+    day. Only those are read further (the dealer, the failed checks)."""
     waiting = [request for request in waiting_for_dealer(session)
-               if application_id in (None, request.application_id)]
+               if application_id in (None, request.application_id)
+               and (arisen_before is None or request.requested_at < arisen_before)]
     states = notice_states(session, [request.task_id for request in waiting])
     requests = [PendingNotice(request.dossier_id, request.task_id,
                               _new_photo_notice(session, request))
                 for request in waiting
                 if (state := states.get(request.task_id)) is None or state.delivered_at is None]
     return requests + [PendingNotice(dossier.id, None, _decision_notice(session, dossier))
-                       for dossier in _decided_untold(session, now, application_id)
+                       for dossier in _decided_untold(session, now, application_id, arisen_before)
                        if dossier.id is not None]
 
 
 def late_notices(session: Session, *, now: datetime) -> list[PendingNotice]:
     """Pending notices that should have reached the dealer's system by now (each is POSTed the
     moment it arises, and again every minute): the webhook, or the system behind it, is down."""
-    return [item for item in pending_notices(session, now=now) if now - item.since > LATE_AFTER]
+    return pending_notices(session, now=now, arisen_before=now - LATE_AFTER)
 
 
 def deliver_pending(settings: Settings, *, application_id: str | None = None) -> Deliveries:
@@ -193,7 +195,8 @@ def _new_photo_notice(session: Session, request: NewPhotoRequest) -> NewPhotoNot
     )
 
 
-def _decided_untold(session: Session, now: datetime, application_id: str | None) -> list[Dossier]:
+def _decided_untold(session: Session, now: datetime, application_id: str | None,
+                    decided_before: datetime | None) -> list[Dossier]:
     """Dossiers decided in the last day whose decision no delivery has recorded yet (a dossier
     the dealer sent again and that was decided again is told again)."""
     told = (sa.select(AuditEvent.id)
@@ -206,6 +209,8 @@ def _decided_untold(session: Session, now: datetime, application_id: str | None)
              .order_by(Dossier.decided_at, Dossier.id))
     if application_id is not None:
         query = query.where(Dossier.application_id == application_id)
+    if decided_before is not None:
+        query = query.where(Dossier.decided_at < decided_before)
     return list(session.scalars(query))
 
 
