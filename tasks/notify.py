@@ -5,7 +5,7 @@ from __future__ import annotations
 from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from autopass.dealer_notices import Deliveries, deliver_pending
+from autopass.dealer_notices import FINAL, Deliveries, deliver_pending
 from autopass.dossier import Decision
 from autopass.settings import get_settings
 
@@ -20,7 +20,7 @@ def notify_if_decided(decision: Decision, application_id: str) -> None:
     """Tell the dealer now when the dossier is decided and a webhook is configured (no task run
     otherwise). Never fails the flow: the decision is stored, and the ``notify-dealers`` flow
     delivers what did not get through."""
-    if decision is Decision.REVIEW or get_settings().dealer_webhook_url is None:
+    if decision not in FINAL or get_settings().dealer_webhook_url is None:
         return
     try:
         deliveries = notify_dealer(application_id)

@@ -21,7 +21,7 @@ from sqlmodel import func, select
 
 from autopass.cli._app import app
 from autopass.cli._running import Processed, process_folders
-from autopass.errors import ProcessingFailed
+from autopass.errors import DossierError, ProcessingFailed
 from autopass.evaluation import evaluate_results
 from autopass.samples.generator import generate_samples
 from autopass.settings import Settings, get_settings
@@ -86,7 +86,7 @@ def _summary(processed: list[Processed], out: Path) -> Table:
         table.add_row("seconds per dossier (median / max)",
                       f"{statistics.median(seconds):.1f} / {max(seconds):.1f}")
     failed = [p for p in processed if isinstance(p.error, ProcessingFailed)]
-    unreadable = [p for p in processed if p.error is not None and p not in failed]
+    unreadable = [p for p in processed if isinstance(p.error, DossierError)]
     if unreadable:
         table.add_row("unreadable dossiers", str(len(unreadable)))
     if failed:  # a service broke mid-way: the lines above the table say which and why
