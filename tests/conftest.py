@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -16,6 +17,25 @@ SHARED_FACES = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "fa
 POSTGRES_ADMIN_URL = os.environ.get(
     "AUTOPASS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock", metavar="ISO-DATETIME",
+        help="run as if it were this moment (the clock ticks on from there): a test that passes "
+        "today and fails on another day reads the real clock where it should set its own",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``--clock``: travel before anything is collected, so every fixture sees the moved clock."""
+    moment = config.getoption("--clock")
+    if moment:
+        import time_machine
+
+        traveller = time_machine.travel(datetime.fromisoformat(moment), tick=True)
+        traveller.start()
+        config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture

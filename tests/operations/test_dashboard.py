@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -63,11 +63,14 @@ def test_daily_report_page_shows_the_figures(web_settings):
 
 
 @pytest.mark.browser
-def test_dashboard_renders_its_charts_in_a_browser(web_settings):
+def test_dashboard_renders_its_charts_in_a_browser(web_settings, time_machine):
     from playwright.sync_api import expect, sync_playwright
 
     from tests.web.test_browser import CHROMIUM, CHROMIUM_ARGS, _free_port
 
+    # Three weeks after the factories' DAY: its dossiers are out of the 14-day trend, so each
+    # series is one unbroken line over the recent days (with DAY inside, a gap splits it in two).
+    time_machine.move_to(datetime.fromisoformat(f"{DAY}T12:00:00+08:00") + timedelta(days=21))
     _add_recent_days(web_settings)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(web_settings), host="127.0.0.1", port=port,

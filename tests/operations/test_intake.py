@@ -36,9 +36,19 @@ def drop_dossiers(inbox: Path, count: int) -> list[str]:
     return ids
 
 
+def _written_now(folder: Path) -> None:
+    """Date the upload by the process's clock, not the filesystem's: a fresh upload stays fresh
+    when the suite runs with a moved clock (``pytest --clock``)."""
+    now = time.time()
+    for path in [folder, *folder.iterdir()]:
+        os.utime(path, (now, now))
+
+
 def test_claim_takes_leftovers_first_and_leaves_fresh_uploads(tmp_path):
     layout = InboxLayout.of(tmp_path / "inbox", tmp_path / "archive")
     drop_dossiers(layout.inbox, 2)
+    for upload in layout.inbox.iterdir():
+        _written_now(upload)
     (layout.processing / "left-over").mkdir(parents=True)
     fresh = claim_folders(layout, min_age_seconds=3600, limit=10)
     assert [p.name for p in fresh] == ["left-over"]
