@@ -41,6 +41,7 @@ from autopass.store.types import utc_now
 from autopass.store.users import (
     add_user,
     authenticate,
+    end_sessions,
     find_user,
     list_users,
     set_active,
@@ -71,6 +72,7 @@ __all__ = [
     "decide_dossier",
     "dispose_engine",
     "dispose_engines",
+    "end_sessions",
     "ensure_store",
     "find_user",
     "get_dossier",

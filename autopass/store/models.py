@@ -184,6 +184,9 @@ class User(SQLModel, table=True):
     role: Role = _text(16)
     active: bool = True
     created_at: datetime = _when()
+    # In the session cookie since the log-in; log-out, a new password and deactivation raise it,
+    # so every cookie signed before is refused (a copied cookie no longer works).
+    session_version: int = 0
 
 
 class AuditEvent(SQLModel, table=True):

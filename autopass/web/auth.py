@@ -1,9 +1,10 @@
 """Sessions and CSRF protection of the queue page.
 
 The session is a cookie signed with ``settings.secret_key`` (Starlette's ``SessionMiddleware``,
-HttpOnly, SameSite=Lax). It holds the username, a CSRF token and the count of tasks cleared. Every
-POST must carry the token (form field or ``X-CSRF-Token`` header) and must not come from another
-site (``Origin`` / ``Sec-Fetch-Site``).
+HttpOnly, SameSite=Lax). It holds the username, the user's session version at log-in (a cookie of
+an older version is refused: see ``store.end_sessions``), a CSRF token and the count of tasks
+cleared. Every POST must carry the token (form field or ``X-CSRF-Token`` header) and must not come
+from another site (``Origin`` / ``Sec-Fetch-Site``).
 """
 
 from __future__ import annotations
@@ -54,7 +55,8 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 def log_in(request: Request, user: User) -> None:
     """Start a fresh session (a new CSRF token: nothing from before the log-in is trusted)."""
     request.session.clear()
-    request.session.update({"user": user.username, "csrf": secrets.token_urlsafe(32), "cleared": 0})
+    request.session.update({"user": user.username, "version": user.session_version,
+                            "csrf": secrets.token_urlsafe(32), "cleared": 0})
 
 
 def log_out(request: Request) -> None:
@@ -63,6 +65,11 @@ def log_out(request: Request) -> None:
 
 def session_username(request: Request) -> str | None:
     return request.session.get("user")
+
+
+def session_version(request: Request) -> int | None:
+    """The user's session version when this session logged in (None: a cookie from before)."""
+    return request.session.get("version")
 
 
 def count_cleared(request: Request) -> int:

@@ -11,10 +11,17 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from autopass.answers import AnswerError
 from autopass.dealer_notices import deliver_pending, late_notices, notice_states
 from autopass.queue import QueueError, queue_overview, request_new_photo
-from autopass.store import MicroTask, Role, User, authenticate, utc_now
+from autopass.store import MicroTask, Role, User, authenticate, end_sessions, utc_now
 from autopass.store.audit import record_event
 from autopass.web.auth import count_cleared, log_in, log_out, session_username
-from autopass.web.deps import CsrfForm, PageUser, SessionDep, SettingsDep, Supervisor
+from autopass.web.deps import (
+    CsrfForm,
+    OptionalUser,
+    PageUser,
+    SessionDep,
+    SettingsDep,
+    Supervisor,
+)
 from autopass.web.finalize import after_answer
 from autopass.web.tasks import (
     answer_from_form,
@@ -74,7 +81,11 @@ def login(
 
 
 @router.post("/logout", dependencies=[CsrfForm])
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, session: SessionDep, user: OptionalUser) -> RedirectResponse:
+    """Ends the user's sessions in the store too: a copy of the cookie is worth nothing after."""
+    if user is not None:
+        end_sessions(session, user=user)
+        session.commit()
     log_out(request)
     return _see_other("/login")
 
