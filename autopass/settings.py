@@ -120,6 +120,29 @@ class Settings(BaseSettings):
         description="Signs session cookies of the queue page; refused in production, and by "
         f"`autopass serve` on a network address, when weak. Make one with: {MAKE_A_SECRET}",
     )
+    login_max_failures: int = Field(
+        5, ge=1,
+        description="Wrong passwords for one username within the window after which its log-ins "
+        "are refused (HTTP 429) until the oldest of them leaves the window.",
+    )
+    login_max_failures_per_address: int = Field(
+        20, ge=1,
+        description="Wrong passwords from one client address (any usernames) within the window "
+        "after which log-ins from it are refused likewise.",
+    )
+    login_failure_window_seconds: int = Field(
+        15 * 60, ge=1, description="How far back wrong passwords count towards those limits."
+    )
+    login_concurrent_checks: int = Field(
+        2, ge=1,
+        description="Passwords checked at once per web process: each Argon2 check takes 64 MiB "
+        "and a core, so a burst of log-ins waits its turn instead of starving the pages.",
+    )
+    login_check_wait_seconds: float = Field(
+        5.0, gt=0,
+        description="How long a log-in waits for its turn to have its password checked before "
+        "it is answered 503 (try again), so a flood of log-ins cannot hold every web thread.",
+    )
     dealer_webhook_url: AnyHttpUrl | None = Field(
         None,
         description="Where requests for a new photo and decisions are POSTed for the dealer's "

@@ -19,6 +19,11 @@ from autopass.store.dossiers import (
     mark_dossier_failed,
     record_dossier,
 )
+from autopass.store.logins import (
+    forget_login_failures,
+    login_refused_until,
+    record_login_failure,
+)
 from autopass.store.models import (
     MACHINE,
     AuditEvent,
@@ -29,6 +34,7 @@ from autopass.store.models import (
     DossierFile,
     DossierStatus,
     FaceComparison,
+    LoginFailure,
     MicroTask,
     MicroTaskAnswer,
     NewMicroTask,
@@ -58,6 +64,7 @@ __all__ = [
     "DossierFile",
     "DossierStatus",
     "FaceComparison",
+    "LoginFailure",
     "MicroTask",
     "MicroTaskAnswer",
     "NewMicroTask",
@@ -75,12 +82,15 @@ __all__ = [
     "end_sessions",
     "ensure_store",
     "find_user",
+    "forget_login_failures",
     "get_dossier",
     "get_engine",
     "list_users",
+    "login_refused_until",
     "mark_dossier_failed",
     "original_path",
     "record_dossier",
+    "record_login_failure",
     "session_scope",
     "set_active",
     "set_password",
