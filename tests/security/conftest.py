@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import SQLModel
 
@@ -64,14 +65,14 @@ def client_for(web_store: Settings) -> Iterator[ClientFor]:
     """``client_for(address="10.0.0.1", **settings)``: a client of the app on ``web_store``,
     seen from ``address``, with some settings changed; clients of one test share one app per
     settings, as browsers share one server."""
-    apps: dict[str, object] = {}
+    apps: dict[str, FastAPI] = {}
     clients: list[TestClient] = []
 
     def make(address: str = "testclient", **changes: object) -> TestClient:
         key = repr(sorted(changes.items()))
         if key not in apps:
             apps[key] = create_app(web_store.model_copy(update=changes))
-        client = TestClient(apps[key], base_url="http://testserver", client=(address, 50000))  # type: ignore[arg-type]
+        client = TestClient(apps[key], base_url="http://testserver", client=(address, 50000))
         clients.append(client.__enter__())
         return client
 
