@@ -9,20 +9,61 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "autopass-development-secret-change-me"
+MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+MIN_SECRET_BYTES = 32
+MIN_SECRET_DISTINCT_CHARACTERS = 8
+SECRET_REPEAT_LENGTH = 8
+
+
+def secret_key_weakness(secret: str) -> str | None:
+    """Why ``secret`` cannot protect the queue page's sessions, or None when it can.
+
+    Whoever knows or guesses the key signs their own session cookie: any user, any role. A key
+    from ``MAKE_A_SECRET`` passes; placeholders and typed-in words do not: the development value,
+    fewer than 32 bytes, fewer than 8 different characters ("aaaa...", "abab..."), or a run of 8
+    characters that comes back ("changemechangeme..."). Random keys never trip the last two (even
+    32 hex digits almost always use 14 of their 16 digits, and repeat no 8-digit run). This is
+    a filter for obvious mistakes, not a measure of randomness.
+    """
+    if secret == DEVELOPMENT_SECRET:
+        return "it is the development value"
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        return f"it is shorter than {MIN_SECRET_BYTES} bytes"
+    if len(set(secret)) < MIN_SECRET_DISTINCT_CHARACTERS:
+        return f"it has fewer than {MIN_SECRET_DISTINCT_CHARACTERS} different characters"
+    if _repeats_a_run(secret, SECRET_REPEAT_LENGTH):
+        return f"a run of {SECRET_REPEAT_LENGTH} characters comes back in it"
+    return None
+
+
+def weak_secret_message(reason: str) -> str:
+    """The refusal of a weak AUTOPASS_SECRET_KEY, with the way to make a good one."""
+    return (f"AUTOPASS_SECRET_KEY is too weak ({reason}): anyone could sign a session cookie. "
+            f"Set it to a random value, made with: {MAKE_A_SECRET}")
+
+
+def _repeats_a_run(text: str, length: int) -> bool:
+    runs = [text[start:start + length] for start in range(len(text) - length + 1)]
+    return len(set(runs)) < len(runs)
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AUTOPASS_", extra="ignore", frozen=True)
+    # hide_input_in_errors: a refusal must not print the secrets and database password it read.
+    model_config = SettingsConfigDict(
+        env_prefix="AUTOPASS_", extra="ignore", frozen=True, hide_input_in_errors=True
+    )
 
     environment: Literal["development", "production"] = Field(
-        "development", description="`production` refuses the development secret key."
+        "development",
+        description="`production` refuses a weak secret key (see `secret_key_weakness`) and sends "
+        "the session cookie over HTTPS only.",
     )
     data_dir: Path = Field(
         Path.home() / ".autopass",
@@ -75,7 +116,32 @@ class Settings(BaseSettings):
         "page's process; `deployment` creates a run of the finalize-dossier deployment.",
     )
     secret_key: str = Field(
-        DEVELOPMENT_SECRET, description="Signs session cookies and CSRF tokens of the queue page."
+        DEVELOPMENT_SECRET,
+        description="Signs session cookies of the queue page; refused in production, and by "
+        f"`autopass serve` on a network address, when weak. Make one with: {MAKE_A_SECRET}",
+    )
+    login_max_failures: int = Field(
+        5, ge=1,
+        description="Wrong passwords for one username within the window after which its log-ins "
+        "are refused (HTTP 429) until the oldest of them leaves the window.",
+    )
+    login_max_failures_per_address: int = Field(
+        20, ge=1,
+        description="Wrong passwords from one client address (any usernames) within the window "
+        "after which log-ins from it are refused likewise.",
+    )
+    login_failure_window_seconds: int = Field(
+        15 * 60, ge=1, description="How far back wrong passwords count towards those limits."
+    )
+    login_concurrent_checks: int = Field(
+        2, ge=1,
+        description="Passwords checked at once per web process: each Argon2 check takes 64 MiB "
+        "and a core, so a burst of log-ins waits its turn instead of starving the pages.",
+    )
+    login_check_wait_seconds: float = Field(
+        5.0, gt=0,
+        description="How long a log-in waits for its turn to have its password checked before "
+        "it is answered 503 (try again), so a flood of log-ins cannot hold every web thread.",
     )
     dealer_webhook_url: AnyHttpUrl | None = Field(
         None,
@@ -86,12 +152,14 @@ class Settings(BaseSettings):
         None, description="Signs each notice's body (X-Autopass-Signature: sha256=<HMAC>)."
     )
 
-    @field_validator("secret_key")
-    @classmethod
-    def _refuse_placeholder_in_production(cls, value: str, info) -> str:  # type: ignore[no-untyped-def]
-        if info.data.get("environment") == "production" and value == DEVELOPMENT_SECRET:
-            raise ValueError("set AUTOPASS_SECRET_KEY to a random value in production")
-        return value
+    @model_validator(mode="after")
+    def _refuse_weak_secret_in_production(self) -> Self:
+        """After every field is read, so the environment is known whatever the fields' order."""
+        if self.environment == "production":
+            reason = secret_key_weakness(self.secret_key)
+            if reason is not None:
+                raise ValueError(weak_secret_message(reason))
+        return self
 
     @property
     def store_url(self) -> str:

@@ -93,8 +93,9 @@ def users_list() -> None:
 
 @users_app.command("deactivate")
 def users_deactivate(username: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
-    """Stop a user logging in (someone who left); their pages end at the next click, a task they
-    hold returns to the queue when its lease runs out. The user stays in the audit trail."""
+    """Stop a user logging in (someone who left); their pages end at the next click and stay
+    ended if they are activated again, a task they hold returns to the queue when its lease runs
+    out. The user stays in the audit trail."""
     with _store_errors_exit() as session:
         set_active(session, username=username, active=False)
     _console.print(f"user {username} can no longer log in")
@@ -110,7 +111,8 @@ def users_activate(username: Annotated[str, typer.Argument(help="Log-in name.")]
 
 @users_app.command("password")
 def users_password(username: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
-    """Give a user a new password, asked for as in `users add` (or AUTOPASS_NEW_PASSWORD)."""
+    """Give a user a new password, asked for as in `users add` (or AUTOPASS_NEW_PASSWORD); the
+    sessions they have open end (a copy of their cookie, too)."""
     with _store_errors_exit() as session:
         if find_user(session, username=username) is None:  # before asking for a password
             raise StoreError(f"no user {username}")

@@ -184,6 +184,29 @@ class User(SQLModel, table=True):
     role: Role = _text(16)
     active: bool = True
     created_at: datetime = _when()
+    # In the session cookie since the log-in; log-out, a new password and deactivation raise it,
+    # so every cookie signed before is refused (a copied cookie no longer works).
+    session_version: int = 0
+
+
+class LoginFailure(SQLModel, table=True):
+    """A wrong password, counted to throttle guessing (per username and per client address).
+
+    Kept in the store, not in a process, so every web worker counts the same failures; rows older
+    than the counting window are worth nothing and are deleted. The audit trail keeps its own
+    ``login_failed`` event for good.
+    """
+
+    __tablename__ = "login_failures"
+    __table_args__ = (
+        sa.Index("ix_login_failures_username_at", "username", "at"),
+        sa.Index("ix_login_failures_address_at", "address", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _when(index=True)
+    username: str = _text(64)  # as typed (lower-cased): maybe nobody's
+    address: str = _text(64)  # the client's IP address as the server sees it
 
 
 class AuditEvent(SQLModel, table=True):

@@ -61,6 +61,7 @@ def set_active(session: Session, *, username: str, active: bool) -> User:
     user = _existing(session, username)
     if user.active != active:
         user.active = active
+        end_sessions(session, user=user)
         record_event(session, actor=MACHINE,
                      action="user_reactivated" if active else "user_deactivated",
                      detail={"username": username})
@@ -69,14 +70,24 @@ def set_active(session: Session, *, username: str, active: bool) -> User:
 
 
 def set_password(session: Session, *, username: str, password: str) -> User:
-    """A new password (forgotten, or shared by mistake); the old one no longer logs in."""
+    """A new password (forgotten, or shared by mistake); the old one no longer logs in, and the
+    sessions opened with it end."""
     user = _existing(session, username)
     _check_password(username, password)
     user.password_hash = _hasher.hash(password)
+    end_sessions(session, user=user)
     record_event(session, actor=MACHINE, action="user_password_changed",
                  detail={"username": username})
     session.flush()
     return user
+
+
+def end_sessions(session: Session, *, user: User) -> None:
+    """Refuse every session cookie of ``user`` signed so far (they carry the old version): at
+    log-out, with a new password, when deactivated. Log-out thus ends the user's other sessions
+    too; they log in again."""
+    user.session_version += 1
+    session.flush()
 
 
 def authenticate(session: Session, *, username: str, password: str) -> User | None:

@@ -6,6 +6,7 @@ Nothing is fetched from the internet (production networks are closed): no CDN, a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -54,6 +55,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.on_dossier_settled = on_dossier_settled or start_finalize
+    app.state.password_checks = threading.BoundedSemaphore(settings.login_concurrent_checks)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.secret_key,

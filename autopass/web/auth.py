@@ -1,14 +1,21 @@
 """Sessions and CSRF protection of the queue page.
 
 The session is a cookie signed with ``settings.secret_key`` (Starlette's ``SessionMiddleware``,
-HttpOnly, SameSite=Lax). It holds the username, a CSRF token and the count of tasks cleared. Every
-POST must carry the token (form field or ``X-CSRF-Token`` header) and must not come from another
-site (``Origin`` / ``Sec-Fetch-Site``).
+HttpOnly, SameSite=Lax). It holds the username, the user's session version at log-in (a cookie of
+an older version is refused: see ``store.end_sessions``), a CSRF token and the count of tasks
+cleared. Every POST must carry the token (form field or ``X-CSRF-Token`` header) and must not come
+from another site (``Origin`` / ``Sec-Fetch-Site``).
+
+Passwords are checked a few at a time per app (``password_check_turn``): Argon2 takes 64 MiB and
+a core per check, and a burst of log-ins must not starve every other page.
 """
 
 from __future__ import annotations
 
 import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request, status
@@ -54,7 +61,8 @@ def check_csrf(request: Request, submitted: str | None) -> None:
 def log_in(request: Request, user: User) -> None:
     """Start a fresh session (a new CSRF token: nothing from before the log-in is trusted)."""
     request.session.clear()
-    request.session.update({"user": user.username, "csrf": secrets.token_urlsafe(32), "cleared": 0})
+    request.session.update({"user": user.username, "version": user.session_version,
+                            "csrf": secrets.token_urlsafe(32), "cleared": 0})
 
 
 def log_out(request: Request) -> None:
@@ -63,6 +71,29 @@ def log_out(request: Request) -> None:
 
 def session_username(request: Request) -> str | None:
     return request.session.get("user")
+
+
+def session_version(request: Request) -> int | None:
+    """The user's session version when this session logged in (None: a cookie from before)."""
+    return request.session.get("version")
+
+
+def client_address(request: Request) -> str:
+    """The address log-in failures are counted by: the peer this server sees (a proxy's, behind
+    one; ``autopass serve`` does not trust forwarded headers)."""
+    return request.client.host if request.client else "unknown"
+
+
+@contextmanager
+def password_check_turn(request: Request) -> Iterator[bool]:
+    """Whether this request got one of the app's few password-check slots (held inside)."""
+    slots: threading.Semaphore = request.app.state.password_checks
+    acquired = slots.acquire(timeout=request.app.state.settings.login_check_wait_seconds)
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            slots.release()
 
 
 def count_cleared(request: Request) -> int:

@@ -16,6 +16,7 @@ from autopass.web.auth import (
     check_csrf,
     check_same_origin,
     session_username,
+    session_version,
 )
 
 NOT_AUTHENTICATED = "Not authenticated"
@@ -50,10 +51,17 @@ def _logged_in_user(request: Request, session: Session) -> User | None:
     if username is None:
         return None
     user = find_user(session, username=username)
-    if user is None or not user.active:
-        request.session.clear()  # deactivated since the log-in: the cookie is worth nothing now
+    if user is None or not user.active or session_version(request) != user.session_version:
+        # deactivated, logged out, or a new password since this log-in: the cookie is worth
+        # nothing now, nor any copy of it
+        request.session.clear()
         return None
     return user
+
+
+def get_optional_user(request: Request, session: SessionDep) -> User | None:
+    """The logged-in user, or None (log-out works whether or not the session still holds)."""
+    return _logged_in_user(request, session)
 
 
 def get_current_user(request: Request, session: SessionDep) -> User:
@@ -73,6 +81,7 @@ def get_page_user(request: Request, session: SessionDep) -> User:
 
 
 CurrentUser = Annotated[User, Depends(get_current_user)]
+OptionalUser = Annotated[User | None, Depends(get_optional_user)]
 PageUser = Annotated[User, Depends(get_page_user)]
 
 

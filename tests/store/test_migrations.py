@@ -32,6 +32,7 @@ TABLES = {
     "micro_task_answers",
     "micro_tasks",
     "post_loan_items",  # 0002: the nightly batch's post-loan follow-up
+    "login_failures",  # 0008: wrong passwords counted to throttle guessing
     "users",
 }
 

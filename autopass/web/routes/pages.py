@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, BackgroundTasks, Form, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
 
 from autopass.answers import AnswerError
 from autopass.dealer_notices import deliver_pending, late_notices, notice_states
 from autopass.queue import QueueError, queue_overview, request_new_photo
-from autopass.store import MicroTask, Role, User, authenticate, utc_now
+from autopass.store import (
+    MicroTask,
+    Role,
+    User,
+    authenticate,
+    end_sessions,
+    forget_login_failures,
+    login_refused_until,
+    record_login_failure,
+    utc_now,
+)
 from autopass.store.audit import record_event
-from autopass.web.auth import count_cleared, log_in, log_out, session_username
-from autopass.web.deps import CsrfForm, PageUser, SessionDep, SettingsDep, Supervisor
+from autopass.web.auth import (
+    client_address,
+    count_cleared,
+    log_in,
+    log_out,
+    password_check_turn,
+    session_username,
+)
+from autopass.web.deps import (
+    CsrfForm,
+    OptionalUser,
+    PageUser,
+    SessionDep,
+    SettingsDep,
+    Supervisor,
+)
 from autopass.web.finalize import after_answer
 from autopass.web.tasks import (
     answer_from_form,
@@ -29,6 +55,8 @@ from autopass.web.templating import flash, render
 router = APIRouter(include_in_schema=False)
 AT_RISK_MINUTES = 10
 WRONG_LOGIN = "用户名或密码错误 Wrong username or password"
+TOO_MANY_LOGINS = "登录失败次数过多，请稍后再试 Too many failed log-ins: try again later"
+BUSY_LOGIN = "登录人数过多，请稍后再试 Too many log-ins at once: try again in a moment"
 NEEDS_SENIOR = "needs_senior"
 """A skip that hands the task to the seniors (``queue.release(to_senior=True)``)."""
 SKIP_REASONS = [
@@ -60,21 +88,57 @@ def login_form(request: Request) -> Response:
 def login(
     request: Request,
     session: SessionDep,
+    settings: SettingsDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
 ) -> Response:
-    user = authenticate(session, username=username.strip().lower(), password=password)
+    """Sync, so the Argon2 check runs in the thread pool, a few at a time (settings
+    ``login_concurrent_checks``); a username or an address with too many recent failures is
+    refused without checking the password, and each failure is counted and audited."""
+    tried, address, now = username.strip().lower()[:64], client_address(request), utc_now()
+    with password_check_turn(request) as turn:
+        if not turn:
+            return _login_refused(request, username, BUSY_LOGIN,
+                                  status.HTTP_503_SERVICE_UNAVAILABLE, retry_after=1)
+        refused_until = login_refused_until(session, settings=settings, username=tried,
+                                            address=address, now=now)
+        user = None if refused_until else authenticate(session, username=tried, password=password)
+    if refused_until is not None:
+        session.rollback()
+        seconds = math.ceil((refused_until - now).total_seconds())
+        return _login_refused(request, username, TOO_MANY_LOGINS,
+                              status.HTTP_429_TOO_MANY_REQUESTS, retry_after=max(seconds, 1))
     if user is None:
         session.rollback()
+        record_login_failure(session, settings=settings, username=tried, address=address, at=now)
+        session.commit()
         return render(request, "login.html", error=WRONG_LOGIN, username=username, status_code=401)
+    return _logged_in(request, session, user)
+
+
+def _logged_in(request: Request, session: Session, user: User) -> RedirectResponse:
+    forget_login_failures(session, username=user.username)
     record_event(session, actor=user.username, action="user_logged_in")
     session.commit()
     log_in(request, user)
     return _see_other("/")
 
 
+def _login_refused(
+    request: Request, username: str, error: str, status_code: int, *, retry_after: int
+) -> Response:
+    response = render(request, "login.html", error=error, username=username,
+                      status_code=status_code)
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
 @router.post("/logout", dependencies=[CsrfForm])
-def logout(request: Request) -> RedirectResponse:
+def logout(request: Request, session: SessionDep, user: OptionalUser) -> RedirectResponse:
+    """Ends the user's sessions in the store too: a copy of the cookie is worth nothing after."""
+    if user is not None:
+        end_sessions(session, user=user)
+        session.commit()
     log_out(request)
     return _see_other("/login")
 
