@@ -12,12 +12,15 @@ from autopass.store.db import (
     upgrade,
 )
 from autopass.store.dossiers import (
+    DOSSIER_RESUBMITTED,
+    ResubmissionRefused,
     StoreError,
     ask_again,
     decide_dossier,
     get_dossier,
     mark_dossier_failed,
     record_dossier,
+    refuse_another_dealers_folder,
 )
 from autopass.store.models import (
     MACHINE,
@@ -48,6 +51,7 @@ from autopass.store.users import (
 )
 
 __all__ = [
+    "DOSSIER_RESUBMITTED",
     "MACHINE",
     "AuditEvent",
     "Check",
@@ -60,6 +64,7 @@ __all__ = [
     "MicroTask",
     "MicroTaskAnswer",
     "NewMicroTask",
+    "ResubmissionRefused",
     "Role",
     "StoreError",
     "StoredOriginal",
@@ -79,6 +84,7 @@ __all__ = [
     "mark_dossier_failed",
     "original_path",
     "record_dossier",
+    "refuse_another_dealers_folder",
     "session_scope",
     "set_active",
     "set_password",
