@@ -85,7 +85,7 @@ def decided_dossier(settings: Settings) -> dict[str, Any]:
 
 
 def folder_from(root: Path, dealer_id: str) -> Path:
-    """A folder for the decided dossier's application id, from ``dealer_id``, with one empty file."""
+    """A folder for the decided dossier's application id from ``dealer_id``: one empty file."""
     folder = root / f"from-{dealer_id}"
     folder.mkdir()
     application = {**APPLICATION, "application_id": APPLICATION_ID, "dealer_id": dealer_id}
@@ -97,10 +97,11 @@ def folder_from(root: Path, dealer_id: str) -> Path:
 
 def snapshot(settings: Settings) -> dict[str, list[dict[str, Any]]]:
     """Every row of every table a dossier lives in."""
+    tables = [model.__table__ for model in STORE_TABLES]  # type: ignore[attr-defined]
     with session_scope(settings) as session:
-        return {table.__tablename__: [dict(row) for row in session.execute(  # type: ignore[attr-defined]
-                    sa.select(table.__table__).order_by(table.__table__.c.id)).mappings()]  # type: ignore[attr-defined]
-                for table in STORE_TABLES}
+        return {table.name: [dict(row) for row in session.execute(
+                    sa.select(table).order_by(table.c.id)).mappings()]
+                for table in tables}
 
 
 def process(settings: Settings, folder: Path) -> Any:
@@ -136,8 +137,8 @@ def test_the_store_refuses_another_dealers_result_even_past_the_door(store: Sett
     before = snapshot(store)
     result = DossierResult.model_validate({**previous, "documents": previous["documents"][:1]})
     with session_scope(store) as session, pytest.raises(ResubmissionRefused):
-        record_dossier(session, application=make_application(APPLICATION_ID, dealer_id=OTHER_DEALER),
-                       result=result, originals=ORIGINALS)
+        record_dossier(session, result=result, originals=ORIGINALS,
+                       application=make_application(APPLICATION_ID, dealer_id=OTHER_DEALER))
     assert snapshot(store) == before
 
 

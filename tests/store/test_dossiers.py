@@ -147,7 +147,7 @@ def test_recording_again_replaces_the_machine_results(store: Settings) -> None:
             select(AuditEvent).where(AuditEvent.action == DOSSIER_RESUBMITTED)
         ).one()
         assert event.detail["previous_decision"] == "review"
-        assert event.detail["previous_files"] == ORIGINALS, "the replaced version stays on the trail"
+        assert event.detail["previous_files"] == ORIGINALS, "the version replaced stays on record"
         assert len(event.detail["previous_result"]["documents"]) == 2
 
 
