@@ -87,7 +87,7 @@ def decided_dossier(settings: Settings) -> dict[str, Any]:
 def folder_from(root: Path, dealer_id: str) -> Path:
     """A folder for the decided dossier's application id from ``dealer_id``: one empty file."""
     folder = root / f"from-{dealer_id}"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     application = {**APPLICATION, "application_id": APPLICATION_ID, "dealer_id": dealer_id}
     (folder / "application.json").write_text(json.dumps(application, ensure_ascii=False),
                                              encoding="utf-8")
@@ -129,6 +129,29 @@ def test_another_dealers_folder_is_refused_at_the_door_and_changes_nothing(
     assert snapshot(store) == before
     assert not original_path(store, hashlib.sha256(b"").hexdigest()).exists(), \
         "nothing of the refused folder is kept"
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_the_intake_moves_another_dealers_folder_aside_with_the_reason(
+    store: Settings, tmp_path: Path
+) -> None:
+    from flows.intake import IntakeRequest, intake
+
+    decided_dossier(store)
+    before = snapshot(store)
+    evil = folder_from(tmp_path / "inbox", OTHER_DEALER)
+
+    with use_settings(store):
+        summary = intake(IntakeRequest(inbox=str(tmp_path / "inbox"),
+                                       archive=str(tmp_path / "archive"), min_age_seconds=0))
+
+    assert summary.rejected == [evil.name] and summary.stored == []
+    assert (tmp_path / "rejected" / evil.name / "error.txt").read_text(encoding="utf-8") == (
+        f"{evil.name}: application.json: application {APPLICATION_ID} is a dossier of dealer "
+        f"{DEALER}; dealer {OTHER_DEALER} cannot send it (only the dealer that sent a dossier "
+        "may send it again)\n"
+    )
+    assert snapshot(store) == before
 
 
 def test_the_store_refuses_another_dealers_result_even_past_the_door(store: Settings) -> None:
