@@ -11,17 +11,25 @@ from autopass.errors import DossierError, StandardsError
 from autopass.intake import APPLICATION_FILE, DossierFolder, open_dossier_folder
 from autopass.settings import get_settings
 from autopass.standards import Standard, load_standard
+from autopass.store import ResubmissionRefused, refuse_another_dealers_folder, session_scope
 
 
 def read_dossier(folder: str | Path, product: str | None = None) -> tuple[DossierFolder, Standard]:
     """The dossier folder and the standard it is judged by, or a ``DossierError`` naming what is
-    wrong (the folder, the file, the problem)."""
+    wrong (the folder, the file, the problem); a folder from another dealer than the one whose
+    dossier has its application id is one (it would replace that dealer's dossier)."""
     dossier = open_dossier_folder(Path(folder))
     try:
-        return dossier, load_standard(product or dossier.application.product, get_settings())
+        standard = load_standard(product or dossier.application.product, get_settings())
     except StandardsError as exc:
         source = "--product" if product else APPLICATION_FILE
         raise DossierError(dossier.folder, source, str(exc)) from None
+    try:
+        with session_scope(get_settings()) as session:
+            refuse_another_dealers_folder(session, dossier.application)
+    except ResubmissionRefused as exc:
+        raise DossierError(dossier.folder, APPLICATION_FILE, str(exc)) from None
+    return dossier, standard
 
 
 @task(name="open-dossier", cache_policy=NO_CACHE)

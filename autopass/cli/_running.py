@@ -33,9 +33,12 @@ class Processed:
 
 
 def process_folders(folders: list[Path], *, product: str | None = None) -> Iterator[Processed]:
-    """Each folder's result in order; an unreadable dossier never starts a flow run."""
+    """Each folder's result in order; an unreadable dossier never starts a flow run. Call it from
+    the main thread: the ephemeral Prefect server it starts dies with that thread
+    (``autopass.orchestration``)."""
     # Progress lines of every task belong in Prefect's UI, not on the terminal.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from autopass.orchestration import owned_flow_runs
     from flows.process_dossier import ProcessDossierRequest, process_dossier
     from tasks.intake import read_dossier
 
@@ -44,7 +47,7 @@ def process_folders(folders: list[Path], *, product: str | None = None) -> Itera
         started = time.perf_counter()
         try:
             read_dossier(folder, product)
-            with without_flow_heartbeats():
+            with without_flow_heartbeats(), owned_flow_runs():
                 result = process_dossier(request)
         except DossierError as exc:
             yield Processed(folder, None, exc, time.perf_counter() - started)

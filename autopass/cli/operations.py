@@ -47,6 +47,7 @@ def intake_run(
     INBOX/.processing by an atomic rename and taken first on the next run.
     """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from autopass.orchestration import owned_flow_runs
     from flows.intake import IntakeRequest, intake
 
     request = IntakeRequest(
@@ -54,7 +55,7 @@ def intake_run(
         min_age_seconds=min_age,
     )
     while True:
-        with without_flow_heartbeats():
+        with without_flow_heartbeats(), owned_flow_runs():
             summary = intake(request)
         _out.print(
             f"intake: {len(summary.stored)} stored, {len(summary.already_stored)} already stored, "
@@ -74,13 +75,14 @@ def nightly_run(
 ) -> None:
     """Expire leases, re-finalize settled dossiers, report the day, find post-loan items."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from autopass.orchestration import owned_flow_runs
     from flows.nightly_batch import NightlyBatchRequest, nightly_batch
 
     try:
         report_day = date.fromisoformat(day) if day else None
     except ValueError:
         raise typer.BadParameter(f"{day!r} is not a date (YYYY-MM-DD)", param_hint="--date")
-    with without_flow_heartbeats():
+    with without_flow_heartbeats(), owned_flow_runs():
         summary = nightly_batch(NightlyBatchRequest(day=report_day))
     _out.print_json(summary.model_dump_json())
 
@@ -90,9 +92,10 @@ def notify_dealers_run() -> None:
     """POST each new-photo request not yet delivered to the dealer webhook (exit 1 if any
     failed: they are tried again on the next run)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    from autopass.orchestration import owned_flow_runs
     from flows.notify_dealers import notify_dealers
 
-    with without_flow_heartbeats():
+    with without_flow_heartbeats(), owned_flow_runs():
         deliveries = notify_dealers()
     _out.print_json(deliveries.model_dump_json())
     raise typer.Exit(1 if deliveries.failed else 0)

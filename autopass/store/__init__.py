@@ -12,12 +12,15 @@ from autopass.store.db import (
     upgrade,
 )
 from autopass.store.dossiers import (
+    DOSSIER_RESUBMITTED,
+    ResubmissionRefused,
     StoreError,
     ask_again,
     decide_dossier,
     get_dossier,
     mark_dossier_failed,
     record_dossier,
+    refuse_another_dealers_folder,
 )
 from autopass.store.logins import (
     forget_login_failures,
@@ -55,6 +58,7 @@ from autopass.store.users import (
 )
 
 __all__ = [
+    "DOSSIER_RESUBMITTED",
     "MACHINE",
     "AuditEvent",
     "Check",
@@ -68,6 +72,7 @@ __all__ = [
     "MicroTask",
     "MicroTaskAnswer",
     "NewMicroTask",
+    "ResubmissionRefused",
     "Role",
     "StoreError",
     "StoredOriginal",
@@ -91,6 +96,7 @@ __all__ = [
     "original_path",
     "record_dossier",
     "record_login_failure",
+    "refuse_another_dealers_folder",
     "session_scope",
     "set_active",
     "set_password",

@@ -1,11 +1,17 @@
 """Record a processed dossier, and later its decision, each in one transaction.
 
-Re-recording an ``application_id`` that is already in the store REPLACES the machine results
-(files, documents, field values, checks, face comparison, decision, result JSON) of that dossier;
-its earlier micro-tasks that are not closed yet are closed as ``superseded`` (kept, with their
-answers, for the audit trail) and the new ones are created. The dossier keeps its first
-``received_at`` and SLA deadline. Nothing is ever duplicated and nothing is half-written: the work
-runs inside a SAVEPOINT, so a failure leaves the caller's transaction as it was.
+A dossier belongs to the dealer that sent it first. A folder for a stored ``application_id``
+from any other dealer is refused (``ResubmissionRefused``): it must never replace another
+dealer's dossier. The same dealer sending it again is a re-submission: a new version of the
+dossier, judged again from the start, whatever its status (an answer to a request for a new photo,
+a reject the dealer fixed, or a decided dossier re-opened). The version it replaces stays on the
+audit trail (a ``dossier_resubmitted`` event holding its status, decision, decided_at,
+application, files with their sha256 and its whole result); its earlier micro-tasks that are not
+closed yet are closed as superseded (kept, with their answers); the originals stay in the
+content-addressed store. The live tables hold the current version only, so the queue and the
+reports need no notion of versions. The dossier keeps its first ``received_at`` and SLA deadline.
+Nothing is ever duplicated and nothing is half-written: the work runs inside a SAVEPOINT, so a
+failure leaves the caller's transaction as it was.
 """
 
 from __future__ import annotations
@@ -38,10 +44,15 @@ from autopass.store.originals import relative_original_path
 from autopass.store.types import utc_now
 
 DEFAULT_SLA_MINUTES = 30
+DOSSIER_RESUBMITTED = "dossier_resubmitted"
 
 
 class StoreError(AutopassError):
     """What was asked of the store does not fit what it holds."""
+
+
+class ResubmissionRefused(StoreError):
+    """A folder for a stored application id came from another dealer than the one that sent it."""
 
 
 def record_dossier(
@@ -201,7 +212,26 @@ def get_dossier(session: Session, *, application_id: str) -> Dossier | None:
     return session.exec(select(Dossier).where(Dossier.application_id == application_id)).first()
 
 
+def refuse_another_dealers_folder(session: Session, application: Application) -> None:
+    """Raise ``ResubmissionRefused`` when ``application``'s id is stored as another dealer's
+    dossier: the check at the door, before anything is stored (``record_dossier`` checks again,
+    under the row's lock)."""
+    owner = session.scalar(
+        sa.select(Dossier.dealer_id).where(Dossier.application_id == application.application_id)
+    )
+    _check_same_dealer(owner, application)
+
+
 # --- internals ---------------------------------------------------------------------------------
+def _check_same_dealer(owner: str | None, application: Application) -> None:
+    if owner is not None and owner != application.dealer_id:
+        raise ResubmissionRefused(
+            f"application {application.application_id} is a dossier of dealer {owner}; "
+            f"dealer {application.dealer_id} cannot send it (only the dealer that sent a dossier "
+            "may send it again)"
+        )
+
+
 def _check_consistent(
     application: Application, result: DossierResult, originals: Mapping[str, str]
 ) -> None:
@@ -238,7 +268,8 @@ def _dossier_for(
     received_at: datetime | None,
     sla_minutes: int,
 ) -> Dossier:
-    """The dossier row, new or (re-recording) emptied of its previous machine results."""
+    """The dossier row: new, or (the same dealer re-submitting) emptied of its previous
+    version, which is kept on the audit trail."""
     fields: dict[str, Any] = {
         "product": application.product,
         "dealer_id": application.dealer_id,
@@ -263,6 +294,8 @@ def _dossier_for(
         session.add(dossier)
         session.flush()
         return dossier
+    _check_same_dealer(existing.dealer_id, application)
+    previous = _previous_version(session, existing)
     for name, value in fields.items():
         setattr(existing, name, value)
     superseded = _supersede_tasks(session, existing.id, now)  # type: ignore[arg-type]
@@ -271,12 +304,25 @@ def _dossier_for(
     record_event(
         session,
         actor=MACHINE,
-        action="dossier_re_recorded",
+        action=DOSSIER_RESUBMITTED,
         dossier_id=existing.id,
-        detail={"previous_decision": existing.decision, "superseded_tasks": superseded},
+        detail={**previous, "superseded_tasks": superseded},
         at=now,
     )
     return existing
+
+
+def _previous_version(session: Session, dossier: Dossier) -> dict[str, Any]:
+    """What a re-submission replaces, for the audit trail: enough to answer, later, what was
+    decided on which files and data (a decided dossier may already have been paid out)."""
+    return {
+        "previous_status": str(dossier.status),
+        "previous_decision": dossier.decision,
+        "previous_decided_at": dossier.decided_at.isoformat() if dossier.decided_at else None,
+        "previous_application": dossier.application,
+        "previous_files": {f.file: f.sha256 for f in session.exec(_files_of(dossier.id or 0))},
+        "previous_result": dossier.result,
+    }
 
 
 def _supersede_tasks(session: Session, dossier_id: int, now: datetime) -> list[int]:

@@ -16,7 +16,7 @@ from sqlmodel import select
 
 from autopass.inbox import PROCESSING_DIR, InboxLayout, claim_folders
 from autopass.settings import Settings
-from autopass.store import AuditEvent, Dossier, dispose_engine, session_scope
+from autopass.store import DOSSIER_RESUBMITTED, AuditEvent, Dossier, dispose_engine, session_scope
 from tests.factories import APPLICATION
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -124,7 +124,7 @@ def test_intake_killed_in_the_middle_loses_nothing_and_stores_nothing_twice(tmp_
         stored = sorted(d.application_id for d in session.exec(select(Dossier)))
         recorded = session.exec(
             select(AuditEvent.action).where(AuditEvent.action.in_(  # type: ignore[attr-defined]
-                ["dossier_recorded", "dossier_re_recorded"]))
+                ["dossier_recorded", DOSSIER_RESUBMITTED]))
         ).all()
     assert stored == application_ids
     assert sorted(recorded) == ["dossier_recorded"] * 3  # none processed a second time

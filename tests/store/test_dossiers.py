@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from autopass.dossier import Decision, DossierResult, FieldValue
 from autopass.settings import Settings
 from autopass.store import (
+    DOSSIER_RESUBMITTED,
     AuditEvent,
     Check,
     Document,
@@ -143,9 +144,11 @@ def test_recording_again_replaces_the_machine_results(store: Settings) -> None:
         states = session.scalars(sa.select(MicroTask.state)).all()
         assert states == ["closed", "closed"], "old tasks kept for the audit trail, closed"
         event = session.exec(
-            select(AuditEvent).where(AuditEvent.action == "dossier_re_recorded")
+            select(AuditEvent).where(AuditEvent.action == DOSSIER_RESUBMITTED)
         ).one()
         assert event.detail["previous_decision"] == "review"
+        assert event.detail["previous_files"] == ORIGINALS, "the version replaced stays on record"
+        assert len(event.detail["previous_result"]["documents"]) == 2
 
 
 def _answered(store: Settings) -> Dossier:
