@@ -56,6 +56,20 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         40 * 1024 * 1024, description="Files above this size are refused."
     )
+    max_files_per_dossier: int = Field(
+        30, ge=1,
+        description="A dossier with more document files than this is refused at the door "
+        "(a dossier is a handful of documents; each file may become an operator's task).",
+    )
+    max_pdf_pages: int = Field(
+        20, ge=1, description="A PDF with more pages than this is refused (its dossier too)."
+    )
+    max_dossier_pixels: int = Field(
+        250_000_000, ge=1,
+        description="Pixels of every page of a dossier together, as decoded or rendered (3 bytes "
+        "each in memory); a dossier above it is refused at the door, before anything is copied "
+        "or rendered. Twelve 12-megapixel photos are 144 million.",
+    )
     parallelism: int = Field(
         default_factory=lambda: (os.cpu_count() or 1) + 1, ge=1,
         description="Documents processed at once inside one dossier flow; default: CPU cores + 1, "

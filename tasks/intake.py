@@ -16,9 +16,10 @@ from autopass.standards import Standard, load_standard
 def read_dossier(folder: str | Path, product: str | None = None) -> tuple[DossierFolder, Standard]:
     """The dossier folder and the standard it is judged by, or a ``DossierError`` naming what is
     wrong (the folder, the file, the problem)."""
-    dossier = open_dossier_folder(Path(folder))
+    settings = get_settings()
+    dossier = open_dossier_folder(Path(folder), settings)
     try:
-        return dossier, load_standard(product or dossier.application.product, get_settings())
+        return dossier, load_standard(product or dossier.application.product, settings)
     except StandardsError as exc:
         source = "--product" if product else APPLICATION_FILE
         raise DossierError(dossier.folder, source, str(exc)) from None
