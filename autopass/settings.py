@@ -14,6 +14,8 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from autopass.private_data import private_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "autopass-development-secret-change-me"
 
@@ -171,7 +173,7 @@ def prepare_prefect_environment(settings: Settings) -> None:
     ``prefect`` is imported, which is why the CLI calls it first.
     """
     prefect_home = Path(os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect")))
-    prefect_home.expanduser().mkdir(parents=True, exist_ok=True)  # Prefect's SQLite lives there
+    private_dir(prefect_home.expanduser())  # Prefect's SQLite lives there
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
