@@ -17,6 +17,7 @@ import numpy as np
 from autopass.dossier import DocumentResult, MicroTaskKind
 from autopass.engines.base import Face, TextLine
 from autopass.imaging import crop, downscale_to, encode_jpeg, enlarge, load_pages
+from autopass.private_data import write_private_file
 from autopass.routing import MicroTaskSpec
 from autopass.settings import Settings
 from autopass.standards import APPLICATION
@@ -181,8 +182,7 @@ class _CropSaver:
         self.count += 1
         relative = Path(self.prefix) / f"{self.count:02d}.jpg"
         target = self.crops_dir / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(encode_jpeg(image, quality=85))
+        write_private_file(target, encode_jpeg(image, quality=85))
         return relative.as_posix()
 
 

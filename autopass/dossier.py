@@ -8,17 +8,40 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from autopass.documents import DocumentType
 
 
 # --- input: application.json -------------------------------------------------------------------
+MAX_ID_LENGTH = 64
+"""Longest application_id, product, dealer_id and salesperson_id: the store's columns hold this
+many characters (``autopass.store.models``). A longer one is refused at the door, on every
+database alike, not by PostgreSQL once the whole pipeline has run."""
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})  # control, invisible format, line breaks
+
+
+def _without_control_characters(value: str) -> str:
+    """An id is shown, logged and compared: a line break would forge a log line, an invisible
+    character would make two ids that look alike differ."""
+    if any(unicodedata.category(character) in _UNSEEN_CATEGORIES for character in value):
+        raise ValueError("must not contain control characters (line breaks, tabs, invisible "
+                         "formatting characters)")
+    return value
+
+
+StoredId = Annotated[
+    str, Field(max_length=MAX_ID_LENGTH), AfterValidator(_without_control_characters)
+]
+"""An identifier the store keeps in a column of MAX_ID_LENGTH characters."""
+
+
 class Applicant(BaseModel):
     name: str
     id_number: str
@@ -42,10 +65,10 @@ class Application(BaseModel):
 
     model_config = ConfigDict(extra="allow")
 
-    application_id: str = Field(min_length=1)
-    product: str
-    dealer_id: str
-    salesperson_id: str
+    application_id: StoredId = Field(min_length=1)
+    product: StoredId
+    dealer_id: StoredId
+    salesperson_id: StoredId
     submitted_at: datetime
     applicant: Applicant
     vehicle: Vehicle

@@ -37,6 +37,16 @@ class ImageError(AutopassError):
         super().__init__(f"{path}: {problem}")
 
 
+class FileRefused(AutopassError):
+    """A file Autopass will not read, or not read further: it is not a regular file of its own
+    (a symbolic link, a hard link, a named pipe, a device) or it is above a configured limit.
+    At the door of a dossier it refuses the whole dossier (``DossierError``)."""
+
+    def __init__(self, path: Path | str, problem: str) -> None:
+        self.path, self.problem = Path(path), problem
+        super().__init__(f"{path}: {problem}")
+
+
 class StandardsError(AutopassError):
     """A standards file is invalid; the message names the file, the rule and the key."""
 

@@ -14,10 +14,18 @@ After a crash, whatever is left in ``.processing/`` is taken first on the next r
 is not a readable dossier, or whose processing failed ``MAX_ATTEMPTS`` times, goes to the rejected
 folder with an ``error.txt`` naming the problem. One intake at a time per inbox (a file lock that
 dies with its process); the Prefect deployment also has a concurrency limit of 1.
+
+Whoever drops folders in the inbox is not trusted with anything beyond them: only real folders
+are claimed (a symbolic link in the inbox is never followed, nor claimed), ``.processing`` is the
+intake's own (``0700``), a dossier's files are read as the door reads them (``autopass.files``: no
+links, pipes or devices; such a folder is rejected), and the files the intake writes into a
+folder (``error.txt``, the attempts counter) replace whatever has their name, never writing
+through a link planted there.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import os
@@ -30,7 +38,10 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from autopass.errors import FileRefused
+from autopass.files import open_regular_file
 from autopass.intake import DossierFolder
+from autopass.private_data import PRIVATE_DIR_MODE, keep_private, private_dir, write_private_file
 from autopass.store.models import Dossier, DossierFile
 
 PROCESSING_DIR = ".processing"
@@ -38,6 +49,7 @@ LOCK_FILE = ".intake.lock"
 ERROR_FILE = "error.txt"
 ATTEMPTS_FILE = ".intake-attempts"
 MAX_ATTEMPTS = 3
+_MARKER_BYTES = 20  # the attempts counter: a number
 
 
 @dataclass(frozen=True)
@@ -56,15 +68,25 @@ class InboxLayout:
         return self.inbox / PROCESSING_DIR
 
     def create(self) -> None:
-        for folder in (self.inbox, self.processing, self.archive, self.rejected):
+        for folder in (self.inbox, self.archive, self.rejected):
             folder.mkdir(parents=True, exist_ok=True)
+        private_dir(self.processing)  # claimed folders are out of the dropper's reach
+        keep_private(self.processing, PRIVATE_DIR_MODE)
 
 
 @contextmanager
 def intake_lock(layout: InboxLayout) -> Iterator[bool]:
     """Hold the inbox's lock for this run; yields False when another intake holds it."""
     layout.inbox.mkdir(parents=True, exist_ok=True)
-    with open(layout.inbox / LOCK_FILE, "a+") as handle:
+    lock = layout.inbox / LOCK_FILE
+    try:  # never through a link planted under the lock's name (it would create its target)
+        descriptor = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise FileRefused(lock, "is a symbolic link: the intake's lock must be a file of "
+                              "its own (remove the link)") from None
+        raise
+    with os.fdopen(descriptor, "r+b") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -116,32 +138,40 @@ def archive_folder(layout: InboxLayout, folder: Path) -> Path:
 
 def reject_folder(layout: InboxLayout, folder: Path, problem: str) -> Path:
     """Move a folder that cannot become a dossier aside, with ``error.txt`` saying why."""
-    (folder / ERROR_FILE).write_text(problem.rstrip() + "\n", encoding="utf-8")
+    write_private_file(folder / ERROR_FILE, (problem.rstrip() + "\n").encode("utf-8"))
     return _move_into(folder, layout.rejected)
 
 
 def count_attempt(folder: Path) -> int:
     """One more processing attempt of ``folder``; how many there have been."""
     marker = folder / ATTEMPTS_FILE
-    attempts = int(marker.read_text() or 0) + 1 if marker.exists() else 1
-    marker.write_text(str(attempts))
+    try:
+        with open_regular_file(marker, max_bytes=_MARKER_BYTES) as handle:
+            attempts = int(handle.read() or 0) + 1
+    except (FileNotFoundError, FileRefused, ValueError):  # none yet, or not ours: start over
+        attempts = 1
+    write_private_file(marker, str(attempts).encode())
     return attempts
 
 
 def sha256_of(path: Path) -> str:
-    with open(path, "rb") as handle:
+    with open_regular_file(path) as handle:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def _folders_in(parent: Path) -> list[Path]:
-    """Visible sub-folders, oldest first (the order dealers sent them)."""
-    folders = [p for p in parent.iterdir() if p.is_dir() and not p.name.startswith(".")]
-    return sorted(folders, key=lambda p: (p.stat().st_mtime, p.name))
+    """Visible sub-folders, oldest first (the order dealers sent them); a symbolic link, even to a
+    folder, is not one."""
+    with os.scandir(parent) as entries:
+        folders = [Path(entry.path) for entry in entries
+                   if entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".")]
+    return sorted(folders, key=lambda p: (p.lstat().st_mtime, p.name))
 
 
 def _settled(folder: Path, min_age_seconds: float) -> bool:
-    """Nothing in the folder changed for ``min_age_seconds``: the upload is complete."""
-    newest = max([folder.stat().st_mtime, *(p.stat().st_mtime for p in folder.iterdir())])
+    """Nothing in the folder changed for ``min_age_seconds``: the upload is complete. Links are
+    not followed (a dangling one is just a name)."""
+    newest = max([folder.lstat().st_mtime, *(p.lstat().st_mtime for p in folder.iterdir())])
     return time.time() - newest >= min_age_seconds
 
 

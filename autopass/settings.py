@@ -14,6 +14,8 @@ from typing import Literal, Self
 from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from autopass.private_data import private_dir
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEVELOPMENT_SECRET = "autopass-development-secret-change-me"
 MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
@@ -96,6 +98,20 @@ class Settings(BaseSettings):
     )
     max_file_bytes: int = Field(
         40 * 1024 * 1024, description="Files above this size are refused."
+    )
+    max_files_per_dossier: int = Field(
+        30, ge=1,
+        description="A dossier with more document files than this is refused at the door "
+        "(a dossier is a handful of documents; each file may become an operator's task).",
+    )
+    max_pdf_pages: int = Field(
+        20, ge=1, description="A PDF with more pages than this is refused (its dossier too)."
+    )
+    max_dossier_pixels: int = Field(
+        250_000_000, ge=1,
+        description="Pixels of every page of a dossier together, as decoded or rendered (3 bytes "
+        "each in memory); a dossier above it is refused at the door, before anything is copied "
+        "or rendered. Twelve 12-megapixel photos are 144 million.",
     )
     parallelism: int = Field(
         default_factory=lambda: (os.cpu_count() or 1) + 1, ge=1,
@@ -225,7 +241,7 @@ def prepare_prefect_environment(settings: Settings) -> None:
     ``prefect`` is imported, which is why the CLI calls it first.
     """
     prefect_home = Path(os.environ.setdefault("PREFECT_HOME", str(settings.data_dir / "prefect")))
-    prefect_home.expanduser().mkdir(parents=True, exist_ok=True)  # Prefect's SQLite lives there
+    private_dir(prefect_home.expanduser())  # Prefect's SQLite lives there
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_CLOUD_ENABLE_ORCHESTRATION_TELEMETRY", "false")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")

@@ -18,14 +18,15 @@ def read_dossier(folder: str | Path, product: str | None = None) -> tuple[Dossie
     """The dossier folder and the standard it is judged by, or a ``DossierError`` naming what is
     wrong (the folder, the file, the problem); a folder from another dealer than the one whose
     dossier has its application id is one (it would replace that dealer's dossier)."""
-    dossier = open_dossier_folder(Path(folder))
+    settings = get_settings()
+    dossier = open_dossier_folder(Path(folder), settings)
     try:
-        standard = load_standard(product or dossier.application.product, get_settings())
+        standard = load_standard(product or dossier.application.product, settings)
     except StandardsError as exc:
         source = "--product" if product else APPLICATION_FILE
         raise DossierError(dossier.folder, source, str(exc)) from None
     try:
-        with session_scope(get_settings()) as session:
+        with session_scope(settings) as session:
             refuse_another_dealers_folder(session, dossier.application)
     except ResubmissionRefused as exc:
         raise DossierError(dossier.folder, APPLICATION_FILE, str(exc)) from None

@@ -8,15 +8,23 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from autopass.dossier import Application, DossierResult
+from autopass.errors import DossierError, FileRefused
 from autopass.settings import get_settings
 from autopass.store import NewMicroTask, record_dossier, session_scope, store_original
 
 
 @task(name="store-originals", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
 def store_originals(files: tuple[Path, ...]) -> dict[str, str]:
-    """Copy every file the dealer sent into the content-addressed store before reading it."""
+    """Copy every file the dealer sent into the content-addressed store before reading it.
+
+    A file the door let in but that became a link or grew above the limit since (swapped under
+    the folder's name) refuses the dossier, as the door would have.
+    """
     settings = get_settings()
-    return {path.name: store_original(settings, path).sha256 for path in files}
+    try:
+        return {path.name: store_original(settings, path).sha256 for path in files}
+    except FileRefused as exc:
+        raise DossierError(exc.path.parent, exc.path.name, exc.problem) from None
 
 
 @task(name="record-dossier", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)

@@ -163,8 +163,9 @@ def test_corrupt_pdf(tmp_path: Path, settings: Settings) -> None:
 
 
 def test_pdf_with_too_many_pages(tmp_path: Path, settings: Settings) -> None:
-    path = _write(tmp_path, "book.pdf", _pdf(51))
-    assert _refusal(path, settings) == f"{path}: PDF has 51 pages, more than the 50 accepted"
+    path = _write(tmp_path, "book.pdf", _pdf(21))
+    assert _refusal(path, settings) == (
+        f"{path}: PDF has 21 pages, more than the 20 accepted (AUTOPASS_MAX_PDF_PAGES)")
 
 
 def test_crop_clips_to_the_image() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from autopass.private_data import secure_data_dir, use_private_umask
 from autopass.settings import get_settings, prepare_prefect_environment
 
 app = typer.Typer(
@@ -16,5 +17,9 @@ app = typer.Typer(
 
 @app.callback()
 def _main() -> None:
-    """Runs before every command: Prefect must be configured before it is imported."""
-    prepare_prefect_environment(get_settings())
+    """Runs before every command: what it creates is private, and Prefect must be configured
+    before it is imported."""
+    use_private_umask()
+    settings = get_settings()
+    secure_data_dir(settings)
+    prepare_prefect_environment(settings)

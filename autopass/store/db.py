@@ -22,6 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session
 
+from autopass.private_data import keep_private, private_file
 from autopass.settings import Settings
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -47,13 +48,21 @@ def _create_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise ValueError(f"{url}: the store needs a SQLite file, not an in-memory database")
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(parsed.database))
         engine = sa.create_engine(
             url, pool_size=20, max_overflow=10, connect_args={"check_same_thread": False}
         )
         _configure_sqlite(engine)
         return engine
     return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def _private_sqlite_file(database: Path) -> None:
+    """The store holds password hashes and unmasked numbers: its file is created ``0600`` before
+    SQLite opens it, and SQLite gives its ``-wal`` and ``-shm`` files the database's mode."""
+    private_file(database)
+    for companion in ("-wal", "-shm"):
+        keep_private(database.with_name(database.name + companion))
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from pydantic import Field as PydanticField
 from sqlmodel import Field, SQLModel
 
-from autopass.dossier import FieldSource, MicroTaskKind
+from autopass.dossier import MAX_ID_LENGTH, FieldSource, MicroTaskKind
 from autopass.store.types import JSONType, UTCDateTime
 
 MACHINE = "machine"  # the audit actor of everything Autopass does by itself
@@ -54,10 +54,10 @@ class Dossier(SQLModel, table=True):
     __tablename__ = "dossiers"
 
     id: int | None = Field(default=None, primary_key=True)
-    application_id: str = _text(64, unique=True)
-    product: str = _text(64)
-    dealer_id: str = _text(64, index=True)
-    salesperson_id: str = _text(64)
+    application_id: str = _text(MAX_ID_LENGTH, unique=True)
+    product: str = _text(MAX_ID_LENGTH)
+    dealer_id: str = _text(MAX_ID_LENGTH, index=True)
+    salesperson_id: str = _text(MAX_ID_LENGTH)
     application: dict[str, Any] = Field(sa_type=JSONType)
     received_at: datetime = _when()
     sla_deadline: datetime = _when(index=True)

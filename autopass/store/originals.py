@@ -1,7 +1,10 @@
 """Content-addressed copies of every file a dealer sent, made before any processing.
 
 A file lives at ``<originals_dir>/<sha[:2]>/<sha>``; the same bytes are stored once and an existing
-copy is never overwritten, so nothing a dealer sent can be lost or altered afterwards.
+copy is never overwritten, so nothing a dealer sent can be lost or altered afterwards. A copy is
+its owner's alone and read-only (``0400``, in ``0700`` folders). Only a regular file of its own is
+copied (``autopass.files``), and no more bytes than AUTOPASS_MAX_FILE_BYTES: the dossier's door
+checked both, and a file swapped since is refused here all the same.
 """
 
 from __future__ import annotations
@@ -11,7 +14,11 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
+from autopass.errors import FileRefused
+from autopass.files import open_regular_file
+from autopass.private_data import READ_ONLY_FILE_MODE, private_dir
 from autopass.settings import Settings
 
 _CHUNK = 1024 * 1024
@@ -38,25 +45,39 @@ def original_path(settings: Settings, sha256: str) -> Path:
 
 
 def store_original(settings: Settings, path: Path) -> StoredOriginal:
-    """Copy ``path`` into the originals folder under its sha256, atomically, never overwriting."""
+    """Copy ``path`` into the originals folder under its sha256, atomically, never overwriting.
+
+    ``FileRefused`` when ``path`` is not a regular file of its own or is above the size limit.
+    """
     source = Path(path)
-    if not source.is_file():
-        raise FileNotFoundError(f"{source}: not a file, cannot store it as an original")
-    folder = settings.originals_dir
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        reader = open_regular_file(source, max_bytes=settings.max_file_bytes)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{source}: not a file, cannot store it as an original") from None
+    with reader:
+        return _copy_in(settings, source, reader)
+
+
+def _copy_in(settings: Settings, source: Path, reader: BinaryIO) -> StoredOriginal:
+    folder = private_dir(settings.originals_dir)
     # Hash while copying into a temporary file beside the destination: one read of the source.
     digest = hashlib.sha256()
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".incoming-")
     try:
-        with source.open("rb") as reader, os.fdopen(handle, "wb") as writer:
-            while chunk := reader.read(_CHUNK):
+        with os.fdopen(handle, "wb") as writer:
+            # At most one byte more than the limit: a file grown since it was opened stops here.
+            while chunk := reader.read(min(_CHUNK, settings.max_file_bytes + 1 - writer.tell())):
                 digest.update(chunk)
                 writer.write(chunk)
+            if writer.tell() > settings.max_file_bytes:
+                raise FileRefused(source, "grew above the limit of "
+                                  f"{settings.max_file_bytes} bytes (AUTOPASS_MAX_FILE_BYTES) "
+                                  "while it was being copied")
             writer.flush()
             os.fsync(writer.fileno())
         sha256 = digest.hexdigest()
         destination = original_path(settings, sha256)
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(destination.parent)
         if not destination.exists():
             # link() fails if the name exists meanwhile, so a concurrent writer is never replaced.
             _publish(Path(temporary), destination)
@@ -75,4 +96,4 @@ def _publish(temporary: Path, destination: Path) -> None:
         if destination.exists():
             return
         os.replace(temporary, destination)
-    os.chmod(destination, 0o444)
+    os.chmod(destination, READ_ONLY_FILE_MODE)

@@ -19,9 +19,9 @@ def make_dossier(tmp_path: Path, application: object = APPLICATION, files=("b.jp
     return folder
 
 
-def test_reads_application_and_lists_documents_in_name_order(tmp_path):
+def test_reads_application_and_lists_documents_in_name_order(tmp_path, settings):
     folder = make_dossier(tmp_path, files=("b.jpg", "a.png", "notes.txt", "truth.json"))
-    dossier = open_dossier_folder(folder)
+    dossier = open_dossier_folder(folder, settings)
     assert dossier.application.application_id == "A20261128000123"
     assert [p.name for p in dossier.files] == ["a.png", "b.jpg"]
 
@@ -39,15 +39,16 @@ def test_reads_application_and_lists_documents_in_name_order(tmp_path):
         (APPLICATION, (), "-: no document images (.jpg, .jpeg, .png or .pdf) in the folder"),
     ],
 )
-def test_unreadable_dossier_names_folder_file_and_problem(tmp_path, application, files, message):
+def test_unreadable_dossier_names_folder_file_and_problem(tmp_path, settings, application, files,
+                                                         message):
     folder = make_dossier(tmp_path, application, files)
     with pytest.raises(DossierError) as caught:
-        open_dossier_folder(folder)
+        open_dossier_folder(folder, settings)
     assert str(caught.value) == f"{folder}: {message}"
 
 
-def test_application_json_that_is_not_utf8(tmp_path):
+def test_application_json_that_is_not_utf8(tmp_path, settings):
     folder = make_dossier(tmp_path)
     (folder / "application.json").write_bytes(b"\xff\xfe\x00garbage")
     with pytest.raises(DossierError, match="application.json: not UTF-8 text"):
-        open_dossier_folder(folder)
+        open_dossier_folder(folder, settings)
