@@ -132,10 +132,13 @@ def skip_page(
 ) -> Response:
     if _held_or_none(session, task_id, user) is None:
         return _see_other("/tasks")
-    skip_task(
-        session, settings=settings, task_id=task_id, user=user, reason=reason, now=utc_now(),
-        to_senior=reason == NEEDS_SENIOR,
-    )
+    try:
+        skip_task(
+            session, settings=settings, task_id=task_id, user=user, reason=reason, now=utc_now(),
+            to_senior=reason == NEEDS_SENIOR,
+        )
+    except QueueError:
+        return _lease_lost(request, session, task_id)
     session.commit()
     flash(request, f"已跳过任务 {task_id} Skipped task {task_id}")
     return _see_other("/tasks")
