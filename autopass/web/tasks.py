@@ -232,9 +232,8 @@ def _claim_in_turn(session: Session, user: User) -> None:
     waiting here reads, once the lock is its own, what the one before it committed. SQLite
     serialises every writing transaction anyway (``BEGIN IMMEDIATE``) and ignores the lock.
     """
-    session.execute(
-        select(User.id).where(User.id == user.id).with_for_update(key_share=True)  # type: ignore[arg-type]
-    )
+    mine = select(User.id).where(User.id == user.id)  # type: ignore[arg-type]
+    session.execute(mine.with_for_update(key_share=True))
 
 
 def _yes_no(value: Any, kind: MicroTaskKind) -> bool:

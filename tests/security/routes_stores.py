@@ -2,9 +2,8 @@
 template) or a PostgreSQL database (migrated once, emptied for each test), each with the users of
 ``tests.web.factories``.
 
-Test modules import the fixtures they use with the ones these depend on::
-
-    from tests.security.routes_stores import any_store, migrated_postgres, sqlite_users  # noqa: F401
+Test modules import the fixtures they use with the ones these depend on (``any_store``,
+``migrated_postgres``, ``sqlite_users``).
 """
 
 from __future__ import annotations

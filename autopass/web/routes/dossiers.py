@@ -14,7 +14,7 @@ from autopass.errors import ImageError
 from autopass.standards import load_document_specs
 from autopass.store import Document, DossierStatus, get_dossier, original_path, utc_now
 from autopass.store.audit import record_event
-from autopass.web.deps import SeniorOrSupervisor, SessionDep, SettingsDep
+from autopass.web.deps import RowId, SeniorOrSupervisor, SessionDep, SettingsDep
 from autopass.web.routes.crops import PRIVATE_IMAGE_HEADERS
 from autopass.web.templating import render
 
@@ -67,7 +67,7 @@ def dossier_page(
 @router.get("/dossiers/{application_id}/documents/{document_id}")
 def document_image(
     application_id: str,
-    document_id: int,
+    document_id: RowId,
     session: SessionDep,
     settings: SettingsDep,
     user: SeniorOrSupervisor,

@@ -14,7 +14,7 @@ from autopass.queue import QueueError, queue_overview, request_new_photo
 from autopass.store import MicroTask, Role, User, authenticate, utc_now
 from autopass.store.audit import record_event
 from autopass.web.auth import count_cleared, log_in, log_out, session_username
-from autopass.web.deps import CsrfForm, PageUser, SessionDep, SettingsDep, Supervisor
+from autopass.web.deps import CsrfForm, PageUser, RowId, SessionDep, SettingsDep, Supervisor
 from autopass.web.finalize import after_answer
 from autopass.web.tasks import (
     answer_from_form,
@@ -93,7 +93,7 @@ def task_page(
 
 @router.post("/tasks/{task_id}/answer", dependencies=[CsrfForm])
 async def answer_page(
-    task_id: int,
+    task_id: RowId,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -123,7 +123,7 @@ async def answer_page(
 
 @router.post("/tasks/{task_id}/skip", dependencies=[CsrfForm])
 def skip_page(
-    task_id: int,
+    task_id: RowId,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -146,7 +146,7 @@ def skip_page(
 
 @router.post("/tasks/{task_id}/new-photo", dependencies=[CsrfForm])
 def new_photo_page(
-    task_id: int,
+    task_id: RowId,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
