@@ -30,6 +30,10 @@ SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
     b"referrer-policy": b"same-origin",
 }
+STATIC_PATH = "/static"
+NO_STORE = {b"cache-control": b"no-store"}
+"""Pages and API answers show full ID and bank-card numbers: no browser or proxy cache keeps them
+(a response that says how it may be cached, a crop's, keeps its own). Static files may be cached."""
 
 
 def create_app(
@@ -63,7 +67,7 @@ def create_app(
         https_only=settings.environment == "production",
     )
     app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.mount(STATIC_PATH, StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(crops.router)
@@ -78,7 +82,8 @@ async def _to_login(request: Request, _: Exception) -> RedirectResponse:
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: a strict CSP (no inline script or style, nothing from elsewhere)."""
+    """Pure ASGI middleware: a strict CSP (no inline script or style, nothing from elsewhere), and
+    ``no-store`` on everything but static files (``NO_STORE``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -88,12 +93,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        static = scope["path"].startswith(f"{STATIC_PATH}/")
+        headers = SECURITY_HEADERS if static else {**SECURITY_HEADERS, **NO_STORE}
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [
-                    (name, value) for name, value in SECURITY_HEADERS.items() if name not in present
+                    (name, value) for name, value in headers.items() if name not in present
                 ]
             await send(message)
 
