@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     max_file_bytes: int = Field(
         40 * 1024 * 1024, description="Files above this size are refused."
     )
+    max_request_bytes: int = Field(
+        1024 * 1024, ge=1,
+        description="Request bodies of the web app above this size are refused (413) before they "
+        "are read whole: its forms and JSON answers are small, and nobody uploads through it.",
+    )
     parallelism: int = Field(
         default_factory=lambda: (os.cpu_count() or 1) + 1, ge=1,
         description="Documents processed at once inside one dossier flow; default: CPU cores + 1, "

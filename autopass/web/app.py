@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from autopass.settings import Settings, get_settings
 from autopass.store import ensure_store
 from autopass.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
+from autopass.web.body_limit import RequestBodyLimit
 from autopass.web.deps import LoginRequired
 from autopass.web.finalize import DossierSettled, start_finalize
 from autopass.web.routes import api, crops, dashboard, dossiers, pages
@@ -66,7 +67,8 @@ def create_app(
         same_site="lax",
         https_only=settings.environment == "production",
     )
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: a refused body's 413 gets the headers too
     app.mount(STATIC_PATH, StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
