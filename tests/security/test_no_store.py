@@ -17,7 +17,13 @@ from autopass.settings import Settings
 from autopass.store import record_dossier, session_scope, store_original
 from autopass.web.urls import dossier_url
 from tests.factories import make_application
-from tests.web.conftest import app_client, log_in, settled_dossiers, store_template, web_settings  # noqa: F401
+from tests.web.conftest import (  # noqa: F401
+    app_client,
+    log_in,
+    settled_dossiers,
+    store_template,
+    web_settings,
+)
 from tests.web.factories import result, task_of_kind
 
 APPLICATION_ID = "A-CACHE"
@@ -38,7 +44,9 @@ def dossier(web_settings: Settings, tmp_path: Path) -> str:  # noqa: F811
     return APPLICATION_ID
 
 
-def test_every_page_and_api_answer_says_no_store(app_client: TestClient, dossier: str) -> None:  # noqa: F811
+def test_every_page_and_api_answer_says_no_store(
+    app_client: TestClient, dossier: str  # noqa: F811
+) -> None:
     seen = {
         "log-in form": app_client.get("/login"),
         "anonymous API call": app_client.get("/api/tasks/next"),
