@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         "each in memory); a dossier above it is refused at the door, before anything is copied "
         "or rendered. Twelve 12-megapixel photos are 144 million.",
     )
+    max_request_bytes: int = Field(
+        1024 * 1024, ge=1,
+        description="Request bodies of the web app above this size are refused (413) before they "
+        "are read whole: its forms and JSON answers are small, and nobody uploads through it.",
+    )
     parallelism: int = Field(
         default_factory=lambda: (os.cpu_count() or 1) + 1, ge=1,
         description="Documents processed at once inside one dossier flow; default: CPU cores + 1, "

@@ -19,6 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from autopass.settings import Settings, get_settings
 from autopass.store import ensure_store
 from autopass.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
+from autopass.web.body_limit import RequestBodyLimit
 from autopass.web.deps import LoginRequired
 from autopass.web.finalize import DossierSettled, start_finalize
 from autopass.web.routes import api, crops, dashboard, dossiers, pages
@@ -31,6 +32,10 @@ SECURITY_HEADERS = {
     b"x-content-type-options": b"nosniff",
     b"referrer-policy": b"same-origin",
 }
+STATIC_PATH = "/static"
+NO_STORE = {b"cache-control": b"no-store"}
+"""Pages and API answers show full ID and bank-card numbers: no browser or proxy cache keeps them
+(a response that says how it may be cached, a crop's, keeps its own). Static files may be cached."""
 
 
 def create_app(
@@ -64,8 +69,9 @@ def create_app(
         same_site="lax",
         https_only=settings.environment == "production",
     )
-    app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(SecurityHeaders)  # outermost: a refused body's 413 gets the headers too
+    app.mount(STATIC_PATH, StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(crops.router)
@@ -80,7 +86,8 @@ async def _to_login(request: Request, _: Exception) -> RedirectResponse:
 
 
 class SecurityHeaders:
-    """Pure ASGI middleware: a strict CSP (no inline script or style, nothing from elsewhere)."""
+    """Pure ASGI middleware: a strict CSP (no inline script or style, nothing from elsewhere), and
+    ``no-store`` on everything but static files (``NO_STORE``)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -90,12 +97,15 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        static = scope["path"].startswith(f"{STATIC_PATH}/")
+        headers = SECURITY_HEADERS if static else {**SECURITY_HEADERS, **NO_STORE}
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 present = {name.lower() for name, _ in message.get("headers", [])}
                 message.setdefault("headers", [])
                 message["headers"] = list(message["headers"]) + [
-                    (name, value) for name, value in SECURITY_HEADERS.items() if name not in present
+                    (name, value) for name, value in headers.items() if name not in present
                 ]
             await send(message)
 

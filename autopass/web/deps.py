@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Form, Header, HTTPException, Request, status
+from fastapi import Depends, Form, Header, HTTPException, Path, Request, status
 from sqlmodel import Session
 
 from autopass.settings import Settings
@@ -20,6 +20,12 @@ from autopass.web.auth import (
 )
 
 NOT_AUTHENTICATED = "Not authenticated"
+MAX_ROW_ID = 2**31 - 1
+"""The largest id a row can have: PostgreSQL's ``integer``. A larger number in a URL made the
+database driver fail (a 500); SQLite's ids go further, but both stores refuse alike."""
+
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID, description="A row's id (a task, a document).")]
+"""A task's or a document's id in a URL: 422 for a number no row can have, before any query."""
 
 
 class LoginRequired(Exception):

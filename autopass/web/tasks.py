@@ -104,7 +104,11 @@ def held_task(session: Session, *, username: str, now: datetime) -> MicroTask | 
 def next_task(
     session: Session, *, settings: Settings, user: User, now: datetime
 ) -> MicroTask | None:
-    """The task the user holds, else the most urgent one they may claim; None when none is left."""
+    """The task the user holds, else the most urgent one they may claim; None when none is left.
+
+    One task per user: parallel calls of one user (two tabs, a double click) take their turns
+    (``_claim_in_turn``), so each after the first finds the task the first one claimed."""
+    _claim_in_turn(session, user)
     expire_leases(session, now=now)
     return held_task(session, username=user.username, now=now) or claim_next(
         session,
@@ -203,7 +207,9 @@ def skip_task(
 ) -> None:
     """Release a task with a reason (to seniors only, when ``to_senior``), after claiming the next
     one: so the skipped task, which is still the most urgent, does not come straight back to the
-    person who skipped it."""
+    person who skipped it. Raises ``QueueError`` when the user no longer holds the task (a
+    parallel skip of it came first)."""
+    _claim_in_turn(session, user)
     expire_leases(session, now=now)
     claim_next(
         session,
@@ -216,6 +222,18 @@ def skip_task(
         session, task_id=task_id, operator=user.username, now=now, reason=reason,
         to_senior=to_senior,
     )
+
+
+def _claim_in_turn(session: Session, user: User) -> None:
+    """Lock the user's row until the transaction ends: the user's claims take their turns.
+
+    On PostgreSQL, parallel claims of one user would otherwise each find no task held (at READ
+    COMMITTED none sees the others' uncommitted claims) and each claim another task. A claim
+    waiting here reads, once the lock is its own, what the one before it committed. SQLite
+    serialises every writing transaction anyway (``BEGIN IMMEDIATE``) and ignores the lock.
+    """
+    mine = select(User.id).where(User.id == user.id)  # type: ignore[arg-type]
+    session.execute(mine.with_for_update(key_share=True))
 
 
 def _yes_no(value: Any, kind: MicroTaskKind) -> bool:

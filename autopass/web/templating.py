@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse
 from autopass.dossier import CHOICE_KINDS
 from autopass.store import DossierStatus, User
 from autopass.web.auth import CSRF_FIELD, CSRF_HEADER, cleared_count, csrf_token
+from autopass.web.urls import dossier_url
 
 WEB_DIR = Path(__file__).resolve().parent
 ROLE_LABELS = {
@@ -41,6 +42,7 @@ def _clock(value: datetime | None) -> str:
 templates.env.filters["clock"] = _clock
 templates.env.globals["choice_kinds"] = CHOICE_KINDS
 templates.env.globals["status_labels"] = STATUS_LABELS
+templates.env.globals["dossier_url"] = dossier_url
 
 
 def flash(request: Request, message: str, level: str = "info") -> None:

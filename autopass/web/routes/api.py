@@ -14,7 +14,7 @@ from autopass.dealer_notices import deliver_pending
 from autopass.queue import PhotoToRetake, QueueError, release, request_new_photo
 from autopass.store import MicroTask, utc_now
 from autopass.web.auth import count_cleared
-from autopass.web.deps import CsrfHeader, CurrentUser, SameOrigin, SessionDep, SettingsDep
+from autopass.web.deps import CsrfHeader, CurrentUser, RowId, SameOrigin, SessionDep, SettingsDep
 from autopass.web.finalize import after_answer
 from autopass.web.tasks import TaskPublic, holds, next_task, present_task, submit_answer
 
@@ -70,7 +70,7 @@ def get_next_task(
 
 @router.post("/{task_id}/answer", response_model=AnswerResult, dependencies=[CsrfHeader])
 def answer_task(
-    task_id: int,
+    task_id: RowId,
     body: Annotated[Answer, Body(description="The answer; its shape depends on the task's kind.")],
     request: Request,
     session: SessionDep,
@@ -107,7 +107,7 @@ def answer_task(
 
 @router.post("/{task_id}/release", response_model=ReleaseResult, dependencies=[CsrfHeader])
 def release_task(
-    task_id: int, body: ReleaseRequest, session: SessionDep, user: CurrentUser
+    task_id: RowId, body: ReleaseRequest, session: SessionDep, user: CurrentUser
 ) -> ReleaseResult:
     """Give a held task back to the queue (skip), with the reason in the audit trail."""
     _held(session, task_id=task_id, username=user.username)
@@ -128,7 +128,7 @@ def release_task(
 
 @router.post("/{task_id}/new-photo", response_model=NewPhotoResult, dependencies=[CsrfHeader])
 def request_new_photo_of_task(
-    task_id: int, body: NewPhotoRequestBody, session: SessionDep, settings: SettingsDep,
+    task_id: RowId, body: NewPhotoRequestBody, session: SessionDep, settings: SettingsDep,
     user: CurrentUser, background: BackgroundTasks,
 ) -> NewPhotoResult:
     """Nobody can tell from this photo: send the dossier back to its dealer for a new one. Its

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, status
 from fastapi.responses import FileResponse
 
 from autopass.store import MicroTask, utc_now
-from autopass.web.deps import CurrentUser, SessionDep, SettingsDep
+from autopass.web.deps import CurrentUser, RowId, SessionDep, SettingsDep
 from autopass.web.tasks import crop_slots, holds
 
 router = APIRouter(include_in_schema=False)
@@ -19,7 +19,7 @@ PRIVATE_IMAGE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-O
 
 @router.get("/tasks/{task_id}/crops/{slot}")
 def get_crop(
-    task_id: int, slot: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
+    task_id: RowId, slot: str, session: SessionDep, settings: SettingsDep, user: CurrentUser
 ) -> FileResponse:
     task = session.get(MicroTask, task_id)
     if task is None or not holds(task, username=user.username, now=utc_now()):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from autopass import charts, post_loan, reports
@@ -70,6 +70,11 @@ def latest_daily_report(_: Supervisor) -> RedirectResponse:
 
 @router.get("/reports/daily/{day}", response_class=HTMLResponse)
 def daily_report_page(day: date, request: Request, session: SessionDep, user: Supervisor) -> Response:
+    """One day's report, with links to the day before and after: the calendar's first and last
+    days have no neighbour (nor a UTC window, for the first), so they have no report."""
+    if not date.min < day < date.max:
+        raise HTTPException(status.HTTP_404_NOT_FOUND,
+                            f"no daily report for {day}: too far from today")
     report = reports.daily_report(session, day)
     chases = post_loan.open_items(session, PostLoanKind.REGISTRATION_CHASE)
     expiries = post_loan.open_items(session, PostLoanKind.ID_EXPIRY)

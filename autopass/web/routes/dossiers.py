@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
-from fastapi import APIRouter, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from autopass.casefile import EVERY_DOSSIER, DossierFilter, case_file, recent_dossiers
@@ -14,13 +13,22 @@ from autopass.errors import ImageError
 from autopass.standards import load_document_specs
 from autopass.store import Document, DossierStatus, get_dossier, original_path, utc_now
 from autopass.store.audit import record_event
-from autopass.web.deps import SeniorOrSupervisor, SessionDep, SettingsDep
+from autopass.web.deps import RowId, SeniorOrSupervisor, SessionDep, SettingsDep
 from autopass.web.routes.crops import PRIVATE_IMAGE_HEADERS
 from autopass.web.templating import render
+from autopass.web.urls import application_id_of, dossier_url
 
 router = APIRouter(include_in_schema=False)
 RECENT = 20  # dossiers listed: the latest of all
 FILTERED = 100  # ... of one dealer, salesperson or status
+
+
+def _application_id_in_url(application_id: str) -> str:
+    return application_id_of(application_id)
+
+
+ApplicationIdInUrl = Annotated[str, Depends(_application_id_in_url)]
+"""The application id of a ``urls.dossier_url``: any id, ``/`` and ``..`` included."""
 
 
 @router.get("/dossiers", response_class=HTMLResponse)
@@ -37,8 +45,7 @@ def find_dossier(
     when asked; a known application id goes to its case file."""
     wanted = application_id.strip()
     if wanted and get_dossier(session, application_id=wanted) is not None:
-        return RedirectResponse(f"/dossiers/{quote(wanted, safe='')}",
-                                status_code=status.HTTP_303_SEE_OTHER)
+        return RedirectResponse(dossier_url(wanted), status_code=status.HTTP_303_SEE_OTHER)
     only = DossierFilter(dealer_id=dealer_id.strip() or None,
                          salesperson_id=salesperson_id.strip() or None, status=state)
     return _search_page(request, session, user, wanted, only)
@@ -46,7 +53,7 @@ def find_dossier(
 
 @router.get("/dossiers/{application_id}", response_class=HTMLResponse)
 def dossier_page(
-    application_id: str,
+    application_id: ApplicationIdInUrl,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -66,8 +73,8 @@ def dossier_page(
 
 @router.get("/dossiers/{application_id}/documents/{document_id}")
 def document_image(
-    application_id: str,
-    document_id: int,
+    application_id: ApplicationIdInUrl,
+    document_id: RowId,
     session: SessionDep,
     settings: SettingsDep,
     user: SeniorOrSupervisor,

@@ -37,6 +37,7 @@ from autopass.web.deps import (
     CsrfForm,
     OptionalUser,
     PageUser,
+    RowId,
     SessionDep,
     SettingsDep,
     Supervisor,
@@ -157,7 +158,7 @@ def task_page(
 
 @router.post("/tasks/{task_id}/answer", dependencies=[CsrfForm])
 async def answer_page(
-    task_id: int,
+    task_id: RowId,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -187,7 +188,7 @@ async def answer_page(
 
 @router.post("/tasks/{task_id}/skip", dependencies=[CsrfForm])
 def skip_page(
-    task_id: int,
+    task_id: RowId,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -196,10 +197,13 @@ def skip_page(
 ) -> Response:
     if _held_or_none(session, task_id, user) is None:
         return _see_other("/tasks")
-    skip_task(
-        session, settings=settings, task_id=task_id, user=user, reason=reason, now=utc_now(),
-        to_senior=reason == NEEDS_SENIOR,
-    )
+    try:
+        skip_task(
+            session, settings=settings, task_id=task_id, user=user, reason=reason, now=utc_now(),
+            to_senior=reason == NEEDS_SENIOR,
+        )
+    except QueueError:
+        return _lease_lost(request, session, task_id)
     session.commit()
     flash(request, f"已跳过任务 {task_id} Skipped task {task_id}")
     return _see_other("/tasks")
@@ -207,7 +211,7 @@ def skip_page(
 
 @router.post("/tasks/{task_id}/new-photo", dependencies=[CsrfForm])
 def new_photo_page(
-    task_id: int,
+    task_id: RowId,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
