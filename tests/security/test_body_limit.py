@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from autopass.dossier import MicroTaskKind
 from autopass.settings import Settings
 from autopass.web.body_limit import too_large
-from tests.security.routes_stores import served, web_app
+from tests.security.served import served, web_app
 from tests.web.conftest import csrf_of, log_in, store_template, web_settings  # noqa: F401
 from tests.web.factories import add_dossier, task_of_kind
 

@@ -23,7 +23,7 @@ from autopass.settings import Settings
 from autopass.store import record_dossier, session_scope, store_original
 from autopass.web.urls import dossier_url
 from tests.factories import make_application
-from tests.security.routes_stores import served, web_app
+from tests.security.served import served, web_app
 from tests.web.conftest import log_in, store_template, web_settings  # noqa: F401
 from tests.web.factories import result, task_of_kind
 

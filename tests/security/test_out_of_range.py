@@ -16,12 +16,7 @@ from fastapi.testclient import TestClient
 import autopass.web.routes
 from autopass.dossier import MicroTaskKind
 from autopass.settings import Settings
-from tests.security.routes_stores import (  # noqa: F401
-    any_store,
-    migrated_postgres,
-    sqlite_users,
-    web_app,
-)
+from tests.security.served import web_app
 from tests.web.conftest import csrf_of, log_in
 from tests.web.factories import add_dossier, task_of_kind
 
@@ -66,11 +61,11 @@ def test_the_routes_with_integer_ids_are_all_known() -> None:
 
 
 @pytest.fixture
-def client(any_store: Settings) -> Iterator[TestClient]:
+def client(web_store: Settings) -> Iterator[TestClient]:
     """A senior (who may open dossiers and clear tasks) holding a task, logged in."""
-    add_dossier(any_store, APPLICATION_ID,
-                [task_of_kind(any_store, MicroTaskKind.CHECK_SIGNATURE, "range")])
-    app = web_app(any_store)
+    add_dossier(web_store, APPLICATION_ID,
+                [task_of_kind(web_store, MicroTaskKind.CHECK_SIGNATURE, "range")])
+    app = web_app(web_store)
     with TestClient(app, base_url="http://testserver", raise_server_exceptions=False) as client:
         log_in(client, "sam")
         assert client.get("/api/tasks/next").status_code == 200
@@ -103,8 +98,8 @@ def test_a_known_task_id_still_reaches_its_route(client: TestClient) -> None:
 
 
 @pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
-def test_a_report_day_at_the_calendar_s_edge_is_not_found(any_store: Settings, day: str) -> None:
-    with TestClient(web_app(any_store), raise_server_exceptions=False) as client:
+def test_a_report_day_at_the_calendar_s_edge_is_not_found(web_store: Settings, day: str) -> None:
+    with TestClient(web_app(web_store), raise_server_exceptions=False) as client:
         log_in(client, "sue")
         response = client.get(f"/reports/daily/{day}")
     assert response.status_code == 404, response.text
@@ -112,8 +107,8 @@ def test_a_report_day_at_the_calendar_s_edge_is_not_found(any_store: Settings, d
 
 
 @pytest.mark.parametrize("day", ["0001-01-02", "9999-12-30"])
-def test_a_report_day_next_to_the_edge_is_shown(any_store: Settings, day: str) -> None:
-    with TestClient(web_app(any_store), raise_server_exceptions=False) as client:
+def test_a_report_day_next_to_the_edge_is_shown(web_store: Settings, day: str) -> None:
+    with TestClient(web_app(web_store), raise_server_exceptions=False) as client:
         log_in(client, "sue")
         response = client.get(f"/reports/daily/{day}")
     assert response.status_code == 200, response.text
