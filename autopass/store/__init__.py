@@ -14,6 +14,7 @@ from autopass.store.db import (
 from autopass.store.dossiers import (
     StoreError,
     ask_again,
+    await_dealer,
     decide_dossier,
     get_dossier,
     mark_dossier_failed,
@@ -67,6 +68,7 @@ __all__ = [
     "User",
     "add_user",
     "ask_again",
+    "await_dealer",
     "authenticate",
     "decide_dossier",
     "dispose_engine",

@@ -18,7 +18,7 @@ from autopass.dealer_notices import (
     signature,
 )
 from autopass.dossier import CheckResult, Decision
-from autopass.queue import request_new_photo
+from autopass.queue import NEW_PHOTO_REQUESTED, request_new_photo
 from autopass.settings import Settings, use_settings
 from autopass.store import AuditEvent, record_dossier, session_scope, utc_now
 from tests.conftest import DealerSystem, with_webhook
@@ -64,12 +64,14 @@ def test_each_request_is_posted_once_signed_and_recorded(
         "photos": [{"file": "IMG_0412.jpg", "type": "id_card_front"}],
         "reason": "glare over the number",
         "requested_at": "2026-11-28T01:03:00Z",
+        "missing_documents": [],
     }
     assert notice["dealer_id"] and notice["salesperson_id"]
     assert headers["Idempotency-Key"] == notice["notice_id"]
     assert headers["X-Autopass-Signature"] == signature("s3cret", body)
     [notified] = _events(settings, DEALER_NOTIFIED)
-    assert (notified.task_id, notified.detail) == (task_id, {"status": 204})
+    request = next(e for e in _events(settings, NEW_PHOTO_REQUESTED) if e.task_id == task_id)
+    assert (notified.task_id, notified.detail) == (task_id, {"status": 204, "request": request.id})
 
     assert deliver_pending(settings).delivered == [], "a delivered notice is not sent again"
     assert len(dealer_system.received) == 1
@@ -83,11 +85,11 @@ def test_a_failed_delivery_is_recorded_and_tried_again(
     dealer_system.status = 503
     assert deliver_pending(settings).failed == ["A1"]
     [failed] = _events(settings, DEALER_NOTICE_FAILED)
-    assert failed.detail == {"status": 503}
+    assert failed.detail == {"status": 503, "request": failed.detail["request"]}
 
     nobody_listening = with_webhook(store, "http://127.0.0.1:9/")
     assert deliver_pending(nobody_listening).failed == ["A1"]
-    assert _events(settings, DEALER_NOTICE_FAILED)[-1].detail == {"error": "ConnectError"}
+    assert _events(settings, DEALER_NOTICE_FAILED)[-1].detail["error"] == "ConnectError"
 
     dealer_system.status = 200
     assert deliver_pending(settings).delivered == ["A1"]
