@@ -389,6 +389,20 @@ def waiting_for_dealer(session: Session) -> list[NewPhotoRequest]:
     return [_request_of(event, application_id) for _, application_id, event in rows]
 
 
+def lock_if_still_waiting(session: Session, *, dossier_id: int, request_id: int) -> Dossier | None:
+    """The dossier, locked, while it still waits for its dealer on this request (the dealer has
+    not sent it again, and nobody asked anew since); else None."""
+    dossier = session.scalars(
+        sa.select(Dossier).where(Dossier.id == dossier_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if dossier is None or dossier.status != DossierStatus.WAITING_FOR_DEALER:
+        return None
+    latest = session.scalar(sa.select(sa.func.max(AuditEvent.id)).where(
+        AuditEvent.action == NEW_PHOTO_REQUESTED, AuditEvent.dossier_id == dossier_id))
+    return dossier if latest == request_id else None
+
+
 def expire_leases(session: Session, *, now: datetime) -> int:
     """Return every task whose lease ran out to ``open``; how many there were."""
     expired = session.execute(_EXPIRED_LEASES, {"now": now}).all()

@@ -106,8 +106,11 @@ def decide_dossier(
     actor: str = MACHINE,
     face_engine: str | None = None,
     now: datetime | None = None,
+    reason: str | None = None,
 ) -> Dossier:
-    """Store the final decision after people answered (the finalize flow).
+    """Store the final decision after people answered (the finalize flow), or after the dealer
+    did not send what was asked in time (the nightly batch: ``reason`` says so in the audit
+    trail).
 
     ``result`` is the re-evaluated result (human answers as field values with source ``human``);
     it replaces the machine results; the dossier's answered tasks are closed.
@@ -126,7 +129,7 @@ def decide_dossier(
             actor=actor,
             action="dossier_decided",
             dossier_id=dossier_id,
-            detail={"decision": str(result.decision)},
+            detail={"decision": str(result.decision)} | ({"reason": reason} if reason else {}),
             at=now,
         )
     return dossier
