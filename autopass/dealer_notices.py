@@ -119,7 +119,8 @@ def notice_states(session: Session, requests: list[NewPhotoRequest]) -> dict[int
     by_id = {request.request_id: request for request in requests}
     events = session.exec(select(AuditEvent).where(
         AuditEvent.action.in_([DEALER_NOTIFIED, DEALER_NOTICE_FAILED]),  # type: ignore[attr-defined]
-        AuditEvent.dossier_id.in_({request.dossier_id for request in requests}),  # type: ignore[union-attr]
+        AuditEvent.dossier_id.in_(  # type: ignore[union-attr]
+            {request.dossier_id for request in requests}),
     ).order_by(AuditEvent.id)).all()
     states: dict[int, NoticeState] = {}
     for event in events:

@@ -80,7 +80,8 @@ def test_nightly_batch_tidies_reports_and_follows_up(settings):
         assert failure.detail == {"problem": "still processing after 60 minutes (nightly batch)"}
         # A9 holds an ID card back only: once finalized, its dealer is asked for the rest.
         finalized = session.get_one(Dossier, ids["A9"])
-        assert (finalized.status, finalized.decision) == (DossierStatus.WAITING_FOR_DEALER, "review")
+        assert (finalized.status, finalized.decision) == (
+            DossierStatus.WAITING_FOR_DEALER, "review")
         [asked] = waiting_for_dealer(session)
     assert asked.dossier_id == ids["A9"] and "bank_card" in asked.missing_documents
     artifact = Artifact.get("daily-report")

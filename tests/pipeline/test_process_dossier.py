@@ -174,9 +174,11 @@ def test_a_dossier_without_its_bank_card_waits_for_its_dealer_until_the_deadline
         dossier = session.exec(select(Dossier)).one()
         assert (dossier.status, dossier.decision, dossier.decided_at) == (
             DossierStatus.DECIDED, "reject", deadline)
-        missing = next(c for c in dossier.result["checks"] if c["id"] == "required_documents_present")
+        missing = next(c for c in dossier.result["checks"]
+                       if c["id"] == "required_documents_present")
         assert (missing["status"], missing["detail"], missing["hard"]) == ("fail", reason, True)
-        decided = session.exec(select(AuditEvent).where(AuditEvent.action == "dossier_decided")).one()
+        decided = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "dossier_decided")).one()
         assert decided.detail == {"decision": "reject", "reason": (
             f"request {request.request_id} not answered by the dealer within 3 days")}
     told = json.loads(dealer_system.received[-1][1])

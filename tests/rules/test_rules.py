@@ -51,7 +51,8 @@ def test_missing_document_among_confident_pages_asks_the_dealer_for_it(standard)
                       documents=drop(make_documents(), T.BANK_CARD), face=GOOD_FACE,
                       face_engine="dlib", today=TODAY)
     result = next(c for c in checks if c.id == "required_documents_present")
-    assert (result.status, result.hard, result.ask_dealer_for) == (Status.FAIL, False, [T.BANK_CARD])
+    assert (result.status, result.hard, result.ask_dealer_for) == (
+        Status.FAIL, False, [T.BANK_CARD])
     assert result.detail == "required document(s) missing: bank_card"
     assert decide(checks) == Decision.REVIEW
     assert documents_for_dealer(checks) == [T.BANK_CARD]

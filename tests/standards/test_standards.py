@@ -155,7 +155,8 @@ def load_error(standards_dir: Path, product: str = "new_car_loan") -> str:
     ("dealer_deadline_days: 3", "dealer_deadline_days: 0",
      ("standards/new_car_loan.yaml: key 'dealer_deadline_days': "
      "Input should be greater than or equal to 1")),
-    ("id_card_front.id_number]\n    on_failure: reject", "id_card_front.id_number]\n    on_failure: ask_dealer",
+    ("id_card_front.id_number]\n    on_failure: reject",
+     "id_card_front.id_number]\n    on_failure: ask_dealer",
      ("standards/new_car_loan.yaml: rule 'id_number_checksum': key 'on_failure': "
      "Input should be 'reject' or 'review'")),
     ("    on_failure: ask_dealer", "    on_failure: ask_dealers",

@@ -301,8 +301,10 @@ def test_a_request_s_delivery_recorded_after_the_decision_does_not_tell_the_deci
     with session_scope(settings) as session:
         [overdue] = overdue_requests(session, now=now, days_for=lambda product: 3)
         reject_overdue(session, overdue, now=now, face_engine="dlib")
-        record_event(session, actor="machine", action=DEALER_NOTIFIED, dossier_id=overdue.request.dossier_id,
-                     detail={"status": 204, "request": overdue.request.request_id},
+        request = overdue.request
+        record_event(session, actor="machine", action=DEALER_NOTIFIED,
+                     dossier_id=request.dossier_id,
+                     detail={"status": 204, "request": request.request_id},
                      at=now + timedelta(seconds=1))
 
     assert deliver_pending(settings).delivered == ["A1"]
