@@ -36,6 +36,8 @@ from autopass.store.types import utc_now
 
 DEALER_NOTIFIED = "dealer_notified"
 DEALER_NOTICE_FAILED = "dealer_notice_failed"
+REQUEST = "request"
+"""The key of a delivery event's detail naming the request (its audit event id) delivered."""
 TIMEOUT_SECONDS = 10.0
 FINAL = (Decision.AUTO_PASS, Decision.APPROVE, Decision.REJECT)
 """Decisions a dealer acts on (``review`` is people still looking)."""
@@ -61,6 +63,8 @@ class NewPhotoNotice(_DealerNotice):
     photos: list[PhotoToRetake]  # the files to photograph again, with the document each holds
     reason: str
     requested_at: datetime
+    # Required documents the dossier lacks (no file to retake): to photograph and send.
+    missing_documents: list[str] = Field(default_factory=list)
 
 
 class DecisionNotice(_DealerNotice):
@@ -79,11 +83,13 @@ Notice = NewPhotoNotice | DecisionNotice
 @dataclass(frozen=True)
 class PendingNotice:
     """A notice to deliver, and what its delivery record points at: a request for new photos is
-    the task it was made from; a decision, the dossier (no task)."""
+    the request (its audit event) and the task it was made from, if any; a decision, the dossier
+    (no task, no request)."""
 
     dossier_id: int
     task_id: int | None
     notice: Notice
+    request_id: int | None = None
 
     @property
     def since(self) -> datetime:
@@ -108,20 +114,35 @@ class NoticeState:
     failures: int
 
 
-def notice_states(session: Session, task_ids: list[int]) -> dict[int, NoticeState]:
-    """The notice of each request (by the id of the task it was made from) that was tried."""
+def notice_states(session: Session, requests: list[NewPhotoRequest]) -> dict[int, NoticeState]:
+    """The notice of each request (by its ``request_id``) that was tried."""
+    by_id = {request.request_id: request for request in requests}
     events = session.exec(select(AuditEvent).where(
         AuditEvent.action.in_([DEALER_NOTIFIED, DEALER_NOTICE_FAILED]),  # type: ignore[attr-defined]
-        AuditEvent.task_id.in_(task_ids),  # type: ignore[union-attr]
+        AuditEvent.dossier_id.in_(  # type: ignore[union-attr]
+            {request.dossier_id for request in requests}),
     ).order_by(AuditEvent.id)).all()
     states: dict[int, NoticeState] = {}
     for event in events:
-        assert event.task_id is not None
-        before = states.get(event.task_id, NoticeState(delivered_at=None, failures=0))
-        states[event.task_id] = (
+        request_id = _request_delivered(event, by_id)
+        if request_id is None:
+            continue
+        before = states.get(request_id, NoticeState(delivered_at=None, failures=0))
+        states[request_id] = (
             replace(before, delivered_at=event.at) if event.action == DEALER_NOTIFIED
             else replace(before, failures=before.failures + 1))
     return states
+
+
+def _request_delivered(event: AuditEvent, requests: dict[int, NewPhotoRequest]) -> int | None:
+    """Which of ``requests`` a delivery event is about: the one it names, or (recorded before
+    requests were named) the one made from its task; None for a decision's delivery."""
+    if REQUEST in event.detail:
+        return event.detail[REQUEST] if event.detail[REQUEST] in requests else None
+    if event.task_id is None:
+        return None
+    return next((request_id for request_id, request in requests.items()
+                 if request.task_id == event.task_id), None)
 
 
 def pending_notices(session: Session, *, now: datetime, application_id: str | None = None,
@@ -133,11 +154,11 @@ def pending_notices(session: Session, *, now: datetime, application_id: str | No
     waiting = [request for request in waiting_for_dealer(session)
                if application_id in (None, request.application_id)
                and (arisen_before is None or request.requested_at < arisen_before)]
-    states = notice_states(session, [request.task_id for request in waiting])
+    states = notice_states(session, waiting)
     requests = [PendingNotice(request.dossier_id, request.task_id,
-                              _new_photo_notice(session, request))
+                              _new_photo_notice(session, request), request.request_id)
                 for request in waiting
-                if (state := states.get(request.task_id)) is None or state.delivered_at is None]
+                if (state := states.get(request.request_id)) is None or state.delivered_at is None]
     return requests + [PendingNotice(dossier.id, None, _decision_notice(session, dossier))
                        for dossier in _decided_untold(session, now, application_id, arisen_before)
                        if dossier.id is not None]
@@ -184,14 +205,19 @@ def signature(secret: str, body: bytes) -> str:
 
 def _new_photo_notice(session: Session, request: NewPhotoRequest) -> NewPhotoNotice:
     dossier = session.get_one(Dossier, request.dossier_id)
+    # An operator's request keeps the id it always had (by its task): a dealer's system that
+    # stored it sees a retry as the same notice.
+    notice_id = (f"autopass-new-photo-{request.task_id}" if request.task_id is not None
+                 else f"autopass-dealer-request-{request.request_id}")
     return NewPhotoNotice(
-        notice_id=f"autopass-new-photo-{request.task_id}",
+        notice_id=notice_id,
         application_id=request.application_id,
         dealer_id=dossier.dealer_id,
         salesperson_id=dossier.salesperson_id,
         photos=request.photos,
         reason=request.reason,
         requested_at=request.requested_at,
+        missing_documents=request.missing_documents,
     )
 
 
@@ -201,6 +227,7 @@ def _decided_untold(session: Session, now: datetime, application_id: str | None,
     the dealer sent again and that was decided again is told again)."""
     told = (sa.select(AuditEvent.id)
             .where(AuditEvent.dossier_id == Dossier.id, AuditEvent.task_id.is_(None),
+                   AuditEvent.detail[REQUEST].as_integer().is_(None),  # not a request's
                    AuditEvent.action == DEALER_NOTIFIED, AuditEvent.at >= Dossier.decided_at)
             .correlate(Dossier))
     query = (sa.select(Dossier)
@@ -240,6 +267,8 @@ def _headers(settings: Settings, notice: Notice, body: bytes) -> dict[str, str]:
 
 def _record(settings: Settings, item: PendingNotice, action: str,
             detail: dict[str, object]) -> None:
+    if item.request_id is not None:
+        detail = {**detail, REQUEST: item.request_id}
     with session_scope(settings) as session:
         record_event(session, actor=MACHINE, action=action, dossier_id=item.dossier_id,
                      task_id=item.task_id, detail=detail, at=utc_now())

@@ -192,6 +192,17 @@ class CheckResult(BaseModel):
     # What a human would need to look at to settle a `review` (or confirm a `fail`).
     subjects: list[FieldRef] = Field(default_factory=list)
     hard: bool = False  # a failure of a hard rule beyond doubt rejects the dossier
+    # A failure the dealer mends (``on_failure: ask_dealer``): the documents to send.
+    ask_dealer_for: list[DocumentType] = Field(default_factory=list)
+
+
+def documents_for_dealer(checks: list[CheckResult]) -> list[DocumentType]:
+    """The documents a dossier lacks beyond doubt and its dealer is asked for: the dossier waits
+    for them, not for people. None while such a failure rests on one person's word about a page
+    (its subjects: two others classify that page first, ``routing``)."""
+    asked = [document for check in checks if check.status is Status.FAIL and not check.subjects
+             for document in check.ask_dealer_for]
+    return list(dict.fromkeys(asked))
 
 
 class MicroTaskKind(StrEnum):
@@ -230,6 +241,18 @@ class DossierResult(BaseModel):
     microtasks: list[MicroTaskSummary]
     elapsed_ms: int
 
+    @property
+    def documents_for_dealer(self) -> list[DocumentType]:
+        """What the dealer is asked to send before anyone looks further (``documents_for_dealer``);
+        nothing when a hard failure rejects the dossier anyway."""
+        return documents_for_dealer(self.checks) if self.decision is Decision.REVIEW else []
+
+    @property
+    def dealer_reason(self) -> str:
+        """Why the dealer is asked: the details of the checks that ask (no personal data)."""
+        return "; ".join(check.detail for check in self.checks
+                         if check.status is Status.FAIL and check.ask_dealer_for)
+
     def contract_json(self) -> dict[str, Any]:
         """The CONTRACT §3 object: internal helper keys are left out."""
         data = self.model_dump(mode="json")
@@ -246,4 +269,5 @@ class DossierResult(BaseModel):
         for check in data["checks"]:
             del check["subjects"]
             del check["hard"]
+            del check["ask_dealer_for"]
         return data

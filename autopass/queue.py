@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -57,6 +57,7 @@ __all__ = [
     "PhotoToRetake",
     "QueueError",
     "answer",
+    "ask_dealer_for_documents",
     "claim_next",
     "create_micro_task",
     "dossier_is_settled",
@@ -100,16 +101,19 @@ class PhotoToRetake:
 
 @dataclass(frozen=True)
 class NewPhotoRequest:
-    """A dossier sent back to its dealer: which photos to take again, why, who asked, when."""
+    """A dossier sent back to its dealer: which photos to take again (an operator could not read
+    them) or which documents to send (the machine found them missing), why, who asked, when."""
 
+    request_id: int  # the request's audit event: identifies it (and its notice to the dealer)
     dossier_id: int
-    task_id: int  # the task whose photo nobody could read: identifies the request
+    task_id: int | None  # the task whose photo nobody could read; None when the machine asked
     application_id: str
     photos: list[PhotoToRetake]
     reason: str
     requested_by: str
     requested_at: datetime
     closed_task_ids: list[int]  # the dossier's tasks nobody needs to answer any more
+    missing_documents: list[str] = field(default_factory=list)  # document types (CONTRACT §2)
 
 
 @dataclass(frozen=True)
@@ -294,47 +298,79 @@ def request_new_photo(
     """Send the task's dossier back to its dealer for a new photo of the documents the task asks
     about: the operator holding it cannot tell from this image, and nobody else could either.
 
-    The task and every other open or claimed task of the dossier close (the dealer's new folder is
-    processed from the start, so their questions may not arise again; an operator holding one
-    learns it when answering), and the dossier waits for the dealer. Recording the dealer's new
-    folder under the same application id (``record_dossier``) brings it back to the queue.
+    The task and every other open or claimed task of the dossier close, and the dossier waits for
+    the dealer (``_send_back``). Recording the dealer's new folder under the same application id
+    (``record_dossier``) brings it back to the queue.
     """
     _commit_durably(session)
     task = _lock_claimed_task(session, task_id=task_id, operator=operator)
-    dossier = session.get_one(Dossier, task.dossier_id)
+    return _send_back(
+        session, dossier=session.get_one(Dossier, task.dossier_id), actor=operator, now=now,
+        reason=reason, task_id=task_id, photos=_photos_asked_about(session, task))
+
+
+def ask_dealer_for_documents(
+    session: Session, *, dossier: Dossier, documents: Collection[str], reason: str, now: datetime
+) -> NewPhotoRequest:
+    """Send the dossier back to its dealer for the required documents it lacks beyond doubt: the
+    dealer forgot a page, the customer is not turned down. Like ``request_new_photo``, with no
+    task behind it (the machine asks) and no file to photograph again; the caller holds the
+    dossier's lock (``store.record_dossier``, ``store.await_dealer``)."""
+    return _send_back(session, dossier=dossier, actor=MACHINE, now=now, reason=reason,
+                      missing_documents=[str(document) for document in documents])
+
+
+def _send_back(
+    session: Session,
+    *,
+    dossier: Dossier,
+    actor: str,
+    now: datetime,
+    reason: str,
+    task_id: int | None = None,
+    photos: Collection[PhotoToRetake] = (),
+    missing_documents: Collection[str] = (),
+) -> NewPhotoRequest:
+    """Close the dossier's open and claimed tasks (the dealer's new folder is processed from the
+    start, so their questions may not arise again; an operator holding one learns it when
+    answering), let the dossier wait for its dealer, and record the request: its audit event is
+    the outbox of the dealer's notice (``dealer_notices``)."""
     closed = session.scalars(
         sa.update(MicroTask)
-        .where(MicroTask.dossier_id == task.dossier_id, MicroTask.state.in_(UNSETTLED))
+        .where(MicroTask.dossier_id == dossier.id, MicroTask.state.in_(UNSETTLED))
         .values(state=TaskState.CLOSED, closed_at=now, claimed_by=None, lease_expires_at=None)
         .returning(MicroTask.id)
         .execution_options(synchronize_session="fetch")
     ).all()
     dossier.status, dossier.updated_at = DossierStatus.WAITING_FOR_DEALER, now
-    request = NewPhotoRequest(
-        dossier_id=dossier.id,  # type: ignore[arg-type]
-        task_id=task_id,
-        application_id=dossier.application_id,
-        photos=_photos_asked_about(session, task),
-        reason=reason,
-        requested_by=operator,
-        requested_at=now,
-        closed_task_ids=sorted(closed),
-    )
-    record_event(
-        session,
-        actor=operator,
-        action=NEW_PHOTO_REQUESTED,
-        dossier_id=dossier.id,
-        task_id=task_id,
-        detail={
-            "reason": reason,
-            "photos": [vars(photo) for photo in request.photos],
-            "closed_tasks": request.closed_task_ids,
-        },
-        at=now,
-    )
+    detail: dict[str, Any] = {
+        "reason": reason,
+        "photos": [vars(photo) for photo in photos],
+        "closed_tasks": sorted(closed),
+    }
+    if missing_documents:
+        detail["missing_documents"] = list(missing_documents)
+    event = record_event(session, actor=actor, action=NEW_PHOTO_REQUESTED, dossier_id=dossier.id,
+                         task_id=task_id, detail=detail, at=now)
     session.flush()
-    return request
+    return _request_of(event, dossier.application_id)
+
+
+def _request_of(event: AuditEvent, application_id: str) -> NewPhotoRequest:
+    """The request an audit event of ``NEW_PHOTO_REQUESTED`` records."""
+    assert event.id is not None and event.dossier_id is not None
+    return NewPhotoRequest(
+        request_id=event.id,
+        dossier_id=event.dossier_id,
+        task_id=event.task_id,
+        application_id=application_id,
+        photos=[PhotoToRetake(**photo) for photo in event.detail.get("photos", [])],
+        reason=event.detail.get("reason", ""),
+        requested_by=event.actor,
+        requested_at=_as_utc(event.at),
+        closed_task_ids=event.detail.get("closed_tasks", []),
+        missing_documents=event.detail.get("missing_documents", []),
+    )
 
 
 def waiting_for_dealer(session: Session) -> list[NewPhotoRequest]:
@@ -350,19 +386,21 @@ def waiting_for_dealer(session: Session) -> list[NewPhotoRequest]:
         .where(Dossier.status == DossierStatus.WAITING_FOR_DEALER, AuditEvent.id.in_(latest))
         .order_by(AuditEvent.at, AuditEvent.id)
     ).all()
-    return [
-        NewPhotoRequest(
-            dossier_id=dossier_id,
-            task_id=event.task_id,
-            application_id=application_id,
-            photos=[PhotoToRetake(**photo) for photo in event.detail.get("photos", [])],
-            reason=event.detail.get("reason", ""),
-            requested_by=event.actor,
-            requested_at=_as_utc(event.at),
-            closed_task_ids=event.detail.get("closed_tasks", []),
-        )
-        for dossier_id, application_id, event in rows
-    ]
+    return [_request_of(event, application_id) for _, application_id, event in rows]
+
+
+def lock_if_still_waiting(session: Session, *, dossier_id: int, request_id: int) -> Dossier | None:
+    """The dossier, locked, while it still waits for its dealer on this request (the dealer has
+    not sent it again, and nobody asked anew since); else None."""
+    dossier = session.scalars(
+        sa.select(Dossier).where(Dossier.id == dossier_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    if dossier is None or dossier.status != DossierStatus.WAITING_FOR_DEALER:
+        return None
+    latest = session.scalar(sa.select(sa.func.max(AuditEvent.id)).where(
+        AuditEvent.action == NEW_PHOTO_REQUESTED, AuditEvent.dossier_id == dossier_id))
+    return dossier if latest == request_id else None
 
 
 def expire_leases(session: Session, *, now: datetime) -> int:

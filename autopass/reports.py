@@ -13,8 +13,9 @@ day they were *received*, answers on the day they were *given*. Definitions (one
 - median handling seconds per micro-task kind: median ``seconds`` of the answers given that day.
 - exception rate (decision other than ``auto_pass``) and defect rate (``reject``), per dealer and
   per salesperson, over the dossiers received that day.
-- sent back: dossiers received that day that an operator sent back to their dealer for a new photo
-  (``queue.request_new_photo``) at least once; per dealer, it shows whose photos need training.
+- sent back: dossiers received that day that were sent back to their dealer at least once, by an
+  operator for a new photo (``queue.request_new_photo``) or by the machine for a missing document
+  (``queue.ask_dealer_for_documents``); per dealer, it shows whose dossiers need training.
 """
 
 from __future__ import annotations

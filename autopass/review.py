@@ -106,7 +106,9 @@ def decide_after_answers(
     they confirmed the mismatch); ``review`` while a doubt is left, while a failure rests on one
     person's answer, or on a machine reading nobody looked at (a contract's
     misread name, trusted once a person confirmed the page's type: a person compares it first);
-    ``approve`` when every check passed."""
+    ``approve`` when every check passed. A document still missing once people classified every
+    page is asked of the dealer (``review``, ``DossierResult.documents_for_dealer``), never
+    rejected here."""
     by_key = {document.key: document for document in documents}
 
     def source_of(ref: FieldRef) -> FieldSource | None:
@@ -121,6 +123,8 @@ def decide_after_answers(
         return source_of(ref) == "agreed"
 
     def rejects(check: CheckResult) -> bool:
+        if check.ask_dealer_for:
+            return False  # the dealer forgot a page: they are asked for it, the customer is not
         # One person's word is not enough to turn a customer away: a slip of the key (a digit for
         # another, the wrong document type) would reject a good dossier. A second person looks
         # first (``routing``).

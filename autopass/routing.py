@@ -17,6 +17,7 @@ from autopass.dossier import (
     FieldRef,
     MicroTaskKind,
     Status,
+    documents_for_dealer,
 )
 from autopass.standards import APPLICATION, Standard, needs_double_keying
 
@@ -43,8 +44,10 @@ def plan_microtasks(
     checks: list[CheckResult],
     documents: list[DocumentResult],
 ) -> list[MicroTaskSpec]:
-    """The micro-tasks a dossier needs; none when it passed or was rejected beyond doubt."""
-    if decision is not Decision.REVIEW:
+    """The micro-tasks a dossier needs; none when it passed, was rejected beyond doubt, or goes
+    back to its dealer for documents it lacks (the dealer's new folder is read from the start:
+    nothing people answered now would count)."""
+    if decision is not Decision.REVIEW or documents_for_dealer(checks):
         return []
     by_key = {doc.key: doc for doc in documents}
     planned: dict[tuple, MicroTaskSpec] = {}

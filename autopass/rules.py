@@ -79,6 +79,7 @@ class Outcome:
     status: Status
     detail: str = ""
     subjects: list[FieldRef] = field(default_factory=list)
+    missing: list[DocumentType] = field(default_factory=list)  # documents the dossier lacks
 
 
 def _pass(detail: str = "") -> Outcome:
@@ -248,7 +249,7 @@ def _summary(readings: list[Reading]) -> str:
 # --- the rules ------------------------------------------------------------------------------------
 def documents_present(rule: DocumentsPresent, dossier: Dossier) -> Outcome:
     """Every required document is in the dossier, classified with confidence."""
-    missing: list[str] = []
+    missing: list[DocumentType] = []
     doubtful: list[DocumentResult] = []
     required = dossier.standard.required_documents
     for document_type in required:
@@ -274,7 +275,7 @@ def documents_present(rule: DocumentsPresent, dossier: Dossier) -> Outcome:
         # may still be among them (a slip of the hand), so a second look is asked before a reject.
         typed_by_one = [d for d in dossier.documents if d.by_one_person("type")]
         return Outcome(Status.FAIL, f"required document(s) missing: {names}",
-                       [FieldRef(document=d.key, field="type") for d in typed_by_one])
+                       [FieldRef(document=d.key, field="type") for d in typed_by_one], missing)
     if doubtful:
         return Outcome(
             Status.REVIEW,
@@ -677,6 +678,8 @@ def _run(rule: Rule, dossier: Dossier) -> CheckResult:
         detail=outcome.detail,
         subjects=outcome.subjects,
         hard=outcome.status == Status.FAIL and rule.on_failure == "reject",
+        ask_dealer_for=outcome.missing
+        if outcome.status == Status.FAIL and rule.on_failure == "ask_dealer" else [],
     )
 
 
@@ -687,7 +690,8 @@ def scrub(text: str) -> str:
 
 
 def decide(checks: list[CheckResult]) -> Decision:
-    """Reject on a hard failure beyond doubt; auto-pass only when every check passed."""
+    """Reject on a hard failure beyond doubt; auto-pass only when every check passed. A document
+    the dealer is asked for is a ``review`` (the dossier waits for them, not for people)."""
     if any(c.status == Status.FAIL and c.hard for c in checks):
         return Decision.REJECT
     if not checks or any(c.status != Status.PASS for c in checks):

@@ -170,6 +170,11 @@ class DocumentsPresent(_Rule):
     """Every document the standard marks required is in the dossier."""
 
     type: Literal["documents_present"]
+    on_failure: Literal["reject", "review", "ask_dealer"] = Field(
+        description="What a document missing beyond doubt does: reject the dossier, send it to a "
+        "human, or (ask_dealer) send it back to its dealer for the missing documents: it waits "
+        "for them up to the standard's dealer_deadline_days, then is rejected."
+    )
 
 
 class Checksum(_Rule):
@@ -377,6 +382,11 @@ class Standard(_Strict):
         description="Questions answered by picking (a yes/no, a document type) that two operators "
         "answer, each without seeing the other's answer, so that one person's slip (a Y for an N) "
         "cannot approve a dossier alone; when they disagree, a senior is asked the same question.",
+    )
+    dealer_deadline_days: int = Field(
+        3, ge=1, le=60,
+        description="Days a dossier sent back to its dealer (a document missing, a photo nobody "
+        "can read) waits for what was asked; the nightly batch rejects it after that.",
     )
     post_loan: PostLoan
     rules: list[Rule] = Field(min_length=1)

@@ -60,6 +60,9 @@ class LoopReport(BaseModel):
     clean_rejected: list[str] = Field(default_factory=list)
     defective_approved: list[str] = Field(default_factory=list)  # must stay empty
     defective_rejected: list[str] = Field(default_factory=list)
+    # Waiting for their dealer (a required document missing): not approved, the dealer asked.
+    clean_sent_back: list[str] = Field(default_factory=list)  # must stay empty
+    defective_sent_back: list[str] = Field(default_factory=list)  # stopped, rightly
     unsettled: list[str] = Field(default_factory=list)  # a loop, or a task set aside
     tasks: int = 0  # micro-tasks created, all rounds
     tasks_by_kind: dict[str, int] = Field(default_factory=dict)  # where people's time goes
@@ -209,14 +212,17 @@ def _report(settings: Settings, truths: Truths, set_aside: set[int], runs: Count
         for dossier in session.exec(select(Dossier).order_by(Dossier.id)).all():
             name, truth = truths[dossier.application_id]
             clean = not truth["defects"]
-            if dossier.status != DossierStatus.DECIDED:
+            if dossier.status == DossierStatus.WAITING_FOR_DEALER:
+                (report.clean_sent_back if clean else report.defective_sent_back).append(name)
+            elif dossier.status != DossierStatus.DECIDED:
                 report.unsettled.append(name)
             elif dossier.decision in APPROVED:
                 (report.clean_approved if clean else report.defective_approved).append(name)
             else:
                 (report.clean_rejected if clean else report.defective_rejected).append(name)
             tasks = session.exec(select(MicroTask).where(MicroTask.dossier_id == dossier.id)).all()
-            if name in report.clean_rejected + report.defective_approved + report.unsettled:
+            misjudged = report.clean_rejected + report.clean_sent_back + report.defective_approved
+            if name in misjudged + report.unsettled:
                 report.misjudged[name] = _failures(dossier.result) + [
                     f"set aside: {_about(task)}"
                     for task in tasks if task.id in set_aside] + [

@@ -4,8 +4,9 @@ The machine result and the human answers are both kept (audit trail); the standa
 once more with the answers as facts. A page whose type people gave (the machine could not tell)
 is read again as that document first: its fields are the machine's to read (and, where trusted
 sources agree, to confirm), not people's to type. Every check passes -> ``approve``; a failure
-people settled -> ``reject``; a doubt that remains -> new micro-tasks, with their crops, and
-this flow runs again when they are answered.
+people settled -> ``reject``; a required document still missing once people classified the pages
+-> back to the dealer (``waiting_for_dealer``), no reject; a doubt that remains -> new
+micro-tasks, with their crops, and this flow runs again when they are answered.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ from autopass.store import (
     Role,
     TaskState,
     ask_again,
+    await_dealer,
     decide_dossier,
     original_path,
     session_scope,
@@ -57,7 +59,7 @@ from tasks.checklist import evaluate_checklist
 from tasks.classify import FileReading, collect_documents, read_as_classified
 from tasks.confirm import confirm_readings
 from tasks.face import match_faces
-from tasks.notify import notify_if_decided
+from tasks.notify import notify_if_due
 from tasks.route import prepare_microtasks
 
 
@@ -113,13 +115,16 @@ def load_settled_dossier(dossier_id: int) -> SettledDossier:
 
 @task(name="record-decision", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
 def record_decision(dossier_id: int, result: DossierResult, new_tasks: list[NewMicroTask]) -> None:
-    """Store the decision, or the re-judged result with the doubts that remain, in one
-    transaction."""
+    """Store the decision, the re-judged result with the doubts that remain, or the documents it
+    lacks that its dealer is asked for, in one transaction."""
     settings = get_settings()
     with session_scope(settings) as session:
         if new_tasks:
             ask_again(session, dossier_id=dossier_id, result=result, microtasks=new_tasks,
                       face_engine=settings.face_engine)
+        elif result.documents_for_dealer:
+            await_dealer(session, dossier_id=dossier_id, result=result,
+                         face_engine=settings.face_engine)
         else:
             decide_dossier(session, dossier_id=dossier_id, result=result,
                            face_engine=settings.face_engine)
@@ -151,7 +156,7 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
         new_tasks = prepare_microtasks(plans, loaded.application, pictured, images)
     record_decision(request.dossier_id, result, new_tasks)
     logger.info("dossier %s: %s", request.dossier_id, decision.value)
-    notify_if_decided(decision, loaded.application.application_id)
+    notify_if_due(result)
     return decision.value
 
 

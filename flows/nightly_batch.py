@@ -5,7 +5,10 @@
       happened or failed) -> ``finalize-dossier`` again, through ``autopass.resume``;
     - ``processing`` for longer than ``stuck_processing_minutes`` -> ``failed`` with the reason.
       Nothing is re-run for them: the store keeps no folder to re-read, while the intake still
-      holds such a folder in ``.processing/`` and retries it on its own.
+      holds such a folder in ``.processing/`` and retries it on its own;
+    - ``waiting_for_dealer`` since longer than the product's ``dealer_deadline_days`` (a document
+      missing, a photo nobody could read, not sent) -> ``reject``, saying so; the dealer's system
+      is told (``autopass.dealer_deadlines``).
 (b) The daily report of yesterday (Beijing) as a Prefect Markdown artifact; the same figures are
     the page ``/reports/daily/<date>``.
 (c) Approved dossiers still without a registration certificate after the standard's days, and
@@ -23,6 +26,8 @@ from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 
 from autopass import post_loan, reports
+from autopass.dealer_deadlines import deadline_days, overdue_requests, reject_overdue
+from autopass.dossier import DossierResult
 from autopass.errors import StandardsError
 from autopass.queue import UNSETTLED, expire_leases
 from autopass.resume import start_finalize
@@ -31,6 +36,7 @@ from autopass.standards import PostLoan, load_standard
 from autopass.store import Dossier, DossierStatus, MicroTask, mark_dossier_failed, session_scope
 from autopass.store.models import PostLoanKind
 from autopass.store.types import utc_now
+from tasks.notify import notify_if_due
 
 FINALIZE_WAIT_SECONDS = 600
 
@@ -53,6 +59,10 @@ class NightlyBatchSummary(BaseModel):
     leases_expired: int
     refinalized: list[int]
     failed_stuck: list[int]
+    rejected_unanswered: list[str] = Field(
+        default_factory=list,
+        description="Application ids rejected: their dealer did not send what was asked in time.",
+    )
     report: dict[str, float | int | None]
     chases: dict[str, int]
     id_expiries: dict[str, int]
@@ -82,6 +92,22 @@ def fail_stuck_dossiers(now: datetime, older_than_minutes: int) -> list[int]:
                 now=now,
             )
         return list(stuck)
+
+
+@task(name="reject-unanswered-requests", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def reject_unanswered_requests(now: datetime) -> list[DossierResult]:
+    """Dossiers whose dealer did not send what was asked within the product's deadline are
+    rejected, one transaction each; their results."""
+    settings = get_settings()
+    with session_scope(settings) as session:
+        overdue = overdue_requests(session, now=now, days_for=deadline_days(settings))
+    rejected = []
+    for item in overdue:
+        with session_scope(settings) as session:
+            result = reject_overdue(session, item, now=now, face_engine=settings.face_engine)
+        if result is not None:
+            rejected.append(result)
+    return rejected
 
 
 @task(name="find-unfinalized-dossiers", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -149,6 +175,9 @@ def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSum
     day = request.day or reports.beijing_day(now) - timedelta(days=1)
     expired = return_expired_leases(now)
     failed = fail_stuck_dossiers(now, request.stuck_processing_minutes)
+    unanswered = reject_unanswered_requests(now)
+    for result in unanswered:
+        notify_if_due(result)
     unfinalized = find_unfinalized(now, request.finalize_grace_minutes)
     for dossier_id in unfinalized:
         refinalize(dossier_id)
@@ -156,9 +185,11 @@ def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSum
     chases = follow_up(PostLoanKind.REGISTRATION_CHASE, now)
     expiries = follow_up(PostLoanKind.ID_EXPIRY, now)
     logger.info(
-        "nightly batch %s: %d leases expired, %d re-finalized, %d failed; STP %s, 8030 %s; "
-        "%d new chase items, %d new ID expiry warnings",
-        day, expired, len(unfinalized), len(failed), reports.percent(report.stp_rate),
+        "nightly batch %s: %d leases expired, %d re-finalized, %d failed, %d rejected for want "
+        "of what their dealer was asked; STP %s, 8030 %s; %d new chase items, %d new ID expiry "
+        "warnings",
+        day, expired, len(unfinalized), len(failed), len(unanswered),
+        reports.percent(report.stp_rate),
         reports.percent(report.sla_attainment), chases.new, expiries.new,
     )
     return NightlyBatchSummary(
@@ -166,6 +197,7 @@ def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSum
         leases_expired=expired,
         refinalized=unfinalized,
         failed_stuck=failed,
+        rejected_unanswered=[result.application_id for result in unanswered],
         report={
             "dossiers": report.dossiers,
             "stp_rate": report.stp_rate,

@@ -24,7 +24,7 @@ from tasks.classify import classify_document, collect_documents
 from tasks.confirm import confirm_readings
 from tasks.face import match_faces
 from tasks.intake import open_dossier
-from tasks.notify import notify_if_decided
+from tasks.notify import notify_if_due
 from tasks.route import prepare_microtasks, route
 from tasks.store import record_result, store_originals
 
@@ -101,7 +101,7 @@ def process_dossier(request: ProcessDossierRequest) -> dict:
         len(stored.microtasks),
     )
     _publish_summary(stored)
-    notify_if_decided(stored.decision, stored.application_id)
+    notify_if_due(stored)
     return stored.contract_json()
 
 

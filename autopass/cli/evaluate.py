@@ -107,6 +107,9 @@ def _loop_table(loop: LoopReport) -> Table:
                          ("clean dossiers rejected", loop.clean_rejected),
                          ("defective dossiers approved", loop.defective_approved),
                          ("defective dossiers rejected", loop.defective_rejected),
+                         ("clean dossiers sent back to their dealer", loop.clean_sent_back),
+                         ("defective dossiers sent back to their dealer",
+                          loop.defective_sent_back),
                          ("dossiers never settled", loop.unsettled)):
         shown = " ".join(names) if label != "clean dossiers approved" and len(names) <= 10 else ""
         table.add_row(label, f"{len(names)} {shown}".strip())

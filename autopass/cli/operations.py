@@ -20,8 +20,9 @@ from autopass.cli._app import app
 from autopass.settings import without_flow_heartbeats
 
 intake_app = typer.Typer(help="Dossier folders dropped in an inbox.", no_args_is_help=True)
-nightly_app = typer.Typer(help="The nightly batch: queue, daily report, post-loan.",
-                          no_args_is_help=True)
+nightly_app = typer.Typer(
+    help="The nightly batch: queue, dealers' deadlines, daily report, post-loan.",
+    no_args_is_help=True)
 app.add_typer(intake_app, name="intake")
 app.add_typer(nightly_app, name="nightly")
 _out = Console(highlight=False)

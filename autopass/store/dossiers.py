@@ -86,6 +86,11 @@ def record_dossier(
         dossier.decision = str(result.decision)
         if tasks:
             dossier.status, dossier.decided_at = DossierStatus.WAITING_FOR_PEOPLE, None
+        elif result.documents_for_dealer:
+            dossier.decided_at = None
+            queue.ask_dealer_for_documents(session, dossier=dossier,
+                                           documents=result.documents_for_dealer,
+                                           reason=result.dealer_reason, now=now)
         else:
             dossier.status, dossier.decided_at = DossierStatus.DECIDED, now
         record_event(
@@ -112,8 +117,11 @@ def decide_dossier(
     actor: str = MACHINE,
     face_engine: str | None = None,
     now: datetime | None = None,
+    reason: str | None = None,
 ) -> Dossier:
-    """Store the final decision after people answered (the finalize flow).
+    """Store the final decision after people answered (the finalize flow), or after the dealer
+    did not send what was asked in time (the nightly batch: ``reason`` says so in the audit
+    trail).
 
     ``result`` is the re-evaluated result (human answers as field values with source ``human``);
     it replaces the machine results; the dossier's answered tasks are closed.
@@ -132,7 +140,7 @@ def decide_dossier(
             actor=actor,
             action="dossier_decided",
             dossier_id=dossier_id,
-            detail={"decision": str(result.decision)},
+            detail={"decision": str(result.decision)} | ({"reason": reason} if reason else {}),
             at=now,
         )
     return dossier
@@ -166,6 +174,27 @@ def ask_again(
             detail={"microtasks": len(tasks)},
             at=now,
         )
+    return dossier
+
+
+def await_dealer(
+    session: Session,
+    *,
+    dossier_id: int,
+    result: DossierResult,
+    face_engine: str | None = None,
+    now: datetime | None = None,
+) -> Dossier:
+    """Store a re-judged result that lacks required documents beyond doubt (the finalize flow):
+    the dossier goes back to its dealer for them (``queue.ask_dealer_for_documents``), with no
+    micro-task; the dealer's new folder is processed from the start."""
+    now = now or utc_now()
+    with session.begin_nested():
+        dossier = _store_judgement(session, dossier_id, result, face_engine, now)
+        dossier.result = _result_json(result, [])
+        queue.ask_dealer_for_documents(session, dossier=dossier,
+                                       documents=result.documents_for_dealer,
+                                       reason=result.dealer_reason, now=now)
     return dossier
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import select
 
 from autopass import post_loan
+from autopass.queue import waiting_for_dealer
 from autopass.standards import PostLoan
 from autopass.store import AuditEvent, Dossier, DossierStatus, MicroTask, TaskState, session_scope
 from autopass.store.models import PostLoanItem, PostLoanKind
@@ -77,8 +78,12 @@ def test_nightly_batch_tidies_reports_and_follows_up(settings):
                                      AuditEvent.action == "dossier_failed")
         ).one()
         assert failure.detail == {"problem": "still processing after 60 minutes (nightly batch)"}
+        # A9 holds an ID card back only: once finalized, its dealer is asked for the rest.
         finalized = session.get_one(Dossier, ids["A9"])
-        assert (finalized.status, finalized.decision) == (DossierStatus.DECIDED, "reject")
+        assert (finalized.status, finalized.decision) == (
+            DossierStatus.WAITING_FOR_DEALER, "review")
+        [asked] = waiting_for_dealer(session)
+    assert asked.dossier_id == ids["A9"] and "bank_card" in asked.missing_documents
     artifact = Artifact.get("daily-report")
     assert artifact is not None
     assert "- STP rate: **20.0%**" in str(artifact.data)
@@ -86,6 +91,9 @@ def test_nightly_batch_tidies_reports_and_follows_up(settings):
     with use_settings(settings):  # a second night finds nothing new and duplicates nothing
         again = nightly_batch(NightlyBatchRequest(day=date.fromisoformat(DAY), as_of=AS_OF))
     assert (again.leases_expired, again.failed_stuck, again.refinalized) == (0, [], [])
+    # A9 was sent back when finalized (today's clock): rejected once its 3 days are over by AS_OF.
+    overdue = AS_OF - asked.requested_at >= timedelta(days=3)
+    assert again.rejected_unanswered == (["A9"] if overdue else [])
     assert again.chases == {"new": 0, "still_open": 3, "resolved": 0}
     with session_scope(settings) as session:
         assert len(session.exec(select(PostLoanItem)).all()) == 5

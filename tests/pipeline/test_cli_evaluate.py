@@ -30,6 +30,7 @@ def test_every_dossier_ends_right_once_people_answer_with_the_truth(
     assert sorted(loop["defective_rejected"]) == sorted(
         [names["contract_unsigned"], names["application_id_number_bad_checksum"]])
     assert loop["clean_rejected"] == loop["defective_approved"] == loop["unsettled"] == []
+    assert loop["clean_sent_back"] == loop["defective_sent_back"] == []
     assert loop["answers"] >= 1, "the unsigned contract's signature was looked at"
     assert loop["tasks_by_kind"]["check_signature"] >= 1
     assert sum(loop["tasks_by_kind"].values()) == loop["tasks"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,17 @@ from autopass.samples.capture import Difficulty
 from autopass.samples.faces import load_face_source
 from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
 from autopass.settings import Settings, use_settings
-from autopass.store import Document, Dossier, DossierFile, MicroTask, session_scope
+from autopass.queue import waiting_for_dealer
+from autopass.store import (
+    AuditEvent,
+    Document,
+    Dossier,
+    DossierFile,
+    DossierStatus,
+    MicroTask,
+    session_scope,
+)
+from flows.nightly_batch import NightlyBatchRequest, nightly_batch
 from flows.process_dossier import ProcessDossierRequest, process_dossier
 from tests.conftest import with_webhook
 from tests.pipeline.conftest import photocopied_file, read_truth
@@ -107,3 +118,69 @@ def test_unreadable_files_become_a_review_not_a_crash(tmp_path, dossier_copy, se
     assert set(problems) == {"empty.jpg", "notes.jpg", "broken.png"}
     assert all(problems.values())
     assert result["microtasks"], "an unreadable document must ask a person"
+
+
+def without(folder: Path, document_type: str) -> Path:
+    """``folder`` with the file holding ``document_type`` taken out (the dealer forgot it)."""
+    [file] = [f for f, kind in read_truth(folder)["documents"].items() if kind == document_type]
+    (folder / file).unlink()
+    return folder
+
+
+def test_a_dossier_without_its_bank_card_waits_for_its_dealer_until_the_deadline(
+    dossier_copy, settings, dealer_system
+):
+    """The dealer forgot the bank card: they are asked for it (no task for anyone, no reject);
+    the nightly batch rejects the dossier only once the standard's 3 days have passed without
+    it, and tells the dealer why."""
+    settings = with_webhook(settings, dealer_system.url)
+    result = run(without(dossier_copy("clean"), "bank_card"), settings)
+
+    assert (result["decision"], result["microtasks"]) == ("review", [])
+    missing = next(c for c in result["checks"] if c["id"] == "required_documents_present")
+    assert (missing["status"], missing["detail"]) == (
+        "fail", "required document(s) missing: bank_card")
+    with session_scope(settings) as session:
+        dossier = session.exec(select(Dossier)).one()
+        assert (dossier.status, dossier.decided_at) == (DossierStatus.WAITING_FOR_DEALER, None)
+        assert session.exec(select(MicroTask)).all() == []
+        [request] = waiting_for_dealer(session)
+    assert (request.missing_documents, request.photos, request.requested_by) == (
+        ["bank_card"], [], "machine")
+    [(headers, body)] = dealer_system.received  # the flow told the dealer's system at once
+    told = json.loads(body)
+    assert told == {
+        "event": "new_photo_requested",
+        "notice_id": f"autopass-dealer-request-{request.request_id}",
+        "application_id": result["application_id"],
+        "dealer_id": told["dealer_id"],
+        "salesperson_id": told["salesperson_id"],
+        "photos": [],
+        "missing_documents": ["bank_card"],
+        "reason": "required document(s) missing: bank_card",
+        "requested_at": told["requested_at"],
+    }
+    assert headers["Idempotency-Key"] == told["notice_id"]
+
+    deadline = request.requested_at + timedelta(days=3)
+    with use_settings(settings):
+        early = nightly_batch(NightlyBatchRequest(as_of=deadline - timedelta(minutes=1)))
+        assert early.rejected_unanswered == []
+        assert len(dealer_system.received) == 1
+        late = nightly_batch(NightlyBatchRequest(as_of=deadline))
+    assert late.rejected_unanswered == [result["application_id"]]
+    reason = "required document(s) missing: bank_card; not sent by the dealer within 3 days"
+    with session_scope(settings) as session:
+        dossier = session.exec(select(Dossier)).one()
+        assert (dossier.status, dossier.decision, dossier.decided_at) == (
+            DossierStatus.DECIDED, "reject", deadline)
+        missing = next(c for c in dossier.result["checks"]
+                       if c["id"] == "required_documents_present")
+        assert (missing["status"], missing["detail"], missing["hard"]) == ("fail", reason, True)
+        decided = session.exec(
+            select(AuditEvent).where(AuditEvent.action == "dossier_decided")).one()
+        assert decided.detail == {"decision": "reject", "reason": (
+            f"request {request.request_id} not answered by the dealer within 3 days")}
+    told = json.loads(dealer_system.received[-1][1])
+    assert (told["event"], told["decision"]) == ("dossier_decided", "reject")
+    assert f"required_documents_present: {reason}" in told["reasons"]

@@ -23,6 +23,7 @@ from autopass.review import (
     decide_after_answers,
     pages_people_classified,
 )
+from autopass.routing import plan_microtasks
 
 
 def machine_result() -> DossierResult:
@@ -201,6 +202,26 @@ def test_one_person_s_document_type_rejects_nothing_until_a_second_person_gives_
     _, by_two, _ = apply_answers(standard, machine_result(), [
         settled(MicroTaskKind.CLASSIFY_DOCUMENT, about_page, {"type": "other"}, decisive=True)])[0]
     assert by_two.type_source == "agreed"
+
+
+def test_a_document_two_people_found_missing_is_asked_of_the_dealer_not_rejected(standard):
+    """Once two people called the page `other`, the contract is missing beyond doubt: with
+    ``on_failure: ask_dealer`` (the shipped standards) the dossier goes back to its dealer, with
+    no task for anyone; a hard failure elsewhere still rejects."""
+    missing = CheckResult(id="required_documents_present", status=Status.FAIL,
+                          detail="required document(s) missing: loan_contract",
+                          ask_dealer_for=[DocumentType.LOAN_CONTRACT])
+    page = DocumentResult(file="b.jpg", type=DocumentType.OTHER, confidence=1.0,
+                          type_source="agreed")
+    assert decide_after_answers([missing], [page], None) is Decision.REVIEW
+    assert plan_microtasks(standard, decision=Decision.REVIEW, checks=[missing],
+                           documents=[page]) == []
+    result = machine_result().model_copy(update={"checks": [missing]})
+    assert result.documents_for_dealer == [DocumentType.LOAN_CONTRACT]
+    assert result.dealer_reason == "required document(s) missing: loan_contract"
+    expired = CheckResult(id="id_card_valid_at_submission", status=Status.FAIL, hard=True,
+                          detail="id_card_back expired")
+    assert decide_after_answers([missing, expired], [page], None) is Decision.REJECT
 
 
 def test_pages_people_classified_are_those_whose_type_a_person_gave_or_confirmed(standard):

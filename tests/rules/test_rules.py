@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from autopass.documents import DocumentType as T
-from autopass.dossier import CheckResult, Decision, DocumentResult, FaceResult, FieldRef, Status
+from autopass.dossier import (
+    CheckResult,
+    Decision,
+    DocumentResult,
+    FaceResult,
+    FieldRef,
+    Status,
+    documents_for_dealer,
+)
 from autopass.rules import decide, evaluate, expected_values, scrub
 
 from .conftest import (
@@ -36,10 +44,26 @@ def key(documents, document_type) -> str:
 
 
 # --- required documents -----------------------------------------------------------------------
-def test_missing_document_among_confident_pages_rejects(standard):
-    result = check(standard, "required_documents_present", documents=drop(make_documents(), T.BANK_CARD))
-    assert (result.status, result.hard) == (Status.FAIL, True)
+def test_missing_document_among_confident_pages_asks_the_dealer_for_it(standard):
+    """The dealer forgot a page: the shipped standards send the dossier back for it
+    (``on_failure: ask_dealer``), they do not turn the customer down."""
+    checks = evaluate(standard, application=make_application(),
+                      documents=drop(make_documents(), T.BANK_CARD), face=GOOD_FACE,
+                      face_engine="dlib", today=TODAY)
+    result = next(c for c in checks if c.id == "required_documents_present")
+    assert (result.status, result.hard, result.ask_dealer_for) == (
+        Status.FAIL, False, [T.BANK_CARD])
     assert result.detail == "required document(s) missing: bank_card"
+    assert decide(checks) == Decision.REVIEW
+    assert documents_for_dealer(checks) == [T.BANK_CARD]
+
+
+def test_a_standard_may_still_reject_a_missing_document(standard):
+    rules = [rule.model_copy(update={"on_failure": "reject"})
+             if rule.id == "required_documents_present" else rule for rule in standard.rules]
+    strict = standard.model_copy(update={"rules": rules})
+    result = check(strict, "required_documents_present", documents=drop(make_documents(), T.BANK_CARD))
+    assert (result.status, result.hard, result.ask_dealer_for) == (Status.FAIL, True, [])
 
 
 def test_missing_document_with_an_unclassified_page_asks_a_human(standard):
@@ -50,14 +74,16 @@ def test_missing_document_with_an_unclassified_page_asks_a_human(standard):
     assert result.subjects == [FieldRef(document="x.jpg#1", field="type")]
 
 
-def test_missing_document_rejects_once_people_called_the_unclassified_page_other(standard):
+def test_missing_document_is_asked_of_the_dealer_once_people_called_the_unclassified_page_other(
+        standard):
     """The one page that might have held the missing document is `other` to two people: asking
-    again, round after round, would settle nothing; the document is missing."""
+    again, round after round, would settle nothing; the document is missing, the dealer asked."""
     documents = drop(make_documents(), T.BANK_CARD)
     documents.append(DocumentResult(file="x.jpg", type=T.OTHER, confidence=1.0,
                                     type_source="agreed"))
     result = check(standard, "required_documents_present", documents=documents)
-    assert (result.status, result.hard, result.subjects) == (Status.FAIL, True, [])
+    assert (result.status, result.hard, result.subjects) == (Status.FAIL, False, [])
+    assert documents_for_dealer([result]) == [T.BANK_CARD]
 
 
 def test_a_document_missing_because_one_person_typed_a_page_points_at_that_page(standard):
@@ -69,6 +95,7 @@ def test_a_document_missing_because_one_person_typed_a_page_points_at_that_page(
     result = check(standard, "required_documents_present", documents=documents)
     assert (result.status, result.detail) == (Status.FAIL, "required document(s) missing: bank_card")
     assert result.subjects == [FieldRef(document="x.jpg#1", field="type")]
+    assert documents_for_dealer([result]) == [], "two others look at the page first"
 
 
 def test_doubtfully_classified_document_is_reviewed(standard):
@@ -382,7 +409,8 @@ def test_empty_dossier_never_passes(standard):
     checks = evaluate(standard, application=make_application(), documents=[], face=None,
                       face_engine="dlib", today=TODAY)
     assert len(checks) == len(standard.rules)
-    assert decide(checks) == Decision.REJECT  # required documents missing beyond doubt
+    assert decide(checks) == Decision.REVIEW  # the dealer is asked for every document
+    assert documents_for_dealer(checks) == standard.required_documents
     assert all(c.status != Status.PASS for c in checks if c.id != "applicant_age_in_range"
                and "checksum" not in c.id and "check_digit" not in c.id and "luhn" not in c.id)
 

@@ -152,8 +152,18 @@ def load_error(standards_dir: Path, product: str = "new_car_loan") -> str:
     ("dlib: {pass_at: 0.60, review_at: 0.30}", "dlib: {pass_at: 0.20, review_at: 0.30}",
      ("standards/new_car_loan.yaml: rule 'selfie_matches_id_portrait': key 'engines.dlib': "
      "review_at is above pass_at")),
+    ("dealer_deadline_days: 3", "dealer_deadline_days: 0",
+     ("standards/new_car_loan.yaml: key 'dealer_deadline_days': "
+     "Input should be greater than or equal to 1")),
+    ("id_card_front.id_number]\n    on_failure: reject",
+     "id_card_front.id_number]\n    on_failure: ask_dealer",
+     ("standards/new_car_loan.yaml: rule 'id_number_checksum': key 'on_failure': "
+     "Input should be 'reject' or 'review'")),
+    ("    on_failure: ask_dealer", "    on_failure: ask_dealers",
+     ("standards/new_car_loan.yaml: rule 'required_documents_present': key 'on_failure': "
+     "Input should be 'reject', 'review' or 'ask_dealer'")),
     ("rules:\n", "rules: [\n",
-     ("standards/new_car_loan.yaml: not valid YAML at line 39, column 3: "
+     ("standards/new_car_loan.yaml: not valid YAML at line 42, column 3: "
      "expected the node content, but found '-'")),
 ])
 def test_broken_standard_names_file_rule_and_key(standards_dir, old, new, message):

@@ -11,16 +11,26 @@ from sqlmodel import select
 from typer.testing import CliRunner
 
 from autopass.cli import app
+from autopass.dealer_deadlines import overdue_requests, reject_overdue
 from autopass.dealer_notices import (
     DEALER_NOTICE_FAILED,
     DEALER_NOTIFIED,
     deliver_pending,
+    notice_states,
     signature,
 )
 from autopass.dossier import CheckResult, Decision
-from autopass.queue import request_new_photo
+from autopass.queue import NEW_PHOTO_REQUESTED, request_new_photo, waiting_for_dealer
 from autopass.settings import Settings, use_settings
-from autopass.store import AuditEvent, record_dossier, session_scope, utc_now
+from autopass.store import (
+    AuditEvent,
+    DossierStatus,
+    get_dossier,
+    record_dossier,
+    session_scope,
+    utc_now,
+)
+from autopass.store.audit import record_event
 from tests.conftest import DealerSystem, with_webhook
 from tests.factories import make_application
 
@@ -64,12 +74,14 @@ def test_each_request_is_posted_once_signed_and_recorded(
         "photos": [{"file": "IMG_0412.jpg", "type": "id_card_front"}],
         "reason": "glare over the number",
         "requested_at": "2026-11-28T01:03:00Z",
+        "missing_documents": [],
     }
     assert notice["dealer_id"] and notice["salesperson_id"]
     assert headers["Idempotency-Key"] == notice["notice_id"]
     assert headers["X-Autopass-Signature"] == signature("s3cret", body)
     [notified] = _events(settings, DEALER_NOTIFIED)
-    assert (notified.task_id, notified.detail) == (task_id, {"status": 204})
+    request = next(e for e in _events(settings, NEW_PHOTO_REQUESTED) if e.task_id == task_id)
+    assert (notified.task_id, notified.detail) == (task_id, {"status": 204, "request": request.id})
 
     assert deliver_pending(settings).delivered == [], "a delivered notice is not sent again"
     assert len(dealer_system.received) == 1
@@ -83,11 +95,11 @@ def test_a_failed_delivery_is_recorded_and_tried_again(
     dealer_system.status = 503
     assert deliver_pending(settings).failed == ["A1"]
     [failed] = _events(settings, DEALER_NOTICE_FAILED)
-    assert failed.detail == {"status": 503}
+    assert failed.detail == {"status": 503, "request": failed.detail["request"]}
 
     nobody_listening = with_webhook(store, "http://127.0.0.1:9/")
     assert deliver_pending(nobody_listening).failed == ["A1"]
-    assert _events(settings, DEALER_NOTICE_FAILED)[-1].detail == {"error": "ConnectError"}
+    assert _events(settings, DEALER_NOTICE_FAILED)[-1].detail["error"] == "ConnectError"
 
     dealer_system.status = 200
     assert deliver_pending(settings).delivered == ["A1"]
@@ -192,3 +204,110 @@ def test_a_decision_not_taken_is_tried_again(store: Settings, dealer_system: Dea
     dealer_system.status = 200
     assert deliver_pending(settings).delivered == ["A1"]
     assert deliver_pending(settings).model_dump() == {"delivered": [], "failed": []}
+
+
+MISSING_CARD = CheckResult(id="required_documents_present", status="fail",
+                           detail="required document(s) missing: bank_card",
+                           ask_dealer_for=["bank_card"])
+
+
+def _lacking_the_bank_card(settings: Settings, application_id: str, when: datetime) -> None:
+    """Record a dossier the machine found without its bank card (no micro-task)."""
+    result = make_result(application_id).model_copy(update={"checks": [MISSING_CARD]})
+    with session_scope(settings) as session:
+        record_dossier(session, application=make_application(application_id), result=result,
+                       originals=ORIGINALS, received_at=when, now=when)
+
+
+def test_a_document_the_dossier_lacks_is_asked_of_the_dealer_by_a_notice_of_its_own(
+    store: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = with_webhook(store, dealer_system.url)
+    _lacking_the_bank_card(settings, "A1", at(2))
+    with session_scope(settings) as session:
+        assert get_dossier(session, application_id="A1").status == DossierStatus.WAITING_FOR_DEALER
+        [request] = waiting_for_dealer(session)
+    assert (request.task_id, request.requested_by, request.missing_documents) == (
+        None, "machine", ["bank_card"])
+
+    assert deliver_pending(settings).delivered == ["A1"]
+    [(headers, body)] = dealer_system.received
+    notice = json.loads(body)
+    assert notice == {
+        "event": "new_photo_requested",
+        "notice_id": f"autopass-dealer-request-{request.request_id}",
+        "application_id": "A1",
+        "dealer_id": notice["dealer_id"],
+        "salesperson_id": notice["salesperson_id"],
+        "photos": [],
+        "missing_documents": ["bank_card"],
+        "reason": "required document(s) missing: bank_card",
+        "requested_at": "2026-11-28T01:02:00Z",
+    }
+    assert headers["Idempotency-Key"] == notice["notice_id"]
+    with session_scope(settings) as session:  # what the queue page shows
+        [state] = notice_states(session, [request]).values()
+    assert state.delivered_at is not None and state.failures == 0
+    assert deliver_pending(settings).delivered == [], "a delivered request is not sent again"
+
+    # The dealer sends the folder again, still without the card: that is a new request.
+    _lacking_the_bank_card(settings, "A1", at(30))
+    assert deliver_pending(settings).delivered == ["A1"]
+    again = json.loads(dealer_system.received[-1][1])
+    assert again["notice_id"] != notice["notice_id"]
+
+
+def _minutes_after_t0(moment: datetime) -> float:
+    return (moment - at(0)).total_seconds() / 60
+
+
+def test_a_request_left_unanswered_rejects_the_dossier_after_the_deadline_and_tells_the_dealer(
+    store: Settings, dealer_system: DealerSystem
+) -> None:
+    """An operator could not read the ID card; the dealer sends no new photo in 3 days."""
+    settings = with_webhook(store, dealer_system.url)
+    now = utc_now().replace(microsecond=0)
+    _send_back(settings, "A1", minute=_minutes_after_t0(now - timedelta(days=3, minutes=2)))
+    assert deliver_pending(settings).delivered == ["A1"]  # the request
+    three_days = lambda product: 3  # noqa: E731
+
+    with session_scope(settings) as session:
+        assert overdue_requests(session, now=now - timedelta(minutes=2), days_for=three_days) == []
+        [overdue] = overdue_requests(session, now=now, days_for=three_days)
+        rejected = reject_overdue(session, overdue, now=now, face_engine="dlib")
+    assert rejected is not None and rejected.decision is Decision.REJECT
+    reason = ("low confidence; new photo of IMG_0412.jpg (id_card_front) not sent by the dealer "
+              "within 3 days")
+    with session_scope(settings) as session:
+        dossier = get_dossier(session, application_id="A1")
+        assert (dossier.status, dossier.decision, dossier.decided_at) == (
+            DossierStatus.DECIDED, "reject", now)
+        assert reject_overdue(session, overdue, now=now, face_engine="dlib") is None, "decided"
+
+    assert deliver_pending(settings).delivered == ["A1"]
+    told = json.loads(dealer_system.received[-1][1])
+    assert (told["event"], told["decision"]) == ("dossier_decided", "reject")
+    assert told["reasons"] == [f"id_number_matches_application: {reason}"]
+
+
+def test_a_request_s_delivery_recorded_after_the_decision_does_not_tell_the_decision(
+    store: Settings, dealer_system: DealerSystem
+) -> None:
+    """A run that read the request before the nightly batch rejected the dossier records its
+    delivery after the decision: the decision is still to be told."""
+    settings = with_webhook(store, dealer_system.url)
+    now = utc_now().replace(microsecond=0)
+    _lacking_the_bank_card(settings, "A1", now - timedelta(days=3))
+    with session_scope(settings) as session:
+        [overdue] = overdue_requests(session, now=now, days_for=lambda product: 3)
+        reject_overdue(session, overdue, now=now, face_engine="dlib")
+        request = overdue.request
+        record_event(session, actor="machine", action=DEALER_NOTIFIED,
+                     dossier_id=request.dossier_id,
+                     detail={"status": 204, "request": request.request_id},
+                     at=now + timedelta(seconds=1))
+
+    assert deliver_pending(settings).delivered == ["A1"]
+    told = json.loads(dealer_system.received[-1][1])
+    assert told["reasons"] == ["required_documents_present: required document(s) missing: "
+                               "bank_card; not sent by the dealer within 3 days"]

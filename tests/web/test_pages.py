@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from autopass.dealer_notices import deliver_pending
-from autopass.dossier import Decision, MicroTaskKind
+from autopass.dossier import CheckResult, Decision, MicroTaskKind
 from autopass.settings import Settings
 from autopass.store import AuditEvent, MicroTask, TaskState, record_dossier, session_scope
 from autopass.web.app import create_app
@@ -153,6 +153,27 @@ def test_the_supervisor_sees_whether_the_dealer_s_system_was_told(
         told = client.get("/queue").text.split('id="waiting-for-dealer"')[1]
     assert "未送达 not delivered (1×)" in failed
     assert "已通知 told" in told and "not delivered" not in told
+
+
+def test_the_supervisor_sees_a_dossier_sent_back_for_a_missing_document_and_whether_it_was_told(
+    web_settings: Settings, dealer_system: DealerSystem
+) -> None:
+    settings = with_webhook(web_settings, dealer_system.url)
+    missing = CheckResult(id="required_documents_present", status="fail",
+                          detail="required document(s) missing: bank_card",
+                          ask_dealer_for=["bank_card"])
+    with session_scope(settings) as session:
+        record_dossier(session, application=make_application("A1"),
+                       result=result("A1").model_copy(update={"checks": [missing]}),
+                       originals={"id.jpg": "a" * 64})
+    with TestClient(create_app(settings, on_dossier_settled=lambda *_: None)) as client:
+        waiting = log_in(client, "sue").text.split('id="waiting-for-dealer"')[1]
+        assert deliver_pending(settings).delivered == ["A1"]
+        told = client.get("/queue").text.split('id="waiting-for-dealer"')[1]
+    assert "A1" in waiting and "missing <span class=\"muted\">(bank_card)</span>" in waiting
+    assert "required document(s) missing: bank_card" in waiting and "machine" in waiting
+    assert "待发送 to send" in waiting
+    assert "已通知 told" in told
 
 
 def test_the_supervisor_sees_decisions_the_dealer_s_system_has_not_taken(

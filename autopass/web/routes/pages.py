@@ -246,7 +246,7 @@ def queue_page(
     now = utc_now()
     overview = queue_overview(session, now=now, at_risk_minutes=AT_RISK_MINUTES)
     webhook = settings.dealer_webhook_url is not None  # without one, nothing to show of notices
-    notices = (notice_states(session, [asked.task_id for asked in overview.waiting_for_dealer])
+    notices = (notice_states(session, overview.waiting_for_dealer)
                if webhook else None)
     late = late_notices(session, now=now) if webhook else None
     session.commit()
