@@ -49,12 +49,14 @@ def test_findings_are_recorded_once_and_resolved_when_gone(settings):
 
 
 @pytest.mark.usefixtures("prefect_harness")
-def test_nightly_batch_tidies_reports_and_follows_up(settings):
+def test_nightly_batch_tidies_reports_and_follows_up(settings, time_machine):
     from prefect.artifacts import Artifact
 
     from autopass.settings import use_settings
     from flows.nightly_batch import NightlyBatchRequest, nightly_batch
 
+    # The batch runs at AS_OF; what it finalizes (A9) reads the clock, so the clock is AS_OF too.
+    time_machine.move_to(AS_OF)
     ids = prepare_store(settings)
     ids |= prepare_batch_leftovers(settings)
     with use_settings(settings):
@@ -91,9 +93,15 @@ def test_nightly_batch_tidies_reports_and_follows_up(settings):
     with use_settings(settings):  # a second night finds nothing new and duplicates nothing
         again = nightly_batch(NightlyBatchRequest(day=date.fromisoformat(DAY), as_of=AS_OF))
     assert (again.leases_expired, again.failed_stuck, again.refinalized) == (0, [], [])
-    # A9 was sent back when finalized (today's clock): rejected once its 3 days are over by AS_OF.
-    overdue = AS_OF - asked.requested_at >= timedelta(days=3)
-    assert again.rejected_unanswered == (["A9"] if overdue else [])
+    assert again.rejected_unanswered == []  # A9's dealer was asked tonight: 3 days to answer
     assert again.chases == {"new": 0, "still_open": 3, "resolved": 0}
     with session_scope(settings) as session:
         assert len(session.exec(select(PostLoanItem)).all()) == 5
+
+    three_days_on = AS_OF + timedelta(days=3, minutes=5)  # the clock ticked on after AS_OF
+    time_machine.move_to(three_days_on)
+    with use_settings(settings):
+        later = nightly_batch(NightlyBatchRequest(day=date.fromisoformat(DAY), as_of=three_days_on))
+    assert later.rejected_unanswered == ["A9"]
+    with session_scope(settings) as session:
+        assert session.get_one(Dossier, ids["A9"]).decision == "reject"
