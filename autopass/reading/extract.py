@@ -311,8 +311,9 @@ def _id_card_name(context: _Context) -> FieldValue:
     value = _name(context, "name")
     if value.value is not None:
         return value
+    next_labels = [clean(label) for label in [*context.labels("sex"), *context.labels("ethnicity")]]
     for index, row in enumerate(context.rows):
-        if "民族" in row.text or "性别" in row.text:
+        if any(label in row.text for label in next_labels):
             break
         start = 1 if row.text.startswith("名") else 0  # 姓名 with its 姓 lost (glare at the edge)
         reading = read_name(row.text[start:])
@@ -327,7 +328,7 @@ def _sex(context: _Context) -> FieldValue:
     reading, found = _read(context, "sex", read_sex)
     if reading.value is not None:
         return _value(reading, found)
-    for index, place, _ in label_places(context.rows, ["民族"]):  # 民·族: a speck between
+    for index, place, _ in label_places(context.rows, context.labels("ethnicity")):  # 民·族: a speck
         row = context.rows[index]
         if place >= 1 and row.text[place - 1] in "男女":
             spot = Found(row.text[place - 1], index, place - 1, place, row)
@@ -453,9 +454,11 @@ def _lines_of(found: Found) -> list[TextLine]:
 
 
 def _validity(context: _Context) -> Found | None:
-    """有效期限 2018-05-20 至 2028-05-20: 至 separates the dates, it does not end the value."""
-    stops = [stop for stop in context.stops if stop not in ("至", "有效期限")]
-    found = value_after(context.rows, ["有效期限", *context.labels("valid_from")], stops)
+    """有效期限 2018-05-20 至 2028-05-20: the end date's labels (至) separate the dates, they do
+    not end the value."""
+    ends = context.labels("valid_to")
+    stops = [stop for stop in context.stops if stop not in ends]
+    found = value_after(context.rows, context.labels("valid_from"), stops)
     if found is not None and found.text:
         return found
     # The label hidden (a finger over it): the row that holds a period of two dates or 长期, or
@@ -508,7 +511,7 @@ def _authority(context: _Context) -> FieldValue:
         for index, row in enumerate(context.rows):
             if "公安" in row.text and not _DATE_LIKE.search(row.text):
                 start = row.text.find("机关") + 2 if "机关" in row.text else 0
-                start += _label_remains(row.text[start:], _ID_BACK_LABELS)
+                start += _label_remains(row.text[start:], label_fragments(context.spec.labels))
                 found = Found(row.text[start:], index, start, len(row.text), row)
                 reading = Reading(read_plain(found.text).value, UNPROVEN_PENALTY * DOUBTFUL_TEXT)
                 break
@@ -517,9 +520,6 @@ def _authority(context: _Context) -> FieldValue:
         value = office + ends if ends and len(stray) <= STRAY_AFTER_OFFICE else reading.value
         reading = Reading(value, reading.trust * DOUBTFUL_TEXT)
     return _value(reading, found)
-
-
-_ID_BACK_LABELS = label_fragments(["签发机关", "有效期限"])
 
 
 def _label_remains(text: str, fragments: Sequence[tuple[str, int]]) -> int:
