@@ -1,4 +1,5 @@
-"""OCR lines grouped into printed rows, and values found after their labels.
+"""OCR lines grouped into printed rows, and values found by their labels (after them on their
+row, or under them on the next).
 
 OCR merges a label with its value (姓名张伟) or splits one printed row into several boxes; both
 become one row of text with each character traceable to its box, so a value can be cut between
