@@ -37,7 +37,7 @@ APPLICATION = "application"
 
 # The application.json fields a rule may read, with the kind of value each holds (one place).
 APPLICATION_FIELDS: dict[str, str] = {
-    "applicant.name": "text",
+    "applicant.name": "name",
     "applicant.id_number": "id_number",
     "applicant.phone": "text",
     "vehicle.vin": "vin",
@@ -52,13 +52,18 @@ PERSONAL_APPLICATION_FIELDS = {"applicant.name", "applicant.id_number", "applica
                                "loan.bank_card"}
 
 FieldKind = Literal[
-    "text", "date", "id_number", "amount", "bool", "card_number", "vin", "licence_class",
+    "text", "name", "date", "id_number", "amount", "bool", "card_number", "vin", "licence_class",
     "face", "sex", "ethnicity", "number",
 ]
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+ValuePlace = Literal["right", "below"]
+"""Where a value is printed relative to its label: right of it (on its row, or in the next cell)
+or below it (on the next row, under the label)."""
 
 
 # --- document specs -------------------------------------------------------------------------------
@@ -69,6 +74,12 @@ class FieldSpec(_Strict):
     labels: list[str] = Field(
         default_factory=list,
         description="Printed labels that precede the value on the document (e.g. 公民身份号码).",
+    )
+    value_at: list[ValuePlace] = Field(
+        default_factory=lambda: ["right"],
+        min_length=1,
+        description="Where the value is printed relative to its label, in order of preference: "
+        "right (on the label's row or in the next cell) or below (on the next row, under it).",
     )
     title: str | None = Field(
         None,
@@ -96,6 +107,20 @@ class FieldSpec(_Strict):
         return value
 
 
+class Orientation(_Strict):
+    """Printed words that tell which way is up: those printed highest and those printed lowest."""
+
+    top: list[str] = Field(min_length=1, description="Labels or words printed at the top.")
+    bottom: list[str] = Field(
+        min_length=1, description="Labels or words printed at the bottom (never at the top)."
+    )
+    title_at_top: bool = Field(
+        False,
+        description="The printed title (the first keyword) stands at the top, whatever the issuer; "
+        "found low with no bottom word read, the document is upside down.",
+    )
+
+
 class DocumentSpec(_Strict):
     """The fields of one document type (CONTRACT §2)."""
 
@@ -109,8 +134,12 @@ class DocumentSpec(_Strict):
     fields: dict[str, FieldSpec] = Field(default_factory=dict)
     other_labels: list[str] = Field(
         default_factory=list,
-        description="Labels printed on the document before values that are not read (车身颜色): "
-        "where one stands, the value before it ends.",
+        description="Labels printed on the document before values that are not read (车身颜色), "
+        "and words of labels that are no field's (贷款人, 盖章): where one stands, the value "
+        "before it ends, and none is ever a value.",
+    )
+    orientation: Orientation | None = Field(
+        None, description="What tells an upright document from one upside down (None: nothing)."
     )
 
     @property
@@ -122,6 +151,12 @@ class DocumentSpec(_Strict):
     def labels(self) -> list[str]:
         """Every label printed before one of its fields' values."""
         return [label for field in self.fields.values() for label in field.labels]
+
+    @property
+    def printed_labels(self) -> list[str]:
+        """Every label printed on the document, its fields' and the others: where a value ends,
+        and what is never a value (a label read where its value was expected)."""
+        return [*self.labels, *self.other_labels]
 
 
 # --- field references -----------------------------------------------------------------------------

@@ -24,7 +24,6 @@ from autopass.reading.classify import (
 from autopass.reading.extract import (
     extract_fields,
     labels_to_read,
-    printed_labels,
     value_to_look_below,
 )
 from autopass.reading.layout import build_rows, label_places
@@ -163,7 +162,7 @@ def _read_document(
             slots = rotate_slots(slots, _shape_before(image, turn), turn)
         cues = _face_cues(faces, image, slots, is_card=item.is_card)
         document_type, confidence = classify(lines, cues, specs)
-    if is_upside_down(document_type, lines, image.shape[0], specs[document_type].printed_title):
+    if is_upside_down(specs[document_type], lines, image.shape[0]):
         slots = rotate_slots(slots, image.shape, cv2.ROTATE_180)
         image = cv2.rotate(image, cv2.ROTATE_180)
         if not all(slot.complete for slot in slots):
@@ -303,7 +302,7 @@ def look_beside_labels(
     row; a short name alone in its cell may be missed too)."""
     rows = build_rows(lines_of(slots))
     found: list[Slot] = []
-    printed = printed_labels(spec)
+    printed = spec.printed_labels
     for name, value in fields.items():
         places = label_places(rows, spec.fields[name].labels, printed) if _is_unread(value) else []
         if not places:

@@ -27,7 +27,7 @@ from autopass.dossier import FieldValue
 from autopass.engines.base import LineProbabilities, OcrEngine, TextLine
 from autopass.reading.lines import line_image
 
-CONFIRMABLE_KINDS = ("id_number", "vin", "text")
+CONFIRMABLE_KINDS = ("id_number", "vin", "text", "name")
 """Field kinds printed as the very characters of their value (amounts and dates are not)."""
 MIN_SCORE = -8.0
 """A confirmed text is at most this much (natural log) less likely than the line's own best

@@ -1,15 +1,15 @@
 """Every CONTRACT §2 field of a classified, upright document, with a confidence and a box.
 
-Labels come from ``standards/documents/<type>.yaml``; what else is printed between fields (国籍,
-车辆类型...) is listed here only as *stops* that end a value. A field that cannot be read is
-returned with ``value=None`` and confidence 0, so a human is asked rather than a guess made.
+Labels, where a value stands relative to its label, and what else is printed between fields
+(国籍, 贷款人...: *stops* that end a value and are never one) come from
+``standards/documents/<type>.yaml``. A field that cannot be read is returned with ``value=None``
+and confidence 0, so a human is asked rather than a guess made.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import date
 
 import numpy as np
@@ -46,6 +46,7 @@ from autopass.reading.text import (
     find_amount,
     find_dates,
     holds_validity_period,
+    is_name,
     label_fragments,
     likelier_name,
     proven_by_runners_up,
@@ -64,14 +65,6 @@ from autopass.standards import DocumentSpec
 from autopass.validators import ID_NUMBER_SHAPE, id_birth_date, id_sex, is_valid_id_number
 
 _CAPITAL_NUMERALS = set("零壹贰叁肆伍陆柒捌玖拾佰仟万亿")
-
-# Printed labels the parsers look for beyond the standards' field labels.
-_EXTRA_LABELS: dict[DocumentType, tuple[str, ...]] = {
-    DocumentType.ID_CARD_BACK: ("有效期限",),
-    DocumentType.DRIVING_LICENCE: ("有效期限",),
-    DocumentType.VEHICLE_INVOICE: ("小写", "价税合计"),
-    DocumentType.LOAN_CONTRACT: ("借款人姓名", "签字", "贷款金额"),
-}
 
 Fields = dict[str, FieldValue]
 
@@ -111,7 +104,7 @@ _DATE_LIKE = re.compile(r"\d{4}[.\-/年]\d{1,2}|长期|\d{6,}")
 
 def labels_to_read(spec: DocumentSpec) -> list[str]:
     """Every label whose row holds a value of ``spec``'s fields (what must be read in full)."""
-    return [clean(label) for label in [*spec.labels, *_EXTRA_LABELS.get(spec.type, ())]]
+    return [clean(label) for label in spec.labels]
 
 
 def extract_fields(
@@ -125,11 +118,15 @@ def extract_fields(
     if parser is None:
         return {}
     rows = build_rows(lines)
-    context = _Context(rows=rows, spec=spec, stops=printed_labels(spec), image=image)
+    context = _Context(rows=rows, spec=spec, stops=spec.printed_labels, image=image)
     fields = parser(context)
     for name, field_spec in spec.fields.items():
         if field_spec.kind != "face" and name not in fields:
             fields[name] = FieldValue(value=None, confidence=0.0)
+        elif field_spec.kind == "name" and not is_name(fields[name].value, spec.printed_labels):
+            # However it was found (after a label, under it, by a layout's fallback): a value
+            # that is no name (贷款人, a bank, a clause) is unread, for a person to key.
+            fields[name] = fields[name].model_copy(update={"value": None, "confidence": 0.0})
     return fields
 
 
@@ -143,14 +140,16 @@ class _Context:
     def labels(self, field: str) -> list[str]:
         return self.spec.fields[field].labels
 
-    def after(self, field: str, extra_labels: Sequence[str] = ()) -> Found | None:
-        return value_after(self.rows, [*extra_labels, *self.labels(field)], self.stops)
-
-
-def printed_labels(spec: DocumentSpec) -> list[str]:
-    """Every label printed on the document, its fields' and the others: where a value ends, and
-    what a misread label is not."""
-    return [*spec.labels, *spec.other_labels]
+    def after(self, field: str) -> Found | None:
+        """Where ``field``'s value stands by one of its labels (right of it or below, as its spec
+        says), and, for a name, the first place that holds one."""
+        spec = self.spec.fields[field]
+        accept = None
+        if spec.kind == "name":
+            def accept(found: Found) -> bool:
+                return is_name(_read_name_at(self, field, found)[0].value, self.stops)
+        return value_after(self.rows, spec.labels, self.stops,
+                           below="below" in spec.value_at, accept=accept)
 
 
 def _value(reading: Reading, found: Found | None, ocr_confidence: float | None = None) -> FieldValue:
@@ -162,10 +161,15 @@ def _value(reading: Reading, found: Found | None, ocr_confidence: float | None =
 
 
 def _name(context: _Context, field: str, found: Found | None = None) -> FieldValue:
-    """A person's name after its label; digits and misread labels glued to it are cut off."""
+    """A person's name by its label; digits and misread labels glued to it are cut off."""
     found = found if found is not None else context.after(field)
     if found is None:
         return FieldValue(value=None, confidence=0.0)
+    return _value(*_read_name_at(context, field, found))
+
+
+def _read_name_at(context: _Context, field: str, found: Found) -> tuple[Reading, Found]:
+    """The name read in ``found``'s first cell, and that cell."""
     found = found.first_cell()
     own = set(context.labels(field))
     fragments = label_fragments([clean(stop) for stop in context.stops if stop not in own])
@@ -175,7 +179,7 @@ def _name(context: _Context, field: str, found: Found | None = None) -> FieldVal
         # 韩红仅, 廖倩雪供负: the photocopy's 仅供贷款使用 overprint crosses the name, and what
         # follows its first character is overprint too (misread or not); the rest is probably it.
         reading = Reading(reading.value[: overprint.start()], reading.trust * MERGED_NAME_PENALTY)
-    return _value(_plausible_name(reading, found), found)
+    return _plausible_name(reading, found), found
 
 
 def _plausible_name(reading: Reading, found: Found) -> Reading:
@@ -307,8 +311,9 @@ def _id_card_name(context: _Context) -> FieldValue:
     value = _name(context, "name")
     if value.value is not None:
         return value
+    next_labels = [clean(label) for label in [*context.labels("sex"), *context.labels("ethnicity")]]
     for index, row in enumerate(context.rows):
-        if "民族" in row.text or "性别" in row.text:
+        if any(label in row.text for label in next_labels):
             break
         start = 1 if row.text.startswith("名") else 0  # 姓名 with its 姓 lost (glare at the edge)
         reading = read_name(row.text[start:])
@@ -323,7 +328,7 @@ def _sex(context: _Context) -> FieldValue:
     reading, found = _read(context, "sex", read_sex)
     if reading.value is not None:
         return _value(reading, found)
-    for index, place, _ in label_places(context.rows, ["民族"]):  # 民·族: a speck between
+    for index, place, _ in label_places(context.rows, context.labels("ethnicity")):  # 民·族: a speck
         row = context.rows[index]
         if place >= 1 and row.text[place - 1] in "男女":
             spot = Found(row.text[place - 1], index, place - 1, place, row)
@@ -449,9 +454,11 @@ def _lines_of(found: Found) -> list[TextLine]:
 
 
 def _validity(context: _Context) -> Found | None:
-    """有效期限 2018-05-20 至 2028-05-20: 至 separates the dates, it does not end the value."""
-    stops = [stop for stop in context.stops if stop not in ("至", "有效期限")]
-    found = value_after(context.rows, ["有效期限", *context.labels("valid_from")], stops)
+    """有效期限 2018-05-20 至 2028-05-20: the end date's labels (至) separate the dates, they do
+    not end the value."""
+    ends = context.labels("valid_to")
+    stops = [stop for stop in context.stops if stop not in ends]
+    found = value_after(context.rows, context.labels("valid_from"), stops)
     if found is not None and found.text:
         return found
     # The label hidden (a finger over it): the row that holds a period of two dates or 长期, or
@@ -504,7 +511,7 @@ def _authority(context: _Context) -> FieldValue:
         for index, row in enumerate(context.rows):
             if "公安" in row.text and not _DATE_LIKE.search(row.text):
                 start = row.text.find("机关") + 2 if "机关" in row.text else 0
-                start += _label_remains(row.text[start:], _ID_BACK_LABELS)
+                start += _label_remains(row.text[start:], label_fragments(context.spec.labels))
                 found = Found(row.text[start:], index, start, len(row.text), row)
                 reading = Reading(read_plain(found.text).value, UNPROVEN_PENALTY * DOUBTFUL_TEXT)
                 break
@@ -513,9 +520,6 @@ def _authority(context: _Context) -> FieldValue:
         value = office + ends if ends and len(stray) <= STRAY_AFTER_OFFICE else reading.value
         reading = Reading(value, reading.trust * DOUBTFUL_TEXT)
     return _value(reading, found)
-
-
-_ID_BACK_LABELS = label_fragments(["签发机关", "有效期限"])
 
 
 def _label_remains(text: str, fragments: Sequence[tuple[str, int]]) -> int:
@@ -661,15 +665,8 @@ def _owner_name(context: _Context) -> FieldValue:
 
 
 def _loan_contract(context: _Context) -> Fields:
-    # 借款人姓名 first: plain 借款人 also labels the signature line, whose value is handwriting.
-    borrower = value_after(context.rows, ["借款人姓名"], context.stops) or context.after("borrower_name")
-    name = FieldValue(value=None, confidence=0.0)
-    if borrower is not None:
-        text = borrower.text.removeprefix("姓名")
-        name = _name(context, "borrower_name",
-                     replace(borrower, text=text, start=borrower.end - len(text)))
     return {
-        "borrower_name": name,
+        "borrower_name": _name(context, "borrower_name"),
         "id_number": _id_number(context, "id_number"),
         "loan_amount": _amount(context, "loan_amount"),
         "signature_present": _signature(context),
@@ -677,12 +674,14 @@ def _loan_contract(context: _Context) -> Fields:
 
 
 def _signature(context: _Context) -> FieldValue:
-    """Ink in the box right of 借款人（签字）: image analysis, not OCR (handwriting reads badly)."""
-    for row in context.rows:
-        match = re.search(r"\(签字\)|签字\)?:", row.text)  # 借款人（签字）：, not 签字页 or clauses
-        if match is None:
+    """Ink in the box right of its label (借款人（签字）): image analysis, not OCR (handwriting
+    reads badly). A label is one that ends its text or is followed by a colon or a bracket's end
+    (借款人（签字）：), not a word of a clause or of a title (签字页)."""
+    for index, _, end in label_places(context.rows, context.labels("signature_present"), context.stops):
+        row = context.rows[index]
+        if row.text[end : end + 1] not in ("", ":", ")"):
             continue
-        label_box = row.box(0, match.end())
+        label_box = row.box(0, end)
         if label_box is None:
             continue
         present, confidence, box = signature_present(context.image, label_box)

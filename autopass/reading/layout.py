@@ -1,4 +1,5 @@
-"""OCR lines grouped into printed rows, and values found after their labels.
+"""OCR lines grouped into printed rows, and values found by their labels (after them on their
+row, or under them on the next).
 
 OCR merges a label with its value (姓名张伟) or splits one printed row into several boxes; both
 become one row of text with each character traceable to its box, so a value can be cut between
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -250,25 +251,86 @@ def _runner_up(row: Row, position: int, character: str) -> bool:
     return any(candidate == character for candidate, _ in row.alternatives[position][1:])
 
 
-def value_after(rows: Sequence[Row], labels: Sequence[str], stops: Sequence[str]) -> Found | None:
-    """The text after a label on its row, up to the next of ``stops`` (other labels).
+def value_after(
+    rows: Sequence[Row],
+    labels: Sequence[str],
+    stops: Sequence[str],
+    *,
+    below: bool = False,
+    accept: Callable[[Found], bool] | None = None,
+) -> Found | None:
+    """The text after a label on its row, up to the next of ``stops`` (other labels); with
+    ``below``, where nothing stands there, the text under the label on the next row.
 
-    The first label place with a non-empty value wins; an empty one is returned only if all are.
+    The first value found that is not empty (and that ``accept`` takes: a label word is not a
+    name) wins; else the first found, empty or refused, so that its place is known.
     """
-    empty: Found | None = None
+    fallback: Found | None = None
     stop_texts = [s for s in dict.fromkeys(clean(stop) for stop in stops) if s]
-    for index, _, label_end in label_places(rows, labels, stop_texts):
-        row = rows[index]
-        start = label_end
-        while start < len(row.text) and row.text[start] in ":;,.、_|":
-            start += 1
-        end = len(row.text)
-        for stop in stop_texts:
-            position = row.text.find(stop, start)
-            if position >= start:
-                end = min(end, position)  # at ``start``: the cell is empty, the next label follows
-        found = Found(text=row.text[start:end], row_index=index, start=start, end=end, row=row)
-        if found.text:
-            return found
-        empty = empty or found
-    return empty
+    for index, start, end in label_places(rows, labels, stop_texts):
+        candidates = [_right_of(rows, index, end, stop_texts)]
+        if below:
+            candidates.append(_under(rows, index, start, end, stop_texts))
+        for found in candidates:
+            if found is None:
+                continue
+            if found.text and (accept is None or accept(found)):
+                return found
+            fallback = fallback or found
+    return fallback
+
+
+def _right_of(rows: Sequence[Row], index: int, label_end: int, stops: Sequence[str]) -> Found:
+    """What follows the label on its row (the same cell or the next), up to the next stop."""
+    return _cut(rows[index], index, label_end, len(rows[index].text), stops)
+
+
+def _cut(row: Row, index: int, start: int, end: int, stops: Sequence[str]) -> Found:
+    """row.text[start:end] without the marks that follow a label and up to the first stop."""
+    while start < end and row.text[start] in ":;,.、_|":
+        start += 1
+    for stop in stops:
+        position = row.text.find(stop, start, end)
+        if position >= start:
+            end = min(end, position)  # at ``start``: the cell is empty, the next label follows
+    return Found(text=row.text[start:end], row_index=index, start=start, end=end, row=row)
+
+
+ROWS_APART = 1.5
+"""Largest gap, in label heights, between a label and the row printed under it that holds its
+value (a table's next row, the next line of a form)."""
+
+
+def _under(rows: Sequence[Row], index: int, start: int, end: int, stops: Sequence[str]) -> Found | None:
+    """The value printed under a label (客户姓名 over 张伟, a table's heading over its cell): the
+    first lines of the next row down that stand in the label's column, up to a cell gap or a stop."""
+    label_row = rows[index]
+    left, right = label_row.x_of(start), _x_end(label_row, end)
+    height = label_row.lines[label_row.owners[start]].bounds[3]
+    for below_index in range(index + 1, len(rows)):
+        row = rows[below_index]
+        if row.top - label_row.bottom > ROWS_APART * height:
+            return None
+        column = [i for i, line in enumerate(row.lines)
+                  if line.bounds[0] < right and line.bounds[0] + line.bounds[2] > left]
+        if not column:
+            continue
+        first = last = column[0]
+        while last + 1 < len(row.lines) and _gap(row.lines[last], row.lines[last + 1]) <= CELL_GAP * height:
+            last += 1
+        begin = row.owners.index(first) if first in row.owners else len(row.text)
+        finish = len(row.owners) - row.owners[::-1].index(last) if last in row.owners else begin
+        return _cut(row, below_index, begin, finish, stops)
+    return None
+
+
+def _x_end(row: Row, end: int) -> float:
+    """Where the character before ``end`` ends."""
+    line = row.lines[row.owners[end - 1]]
+    if end < len(row.owners) and row.owners[end] == row.owners[end - 1]:
+        return row.x_of(end)
+    return line.bounds[0] + line.bounds[2]
+
+
+def _gap(left: TextLine, right: TextLine) -> float:
+    return right.bounds[0] - (left.bounds[0] + left.bounds[2])

@@ -15,32 +15,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
 from autopass.reading.text import clean
+from autopass.standards import DocumentSpec
 
-# The label printed highest and the label printed lowest on each upright document (layouts.md).
-TOP_AND_BOTTOM: dict[DocumentType, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    DocumentType.ID_CARD_FRONT: (("姓名", "性别", "民族"), ("公民身份号码",)),
-    DocumentType.ID_CARD_BACK: (("中华人民共和国", "居民身份证"), ("有效期限", "签发机关")),
-    DocumentType.DRIVING_LICENCE: (("机动车驾驶证", "证号"), ("有效期限", "准驾车型")),
-    DocumentType.BANK_CARD: (("银行", "借记卡", "DEBIT"), ("银联", "UnionPay", "VALID")),
-    DocumentType.VEHICLE_INVOICE: (("机动车销售统一发票", "发票联", "开票日期"), ("价税合计", "销货单位")),
-    DocumentType.VEHICLE_REGISTRATION: (("机动车登记证书", "登记编号"), ("车辆识别代号", "发动机号")),
-    # Not plain 合同: the lender's seal (合同专用章) sits low on the signature page.
-    DocumentType.LOAN_CONTRACT: (("签字页", "贷款合同", "合同编号", "本合同"),
-                                 ("签署日期", "贷款期限", "贷款金额", "借款人姓名", "盖章")),
-}
-
-TITLE_AT_TOP = frozenset({
-    DocumentType.ID_CARD_BACK,
-    DocumentType.DRIVING_LICENCE,
-    DocumentType.VEHICLE_INVOICE,
-    DocumentType.VEHICLE_REGISTRATION,
-    DocumentType.LOAN_CONTRACT,
-})
-"""Documents whose printed title stands at their top, whatever the issuer (a bank card's 借记卡
-does not: banks print it anywhere; the ID card front has no title)."""
 LOW_TITLE = 0.75
 """A title (or top label) centred below this share of the document's height, with no bottom label
 read: the document is upside down."""
@@ -87,29 +65,28 @@ def lines_stand_on_end(lines: list[TextLine]) -> bool:
     return tall > len(long_lines) / 2
 
 
-def is_upside_down(
-    document_type: DocumentType, lines: list[TextLine], height: int, title: str | None
-) -> bool:
-    """True when the document's top label lies below its bottom label; with no bottom label read,
-    when its printed ``title`` (the spec's, see ``DocumentSpec.printed_title``), or else its top
-    label, lies in the lowest part of its ``height`` (a licence's title read, its 准驾车型 and
-    有效期限 labels lost; a registration certificate's 登记编号 read, its pale labels and its
-    upside-down title not)."""
-    anchors = TOP_AND_BOTTOM.get(document_type)
-    if not anchors:
+def is_upside_down(spec: DocumentSpec, lines: list[TextLine], height: int) -> bool:
+    """True when the document's top words (``spec.orientation``) lie below its bottom words; with
+    no bottom word read, when its printed title (``DocumentSpec.printed_title``, for a document
+    whose title stands at its top), or else a top word, lies in the lowest part of its ``height``
+    (a licence's title read, its 准驾车型 and 有效期限 labels lost; a registration certificate's
+    登记编号 read, its pale labels and its upside-down title not)."""
+    anchors = spec.orientation
+    if anchors is None:
         return False
-    top = _centre_of(anchors[0], lines)
-    bottom = _centre_of(anchors[1], lines)
+    top = _centre_of(anchors.top, lines)
+    bottom = _centre_of(anchors.bottom, lines)
     if top is not None and bottom is not None:
         return top > bottom
-    if bottom is not None or document_type not in TITLE_AT_TOP:
+    if bottom is not None or not anchors.title_at_top:
         return False
-    centre = _centre_of((title,), lines) if title else None
+    title = spec.printed_title
+    centre = _centre_of([title], lines) if title else None
     centre = top if centre is None else centre
     return centre is not None and centre > LOW_TITLE * height
 
 
-def _centre_of(keywords: tuple[str, ...], lines: list[TextLine]) -> float | None:
+def _centre_of(keywords: list[str], lines: list[TextLine]) -> float | None:
     """Median height of every line holding one of ``keywords``: one stray match (a seal's text,
     a clause quoting a label) does not turn the page."""
     centres = [line.bounds[1] + line.bounds[3] / 2 for line in lines

@@ -462,6 +462,22 @@ def read_name(text: str, fragments: Sequence[tuple[str, int]] = ()) -> Reading:
     return Reading(name, INVALID_CONFIDENCE)
 
 
+_NAME_SHAPE = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9fff]+)+")
+"""A person's name as printed: 2-4 Han characters, or Han parts joined by a middle dot."""
+_ORGANISATION = re.compile(r"银行|分行|支行|公司|集团|有限|信用社|合作社")
+"""Words of an institution's name (the lender beside the borrower): never in a person's."""
+
+
+def is_name(value: object, label_words: Sequence[str] = ()) -> bool:
+    """Whether ``value`` can be a person's name (every field of kind ``name``, every document):
+    shaped like one, no institution's, and no label printed on the document (``label_words``:
+    贷款人, 签字 read where the value was expected), nor a piece of one, nor one glued to it."""
+    if not isinstance(value, str) or not _NAME_SHAPE.fullmatch(value) or _ORGANISATION.search(value):
+        return False
+    words = {clean(word) for word in label_words}
+    return not any(len(word) >= SHORTEST_NAME and (word in value or value in word) for word in words)
+
+
 def label_fragments(labels: Sequence[str]) -> list[tuple[str, int]]:
     """Two-character pieces of labels with their offset: what survives of a misread label."""
     pieces = {(label[i : i + 2], i) for label in labels for i in range(len(label) - 1)
