@@ -81,8 +81,8 @@ def test_the_same_idempotency_key_gives_the_first_answer_and_no_second_processin
     assert len(dealer_api.submitted) == 1
     assert dealer_api.counts() == {"submissions": 1, "dossiers": 0, "uploads": 0}
     with dealer_api.client(OTHER_DEALER) as client:  # keys are per dealer: no clash
-        theirs = client.post(DOSSIERS, headers={"Idempotency-Key": "k-1"},
-                             files=multipart(application(application_id="A2", dealer_id=OTHER_DEALER)))
+        theirs = client.post(DOSSIERS, headers={"Idempotency-Key": "k-1"}, files=multipart(
+            application(application_id="A2", dealer_id=OTHER_DEALER)))
     assert theirs.status_code == 202, theirs.text
 
 
@@ -145,7 +145,7 @@ BAD_UPLOADS: list[tuple[str, dict, int, str]] = [
      "file name '.id.png': hidden files (starting with '.') are not documents"),
     ("suffix", {"files": multipart(files={"id.exe": png()})}, 422,
      "file name 'id.exe': documents are .jpg, .jpeg, .png or .pdf files"),
-    ("twice", {"files": multipart(files={"id.png": png()}) * 1 + multipart(files={"id.png": png()})[1:]},
+    ("twice", {"files": multipart(files={"id.png": png()}) + [("files", ("id.png", png(), "-"))]},
      422, "file name 'id.png': sent twice"),
     ("malformed application.json", {"files": multipart(b'{"application_id": ')}, 422,
      "application.json: malformed JSON at line 1 column 20: Expecting value"),
