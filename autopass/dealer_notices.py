@@ -241,17 +241,24 @@ def _decided_untold(session: Session, now: datetime, application_id: str | None,
     return list(session.scalars(query))
 
 
-def _decision_notice(session: Session, dossier: Dossier) -> DecisionNotice:
-    assert dossier.decided_at is not None and dossier.decision is not None
+def decision_reasons(session: Session, dossier_id: int) -> list[str]:
+    """Why a dossier was decided as it was: each failed check as ``<rule id>: <detail>`` (the
+    details are free of personal data). The webhook and the dealer API say the same."""
     failed = session.scalars(sa.select(Check).where(
-        Check.dossier_id == dossier.id, Check.status == Status.FAIL).order_by(Check.id))
+        Check.dossier_id == dossier_id, Check.status == Status.FAIL).order_by(Check.id))
+    return [f"{check.check_id}: {check.detail}" for check in failed]
+
+
+def _decision_notice(session: Session, dossier: Dossier) -> DecisionNotice:
+    assert dossier.id is not None
+    assert dossier.decided_at is not None and dossier.decision is not None
     return DecisionNotice(
         notice_id=f"autopass-decision-{dossier.id}-{dossier.decided_at:%Y%m%dT%H%M%S%f}",
         application_id=dossier.application_id,
         dealer_id=dossier.dealer_id,
         salesperson_id=dossier.salesperson_id,
         decision=Decision(dossier.decision),
-        reasons=[f"{check.check_id}: {check.detail}" for check in failed],
+        reasons=decision_reasons(session, dossier.id),
         received_at=dossier.received_at,
         decided_at=dossier.decided_at,
     )

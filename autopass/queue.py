@@ -373,19 +373,24 @@ def _request_of(event: AuditEvent, application_id: str) -> NewPhotoRequest:
     )
 
 
-def waiting_for_dealer(session: Session) -> list[NewPhotoRequest]:
-    """The dossiers sent back to their dealers and not received again, oldest request first."""
+def waiting_for_dealer(session: Session, *, dossier_id: int | None = None
+                       ) -> list[NewPhotoRequest]:
+    """The dossiers sent back to their dealers and not received again (only ``dossier_id``, when
+    given), oldest request first."""
     latest = (
         sa.select(sa.func.max(AuditEvent.id))
         .where(AuditEvent.action == NEW_PHOTO_REQUESTED)
         .group_by(AuditEvent.dossier_id)
     )
-    rows = session.execute(
+    query = (
         sa.select(Dossier.id, Dossier.application_id, AuditEvent)
         .join(AuditEvent, AuditEvent.dossier_id == Dossier.id)
         .where(Dossier.status == DossierStatus.WAITING_FOR_DEALER, AuditEvent.id.in_(latest))
         .order_by(AuditEvent.at, AuditEvent.id)
-    ).all()
+    )
+    if dossier_id is not None:
+        query = query.where(Dossier.id == dossier_id)
+    rows = session.execute(query).all()
     return [_request_of(event, application_id) for _, application_id, event in rows]
 
 

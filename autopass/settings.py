@@ -118,6 +118,12 @@ class Settings(BaseSettings):
         description="Request bodies of the web app above this size are refused (413) before they "
         "are read whole: its forms and JSON answers are small, and nobody uploads through it.",
     )
+    max_upload_bytes: int = Field(
+        64 * 1024 * 1024, ge=1,
+        description="Request bodies of the dealer API's dossier upload (POST /api/v1/dossiers) "
+        "above this size are refused (413) before they are read; every other route keeps "
+        "AUTOPASS_MAX_REQUEST_BYTES. Each file within stays under AUTOPASS_MAX_FILE_BYTES.",
+    )
     parallelism: int = Field(
         default_factory=lambda: (os.cpu_count() or 1) + 1, ge=1,
         description="Documents processed at once inside one dossier flow; default: CPU cores + 1, "
@@ -135,6 +141,20 @@ class Settings(BaseSettings):
         "inline",
         description="How a settled dossier is finalized: `inline` runs the flow in the queue "
         "page's process; `deployment` creates a run of the finalize-dossier deployment.",
+    )
+    process_mode: Literal["inline", "deployment"] = Field(
+        "inline",
+        description="How a dossier sent over the dealer API is processed: `inline` runs "
+        "process-dossier in a background thread of the web process; `deployment` creates a run "
+        "of the process-dossier deployment (the data dir must then be shared with the workers).",
+    )
+    dealer_api_rate_limit: int = Field(
+        120, ge=1,
+        description="Calls one dealer API key may make within the rate window; more are refused "
+        "(HTTP 429, Retry-After). Counted in the store, so every web process shares the count.",
+    )
+    dealer_api_rate_window_seconds: int = Field(
+        60, ge=1, description="The window of AUTOPASS_DEALER_API_RATE_LIMIT, in seconds."
     )
     secret_key: str = Field(
         DEVELOPMENT_SECRET,

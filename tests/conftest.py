@@ -14,6 +14,7 @@ import pytest
 from autopass.settings import Settings
 
 SHARED_FACES = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "faces-dev"
+pytest_plugins = ["tests.stores"]
 POSTGRES_ADMIN_URL = os.environ.get(
     "AUTOPASS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

@@ -10,6 +10,7 @@ from autopass.cli import serve as _serve  # noqa: F401  (registers `autopass ser
 from autopass.cli import bench as _bench  # noqa: F401  (registers `autopass bench`)
 from autopass.cli import evaluate as _evaluate  # noqa: F401  (registers `autopass evaluate`)
 from autopass.cli import demo as _demo  # noqa: F401  (registers `autopass demo`)
+from autopass.cli import dealers as _dealers  # noqa: F401  (registers `autopass dealers`)
 from autopass.cli import operations as _operations  # noqa: F401  (registers `autopass intake`, `autopass nightly`)
 
 __all__ = ["app"]

@@ -75,7 +75,7 @@ def users_add(
     For scripts, the password may come from the AUTOPASS_NEW_PASSWORD environment variable.
     """
     password = _new_password(username)
-    with _store_errors_exit() as session:
+    with store_errors_exit() as session:
         add_user(session, username=username, password=password, role=role)
     _console.print(f"user {username} added with role {role.value}")
 
@@ -96,7 +96,7 @@ def users_deactivate(username: Annotated[str, typer.Argument(help="Log-in name."
     """Stop a user logging in (someone who left); their pages end at the next click and stay
     ended if they are activated again, a task they hold returns to the queue when its lease runs
     out. The user stays in the audit trail."""
-    with _store_errors_exit() as session:
+    with store_errors_exit() as session:
         set_active(session, username=username, active=False)
     _console.print(f"user {username} can no longer log in")
 
@@ -104,7 +104,7 @@ def users_deactivate(username: Annotated[str, typer.Argument(help="Log-in name."
 @users_app.command("activate")
 def users_activate(username: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
     """Let a deactivated user log in again."""
-    with _store_errors_exit() as session:
+    with store_errors_exit() as session:
         set_active(session, username=username, active=True)
     _console.print(f"user {username} can log in")
 
@@ -113,11 +113,11 @@ def users_activate(username: Annotated[str, typer.Argument(help="Log-in name.")]
 def users_password(username: Annotated[str, typer.Argument(help="Log-in name.")]) -> None:
     """Give a user a new password, asked for as in `users add` (or AUTOPASS_NEW_PASSWORD); the
     sessions they have open end (a copy of their cookie, too)."""
-    with _store_errors_exit() as session:
+    with store_errors_exit() as session:
         if find_user(session, username=username) is None:  # before asking for a password
             raise StoreError(f"no user {username}")
     password = _new_password(username)
-    with _store_errors_exit() as session:
+    with store_errors_exit() as session:
         set_password(session, username=username, password=password)
     _console.print(f"user {username} has a new password")
 
@@ -129,7 +129,7 @@ def _new_password(username: str) -> str:
 
 
 @contextmanager
-def _store_errors_exit() -> Iterator[Session]:
+def store_errors_exit() -> Iterator[Session]:
     """A store session; a refusal (unknown user, short password) is one red line and exit 2."""
     try:
         with session_scope(get_settings()) as session:

@@ -209,6 +209,69 @@ class LoginFailure(SQLModel, table=True):
     address: str = _text(64)  # the client's IP address as the server sees it
 
 
+class DealerKey(SQLModel, table=True):
+    """A key a dealer's system calls the dealer API with; it acts for ``dealer_id`` only.
+
+    The key is shown once, when issued; the store keeps its SHA-256 (a random 256-bit token needs
+    no slow hash: nobody can guess one to test against it) and its first characters, ``prefix``,
+    to find the row without comparing every hash. A revoked key stays, as the audit trail names it.
+    """
+
+    __tablename__ = "dealer_keys"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dealer_id: str = _text(MAX_ID_LENGTH, index=True)
+    name: str = _text(128, default="")
+    prefix: str = _text(16, unique=True)
+    key_hash: str = _text(64)
+    created_at: datetime = _when()
+    revoked_at: datetime | None = _when(nullable=True)
+
+
+class DealerApiCall(SQLModel, table=True):
+    """One call of the dealer API with a key, counted to limit each key's rate; kept in the store
+    so every web process counts the same calls. Rows older than the window are deleted; the audit
+    trail keeps its own event of every call."""
+
+    __tablename__ = "dealer_api_calls"
+    __table_args__ = (sa.Index("ix_dealer_api_calls_key_at", "key_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_id: int = Field(foreign_key="dealer_keys.id", ondelete="CASCADE")
+    at: datetime = _when(index=True)
+
+
+class SubmissionState(StrEnum):
+    RECEIVED = "received"  # checked and accepted; process-dossier not started yet
+    PROCESSING = "processing"  # process-dossier runs (here, or as a deployment run)
+    STORED = "stored"  # the dossier is recorded: its own status says the rest
+    FAILED = "failed"  # processing broke or refused the dossier (``problem`` says why)
+
+
+class DealerSubmission(SQLModel, table=True):
+    """A dossier a dealer's system sent over HTTP, from its acceptance to its record.
+
+    The dossier itself is recorded only once process-dossier has read it; until then this row is
+    what the dealer can follow. ``(dealer_id, idempotency_key)`` is unique: the same request sent
+    again (a timeout, a retry) finds its first answer instead of a second processing; the
+    ``fingerprint`` (SHA-256 of the application and of every file, by name) tells a true repeat
+    from another dossier under a reused key.
+    """
+
+    __tablename__ = "dealer_submissions"
+    __table_args__ = (sa.UniqueConstraint("dealer_id", "idempotency_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dealer_id: str = _text(MAX_ID_LENGTH)
+    key_id: int = Field(foreign_key="dealer_keys.id", index=True)
+    application_id: str = _text(MAX_ID_LENGTH, index=True)
+    idempotency_key: str | None = _text(255, default=None, nullable=True)
+    fingerprint: str = _text(64)
+    received_at: datetime = _when()
+    state: SubmissionState = _text(16, default=SubmissionState.RECEIVED)
+    problem: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+
+
 class AuditEvent(SQLModel, table=True):
     """Who did what, when: machine results and human answers alike."""
 

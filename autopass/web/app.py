@@ -22,7 +22,8 @@ from autopass.web.auth import SESSION_COOKIE, SESSION_MAX_AGE_SECONDS
 from autopass.web.body_limit import RequestBodyLimit
 from autopass.web.deps import LoginRequired
 from autopass.web.finalize import DossierSettled, start_finalize
-from autopass.web.routes import api, crops, dashboard, dossiers, pages
+from autopass.web.processing import DossierSubmitted, start_processing
+from autopass.web.routes import api, crops, dashboard, dealer_api, dossiers, pages
 from autopass.web.templating import WEB_DIR
 
 SECURITY_HEADERS = {
@@ -39,10 +40,13 @@ NO_STORE = {b"cache-control": b"no-store"}
 
 
 def create_app(
-    settings: Settings | None = None, *, on_dossier_settled: DossierSettled | None = None
+    settings: Settings | None = None, *, on_dossier_settled: DossierSettled | None = None,
+    on_dossier_submitted: DossierSubmitted | None = None,
 ) -> FastAPI:
     """The web app on ``settings``' store; ``on_dossier_settled(settings, dossier_id)`` runs
-    after the answer that settles a dossier (default: the finalize flow)."""
+    after the answer that settles a dossier (default: the finalize flow), and
+    ``on_dossier_submitted(settings, submission_id, folder)`` after the 202 of a dossier a
+    dealer's system sent (default: the process flow)."""
     settings = settings or get_settings()
 
     @asynccontextmanager
@@ -51,8 +55,9 @@ def create_app(
         yield
 
     app = FastAPI(
-        title="Autopass micro-task queue",
-        summary="Claim, answer and release the micro-tasks machines could not settle.",
+        title="Autopass micro-task queue and dealer API",
+        summary="Claim, answer and release the micro-tasks machines could not settle; dealers' "
+        "systems submit dossiers and follow their decisions (/api/v1).",
         version="0.1.0",
         docs_url=None,
         redoc_url=None,
@@ -60,6 +65,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.on_dossier_settled = on_dossier_settled or start_finalize
+    app.state.on_dossier_submitted = on_dossier_submitted or start_processing
     app.state.password_checks = threading.BoundedSemaphore(settings.login_concurrent_checks)
     app.add_middleware(
         SessionMiddleware,
@@ -69,7 +75,8 @@ def create_app(
         same_site="lax",
         https_only=settings.environment == "production",
     )
-    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes)
+    app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes,
+                       by_path={dealer_api.DOSSIERS_PATH: settings.max_upload_bytes})
     app.add_middleware(SecurityHeaders)  # outermost: a refused body's 413 gets the headers too
     app.mount(STATIC_PATH, StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
@@ -77,6 +84,7 @@ def create_app(
     app.include_router(crops.router)
     app.include_router(dashboard.router)
     app.include_router(dossiers.router)
+    app.include_router(dealer_api.router)
     app.add_exception_handler(LoginRequired, _to_login)
     return app
 

@@ -4,10 +4,13 @@ The app reads a body before it knows who sent it (a form or JSON body is parsed 
 handler, the session check included, runs), so an anonymous POST of 200 MB sat whole in the
 server's memory before its 401. A declared ``Content-Length`` over the limit is refused before
 anything is read; a body sent without one (chunked) is counted as it arrives and refused the
-moment it passes the limit.
+moment it passes the limit. A route that takes uploads (the dealer API's dossiers) has its own,
+larger limit, by exact path: every other route keeps the small one.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from fastapi import status
 from starlette.exceptions import HTTPException
@@ -33,19 +36,23 @@ def too_large(max_bytes: int) -> str:
 
 
 class RequestBodyLimit:
-    """Pure ASGI middleware: at most ``max_bytes`` of request body reach the app."""
+    """Pure ASGI middleware: at most ``max_bytes`` of request body reach the app, or the limit
+    ``by_path`` gives the request's path."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int,
+                 by_path: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.by_path = dict(by_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        max_bytes = self.by_path.get(scope["path"], self.max_bytes)
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, receive, send)
+        if declared is not None and declared > max_bytes:
+            await _refuse(max_bytes, scope, receive, send)
             return
         received = 0
         started = False
@@ -55,8 +62,8 @@ class RequestBodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    raise BodyTooLarge(self.max_bytes)
+                if received > max_bytes:
+                    raise BodyTooLarge(max_bytes)
             return message
 
         async def noting_send(message: Message) -> None:
@@ -69,12 +76,13 @@ class RequestBodyLimit:
         except BodyTooLarge:
             if started:  # an app that read its body while answering: nothing more to say
                 raise
-            await self._refuse(scope, receive, send)
+            await _refuse(max_bytes, scope, receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = JSONResponse({"detail": too_large(self.max_bytes)},
-                                status_code=status.HTTP_413_CONTENT_TOO_LARGE, headers=CLOSE)
-        await response(scope, receive, send)
+
+async def _refuse(max_bytes: int, scope: Scope, receive: Receive, send: Send) -> None:
+    response = JSONResponse({"detail": too_large(max_bytes)},
+                            status_code=status.HTTP_413_CONTENT_TOO_LARGE, headers=CLOSE)
+    await response(scope, receive, send)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -16,12 +16,14 @@ DOSSIERS = "/dossiers"
 DOT_SEGMENTS = (".", "..")
 
 
-def dossier_url(application_id: str, document_id: int | None = None) -> str:
-    """The dossier's page, or the picture of one of its documents."""
+def dossier_url(application_id: str, document_id: int | None = None, *,
+                base: str = DOSSIERS) -> str:
+    """The dossier's page, or the picture of one of its documents; under ``base``, the dossier's
+    resource elsewhere (the dealer API's)."""
     escaped = application_id.replace("%", "%25").replace("/", "%2F")
     if escaped in DOT_SEGMENTS:
         escaped = escaped.replace(".", "%2E")
-    url = f"{DOSSIERS}/{quote(escaped, safe='')}"
+    url = f"{base}/{quote(escaped, safe='')}"
     return url if document_id is None else f"{url}/documents/{document_id}"
 
 

@@ -33,6 +33,9 @@ TABLES = {
     "micro_tasks",
     "post_loan_items",  # 0002: the nightly batch's post-loan follow-up
     "login_failures",  # 0008: wrong passwords counted to throttle guessing
+    "dealer_keys",  # 0009: the dealer API's keys, calls and submissions
+    "dealer_api_calls",
+    "dealer_submissions",
     "users",
 }
 

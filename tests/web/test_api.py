@@ -30,13 +30,16 @@ def _claim(client: TestClient) -> tuple[dict[str, Any], dict[str, str]]:
     return response.json(), {"X-CSRF-Token": token}
 
 
-def test_openapi_schema_lists_the_four_task_routes(app_client: TestClient) -> None:
+def test_openapi_schema_lists_the_four_task_routes_and_the_dealer_api(
+        app_client: TestClient) -> None:
     paths = app_client.get("/openapi.json").json()["paths"]
     assert sorted(paths) == [
         "/api/tasks/next",
         "/api/tasks/{task_id}/answer",
         "/api/tasks/{task_id}/new-photo",
         "/api/tasks/{task_id}/release",
+        "/api/v1/dossiers",
+        "/api/v1/dossiers/{application_id}",
     ]
     assert set(paths["/api/tasks/next"]) == {"get"}
     assert set(paths["/api/tasks/{task_id}/answer"]) == {"post"}
