@@ -2,7 +2,7 @@
 
 (a) Leases that ran out go back to the queue. Dossiers that stopped half-way are dealt with:
     - ``waiting_for_people`` with no open or claimed task (settled, but the finalize run never
-      happened or failed) -> ``finalize-dossier`` again, through ``autopass.resume``;
+      happened or failed) -> ``finalize-dossier`` again, through ``flows.dispatch``;
     - ``processing`` for longer than ``stuck_processing_minutes`` -> ``failed`` with the reason.
       Nothing is re-run for them: the store keeps no folder to re-read, while the intake still
       holds such a folder in ``.processing/`` and retries it on its own;
@@ -30,7 +30,7 @@ from autopass.dealer_deadlines import deadline_days, overdue_requests, reject_ov
 from autopass.dossier import DossierResult
 from autopass.errors import StandardsError
 from autopass.queue import UNSETTLED, expire_leases
-from autopass.resume import start_finalize
+from flows.dispatch import start_finalize
 from autopass.settings import get_settings
 from autopass.standards import PostLoan, load_standard
 from autopass.store import Dossier, DossierStatus, MicroTask, mark_dossier_failed, session_scope

@@ -1,7 +1,7 @@
 """Start ``process-dossier`` for a dossier a dealer's system sent, after its 202 is answered.
 
 ``AUTOPASS_PROCESS_MODE=inline`` (the default) runs the flow in a background thread of the web
-process, as ``finalize-dossier`` runs after the last answer (``autopass.resume``); ``deployment``
+process, as ``finalize-dossier`` runs after the last answer (``flows.dispatch``); ``deployment``
 creates a run of the ``process-dossier`` deployment for a worker (the data dir, where the upload
 waits, must be the worker's too). Either way the submission's state follows: processing, then
 stored or failed; the upload's folder is deleted once the originals are in the store.

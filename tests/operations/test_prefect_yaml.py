@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 from prefect.cli.deploy._models import PrefectYamlModel
 
-from autopass.resume import FINALIZE_DEPLOYMENT
+from flows.dispatch import FINALIZE_DEPLOYMENT
 from flows.intake import PROCESS_DEPLOYMENT
 
 PREFECT_YAML = Path(__file__).resolve().parents[2] / "prefect.yaml"

@@ -1,4 +1,5 @@
-"""Start the ``finalize-dossier`` flow for a dossier whose micro-tasks are all answered.
+"""Start the ``finalize-dossier`` flow for a dossier whose micro-tasks are all answered: here, or
+as a run of its deployment for a worker (the one place that knows both ways).
 
 Embedded (the default): the flow runs in a background thread of the process that took the last
 answer (the queue page). With a Prefect server and workers (``AUTOPASS_FINALIZE_MODE=deployment``)
