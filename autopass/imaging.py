@@ -11,6 +11,7 @@ Only a regular file of its own is opened (``autopass.files``: no symbolic or har
 
 from __future__ import annotations
 
+import io
 import math
 import os
 import threading
@@ -67,6 +68,21 @@ def load_pages(path: Path, settings: Settings, *, only: int | None = None) -> li
                 raise ImageError(path, f"has no page {only}")
             return [Page(number=1, image=_load_image(handle, path, kind, settings))]
     except FileRefused as exc:  # a link, or above a limit: a micro-task like any unreadable file
+        raise ImageError(path, exc.problem) from None
+
+
+def decode_photo(data: bytes, name: str, settings: Settings) -> np.ndarray:
+    """A JPEG or PNG photo held in memory (a capture checked on the spot) as a BGR image, with
+    the same refusals as a file; ``name`` only names it in the error."""
+    path = Path(name)
+    if not data:
+        raise ImageError(path, "file is empty (0 bytes)")
+    kind = next((kind for magic, kind in _MAGIC.items() if data.startswith(magic)), None)
+    if kind is None or kind == _PDF:
+        raise ImageError(path, "not a JPEG or PNG photo (its content is something else)")
+    try:
+        return _load_image(io.BytesIO(data), path, kind, settings)
+    except FileRefused as exc:
         raise ImageError(path, exc.problem) from None
 
 

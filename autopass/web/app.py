@@ -23,7 +23,7 @@ from autopass.web.body_limit import RequestBodyLimit
 from autopass.web.deps import LoginRequired
 from autopass.web.finalize import DossierSettled, start_finalize
 from autopass.web.processing import DossierSubmitted, start_processing
-from autopass.web.routes import api, crops, dashboard, dealer_api, dossiers, pages
+from autopass.web.routes import api, captures, crops, dashboard, dealer_api, dossiers, pages
 from autopass.web.templating import WEB_DIR
 
 SECURITY_HEADERS = {
@@ -76,7 +76,9 @@ def create_app(
         https_only=settings.environment == "production",
     )
     app.add_middleware(RequestBodyLimit, max_bytes=settings.max_request_bytes,
-                       by_path={dealer_api.DOSSIERS_PATH: settings.max_upload_bytes})
+                       by_path={dealer_api.DOSSIERS_PATH: settings.max_upload_bytes,
+                                # one photo, base64 (4/3 of its bytes), in a small JSON body
+                                captures.CAPTURES_PATH: settings.max_file_bytes * 4 // 3 + 65536})
     app.add_middleware(SecurityHeaders)  # outermost: a refused body's 413 gets the headers too
     app.mount(STATIC_PATH, StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
@@ -85,6 +87,7 @@ def create_app(
     app.include_router(dashboard.router)
     app.include_router(dossiers.router)
     app.include_router(dealer_api.router)
+    app.include_router(captures.router)
     app.add_exception_handler(LoginRequired, _to_login)
     return app
 

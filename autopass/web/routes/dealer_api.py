@@ -132,7 +132,7 @@ class Problem(BaseModel):
     detail: str
 
 
-_REFUSALS: dict[int | str, dict[str, Any]] = {
+REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No key, or an unknown or revoked one."},
     403: {"model": Problem, "description": "The application is another dealer's, or its id is "
           "another dealer's dossier."},
@@ -196,7 +196,7 @@ _UPLOAD_BODY = {
     "/dossiers",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmissionAccepted,
-    responses=_REFUSALS,
+    responses=REFUSALS,
     openapi_extra={"requestBody": _UPLOAD_BODY},
     summary="Submit a dossier",
 )
@@ -310,7 +310,7 @@ class FollowedDossier(BaseModel):
 @router.get(
     "/dossiers/{application_id}",
     response_model=FollowedDossier,
-    responses={401: _REFUSALS[401], 429: _REFUSALS[429],
+    responses={401: REFUSALS[401], 429: REFUSALS[429],
                404: {"model": Problem, "description": "This dealer has no such dossier."}},
     summary="Follow a dossier",
 )

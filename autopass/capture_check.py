@@ -1,0 +1,171 @@
+"""Check one photo while the customer is still in the store: would the pipeline read it?
+
+The check runs the pipeline's own reader on the photo and trusts a field exactly as the product's
+standard would (``Standard.min_confidence``): a photo passes when its type and every field its
+document carries were read with that confidence and agree with the values the dealer states. What
+the eye would blame (small text, blur, glare, a cut-off edge) is measured too and named beside a
+failure, so the salesperson knows what to change; it never fails a photo the reader managed.
+Nothing is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from autopass.documents import DocumentType
+from autopass.engines.base import FaceEngine, OcrEngine
+from autopass.reading import ReadDocument, analyse_page
+from autopass.standards import DocumentSpec, Standard
+
+LEGIBLE_TEXT_PX = 24
+"""Key text shorter than this (pixels, on the straightened document) is hard to read for the
+recogniser and for people alike."""
+SHARPNESS_FLOOR = 60.0
+"""Variance of the Laplacian at a 1000 px wide document below which it counts as blurred."""
+GLARE_SHARE = 0.02
+"""Share of the document's pixels washed out to white above which glare is named."""
+EDGE_MARGIN_PX = 3
+
+
+@dataclass(frozen=True)
+class Legibility:
+    """What a person would see wrong with the photo of one document."""
+
+    text_height_px: int | None  # the smallest read field's text height; None: no field read
+    sharpness: float
+    glare_share: float
+    cut_off: bool  # the document touches the photo's edge
+
+    def hints(self) -> list[str]:
+        found = []
+        if self.text_height_px is not None and self.text_height_px < LEGIBLE_TEXT_PX:
+            found.append(f"text too small ({self.text_height_px} px < {LEGIBLE_TEXT_PX} px): "
+                         "come closer")
+        if self.sharpness < SHARPNESS_FLOOR:
+            found.append("blurred: hold still and let the camera focus")
+        if self.glare_share > GLARE_SHARE:
+            found.append("glare: tilt the document away from the light")
+        if self.cut_off:
+            found.append("cut off: the whole document must be in the photo")
+        return found
+
+
+@dataclass(frozen=True)
+class CheckedField:
+    value: object
+    confidence: float
+    trusted: bool  # read with the confidence the standard asks for
+    agrees: bool | None  # with the stated value; None when none was stated
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    type: DocumentType
+    confidence: float
+    region: list[int] | None
+    fields: dict[str, CheckedField]
+    legibility: Legibility
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CaptureVerdict:
+    ok: bool
+    documents: list[CheckedDocument]
+    problems: list[str]  # why to take the photo again; empty when ``ok``
+    hints: list[str]  # what to change when taking it again
+
+
+def check_capture(
+    image: np.ndarray,
+    *,
+    standard: Standard,
+    specs: dict[DocumentType, DocumentSpec],
+    ocr: OcrEngine,
+    face: FaceEngine | None = None,
+    stated: dict[str, str] | None = None,
+    expected_type: DocumentType | None = None,
+) -> CaptureVerdict:
+    """Read ``image`` (BGR) as the pipeline does and say whether it would go through unaided."""
+    stated = stated or {}
+    read = analyse_page(image, ocr=ocr, face=face, specs=specs)
+    documents = [_check(document, image.shape, standard, specs, stated) for document in read]
+    problems = [problem for document in documents for problem in document.problems]
+    if not documents or all(d.type is DocumentType.OTHER for d in documents):
+        problems.append("no document recognised")
+    if expected_type is not None and all(d.type is not expected_type for d in documents):
+        problems.append(f"expected a {expected_type.value}, found "
+                        f"{', '.join(d.type.value for d in documents) or 'nothing'}")
+    hints = list(dict.fromkeys(hint for d in documents for hint in d.legibility.hints()))
+    return CaptureVerdict(ok=not problems, documents=documents, problems=problems,
+                          hints=hints if problems else [])
+
+
+def _check(document: ReadDocument, page_shape: tuple[int, ...], standard: Standard,
+           specs: dict[DocumentType, DocumentSpec], stated: dict[str, str]) -> CheckedDocument:
+    kind = document.type.value
+    problems: list[str] = []
+    if document.type is not DocumentType.OTHER and document.confidence < standard.confidence.document_type:
+        problems.append(f"{kind}: type uncertain ({document.confidence:.2f})")
+    spec = specs.get(document.type)
+    wanted = [name for name, field_spec in spec.fields.items()
+              if field_spec.required and field_spec.kind != "face"] if spec else []
+    checked: dict[str, CheckedField] = {}
+    for name in wanted:
+        value = document.fields.get(name)
+        if value is None or value.value in (None, ""):
+            problems.append(f"{kind}.{name}: not read")
+            continue
+        needed = standard.min_confidence(kind, name)
+        expected = stated.get(name)
+        agrees = None if expected is None else _same(value.value, expected)
+        checked[name] = CheckedField(value.value, round(value.confidence, 4),
+                                     value.confidence >= needed, agrees)
+        if value.confidence < needed:
+            problems.append(f"{kind}.{name}: unsure ({value.confidence:.2f} < {needed:.2f})")
+        if agrees is False:
+            problems.append(f"{kind}.{name}: differs from the stated value")
+    return CheckedDocument(
+        type=document.type,
+        confidence=round(document.confidence, 4),
+        region=document.region,
+        fields=checked,
+        legibility=_legibility(document, page_shape, wanted),
+        problems=problems,
+    )
+
+
+def _same(read: object, stated: str) -> bool:
+    """Equal once spaces and letter case are set aside (the reader already normalised its value)."""
+    def plain(value: object) -> str:
+        return "".join(str(value).split()).upper()
+
+    if isinstance(read, int | float) and not isinstance(read, bool):
+        try:
+            return abs(float(read) - float(stated)) < 0.005
+        except ValueError:
+            return False
+    return plain(read) == plain(stated)
+
+
+def _legibility(document: ReadDocument, page_shape: tuple[int, ...],
+                wanted: list[str]) -> Legibility:
+    heights = [value.box[3] for name in wanted
+               if (value := document.fields.get(name)) is not None and value.box]
+    grey = cv2.cvtColor(document.image, cv2.COLOR_BGR2GRAY)
+    scale = 1000 / max(grey.shape[1], 1)
+    resized = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    sharpness = float(cv2.Laplacian(resized, cv2.CV_64F).var())
+    glare = float(np.mean(grey >= 250))
+    cut_off = False
+    if document.region is not None:
+        x, y, width, height = document.region
+        page_height, page_width = page_shape[:2]
+        cut_off = (x <= EDGE_MARGIN_PX or y <= EDGE_MARGIN_PX
+                   or x + width >= page_width - EDGE_MARGIN_PX
+                   or y + height >= page_height - EDGE_MARGIN_PX)
+    return Legibility(text_height_px=min(heights) if heights else None,
+                      sharpness=round(sharpness, 1), glare_share=round(glare, 4), cut_off=cut_off)

@@ -1,0 +1,124 @@
+"""``POST /api/v1/captures/check``: a photo checked on the spot, read by the real engines."""
+
+from __future__ import annotations
+
+import base64
+import io
+import random
+from collections.abc import Iterator
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from autopass.samples import cards
+from autopass.samples.capture import Difficulty, photograph
+from autopass.samples.faces import load_face_source
+from autopass.samples.generator import plan_dossier
+from autopass.settings import Settings
+from tests.dealer_api.conftest import DealerApi, png, start_dealer_api
+
+CHECK = "/api/v1/captures/check"
+
+
+@pytest.fixture(scope="module")
+def id_front_photo(faces_dev_dir) -> tuple[bytes, dict[str, str]]:  # type: ignore[no-untyped-def]
+    """A phone photo of an ID card's portrait side (normal difficulty) and what it prints."""
+    rng = random.Random(5)
+    plan = plan_dossier(rng, load_face_source(faces_dev_dir), 0.0)
+    card, fields = cards.render_id_front(plan.facts, rng)
+    photo = photograph(card, rng, Difficulty.EASY).convert("RGB")
+    out = io.BytesIO()
+    photo.save(out, "JPEG", quality=92)
+    return out.getvalue(), {name: str(value) for name, value in fields.items()}
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[DealerApi]:
+    """The dealer API on a SQLite store (the check stores nothing: one dialect is enough)."""
+    from autopass.store import upgrade
+
+    upgrade(settings)
+    yield from start_dealer_api(settings.model_copy(update={"secret_key": "k" * 40}))
+
+
+def _body(photo: bytes, **fields: object) -> dict[str, object]:
+    return {"photo": base64.b64encode(photo).decode(), **fields}
+
+
+def test_a_clear_photo_passes_with_its_fields_read_and_agreeing(api, id_front_photo) -> None:
+    photo, printed = id_front_photo
+    with api.client() as client:
+        answer = client.post(CHECK, json=_body(photo, expected_type="id_card_front", stated={
+            "name": printed["name"], "id_number": printed["id_number"]}))
+    assert answer.status_code == 200, answer.text
+    verdict = answer.json()
+    assert verdict["ok"] is True, verdict["problems"]
+    [document] = verdict["documents"]
+    assert document["type"] == "id_card_front"
+    assert document["fields"]["id_number"] == {
+        "value": printed["id_number"], "confidence": pytest.approx(
+            document["fields"]["id_number"]["confidence"]), "trusted": True, "agrees": True}
+    assert document["fields"]["name"]["agrees"] is True
+    assert document["legibility"]["text_height_px"] >= 24
+
+
+def test_another_stated_value_or_type_is_a_problem(api, id_front_photo) -> None:
+    photo, printed = id_front_photo
+    other = printed["id_number"][:-2] + ("00" if printed["id_number"][-2:] != "00" else "11")
+    with api.client() as client:
+        verdict = client.post(CHECK, json=_body(photo, expected_type="bank_card",
+                                                stated={"id_number": other})).json()
+    assert verdict["ok"] is False
+    assert "id_card_front.id_number: differs from the stated value" in verdict["problems"]
+    assert "expected a bank_card, found id_card_front" in verdict["problems"]
+
+
+def test_a_photo_too_small_and_blurred_to_read_is_sent_back_with_hints(api, id_front_photo) -> None:
+    photo, _ = id_front_photo
+    image = cv2.imdecode(np.frombuffer(photo, np.uint8), cv2.IMREAD_COLOR)
+    small = cv2.resize(image, None, fx=0.22, fy=0.22, interpolation=cv2.INTER_AREA)
+    blurred = cv2.GaussianBlur(small, (5, 5), 2.0)
+    with api.client() as client:
+        verdict = client.post(CHECK, json=_body(cv2.imencode(".jpg", blurred)[1].tobytes(),
+                                                expected_type="id_card_front")).json()
+    assert verdict["ok"] is False
+    assert verdict["problems"]
+    assert verdict["hints"], verdict  # says what to change, not only that it failed
+
+
+@pytest.mark.parametrize(("body", "status", "detail"), [
+    ({"photo": "not base64!"}, 422, "photo: not base64"),
+    ({"photo": ""}, 422, "photo: file is empty (0 bytes)"),
+    ({"photo": base64.b64encode(b"%PDF-1.4 a pdf").decode()}, 422, "photo: not a JPEG or PNG"),
+    ({"photo": base64.b64encode(png()).decode(), "product": "no_such_loan"}, 422, "product: "),
+    ({"photo": base64.b64encode(png()).decode(), "expected_type": "passport"}, 422, None),
+])
+def test_bad_input_is_a_clear_4xx(api, body, status, detail) -> None:
+    with api.client() as client:
+        answer = client.post(CHECK, json=body)
+    assert answer.status_code == status, answer.text
+    if detail is not None:
+        assert answer.json()["detail"].startswith(detail)
+
+
+def test_a_photo_above_the_file_limit_is_refused(settings: Settings) -> None:
+    from autopass.store import upgrade
+
+    upgrade(settings)
+    small = settings.model_copy(update={"secret_key": "k" * 40, "max_file_bytes": 2000})
+    noise = Image.fromarray(np.random.default_rng(0).integers(0, 255, (120, 120, 3), np.uint8))
+    out = io.BytesIO()
+    noise.save(out, "PNG")
+    for api in start_dealer_api(small):
+        with api.client() as client:
+            answer = client.post(CHECK, json=_body(out.getvalue()))
+        assert answer.status_code == 413
+
+
+def test_without_a_key_nothing_is_read(api) -> None:
+    import httpx
+
+    answer = httpx.post(api.url + CHECK, json=_body(png()))
+    assert answer.status_code == 401
