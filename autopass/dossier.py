@@ -211,6 +211,7 @@ class MicroTaskKind(StrEnum):
     COMPARE_FACES = "compare_faces"
     CHECK_SIGNATURE = "check_signature"
     RESOLVE_MISMATCH = "resolve_mismatch"
+    INVESTIGATE_LINK = "investigate_link"  # a senior's: this dossier and others of other people
 
 
 class ChoiceKind(StrEnum):
