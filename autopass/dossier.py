@@ -224,6 +224,8 @@ class ChoiceKind(StrEnum):
 
 
 CHOICE_KINDS = frozenset(MicroTaskKind(kind) for kind in ChoiceKind)
+SENIOR_KINDS = frozenset({MicroTaskKind.INVESTIGATE_LINK})
+"""Questions only seniors are asked, whoever asks them: an operator can never open one."""
 
 
 class MicroTaskSummary(BaseModel):
