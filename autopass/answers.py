@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from autopass.documents import DocumentType
 from autopass.dossier import MicroTaskKind
 from autopass.errors import AutopassError
+from autopass.risk.settle import Verdict
 
 TYPED = "typed"  # resolve_mismatch: the source of a value the senior typed instead of choosing
 
@@ -79,12 +80,20 @@ class ResolveMismatchAnswer(_Answer):
         return value
 
 
+class InvestigateLinkAnswer(_Answer):
+    """``investigate_link`` (a senior's): is the dossier's applicant the same person as those of
+    the applications linked to it, and is it fraud? (``autopass.risk.settle``)"""
+
+    verdict: Verdict
+
+
 Answer = (
     ClassifyDocumentAnswer
     | ConfirmFieldAnswer
     | CompareFacesAnswer
     | CheckSignatureAnswer
     | ResolveMismatchAnswer
+    | InvestigateLinkAnswer
 )
 
 ANSWER_MODELS: dict[MicroTaskKind, type[_Answer]] = {
@@ -93,6 +102,7 @@ ANSWER_MODELS: dict[MicroTaskKind, type[_Answer]] = {
     MicroTaskKind.COMPARE_FACES: CompareFacesAnswer,
     MicroTaskKind.CHECK_SIGNATURE: CheckSignatureAnswer,
     MicroTaskKind.RESOLVE_MISMATCH: ResolveMismatchAnswer,
+    MicroTaskKind.INVESTIGATE_LINK: InvestigateLinkAnswer,
 }
 
 

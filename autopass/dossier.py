@@ -211,6 +211,7 @@ class MicroTaskKind(StrEnum):
     COMPARE_FACES = "compare_faces"
     CHECK_SIGNATURE = "check_signature"
     RESOLVE_MISMATCH = "resolve_mismatch"
+    INVESTIGATE_LINK = "investigate_link"  # a senior's: this dossier and others of other people
 
 
 class ChoiceKind(StrEnum):
@@ -223,6 +224,8 @@ class ChoiceKind(StrEnum):
 
 
 CHOICE_KINDS = frozenset(MicroTaskKind(kind) for kind in ChoiceKind)
+SENIOR_KINDS = frozenset({MicroTaskKind.INVESTIGATE_LINK})
+"""Questions only seniors are asked, whoever asks them: an operator can never open one."""
 
 
 class MicroTaskSummary(BaseModel):

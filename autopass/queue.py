@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from autopass.dossier import CHOICE_KINDS, MicroTaskKind
+from autopass.dossier import CHOICE_KINDS, SENIOR_KINDS, MicroTaskKind
 from autopass.errors import AutopassError
 from autopass.store.audit import insert_event, record_event
 from autopass.store.models import (
@@ -146,11 +146,12 @@ def create_micro_task(
 ) -> MicroTask:
     """Add an open task for ``dossier``; its SLA deadline is the dossier's."""
     assert dossier.id is not None, "flush the dossier before creating its tasks"
+    role = Role.SENIOR if task.kind in SENIOR_KINDS else task.role
     row = MicroTask(
         dossier_id=dossier.id,
         kind=task.kind,
         check_id=task.check_id,
-        role=task.role,
+        role=role,
         payload={**task.payload, "question": task.question},
         priority=task.priority,
         state=TaskState.OPEN,
@@ -167,7 +168,7 @@ def create_micro_task(
         action="task_created",
         dossier_id=dossier.id,
         task_id=row.id,
-        detail={"kind": str(task.kind), "check_id": task.check_id, "role": str(task.role)},
+        detail={"kind": str(task.kind), "check_id": task.check_id, "role": str(role)},
         at=now,
     )
     return row

@@ -16,6 +16,7 @@ from autopass.answers import (
     ClassifyDocumentAnswer,
     CompareFacesAnswer,
     ConfirmFieldAnswer,
+    InvestigateLinkAnswer,
     ResolveMismatchAnswer,
     read_answer,
 )
@@ -55,6 +56,8 @@ def apply_answers(
     face = result.face
     for task in settled:
         answer = read_answer(task.kind, task.resolution)
+        if isinstance(answer, InvestigateLinkAnswer):
+            continue  # settles findings in the store (``autopass.risk.settle``), not a document
         if isinstance(answer, CompareFacesAnswer):
             face = FaceResult(
                 score=face.score if face else None,

@@ -19,6 +19,7 @@ from autopass.dossier import (
     Status,
     documents_for_dealer,
 )
+from autopass.risk import RISK_CHECK_ID, Verdict
 from autopass.standards import APPLICATION, Standard, needs_double_keying
 
 FACE_FIELDS = frozenset({"face", "portrait"})
@@ -82,6 +83,12 @@ def _specs_for_check(
     standard: Standard, check: CheckResult, documents: dict[str, DocumentResult]
 ) -> list[MicroTaskSpec]:
     subjects = check.subjects
+    if check.id == RISK_CHECK_ID:
+        # Other applicants' dossiers are at stake: a senior investigates (never an operator).
+        return [MicroTaskSpec(kind=MicroTaskKind.INVESTIGATE_LINK, check_ids=(check.id,),
+                              subjects=(), question=f"关联调查 Investigate the link: {check.detail}",
+                              role="senior",
+                              options=tuple(verdict.value for verdict in Verdict))]
     if not subjects:
         # A doubt with nothing to look at cannot be settled by an operator: a senior decides.
         return [

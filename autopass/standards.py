@@ -399,6 +399,39 @@ class PostLoan(_Strict):
     )
 
 
+LinkKind = Literal["phone", "bank_card", "address", "vin", "invoice_number", "id_number"]
+"""What two dossiers may share (``autopass.risk.attributes``): the same value under two applicants
+(two ID numbers; for ``id_number``, two names) links them."""
+
+
+class FaceSearch(_Strict):
+    """How alike two faces of different dossiers must be, for one face engine, to be one person."""
+
+    same_person_at: float = Field(
+        ge=0, le=1, description="The engine's similarity at or above which two stored faces are "
+        "one person (stricter than face_match's pass_at: a 1:N search meets many strangers).")
+    candidates: int = Field(
+        10, ge=1, le=100, description="Nearest faces the index returns, scored again by the engine.")
+
+
+class RiskPolicy(_Strict):
+    """What Autopass looks for across dossiers (``autopass.risk``): links between applicants."""
+
+    window_days: int = Field(
+        365, ge=1, le=3650,
+        description="Only dossiers recorded within this many days before are looked up.")
+    links: list[LinkKind] = Field(
+        default_factory=lambda: ["phone", "bank_card", "address", "vin", "invoice_number",
+                                 "id_number"],
+        description="Values that link two applicants when both dossiers hold them.")
+    faces: dict[str, FaceSearch] = Field(
+        default_factory=dict,
+        description="Per face engine: the same face under another ID number links two dossiers. "
+        "An engine not named here is not searched.")
+    max_ring: int = Field(
+        50, ge=2, le=1000, description="Most dossiers a ring finding names (the nearest first).")
+
+
 class Standard(_Strict):
     """One loan product's checklist."""
 
@@ -424,6 +457,10 @@ class Standard(_Strict):
         "can read) waits for what was asked; the nightly batch rejects it after that.",
     )
     post_loan: PostLoan
+    risk: RiskPolicy = Field(
+        default_factory=RiskPolicy,
+        description="Links between applicants across dossiers: a dossier with one never goes "
+        "straight through; a senior settles it.")
     rules: list[Rule] = Field(min_length=1)
 
     _document_specs: dict[DocumentType, DocumentSpec] = PrivateAttr(default_factory=dict)

@@ -28,6 +28,7 @@ from autopass.answers import TYPED
 from autopass.documents import DocumentType
 from autopass.dossier import DocumentResult, FieldRef, MicroTaskKind
 from autopass.queue import answer, claim_next, roles_for
+from autopass.risk import Verdict
 from autopass.settings import Settings
 from autopass.standards import APPLICATION
 from autopass.store import (
@@ -83,6 +84,10 @@ def truthful_answer(kind: str, payload: dict[str, Any], truth: dict[str, Any],
     None when no truthful answer fits the question."""
     if kind == MicroTaskKind.COMPARE_FACES:
         return {"same_person": "selfie_other_person" not in truth["defects"]}
+    if kind == MicroTaskKind.INVESTIGATE_LINK:  # the ring planted by ``autopass samples``
+        fraud = truth.get("fraud") is not None
+        verdict = Verdict.FRAUD_CONFIRMED if fraud else Verdict.NOT_SAME_PERSON
+        return {"verdict": verdict.value}
     refs = [FieldRef.model_validate(s) for s in payload.get("subjects") or []]
     ref = next((r for r in refs if r.document != APPLICATION), None)
     if ref is None:
@@ -112,6 +117,8 @@ def slipped(kind: str, given: dict[str, Any], payload: dict[str, Any],
         return {"same_person": not given["same_person"]}
     if kind == MicroTaskKind.CHECK_SIGNATURE:
         return {"signed": not given["signed"]}
+    if kind == MicroTaskKind.INVESTIGATE_LINK:
+        return {"verdict": rng.choice([v.value for v in Verdict if v != given["verdict"]])}
     if kind == MicroTaskKind.CLASSIFY_DOCUMENT:
         options = payload.get("options") or [t.value for t in DocumentType]
         return {"type": rng.choice([o for o in options if o != given["type"]])}

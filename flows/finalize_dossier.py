@@ -60,6 +60,7 @@ from tasks.classify import FileReading, collect_documents, read_as_classified
 from tasks.confirm import confirm_readings
 from tasks.face import match_faces
 from tasks.notify import notify_if_due
+from tasks.risk import settle_and_check
 from tasks.route import prepare_microtasks
 
 
@@ -145,6 +146,7 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
     checks = evaluate_checklist(
         standard, loaded.application, documents, face, get_settings().face_engine
     )
+    checks = [*checks, settle_and_check(request.dossier_id, loaded.settled)]
     decision = decide_after_answers(checks, documents, face)
     result = loaded.result.model_copy(
         update={"decision": decision, "documents": documents, "face": face, "checks": checks}

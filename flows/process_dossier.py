@@ -25,6 +25,7 @@ from tasks.confirm import confirm_readings
 from tasks.face import match_faces
 from tasks.intake import open_dossier
 from tasks.notify import notify_if_due
+from tasks.risk import screen_across_dossiers
 from tasks.route import prepare_microtasks, route
 from tasks.store import record_result, store_originals
 
@@ -71,6 +72,9 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
     images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
     checks = run(evaluate_checklist, standard, application, documents, match.result,
                  settings.face_engine)
+    screening = run(screen_across_dossiers, standard, application, documents,
+                    images.faces_of(images.portrait_key), images.faces_of(images.selfie_key))
+    checks = [*checks, screening.check]
     decision, plans = run(route, standard, checks, documents)
     microtasks = run(prepare_microtasks, plans, application, documents, images)
     result = DossierResult(
@@ -83,7 +87,7 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
         elapsed_ms=int((time.perf_counter() - started) * 1000),
     )
     return run(record_result, application, result, originals, microtasks, standard.sla_minutes,
-               settings.face_engine)
+               settings.face_engine, screening)
 
 
 @flow(

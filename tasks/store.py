@@ -9,8 +9,15 @@ from prefect.cache_policies import NO_CACHE
 
 from autopass.dossier import Application, DossierResult
 from autopass.errors import DossierError, FileRefused
+from autopass.risk import Screening, record_screening
 from autopass.settings import get_settings
-from autopass.store import NewMicroTask, record_dossier, session_scope, store_original
+from autopass.store import (
+    NewMicroTask,
+    record_dossier,
+    session_scope,
+    store_original,
+    utc_now,
+)
 
 
 @task(name="store-originals", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
@@ -35,8 +42,10 @@ def record_result(
     microtasks: list[NewMicroTask],
     sla_minutes: int,
     face_engine: str,
+    screening: Screening | None = None,
 ) -> DossierResult:
-    """Store the dossier, its documents, checks and micro-tasks in one transaction.
+    """Store the dossier, its documents, checks and micro-tasks in one transaction, with what it
+    shares with other dossiers and the finding that links it to them (``screening``).
 
     Returns the result as stored, whose micro-tasks carry their queue ids.
     """
@@ -50,4 +59,6 @@ def record_result(
             sla_minutes=sla_minutes,
             face_engine=face_engine,
         )
+        if screening is not None:
+            record_screening(session, dossier=dossier, screening=screening, now=utc_now())
         return DossierResult.model_validate(dossier.result)

@@ -19,6 +19,7 @@ from tests.factories import make_application
 PAYLOADS: dict[MicroTaskKind, tuple[dict[str, Any], dict[str, Any]]] = {
     MicroTaskKind.COMPARE_FACES: ({}, {"same_person": False}),
     MicroTaskKind.CHECK_SIGNATURE: ({}, {"signed": True}),
+    MicroTaskKind.INVESTIGATE_LINK: ({}, {"verdict": "not_same_person"}),
     MicroTaskKind.CLASSIFY_DOCUMENT: (
         {"options": ["id_card_front", "bank_card", "other"]}, {"type": "bank_card"}
     ),

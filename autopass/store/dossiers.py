@@ -237,6 +237,12 @@ def mark_dossier_failed(
     return dossier
 
 
+def close_open_tasks(session: Session, *, dossier_id: int, now: datetime) -> list[int]:
+    """Close every task of the dossier not closed yet (a dossier decided from outside its own
+    tasks: its ring's fraud confirmed); returns their ids."""
+    return _supersede_tasks(session, dossier_id, now)
+
+
 def get_dossier(session: Session, *, application_id: str) -> Dossier | None:
     return session.exec(select(Dossier).where(Dossier.application_id == application_id)).first()
 

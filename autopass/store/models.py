@@ -355,3 +355,74 @@ class PostLoanItem(SQLModel, table=True):
     found_at: datetime = _when()
     resolved_at: datetime | None = _when(nullable=True)
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+
+
+# --- risk across dossiers (``autopass.risk``) ------------------------------------------------------
+class RiskAttribute(SQLModel, table=True):
+    """One value a dossier shares with the world (a phone, a bank card, a VIN...), normalised.
+
+    Two dossiers holding the same ``(kind, value)`` under different applicants are linked; the
+    rows of all dossiers are the link graph (``autopass.risk.links``). ``id_number`` and ``name``
+    are the applicant's, copied so a lookup needs no join.
+    """
+
+    __tablename__ = "risk_attributes"
+    __table_args__ = (
+        sa.UniqueConstraint("kind", "value", "dossier_id"),
+        sa.Index("ix_risk_attributes_kind_value_at", "kind", "value", "recorded_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    kind: str = _text(24)
+    value: str = _text(255)
+    id_number: str = _text(32)
+    name: str = _text(64)
+    recorded_at: datetime = _when()
+
+
+class FaceEmbedding(SQLModel, table=True):
+    """An ID portrait's or a selfie's embedding, kept to search later dossiers' faces against.
+
+    The store is the truth; the in-process ANN index (``autopass.risk.faces``) is a cache of these
+    rows, rebuilt from them and caught up by id at each search. ``cluster`` names the person the
+    face was found to be (an earlier face's cluster, or a new one): it is also stored as a
+    ``face`` attribute, so face links join the same graph as phones and cards.
+    """
+
+    __tablename__ = "face_embeddings"
+    __table_args__ = (sa.Index("ix_face_embeddings_engine_id", "engine", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    role: str = _text(16)  # portrait | selfie
+    engine: str = _text(32)
+    dimension: int
+    vector: bytes = Field(sa_type=sa.LargeBinary)  # float32, little-endian
+    id_number: str = _text(32)
+    cluster: str = _text(32)
+    recorded_at: datetime = _when()
+
+
+class FindingState(StrEnum):
+    OPEN = "open"  # a senior has not looked yet: the dossier never goes straight through
+    CLEARED = "cleared"  # not the same person, or the same person and fine
+    FRAUD = "fraud"  # a senior confirmed fraud: the ring's open dossiers are rejected
+    SUPERSEDED = "superseded"  # the dealer sent the dossier again: judged again from the start
+
+
+class RiskFinding(SQLModel, table=True):
+    """A dossier linked to earlier dossiers of other applicants: one finding names the whole ring
+    (every applicant connected to it), the kinds of link and what links whom (numbers masked)."""
+
+    __tablename__ = "risk_findings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    kinds: list[str] = Field(default_factory=list, sa_type=JSONType)
+    members: list[str] = Field(default_factory=list, sa_type=JSONType)  # application ids
+    links: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    state: FindingState = _text(16, default=FindingState.OPEN, index=True)
+    created_at: datetime = _when()
+    settled_by: str | None = _text(64, default=None, nullable=True)
+    settled_at: datetime | None = _when(nullable=True)

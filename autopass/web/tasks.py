@@ -23,6 +23,7 @@ from autopass.answers import (
 )
 from autopass.documents import DocumentType
 from autopass.dossier import MicroTaskKind
+from autopass.risk import Verdict
 from autopass.queue import AnswerOutcome, answer, claim_next, expire_leases, release, roles_for
 from autopass.settings import Settings
 from autopass.store import MicroTask, TaskState, User
@@ -170,6 +171,8 @@ def answer_from_form(task: MicroTask, form: Mapping[str, Any]) -> dict[str, Any]
         return {"same_person": _yes_no(form.get("same_person"), kind)}
     if kind is MicroTaskKind.CHECK_SIGNATURE:
         return {"signed": _yes_no(form.get("signed"), kind)}
+    if kind is MicroTaskKind.INVESTIGATE_LINK:
+        return {"verdict": form.get("verdict", "")}
     choice = form.get("choice")
     if choice is None:
         return {"value": form.get("value", ""), "source": TYPED}
@@ -242,12 +245,20 @@ def _yes_no(value: Any, kind: MicroTaskKind) -> bool:
     return value == YES
 
 
+_OPTION_LABELS: dict[MicroTaskKind, Any] = {
+    MicroTaskKind.CLASSIFY_DOCUMENT: lambda value: DocumentType(value).label,
+    MicroTaskKind.INVESTIGATE_LINK: lambda value: Verdict(value).label,
+}
+
+
 def _options(task: MicroTask) -> list[OptionPublic]:
-    if task.kind != MicroTaskKind.CLASSIFY_DOCUMENT:
+    """The choices of a question answered by picking one (a document type, a verdict)."""
+    label = _OPTION_LABELS.get(MicroTaskKind(task.kind))
+    if label is None:
         return []
     values = task.payload.get("options") or [t.value for t in DocumentType]
     return [
-        OptionPublic(key=key, value=value, label=DocumentType(value).label)
+        OptionPublic(key=key, value=value, label=label(value))
         for key, value in enumerate(values, start=1)
     ]
 

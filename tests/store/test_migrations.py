@@ -36,6 +36,9 @@ TABLES = {
     "dealer_keys",  # 0009: the dealer API's keys, calls and submissions
     "dealer_api_calls",
     "dealer_submissions",
+    "risk_attributes",  # 0010: what dossiers share, their faces, the findings across them
+    "face_embeddings",
+    "risk_findings",
     "users",
 }
 

@@ -117,6 +117,10 @@ def task_of_kind(
                 ]
             },
         ),
+        MicroTaskKind.INVESTIGATE_LINK: (
+            "关联调查 Investigate the link: phone 1390***0001: A1, A2",
+            {"options": ["not_same_person", "same_person_fine", "fraud_confirmed"]},
+        ),
         MicroTaskKind.RESOLVE_MISMATCH: (
             "哪个值正确? Which is right?",
             {

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from autopass.dossier import MicroTaskKind
+from autopass.dossier import SENIOR_KINDS, MicroTaskKind
 from autopass.settings import Settings
 from autopass.store import AuditEvent, MicroTask, TaskState, session_scope
 from autopass.web.app import create_app
@@ -22,9 +22,9 @@ from tests.web.factories import add_dossier, task_of_kind
 KINDS = list(MicroTaskKind)
 
 
-def _claim(client: TestClient) -> tuple[dict[str, Any], dict[str, str]]:
-    """Log olga in and claim her next task: the task's JSON and the headers for POSTs."""
-    token = csrf_of(log_in(client, "olga").text)
+def _claim(client: TestClient, username: str = "olga") -> tuple[dict[str, Any], dict[str, str]]:
+    """Log ``username`` in and claim their next task: the task's JSON and the headers for POSTs."""
+    token = csrf_of(log_in(client, username).text)
     response = client.get("/api/tasks/next")
     assert response.status_code == 200, response.text
     return response.json(), {"X-CSRF-Token": token}
@@ -115,6 +115,11 @@ GOOD_AND_BAD: dict[MicroTaskKind, tuple[dict[str, Any], dict[str, Any], str]] = 
         {"signed": 1},
         "answer to a check_signature task: signed: Input should be a valid boolean",
     ),
+    MicroTaskKind.INVESTIGATE_LINK: (
+        {"verdict": "same_person_fine"},
+        {"verdict": "fine"},
+        "answer to an investigate_link task",
+    ),
     MicroTaskKind.RESOLVE_MISMATCH: (
         {"value": "LSVAM4188C2184843", "source": "invoice.jpg#1"},
         {"value": "LSVAM4188C2184843", "source": "somewhere"},
@@ -132,7 +137,7 @@ def test_each_kind_validates_its_answer(
 ) -> None:
     good, bad, problem = GOOD_AND_BAD[kind]
     dossier_id = add_dossier(web_settings, "A1", [task_of_kind(web_settings, kind, "A1")])
-    task, headers = _claim(app_client)
+    task, headers = _claim(app_client, "sam" if kind in SENIOR_KINDS else "olga")
     refused = app_client.post(f"/api/tasks/{task['id']}/answer", json=bad, headers=headers)
     assert refused.status_code == 422
     if kind is not MicroTaskKind.CLASSIFY_DOCUMENT and kind is not MicroTaskKind.RESOLVE_MISMATCH:

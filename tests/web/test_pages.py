@@ -24,6 +24,7 @@ FORMS: dict[MicroTaskKind, tuple[dict[str, str], object]] = {
     MicroTaskKind.CONFIRM_FIELD: ({"value": "370202198803121230"}, {"value": "370202198803121230"}),
     MicroTaskKind.COMPARE_FACES: ({"same_person": "no"}, {"same_person": False}),
     MicroTaskKind.CHECK_SIGNATURE: ({"signed": "yes"}, {"signed": True}),
+    MicroTaskKind.INVESTIGATE_LINK: ({"verdict": "fraud_confirmed"}, {"verdict": "fraud_confirmed"}),
     MicroTaskKind.RESOLVE_MISMATCH: (
         {"choice": "2"},
         {"value": "LSVAM4188C2184843", "source": "invoice.jpg#1"},

@@ -1,0 +1,203 @@
+"""Screen one dossier against the earlier ones, record what was found, and say it as a check.
+
+``screen_dossier`` runs before the dossier is routed (its check, ``no_links_to_other_applicants``,
+is ``review`` when anything links it to another applicant, so it never goes straight through and a
+senior is asked); ``record_screening`` stores the dossier's values, faces and finding in the
+transaction that records the dossier; ``risk_check`` says the check again from the stored
+findings once people answered (``fail``, hard, when a senior confirmed fraud).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import numpy as np
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from autopass.dossier import Application, CheckResult, DocumentResult, Status
+from autopass.risk.attributes import FACE, Attribute, attributes_of
+from autopass.risk.faces import Similarity, as_bytes, face_index
+from autopass.risk.links import Applicant, Link, links_of, ring_of
+from autopass.standards import RiskPolicy
+from autopass.store.audit import record_event
+from autopass.store.models import (
+    MACHINE,
+    Dossier,
+    FaceEmbedding,
+    FindingState,
+    RiskAttribute,
+    RiskFinding,
+)
+
+RISK_CHECK_ID = "no_links_to_other_applicants"
+FINDING_RECORDED = "risk_finding_recorded"
+
+
+@dataclass(frozen=True)
+class FaceVector:
+    role: str  # portrait | selfie
+    vector: np.ndarray
+
+
+@dataclass
+class Screening:
+    """What one dossier shares with earlier dossiers of other applicants."""
+
+    application_id: str
+    applicant: Applicant
+    attributes: list[Attribute]
+    faces: list[FaceVector]
+    engine: str | None
+    cluster: str | None  # the person its faces were found to be (a face attribute's value)
+    links: list[Link] = field(default_factory=list)  # the whole ring's
+    check: CheckResult = field(default_factory=lambda: CheckResult(id=RISK_CHECK_ID,
+                                                                   status=Status.PASS))
+
+    @property
+    def members(self) -> list[str]:
+        """Application ids of the ring, this dossier first."""
+        return list(dict.fromkeys([self.application_id,
+                                   *(link.application_id for link in self.links)]))
+
+    @property
+    def kinds(self) -> list[str]:
+        return sorted({link.attribute.kind for link in self.links})
+
+
+def screen_dossier(
+    session: Session, *, policy: RiskPolicy, application: Application,
+    documents: list[DocumentResult], faces: list[FaceVector], engine: str | None,
+    similarity: Similarity | None, database: str, now: datetime,
+) -> Screening:
+    """Look the dossier's values and faces up among the dossiers recorded within the window."""
+    since = now - timedelta(days=policy.window_days)
+    applicant = Applicant(application.applicant.id_number.strip().upper(),
+                          application.applicant.name.strip())
+    own = set(session.scalars(sa.select(Dossier.id).where(
+        Dossier.application_id == application.application_id)))  # an earlier version
+    attributes = attributes_of(application, documents, policy.links)
+    search = policy.faces.get(engine or "")
+    faces = faces if search is not None and similarity is not None else []
+    clusters: list[str] = []
+    if faces and search is not None and similarity is not None:
+        clusters = _face_clusters(session, faces, applicant, engine or "", similarity,
+                                  search.same_person_at, search.candidates, database, since, own)
+    cluster = clusters[0] if clusters else (uuid.uuid4().hex if faces else None)
+    attributes += [Attribute(FACE, value) for value in clusters or ([cluster] if cluster else [])]
+    first = links_of(session, attributes, applicant, since=since, excluding=own)
+    links = ring_of(session, first, since=since, limit=policy.max_ring, excluding=own)
+    screening = Screening(application.application_id, applicant, attributes, faces, engine,
+                          cluster, links)
+    screening.check = _check(screening)
+    return screening
+
+
+def record_screening(session: Session, *, dossier: Dossier, screening: Screening,
+                     now: datetime) -> RiskFinding | None:
+    """Store the dossier's values and faces (its earlier version's replaced) and its finding,
+    on its audit trail; in the caller's transaction."""
+    assert dossier.id is not None
+    _forget_earlier_version(session, dossier.id)
+    applicant = screening.applicant
+    for attribute in screening.attributes:
+        session.add(RiskAttribute(dossier_id=dossier.id, kind=attribute.kind,
+                                  value=attribute.value[:255], id_number=applicant.id_number[:32],
+                                  name=applicant.name[:64], recorded_at=now))
+    for face in screening.faces:
+        session.add(FaceEmbedding(dossier_id=dossier.id, role=face.role,
+                                  engine=screening.engine or "", dimension=int(face.vector.size),
+                                  vector=as_bytes(face.vector), id_number=applicant.id_number[:32],
+                                  cluster=screening.cluster or "", recorded_at=now))
+    if screening.faces:
+        record_event(session, actor=MACHINE, action="faces_searched", dossier_id=dossier.id,
+                     detail={"engine": screening.engine, "faces": len(screening.faces),
+                             "why": "same face under another ID number"}, at=now)
+    if not screening.links:
+        session.flush()
+        return None
+    finding = RiskFinding(dossier_id=dossier.id, kinds=screening.kinds,
+                          members=screening.members, links=shown_links(screening),
+                          state=FindingState.OPEN, created_at=now)
+    session.add(finding)
+    session.flush()
+    record_event(session, actor=MACHINE, action=FINDING_RECORDED, dossier_id=dossier.id,
+                 detail={"finding": finding.id, "kinds": finding.kinds,
+                         "members": finding.members}, at=now)
+    return finding
+
+
+def risk_check(session: Session, dossier_id: int) -> CheckResult:
+    """The check as the stored findings say it now: ``fail`` (hard) once a senior confirmed fraud,
+    ``review`` while one is open, ``pass`` when none is left open."""
+    findings = session.scalars(sa.select(RiskFinding).where(
+        RiskFinding.dossier_id == dossier_id,
+        RiskFinding.state != FindingState.SUPERSEDED).order_by(RiskFinding.id)).all()
+    fraud = [finding for finding in findings if finding.state == FindingState.FRAUD]
+    if fraud:
+        return CheckResult(id=RISK_CHECK_ID, status=Status.FAIL, hard=True,
+                           detail=f"欺诈已确认 fraud confirmed by {fraud[-1].settled_by}: ring "
+                                  f"{', '.join(fraud[-1].members)}")
+    opened = [finding for finding in findings if finding.state == FindingState.OPEN]
+    if opened:
+        return CheckResult(id=RISK_CHECK_ID, status=Status.REVIEW,
+                           detail=describe(opened[-1].links))
+    cleared = ", ".join(f"cleared by {finding.settled_by}" for finding in findings)
+    return CheckResult(id=RISK_CHECK_ID, status=Status.PASS, detail=cleared)
+
+
+def shown_links(screening: Screening) -> list[dict[str, object]]:
+    """What links whom, for a senior: per shared value (masked), the applications holding it."""
+    holders: dict[Attribute, list[str]] = defaultdict(list)
+    names = {link.dossier_id: link.application_id for link in screening.links}
+    for link in screening.links:
+        via = screening.application_id if link.via is None else names.get(link.via, str(link.via))
+        holders[link.attribute] += [via, link.application_id]
+    return [{"kind": attribute.kind, "value": attribute.shown,
+             "applications": sorted(set(applications))}
+            for attribute, applications in holders.items()]
+
+
+def describe(links: list[dict[str, object]]) -> str:
+    """One line for the check's detail and the senior's question (no number unmasked)."""
+    return "; ".join(f"{link['kind']} {link['value']}: {', '.join(link['applications'])}"  # type: ignore[arg-type]
+                     for link in links)
+
+
+def _check(screening: Screening) -> CheckResult:
+    if not screening.links:
+        return CheckResult(id=RISK_CHECK_ID, status=Status.PASS, detail="no links")
+    return CheckResult(id=RISK_CHECK_ID, status=Status.REVIEW,
+                       detail=f"关联 linked to {len(screening.members) - 1} application(s) "
+                              f"({', '.join(screening.kinds)}): {describe(shown_links(screening))}")
+
+
+def _face_clusters(session: Session, faces: list[FaceVector], applicant: Applicant, engine: str,
+                   similarity: Similarity, same_person_at: float, candidates: int,
+                   database: str, since: datetime, own: set[int]) -> list[str]:
+    """The clusters (people) of earlier faces the dossier's faces match, best match first."""
+    scored: dict[str, float] = {}
+    index = face_index(database, engine, int(faces[0].vector.size))
+    for face in faces:
+        for stored in index.nearest(session, face.vector, candidates):
+            if stored.dossier_id in own:
+                continue
+            score = similarity(face.vector, stored.vector)
+            if score >= same_person_at:
+                scored[stored.cluster] = max(score, scored.get(stored.cluster, 0.0))
+    recent = set(session.scalars(sa.select(FaceEmbedding.cluster).where(
+        FaceEmbedding.cluster.in_(list(scored)),  # type: ignore[attr-defined]
+        FaceEmbedding.recorded_at >= since))) if scored else set()  # type: ignore[operator]
+    return sorted((c for c in scored if c in recent), key=lambda c: -scored[c])
+
+
+def _forget_earlier_version(session: Session, dossier_id: int) -> None:
+    """A dossier sent again is screened again: its earlier values, faces and open findings go."""
+    for table in (RiskAttribute, FaceEmbedding):
+        session.execute(sa.delete(table).where(table.dossier_id == dossier_id))
+    session.execute(sa.update(RiskFinding).where(
+        RiskFinding.dossier_id == dossier_id, RiskFinding.state == FindingState.OPEN,
+    ).values(state=FindingState.SUPERSEDED).execution_options(synchronize_session="fetch"))

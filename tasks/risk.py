@@ -1,0 +1,65 @@
+"""Look a dossier up among the earlier dossiers of other applicants (``autopass.risk``)."""
+
+from __future__ import annotations
+
+import numpy as np
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from autopass.answers import read_answer
+from autopass.dossier import Application, CheckResult, DocumentResult, MicroTaskKind
+from autopass.engines.base import Face
+from autopass.engines.registry import get_face_engine
+from autopass.face_match import MIN_FACE_SIDE
+from autopass.review import SettledTask
+from autopass.risk import (
+    FaceVector,
+    Screening,
+    risk_check,
+    screen_dossier,
+    settle_findings,
+)
+from autopass.settings import get_settings
+from autopass.standards import Standard
+from autopass.store import session_scope, utc_now
+
+
+@task(name="screen-across-dossiers", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def screen_across_dossiers(
+    standard: Standard,
+    application: Application,
+    documents: list[DocumentResult],
+    portrait_faces: list[Face] | None,
+    selfie_faces: list[Face] | None,
+) -> Screening:
+    """The dossier's shared values and faces, the earlier dossiers they link it to, and the
+    check that says so (``no_links_to_other_applicants``)."""
+    settings = get_settings()
+    faces = [FaceVector(role, found[0].embedding)
+             for role, found in (("portrait", portrait_faces), ("selfie", selfie_faces))
+             if found and min(found[0].box[2:]) >= MIN_FACE_SIDE]
+    engine = get_face_engine(settings) if faces else None
+
+    def similarity(a: np.ndarray, b: np.ndarray) -> float:
+        assert engine is not None
+        return engine.similarity(Face((0, 0, 0, 0), a, 1.0), Face((0, 0, 0, 0), b, 1.0))
+
+    with session_scope(settings) as session:
+        return screen_dossier(
+            session, policy=standard.risk, application=application, documents=documents,
+            faces=faces, engine=settings.face_engine, similarity=similarity,
+            database=settings.store_url, now=utc_now(),
+        )
+
+
+@task(name="settle-findings", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)
+def settle_and_check(dossier_id: int, settled: list[SettledTask]) -> CheckResult:
+    """Settle the dossier's findings with the seniors' verdicts (a confirmed fraud rejects the
+    ring's other open dossiers), then say the check as the findings stand."""
+    with session_scope(get_settings()) as session:
+        for answered in settled:
+            if answered.kind is MicroTaskKind.INVESTIGATE_LINK:
+                verdict = read_answer(answered.kind, answered.resolution).verdict  # type: ignore[union-attr]
+                settle_findings(session, dossier_id=dossier_id, verdict=verdict,
+                                actor=answered.answered_by, now=utc_now())
+        return risk_check(session, dossier_id)
