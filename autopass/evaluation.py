@@ -28,8 +28,20 @@ class EvaluationReport(BaseModel):
     straight_through_clean: float = 0.0  # share of clean dossiers decided auto_pass
     false_auto_pass: list[str] = Field(default_factory=list)  # defective dossiers that passed
     clean_rejected: list[str] = Field(default_factory=list)  # clean dossiers the machine rejected
+    # Clean dossiers held only by a link to another applicant with the same sample face: the face
+    # set repeats a person under several names, which the cross-dossier face search must flag.
+    clean_held_by_repeated_face: list[str] = Field(default_factory=list)
     seconds_per_dossier: float = 0.0
     mismatches: list[Mismatch] = Field(default_factory=list)
+
+
+LINK_CHECK = "no_links_to_other_applicants"
+
+
+def _held_only_by_links(result: dict[str, Any]) -> bool:
+    """Every check that did not pass is the cross-dossier link check."""
+    held = {check["id"] for check in result["checks"] if check["status"] != "pass"}
+    return held == {LINK_CHECK}
 
 
 class EvaluatedDossier(BaseModel):
@@ -45,7 +57,8 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
     hits: dict[str, list[bool]] = defaultdict(list)
     mismatches: list[Mismatch] = []
     decisions: Counter[str] = Counter()
-    clean_passed, clean, false_passes, clean_rejects = 0, 0, [], []
+    clean_passed, clean, false_passes, clean_rejects, repeated = 0, 0, [], [], []
+    faces = Counter(d.truth.get("face_identity") for d in dossiers)
     for dossier in dossiers:
         documents = [DocumentResult.model_validate(d) for d in dossier.result["documents"]]
         for file_name, expected in dossier.truth["documents"].items():
@@ -63,6 +76,9 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
             clean_passed += decision == "auto_pass"
             if decision == "reject":
                 clean_rejects.append(dossier.name)
+            if decision == "review" and _held_only_by_links(dossier.result) and faces.get(
+                    dossier.truth.get("face_identity"), 0) > 1:
+                repeated.append(dossier.name)
     return EvaluationReport(
         dossiers=len(dossiers),
         documents=len(types),
@@ -75,6 +91,7 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
         straight_through_clean=clean_passed / clean if clean else 0.0,
         false_auto_pass=false_passes,
         clean_rejected=clean_rejects,
+        clean_held_by_repeated_face=repeated,
         seconds_per_dossier=sum(d.seconds for d in dossiers) / len(dossiers) if dossiers else 0.0,
         mismatches=mismatches,
     )

@@ -5,9 +5,13 @@ from __future__ import annotations
 from autopass.evaluation import EvaluatedDossier, evaluate_results
 
 
-def dossier(name: str, decision: str, defects: list[str]) -> EvaluatedDossier:
-    return EvaluatedDossier(name=name, truth={"documents": {}, "defects": defects},
-                            result={"documents": [], "decision": decision}, seconds=2.0)
+def dossier(name: str, decision: str, defects: list[str], *, face: str = "",
+            held_by: tuple[str, ...] = ()) -> EvaluatedDossier:
+    checks = [{"id": check, "status": "review"} for check in held_by]
+    return EvaluatedDossier(name=name, truth={"documents": {}, "defects": defects,
+                                              "face_identity": face},
+                            result={"documents": [], "decision": decision, "checks": checks},
+                            seconds=2.0)
 
 
 def test_straight_through_false_passes_and_clean_rejects_are_counted_apart() -> None:
@@ -23,3 +27,16 @@ def test_straight_through_false_passes_and_clean_rejects_are_counted_apart() -> 
     assert report.false_auto_pass == ["defect_passed"]
     assert report.clean_rejected == ["clean_rejected"]
     assert report.decisions == {"auto_pass": 2, "review": 1, "reject": 2}
+
+
+def test_clean_dossiers_held_only_by_a_repeated_sample_face_are_counted_apart() -> None:
+    link = ("no_links_to_other_applicants",)
+    report = evaluate_results([
+        dossier("first", "auto_pass", [], face="astronaut"),
+        dossier("same_face", "review", [], face="astronaut", held_by=link),
+        dossier("own_face_linked", "review", [], face="lena", held_by=link),
+        dossier("same_face_and_a_doubt", "review", [], face="astronaut",
+                held_by=link + ("selfie_matches_id_portrait",)),
+    ])
+    assert report.clean_held_by_repeated_face == ["same_face"]
+    assert report.straight_through_clean == 1 / 4  # the figure itself is not bent

@@ -79,6 +79,9 @@ def _summary(processed: list[Processed], out: Path) -> Table:
         defective = report.dossiers - report.clean_dossiers
         table.add_row("clean dossiers straight through (auto_pass)",
                       f"{report.clean_auto_pass} of {report.clean_dossiers}")
+        if report.clean_held_by_repeated_face:
+            table.add_row("  held: the samples show one face under several names (a ring)",
+                          str(len(report.clean_held_by_repeated_face)))
         table.add_row("defective dossiers stopped (review or reject)",
                       f"{defective - len(report.false_auto_pass)} of {defective}")
     table.add_row("micro-tasks created", str(sum(len(r["microtasks"]) for r in results)))

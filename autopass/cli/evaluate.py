@@ -134,6 +134,9 @@ def _table(report: EvaluationReport) -> Table:
         colour = "green" if rate >= ACCURACY_FLOOR else "red"
         table.add_row(f"  {key}", f"[{colour}]{rate:.2%}[/] (n={report.field_counts[key]})")
     table.add_row("auto_pass of clean dossiers", f"{report.straight_through_clean:.2%} of {report.clean_dossiers}")
+    if report.clean_held_by_repeated_face:
+        table.add_row("  clean held: one sample face under several names",
+                      str(len(report.clean_held_by_repeated_face)))
     table.add_row("defective dossiers auto_pass", f"{len(report.false_auto_pass)} {' '.join(report.false_auto_pass)}")
     table.add_row("clean dossiers rejected", f"{len(report.clean_rejected)} {' '.join(report.clean_rejected)}")
     table.add_row("decisions", ", ".join(f"{k} {v}" for k, v in sorted(report.decisions.items())))

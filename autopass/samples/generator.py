@@ -118,6 +118,7 @@ class Plan:
     application: dict[str, Any]
     defects: list[Defect] = field(default_factory=list)
     photocopy: bool = False
+    face_identity: str = ""  # whose photos show the applicant (the face set's identity)
 
 
 def _submitted_at(rng: random.Random) -> datetime:
@@ -198,7 +199,8 @@ def plan_dossier(
         selfie_photo=selfie,
     )
     plan = Plan(
-        facts=facts, documents=list(PRODUCT_DOCUMENTS[product]), application=_application(facts)
+        facts=facts, documents=list(PRODUCT_DOCUMENTS[product]), application=_application(facts),
+        face_identity=identity,
     )
     plan.photocopy = rng.random() < PHOTOCOPY_RATE
     if kind:
@@ -367,6 +369,9 @@ def write_dossier(
         "expected_decision": "review_or_reject" if plan.defects else "auto_pass",
         "product": facts.product,
         "difficulty": difficulty.value,
+        # A face set smaller than the samples shows one person under several applicants, which
+        # the cross-dossier face search rightly links (evaluate counts those holds apart).
+        "face_identity": plan.face_identity,
     }
     if regions:
         truth["regions"] = regions
