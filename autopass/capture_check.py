@@ -18,7 +18,7 @@ import numpy as np
 from autopass.documents import DocumentType
 from autopass.engines.base import FaceEngine, OcrEngine
 from autopass.reading import ReadDocument, analyse_page
-from autopass.standards import DocumentSpec, Standard
+from autopass.standards import DocumentSpec, Standard, split_reference
 
 LEGIBLE_TEXT_PX = 24
 """Key text shorter than this (pixels, on the straightened document) is hard to read for the
@@ -111,8 +111,8 @@ def _check(document: ReadDocument, page_shape: tuple[int, ...], standard: Standa
     if document.type is not DocumentType.OTHER and document.confidence < standard.confidence.document_type:
         problems.append(f"{kind}: type uncertain ({document.confidence:.2f})")
     spec = specs.get(document.type)
-    wanted = [name for name, field_spec in spec.fields.items()
-              if field_spec.required and field_spec.kind != "face"] if spec else []
+    wanted = [name for name in _fields_judged(standard, kind)
+              if spec is not None and name in spec.fields and spec.fields[name].kind != "face"]
     checked: dict[str, CheckedField] = {}
     for name in wanted:
         value = document.fields.get(name)
@@ -136,6 +136,14 @@ def _check(document: ReadDocument, page_shape: tuple[int, ...], standard: Standa
         legibility=_legibility(document, page_shape, wanted),
         problems=problems,
     )
+
+
+def _fields_judged(standard: Standard, document_type: str) -> list[str]:
+    """The fields of this document type the product's rules read: the ones a doubt about would
+    become a micro-task (a field no rule reads holds nothing up)."""
+    return list(dict.fromkeys(
+        field for rule in standard.rules for reference in rule.references()
+        for source, field in [split_reference(reference)] if source == document_type))
 
 
 def _same(read: object, stated: str) -> bool:

@@ -143,3 +143,35 @@ def _shown(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(_shown(item) for item in value)
     return str(value)
+
+
+@app.command("bench-captures")
+def bench_captures(
+    folders: Annotated[list[Path], typer.Argument(help="Sample dossiers (autopass samples).")],
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Also write the figures to this JSON file.")
+    ] = None,
+) -> None:
+    """How well the on-the-spot capture check flags the card photos the reader then fails on, and
+    how long a check takes (POST /api/v1/captures/check's work)."""
+    from autopass.devtools.capture_bench import measure_captures
+
+    dossiers = [d for folder in folders
+                for d in ([folder] if (folder / "truth.json").is_file()
+                          else sorted(p.parent for p in folder.glob("*/truth.json")))]
+    figures = measure_captures(dossiers, get_settings()).figures()
+    table = Table(title=f"Capture check on {figures['photos']} card photos of clean dossiers")
+    table.add_column("")
+    table.add_column("flagged", justify="right")
+    table.add_column("passed", justify="right")
+    table.add_row("key fields not read (or not trusted)", str(figures["not_read_flagged"]),
+                  str(figures["not_read_passed"]))
+    table.add_row("key fields read right", str(figures["read_flagged"]),
+                  str(figures["read_passed"]))
+    console = Console()
+    console.print(table)
+    console.print(f"unread photos flagged {figures['share_of_unread_flagged']:.1%}, read photos "
+                  f"flagged {figures['share_of_read_flagged']:.1%}; seconds per check p50 "
+                  f"{figures['check_seconds_p50']} p95 {figures['check_seconds_p95']}")
+    if json_file is not None:
+        json_file.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
