@@ -105,7 +105,7 @@ def test_contract_signature_is_judged_from_ink(ocr, plan) -> None:  # type: igno
 def test_a4_copy_of_both_id_sides_gives_two_documents_with_regions(ocr, plan) -> None:  # type: ignore[no-untyped-def]
     front, front_truth = cards.render_id_front(plan.facts, random.Random(6))
     back, back_truth = cards.render_id_back(plan.facts, random.Random(6))
-    page, _ = photocopy_a4(front, back, random.Random(6))
+    page = photocopy_a4(front, back, random.Random(6))[0].image
     documents = analyse_page(to_bgr(page), ocr=ocr)
     assert [d.type for d in documents] == [DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK]
     assert all(d.region is not None for d in documents)
@@ -118,7 +118,7 @@ def test_a_page_is_read_as_the_type_a_person_gave_it(ocr, face, plan, tmp_path) 
     for, read as that type (no classifying), and a selfie's face found whichever way it lies."""
     front, _ = cards.render_id_front(plan.facts, random.Random(6))
     back, back_truth = cards.render_id_back(plan.facts, random.Random(6))
-    page = to_bgr(photocopy_a4(front, back, random.Random(6))[0])
+    page = to_bgr(photocopy_a4(front, back, random.Random(6))[0].image)
     back_region = analyse_page(page, ocr=ocr)[1].region
 
     document = read_as(page, DocumentType.ID_CARD_BACK, region=back_region, ocr=ocr)
