@@ -36,8 +36,9 @@ from autopass.reading.lines import (
     rotate_slots,
     text_slant,
 )
-from autopass.reading.locate import Located, locate_documents, whole_page
+from autopass.reading.locate import Located, cut_region, locate_documents, whole_page
 from autopass.reading.orient import is_upside_down, landscape_if_card, lines_stand_on_end
+from autopass.reading.sheet import text_blocks
 from autopass.reading.text import clean
 from autopass.settings import get_settings
 from autopass.standards import DocumentSpec, load_document_specs
@@ -54,6 +55,13 @@ TITLE_START = 3
 """Characters of a title that make a line worth reading in full (机动车, 个人汽...)."""
 FACES_COMPARED = (DocumentType.ID_CARD_FRONT, DocumentType.SELFIE)
 """Documents whose face the dossier's face match compares (the ID portrait and the selfie)."""
+CARD_TYPES = frozenset({DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK,
+                        DocumentType.BANK_CARD, DocumentType.DRIVING_LICENCE})
+"""Card-sized documents: what an office copies onto a sheet, alone or several together."""
+MAY_LIE_ON_A_SHEET = CARD_TYPES | {DocumentType.OTHER}
+"""A whole page read as one of these may be a sheet with cards copied on it."""
+LONE_CARD_SHARE = 0.35
+"""One block of text covering more of the page than this is the page's own document."""
 _FACE_SEARCH_ROTATIONS = (None, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE, cv2.ROTATE_180)
 
 
@@ -96,10 +104,38 @@ def analyse_page(
             # before calling it `other`, settling for a doubtful type or giving up on a field.
             whole = _read_document(whole_page(image), reader=reader, face=face, specs=specs)
             document = better_reading(document, whole)
-        document = _with_faces(document, face)
-        seconds = round(time.perf_counter() - begun + locate_share, 3)
-        documents.append(replace(document, seconds=seconds))
-    return documents
+        documents.append(replace(document, seconds=round(time.perf_counter() - begun + locate_share, 3)))
+    if len(located) == 1 and not located[0].is_card and documents[0].type in MAY_LIE_ON_A_SHEET:
+        begun = time.perf_counter()
+        cards = _cards_by_text(image, reader=reader, face=face, specs=specs)
+        if cards:
+            share = (time.perf_counter() - begun + documents[0].seconds) / len(cards)
+            documents = [replace(card, seconds=round(card.seconds + share, 3)) for card in cards]
+    return [_with_faces(document, face) for document in documents]
+
+
+def _cards_by_text(
+    image: np.ndarray, *, reader: LineReader, face: FaceEngine | None,
+    specs: dict[DocumentType, DocumentSpec],
+) -> list[ReadDocument]:
+    """The cards of a sheet whose outlines did not show (a washed-out copy), found as blocks of
+    text standing apart and each read on its own; [] when the page is no such sheet (its text is
+    one document, or its blocks read as no card)."""
+    if not reader.selective:
+        return []
+    blocks = text_blocks(reader.detect(image), image.shape)
+    height, width = image.shape[:2]
+    if not blocks or (len(blocks) == 1 and blocks[0][2] * blocks[0][3] > LONE_CARD_SHARE * height * width):
+        return []
+    read = []
+    for region in blocks:
+        begun = time.perf_counter()
+        document = _read_document(cut_region(image, region), reader=reader, face=face, specs=specs)
+        read.append(replace(document, seconds=round(time.perf_counter() - begun, 3)))
+    found = [document for document in read if document.type != DocumentType.OTHER]
+    if len(found) >= 2 or (len(found) == 1 and found[0].type in CARD_TYPES):
+        return found
+    return []
 
 
 def read_as(
@@ -119,7 +155,7 @@ def read_as(
     # The outline found now is the one found then (the same code on the same page); should it
     # not be, the whole page is read.
     item = next((found for found in locate_documents(image) if found.region == wanted), None) \
-        or whole_page(image)
+        or (cut_region(image, wanted) if wanted is not None else whole_page(image))
     document = _read_document(item, reader=LineReader(ocr), face=face, specs=specs,
                               known=document_type)
     return replace(_with_faces(document, face), region=list(region) if region is not None else None)

@@ -8,6 +8,7 @@ Which way is up is decided later (``orient.py``), after one OCR pass.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -239,3 +240,11 @@ def whole_page(page: np.ndarray) -> Located:
     image = cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else page
     quad = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     return Located(image=image, region=None, quad=quad, is_card=False)
+
+
+def cut_region(page: np.ndarray, region: tuple[int, ...] | Sequence[int]) -> Located:
+    """The upright rectangle ``region`` (x, y, w, h) of ``page`` as a document of its own."""
+    x, y, width, height = (int(v) for v in region)
+    quad = np.array([[x, y], [x + width, y], [x + width, y + height], [x, y + height]], np.float32)
+    located = _straighten(page, quad, with_region=True)
+    return Located(image=located.image, region=(x, y, width, height), quad=quad, is_card=located.is_card)
