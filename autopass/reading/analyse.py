@@ -36,8 +36,9 @@ from autopass.reading.lines import (
     rotate_slots,
     text_slant,
 )
-from autopass.reading.locate import Located, locate_documents, whole_page
+from autopass.reading.locate import Located, cut_region, locate_documents, whole_page
 from autopass.reading.orient import is_upside_down, landscape_if_card, lines_stand_on_end
+from autopass.reading.sheet import text_blocks
 from autopass.reading.text import clean
 from autopass.settings import get_settings
 from autopass.standards import DocumentSpec, load_document_specs
@@ -54,6 +55,13 @@ TITLE_START = 3
 """Characters of a title that make a line worth reading in full (机动车, 个人汽...)."""
 FACES_COMPARED = (DocumentType.ID_CARD_FRONT, DocumentType.SELFIE)
 """Documents whose face the dossier's face match compares (the ID portrait and the selfie)."""
+CARD_TYPES = frozenset({DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK,
+                        DocumentType.BANK_CARD, DocumentType.DRIVING_LICENCE})
+"""Card-sized documents: what an office copies onto a sheet, alone or several together."""
+MAY_LIE_ON_A_SHEET = CARD_TYPES | {DocumentType.OTHER}
+"""A whole page read as one of these may be a sheet with cards copied on it."""
+LONE_CARD_SHARE = 0.35
+"""One block of text covering more of the page than this is the page's own document."""
 _FACE_SEARCH_ROTATIONS = (None, cv2.ROTATE_90_CLOCKWISE, cv2.ROTATE_90_COUNTERCLOCKWISE, cv2.ROTATE_180)
 
 
@@ -96,10 +104,59 @@ def analyse_page(
             # before calling it `other`, settling for a doubtful type or giving up on a field.
             whole = _read_document(whole_page(image), reader=reader, face=face, specs=specs)
             document = better_reading(document, whole)
-        document = _with_faces(document, face)
-        seconds = round(time.perf_counter() - begun + locate_share, 3)
-        documents.append(replace(document, seconds=seconds))
-    return documents
+        documents.append(replace(document, seconds=round(time.perf_counter() - begun + locate_share, 3)))
+    if len(located) == 1 and _may_be_a_sheet(located[0], documents[0], image):
+        begun = time.perf_counter()
+        known = documents[0] if located[0].is_card else None
+        cards = _cards_by_text(image, known, located[0], reader=reader, face=face, specs=specs)
+        if cards:
+            share = (time.perf_counter() - begun + documents[0].seconds) / len(cards)
+            documents = [replace(card, seconds=round(card.seconds + share, 3)) for card in cards]
+    return [_with_faces(document, face) for document in documents]
+
+
+def _may_be_a_sheet(item: Located, document: ReadDocument, image: np.ndarray) -> bool:
+    """The page may be a sheet with cards copied on it: it was read whole as a card or as
+    nothing, or the one card found on it covers a small part of it (more may lie beside it)."""
+    if not item.is_card:
+        return document.type in MAY_LIE_ON_A_SHEET
+    return cv2.contourArea(item.quad) < LONE_CARD_SHARE * image.shape[0] * image.shape[1]
+
+
+def _cards_by_text(
+    image: np.ndarray, known: ReadDocument | None, item: Located, *, reader: LineReader,
+    face: FaceEngine | None, specs: dict[DocumentType, DocumentSpec],
+) -> list[ReadDocument]:
+    """The cards of a sheet whose outlines did not show (a washed-out copy), found as blocks of
+    text standing apart and each read on its own, beside the ``known`` card outlined on it;
+    [] when the page is no such sheet (its text is one document, or its blocks read as no card)."""
+    if not reader.selective:
+        return []
+    blocks = text_blocks(reader.detect(image), image.shape)
+    height, width = image.shape[:2]
+    found: list[ReadDocument] = []
+    if known is not None:
+        x, y, w, h = cv2.boundingRect(item.quad.astype(np.int32))
+        found.append(replace(known, region=[max(0, x), max(0, y), w, h]))
+        blocks = [block for block in blocks if _overlap_share(block, found[0].region) < 0.3]
+    if not blocks or (len(blocks) == 1 and known is None
+                      and blocks[0][2] * blocks[0][3] > LONE_CARD_SHARE * height * width):
+        return []
+    for region in blocks:
+        begun = time.perf_counter()
+        document = _read_document(cut_region(image, region), reader=reader, face=face, specs=specs)
+        if document.type != DocumentType.OTHER:
+            found.append(replace(document, seconds=round(time.perf_counter() - begun, 3)))
+    if len(found) >= 2 or (len(found) == 1 and known is None and found[0].type in CARD_TYPES):
+        return sorted(found, key=lambda document: (document.region[1], document.region[0]))  # type: ignore[index]
+    return []
+
+
+def _overlap_share(block: tuple[int, int, int, int], region: Sequence[int]) -> float:
+    """How much of ``block`` lies inside ``region`` (both x, y, w, h)."""
+    width = min(block[0] + block[2], region[0] + region[2]) - max(block[0], region[0])
+    height = min(block[1] + block[3], region[1] + region[3]) - max(block[1], region[1])
+    return max(0, width) * max(0, height) / max(1, block[2] * block[3])
 
 
 def read_as(
@@ -119,7 +176,7 @@ def read_as(
     # The outline found now is the one found then (the same code on the same page); should it
     # not be, the whole page is read.
     item = next((found for found in locate_documents(image) if found.region == wanted), None) \
-        or whole_page(image)
+        or (cut_region(image, wanted) if wanted is not None else whole_page(image))
     document = _read_document(item, reader=LineReader(ocr), face=face, specs=specs,
                               known=document_type)
     return replace(_with_faces(document, face), region=list(region) if region is not None else None)

@@ -8,6 +8,7 @@ Which way is up is decided later (``orient.py``), after one OCR pass.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -17,8 +18,17 @@ WORK_SIDE = 640
 """Contours are searched on a copy whose longest side is this many pixels: fast and sufficient."""
 MIN_AREA_SHARE = 0.12
 """A document smaller than this share of the photo is not believed (probably a texture patch)."""
+MIN_CARD_SHARE = 0.03
+"""A card copied on A4 at its natural size covers 7% of the sheet (85.6 x 54 mm of 210 x 297):
+card-shaped outlines down to this share are believed when they lie on a sheet as copies do."""
 CARD_ASPECT = (1.48, 1.80)
 """ID card, licence, bank card (1.585) and invoice (1.6); A4 (1.414) stays out, it is portrait."""
+SHEET_BORDER = 0.03
+"""The outer band of a page (this share of its short side) shows the sheet's own colour."""
+OFF_PAPER = 9.0
+"""Lab distance from the sheet's colour that marks something lying on it (a copied card's tint)."""
+LETTER_SHARE = 0.03
+"""Off-paper marks thinner than this share of the page's long side are strokes, not cards."""
 MAX_OUTPUT_SIDE = 1400
 """Straightened documents are capped here: OCR gains nothing from more pixels, only time."""
 
@@ -37,16 +47,29 @@ def locate_documents(page: np.ndarray) -> list[Located]:
     """Every document on ``page``: one for a photo, two for an A4 copy of both ID card sides."""
     scale = min(1.0, WORK_SIDE / max(page.shape[:2]))
     small = cv2.resize(page, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else page
-    quads = _candidate_quads(small)
+    outlines = _candidate_quads(small)
     page_area = small.shape[0] * small.shape[1]
-    cards = _separate_cards(quads, page_area)
+    cards = _separate_cards(outlines, page_area)
     if len(cards) >= 2:
-        chosen = sorted(cards, key=lambda q: (q[:, 1].mean(), q[:, 0].mean()))
-        return [_straighten(page, quad / scale, with_region=True) for quad in chosen]
+        return [_straighten(page, quad / scale, with_region=True) for quad in _reading_order(cards)]
+    quads = [quad for quad in outlines if cv2.contourArea(quad) >= MIN_AREA_SHARE * page_area]
     standing_out = [quad for quad in quads if _stands_out(small, quad)]
     if standing_out:
         return [_straighten(page, standing_out[0] / scale, with_region=False)]
+    if len(cards) == 1 and _stands_out(small, cards[0]):  # one card copied alone on a sheet
+        return [_straighten(page, cards[0] / scale, with_region=False)]
     return [whole_page(page)]
+
+
+def _reading_order(quads: list[np.ndarray]) -> list[np.ndarray]:
+    """Row by row from the top, left to right in a row (cards side by side share a row)."""
+    rows: list[list[np.ndarray]] = []
+    for quad in sorted(quads, key=lambda q: float(q[:, 1].mean())):
+        if rows and quad[:, 1].mean() < rows[-1][0][:, 1].max():
+            rows[-1].append(quad)
+        else:
+            rows.append([quad])
+    return [quad for row in rows for quad in sorted(row, key=lambda q: float(q[:, 0].mean()))]
 
 
 def _candidate_quads(small: np.ndarray) -> list[np.ndarray]:
@@ -60,7 +83,7 @@ def _candidate_quads(small: np.ndarray) -> list[np.ndarray]:
     # Brighter-than-surroundings blobs too: a photocopied card on grey, noisy paper has weak edges.
     blurred = cv2.GaussianBlur(gray, (15, 15), 0)
     first, bright = cv2.threshold(blurred, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    contours = [*contours, *_bright_blobs(bright)]
+    contours = [*contours, *_bright_blobs(bright), *_off_paper_blobs(small)]
     upper = blurred[blurred > first]
     if upper.size > 100:  # the page itself is the bright part: split it again (cards on paper)
         second, _ = cv2.threshold(upper.reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -70,7 +93,7 @@ def _candidate_quads(small: np.ndarray) -> list[np.ndarray]:
     for contour in contours:
         hull = cv2.convexHull(contour)
         hull_area = cv2.contourArea(hull)
-        if hull_area < MIN_AREA_SHARE * area or hull_area > 0.97 * area:
+        if hull_area < MIN_CARD_SHARE * area or hull_area > 0.97 * area:
             continue
         approx = cv2.approxPolyDP(hull, 0.03 * cv2.arcLength(hull, True), True)
         if len(approx) == 4:
@@ -111,6 +134,26 @@ def _bright_blobs(mask: np.ndarray) -> list[np.ndarray]:
     return list(blobs)
 
 
+def _off_paper_blobs(small: np.ndarray) -> list[np.ndarray]:
+    """Areas whose colour is not the sheet's: cards copied onto paper, lighter or darker than it,
+    their edges too faint for Canny. The sheet's colour is its border's; a median filter first
+    wipes thin strokes (text, an overprint across the sheet) and keeps filled areas."""
+    smooth = cv2.medianBlur(small, 7)
+    lab = cv2.cvtColor(smooth, cv2.COLOR_BGR2LAB).astype(np.float32)
+    band = max(2, round(min(small.shape[:2]) * SHEET_BORDER))
+    border = np.concatenate([lab[:band].reshape(-1, 3), lab[-band:].reshape(-1, 3),
+                             lab[:, :band].reshape(-1, 3), lab[:, -band:].reshape(-1, 3)])
+    paper = np.median(border, axis=0)
+    distance = np.linalg.norm(lab - paper, axis=2)
+    mask = cv2.morphologyEx(((distance > OFF_PAPER) * 255).astype(np.uint8), cv2.MORPH_CLOSE,
+                            np.ones((5, 5), np.uint8))
+    # An overprint's letters survive the median filter as blobs strung along their slant; an
+    # opening wider than a letter's stroke clears them, while a card's filled tint stays.
+    side = max(3, round(max(small.shape[:2]) * LETTER_SHARE))
+    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side)))
+    return _bright_blobs(mask)
+
+
 def _fill_ratio(contour: np.ndarray, quad: np.ndarray) -> float:
     """How much of the quad's outline the contour follows (edges of a real document, not noise)."""
     perimeter = cv2.arcLength(quad.reshape(-1, 1, 2), True)
@@ -135,7 +178,8 @@ def _overlap(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _separate_cards(quads: list[np.ndarray], page_area: float) -> list[np.ndarray]:
-    """Two or more card-shaped, non-overlapping quads: the A4-copy case."""
+    """Card-shaped, non-overlapping quads of about one size: two or more on an A4 copy, one when
+    a card was copied alone on its sheet."""
     cards: list[np.ndarray] = []
     for quad in quads:
         if not CARD_ASPECT[0] <= _aspect(quad) <= CARD_ASPECT[1]:
@@ -145,7 +189,7 @@ def _separate_cards(quads: list[np.ndarray], page_area: float) -> list[np.ndarra
         if any(_overlap(quad, other) > 0.1 * cv2.contourArea(quad) for other in cards):
             continue
         cards.append(quad)
-    if len(cards) < 2:
+    if not cards:
         return []
     biggest = max(cv2.contourArea(q) for q in cards)
     return [q for q in cards if cv2.contourArea(q) > 0.6 * biggest]
@@ -196,3 +240,11 @@ def whole_page(page: np.ndarray) -> Located:
     image = cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else page
     quad = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     return Located(image=image, region=None, quad=quad, is_card=False)
+
+
+def cut_region(page: np.ndarray, region: tuple[int, ...] | Sequence[int]) -> Located:
+    """The upright rectangle ``region`` (x, y, w, h) of ``page`` as a document of its own."""
+    x, y, width, height = (int(v) for v in region)
+    quad = np.array([[x, y], [x + width, y], [x + width, y + height], [x, y + height]], np.float32)
+    located = _straighten(page, quad, with_region=True)
+    return Located(image=located.image, region=(x, y, width, height), quad=quad, is_card=located.is_card)

@@ -2,7 +2,8 @@
 
 ``photograph`` lays a document on a desk and takes a phone picture of it (perspective, rotation
 including 90/180 degrees, blur, glare, low light, a finger, JPEG); ``scan`` is a flat office
-scan; ``photocopy_a4`` puts both ID card sides on one grey A4 sheet with an overprint.
+scan; ``photocopy_a4`` copies both ID card sides onto A4 in one of ``COPY_LAYOUTS`` (stacked,
+side by side, turned, one per sheet; colour, grey or washed out; with or without an overprint).
 Damage scales with the difficulty.
 """
 
@@ -272,43 +273,206 @@ def scan(document: Image.Image, rng: random.Random, difficulty: Difficulty) -> I
 
 
 OVERPRINT = "仅供贷款使用"
+A4_MM = (210.0, 297.0)
+ID_CARD_MM = 85.6
+"""An ID card's natural width (ISO/IEC 7810 ID-1, 85.6 x 54 mm)."""
+TUNING, HOLDOUT = "tuning", "holdout"
+
+
+class Arrangement(StrEnum):
+    """Where the cards lie on the copier's glass."""
+
+    STACKED = "stacked"  # front above back
+    SIDE_BY_SIDE = "side_by_side"  # front left of back
+    TURNED = "turned"  # both standing on end (turned 90 degrees), side by side
+    ONE_PER_PAGE = "one_per_page"  # each side on its own sheet
+
+
+class Tone(StrEnum):
+    """What the copier does to the colours."""
+
+    COLOUR = "colour"
+    GREY = "grey"
+    WASHED = "washed"  # a light grey copy: the card's pale background vanishes into the paper
+
+
+@dataclass(frozen=True)
+class CopyLayout:
+    """One way an office copies both ID card sides onto A4: a named generator template."""
+
+    name: str
+    group: str  # TUNING (the reader is tuned on it) or HOLDOUT (only measured)
+    arrangement: Arrangement
+    tone: Tone
+    overprint: bool
+    dpi: tuple[int, int]  # the page's resolution (a 300 dpi scan down to a phone photo's)
+    card_scale: tuple[float, float]  # card width against its natural 85.6 mm (copies enlarge)
+    paper: tuple[int, int]  # the sheet's grey level
+    border: bool = False  # a thin dark line around each card (the copier's shadow of its edge)
+
+
+COPY_LAYOUTS: tuple[CopyLayout, ...] = (
+    CopyLayout("stacked_grey_enlarged_overprint", TUNING, Arrangement.STACKED, Tone.GREY, True,
+               (150, 150), (1.35, 1.5), (200, 212)),
+    CopyLayout("stacked_white_natural_300dpi", TUNING, Arrangement.STACKED, Tone.GREY, False,
+               (300, 300), (1.0, 1.0), (244, 254), border=True),
+    CopyLayout("side_by_side_colour", TUNING, Arrangement.SIDE_BY_SIDE, Tone.COLOUR, False,
+               (200, 240), (0.95, 1.05), (240, 254)),
+    CopyLayout("turned_grey_overprint", TUNING, Arrangement.TURNED, Tone.GREY, True,
+               (150, 200), (1.0, 1.3), (222, 245)),
+    CopyLayout("one_per_page_colour_overprint", TUNING, Arrangement.ONE_PER_PAGE, Tone.COLOUR, True,
+               (150, 200), (1.0, 1.4), (238, 252)),
+    CopyLayout("stacked_washed", TUNING, Arrangement.STACKED, Tone.WASHED, False,
+               (200, 250), (1.0, 1.2), (246, 255)),
+    CopyLayout("stacked_white_natural_phone", HOLDOUT, Arrangement.STACKED, Tone.GREY, False,
+               (130, 180), (1.0, 1.0), (236, 252), border=True),
+    CopyLayout("stacked_colour_natural_overprint", HOLDOUT, Arrangement.STACKED, Tone.COLOUR, True,
+               (180, 220), (1.0, 1.1), (240, 254)),
+    CopyLayout("side_by_side_grey_overprint", HOLDOUT, Arrangement.SIDE_BY_SIDE, Tone.GREY, True,
+               (150, 200), (0.9, 1.05), (212, 238)),
+    CopyLayout("turned_colour", HOLDOUT, Arrangement.TURNED, Tone.COLOUR, False,
+               (200, 300), (1.0, 1.4), (240, 254)),
+    CopyLayout("one_per_page_grey", HOLDOUT, Arrangement.ONE_PER_PAGE, Tone.GREY, False,
+               (250, 300), (1.0, 1.0), (230, 250), border=True),
+    CopyLayout("side_by_side_washed_overprint", HOLDOUT, Arrangement.SIDE_BY_SIDE, Tone.WASHED,
+               True, (280, 300), (1.0, 1.0), (246, 255)),
+)
+
+
+def copy_layouts(group: str = "all") -> list[CopyLayout]:
+    """The A4 copy layouts of ``group`` (TUNING, HOLDOUT or "all")."""
+    return [layout for layout in COPY_LAYOUTS if group in ("all", layout.group)]
+
+
+def copy_layout(name: str) -> CopyLayout:
+    """The layout called ``name``."""
+    for layout in COPY_LAYOUTS:
+        if layout.name == name:
+            return layout
+    raise ValueError(f"no A4 copy layout {name!r}; known: {', '.join(l.name for l in COPY_LAYOUTS)}")
+
+
+@dataclass(frozen=True)
+class CopiedPage:
+    """One photocopied sheet and where each card lies on it ([x, y, w, h] by document type)."""
+
+    image: Image.Image
+    regions: dict[str, list[int]]
 
 
 def photocopy_a4(
-    front: Image.Image, back: Image.Image, rng: random.Random
-) -> tuple[Image.Image, dict[str, list[int]]]:
-    """Both ID sides photocopied on one grey A4 sheet, overprinted; returns each side's region."""
-    page = draw.paper((1240, 1754), (206, 206, 204), rng, fibres=3).convert("RGBA")
-    regions: dict[str, list[int]] = {}
-    width = rng.randint(680, 760)
-    for key, side, top in (
-        ("id_card_front", front, rng.randint(150, 260)),
-        ("id_card_back", back, rng.randint(960, 1040)),
-    ):
-        height = round(side.height * width / side.width)
-        grey = side.convert("RGBA").resize((width, height), Image.LANCZOS)
-        grey_rgb = grey.convert("L").point(lambda v: int(60 + v * 0.72)).convert("RGBA")
-        grey_rgb.putalpha(grey.getchannel("A"))
-        left = (1240 - width) // 2 + rng.randint(-40, 40)
-        page.alpha_composite(grey_rgb, (left, top))
-        regions[key] = [left, top, width, height]
+    front: Image.Image, back: Image.Image, rng: random.Random, layout: CopyLayout | None = None
+) -> list[CopiedPage]:
+    """Both ID sides photocopied onto A4 as ``layout`` lays them (default: the first layout);
+    one sheet, or two when each side has its own."""
+    layout = layout or COPY_LAYOUTS[0]
+    dpi = rng.randint(*layout.dpi)
+    size = (round(A4_MM[0] / 25.4 * dpi), round(A4_MM[1] / 25.4 * dpi))
+    card_width = round(ID_CARD_MM / 25.4 * dpi * rng.uniform(*layout.card_scale))
+    cards = {"id_card_front": _laid(front, card_width, layout, rng),
+             "id_card_back": _laid(back, card_width, layout, rng)}
+    sheets = [[key] for key in cards] if layout.arrangement == Arrangement.ONE_PER_PAGE \
+        else [list(cards)]
+    pages = []
+    for keys in sheets:
+        paper = rng.randint(*layout.paper)
+        page = draw.paper(size, (paper, paper, paper - rng.randint(0, 3)), rng, fibres=2)
+        page = page.convert("RGBA")
+        places = _places([cards[key].size for key in keys], size, layout.arrangement, rng)
+        regions = {}
+        for key, (left, top) in zip(keys, places):
+            page.alpha_composite(cards[key], (left, top))
+            box = cards[key].getchannel("A").getbbox() or (0, 0, *cards[key].size)
+            regions[key] = [left + box[0], top + box[1], box[2] - box[0], box[3] - box[1]]
+        if layout.overprint:
+            _overprint(page, dpi, rng)
+        pages.append(CopiedPage(_copier(page, layout.tone, rng), regions))
+    return pages
+
+
+def _laid(card: Image.Image, width: int, layout: CopyLayout, rng: random.Random) -> Image.Image:
+    """One card as it lies on the glass: scaled, in the copier's tone, standing on end when the
+    layout turns it, slightly askew (laid by hand), with its edge's shadow when the layout has one."""
+    height = round(card.height * width / card.width)
+    laid = card.convert("RGBA").resize((width, height), Image.LANCZOS)
+    if layout.border:
+        outline = Image.new("RGBA", laid.size, (0, 0, 0, 0))
+        ImageDraw.Draw(outline).rounded_rectangle(
+            (0, 0, width - 1, height - 1), radius=round(width * 0.035),
+            outline=(90, 90, 90, 255), width=max(1, width // 400))
+        laid.alpha_composite(outline)
+    laid = _toned(laid, layout.tone, rng)
+    angle = rng.uniform(-1.5, 1.5)
+    if layout.arrangement == Arrangement.TURNED:
+        angle += rng.choice((90, -90))
+    return laid.rotate(angle, resample=Image.BICUBIC, expand=True)
+
+
+def _toned(card: Image.Image, tone: Tone, rng: random.Random) -> Image.Image:
+    """The card's pixels as the copier renders them (alpha kept)."""
+    alpha = card.getchannel("A")
+    if tone == Tone.COLOUR:
+        faded = np.asarray(card.convert("RGB"), np.float32)
+        grey = faded.mean(axis=2, keepdims=True)
+        faded = grey + (faded - grey) * rng.uniform(0.6, 0.9)
+        toned = Image.fromarray(np.clip(faded * 0.96 + 6, 0, 255).astype(np.uint8), "RGB")
+    else:
+        floor, slope = (rng.uniform(40, 70), rng.uniform(0.7, 0.78)) if tone == Tone.GREY \
+            else (rng.uniform(30, 50), rng.uniform(1.0, 1.1))
+        toned = card.convert("L").point(lambda v: int(min(255, floor + v * slope))).convert("RGB")
+    toned = toned.convert("RGBA")
+    toned.putalpha(alpha)
+    return toned
+
+
+def _places(
+    sizes: list[tuple[int, int]], page: tuple[int, int], arrangement: Arrangement,
+    rng: random.Random,
+) -> list[tuple[int, int]]:
+    """Top-left corners for cards of ``sizes`` on a ``page``: stacked, side by side (turned cards
+    stand side by side too) or alone, with the margins and gaps a hand leaves."""
+    width, height = page
+    if len(sizes) == 1:
+        (w, h), = sizes
+        return [(rng.randint(width // 20, max(width // 20, width - w - width // 20)),
+                 rng.randint(height // 20, max(height // 20, height // 2 - h // 2)))]
+    (w1, h1), (w2, h2) = sizes
+    if arrangement == Arrangement.STACKED:
+        gap = rng.randint(height // 30, max(height // 30, height - h1 - h2 - height // 8))
+        top = rng.randint(height // 20, max(height // 20, height - h1 - h2 - gap - height // 20))
+        centre = width // 2 + rng.randint(-width // 25, width // 25)
+        return [(centre - w1 // 2, top), (centre - w2 // 2 + rng.randint(-8, 8), top + h1 + gap)]
+    gap = rng.randint(width // 40, max(width // 40, width - w1 - w2 - width // 10))
+    left = max(0, (width - w1 - w2 - gap) // 2 + rng.randint(-width // 40, width // 40))
+    top = rng.randint(height // 20, max(height // 20, height // 2 - max(h1, h2)))
+    return [(left, top), (left + w1 + gap, top + rng.randint(-8, 8))]
+
+
+def _overprint(page: Image.Image, dpi: int, rng: random.Random) -> None:
+    """仅供贷款使用 printed diagonally across the whole sheet, as lenders require on copies."""
+    factor = dpi / 150
+    size, step_x, step_y = round(64 * factor), round(560 * factor), round(220 * factor)
     big = Image.new("RGBA", (page.width * 2, page.height * 2), (0, 0, 0, 0))
     colour = rng.choice(((190, 40, 40, 90), (60, 60, 60, 80)))
-    for row in range(big.height // 220 + 1):
-        for col in range(big.width // 560 + 1):
-            draw.text(
-                big, (col * 560 + (row % 2) * 280, row * 220), OVERPRINT, 64, colour, spacing=10
-            )
-    big = big.rotate(30, resample=Image.BICUBIC)
+    for row in range(big.height // step_y + 1):
+        for col in range(big.width // step_x + 1):
+            draw.text(big, (col * step_x + (row % 2) * step_x // 2, row * step_y), OVERPRINT,
+                      size, colour, spacing=10 * factor)
+    big = big.rotate(rng.choice((30, 35, 45, -30)), resample=Image.BICUBIC)
     left, top = page.width // 2, page.height // 2
     page.alpha_composite(big.crop((left, top, left + page.width, top + page.height)))
+
+
+def _copier(page: Image.Image, tone: Tone, rng: random.Random) -> Image.Image:
+    """Toner noise, specks and the copier's contrast; a grey copy comes out grey."""
     gen = _numpy_rng(rng)
-    arr = np.asarray(page.convert("L"), np.float32)
-    arr += gen.standard_normal(arr.shape, dtype=np.float32) * 7
-    speckles = gen.random(arr.shape) < 0.0015
-    arr[speckles] = 40
-    arr = (arr - 128) * 1.12 + 128
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "L").convert("RGB"), regions
+    arr = np.asarray(page.convert("RGB" if tone == Tone.COLOUR else "L"), np.float32)
+    noise = gen.standard_normal(arr.shape[:2], dtype=np.float32) * rng.uniform(3, 7)
+    arr = arr + (noise[..., None] if arr.ndim == 3 else noise)
+    arr[gen.random(arr.shape[:2]) < 0.0015] = 40
+    arr = (arr - 128) * rng.uniform(1.0, 1.12) + 128
+    out = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    return out.convert("RGB")
 
 
 def encode(image: Image.Image, suffix: str, rng: random.Random, difficulty: Difficulty) -> bytes:

@@ -44,7 +44,7 @@ def write_gallery(out: Path) -> list[Path]:
         _shrink(photo, 1000).save(written[-1], quality=80)
     front, _ = RENDERERS[DocumentType.ID_CARD_FRONT](facts, rng)
     back, _ = RENDERERS[DocumentType.ID_CARD_BACK](facts, rng)
-    page, _ = capture.photocopy_a4(front, back, rng)
+    page = capture.photocopy_a4(front, back, rng)[0].image
     written.append(out / "id_card_photocopy.png")
     _shrink(page, 900).save(written[-1], optimize=True)
     hard = capture.photograph(

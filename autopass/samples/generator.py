@@ -340,19 +340,26 @@ def write_dossier(
     if plan.photocopy and all(side in pending for side in id_sides):
         front, front_fields = RENDERERS[DocumentType.ID_CARD_FRONT](facts, rng)
         back, back_fields = RENDERERS[DocumentType.ID_CARD_BACK](facts, rng)
-        page, page_regions = capture.photocopy_a4(front, back, rng)
-        if difficulty == Difficulty.HARD:
-            scale = 600 / max(page.size)
-            page = page.resize(
-                (round(page.width * scale), round(page.height * scale)), Image.LANCZOS
-            )
-            page_regions = {k: [round(v * scale) for v in r] for k, r in page_regions.items()}
-        name = _file_stem(rng, facts.submitted_at, taken) + rng.choice((".png", ".jpg", ".pdf"))
-        (folder / name).write_bytes(capture.encode(page, Path(name).suffix, rng, difficulty))
-        documents[name] = [side.value for side in id_sides]
-        for side, side_fields in zip(id_sides, (front_fields, back_fields)):
-            fields[f"{name}#{side.value}"] = side_fields
-            regions[f"{name}#{side.value}"] = page_regions[side.value]
+        layout = rng.choice(capture.COPY_LAYOUTS)
+        for copied in capture.photocopy_a4(front, back, rng, layout):
+            page, page_regions = copied.image, copied.regions
+            if difficulty == Difficulty.HARD:
+                scale = 600 / max(page.size)
+                page = page.resize(
+                    (round(page.width * scale), round(page.height * scale)), Image.LANCZOS
+                )
+                page_regions = {k: [round(v * scale) for v in r] for k, r in page_regions.items()}
+            name = _file_stem(rng, facts.submitted_at, taken) + rng.choice((".png", ".jpg", ".pdf"))
+            (folder / name).write_bytes(capture.encode(page, Path(name).suffix, rng, difficulty))
+            sides = [side for side in id_sides if side.value in page_regions]
+            if len(sides) == 1:  # one side per sheet: an ordinary one-document file
+                documents[name] = sides[0].value
+                fields[name] = (front_fields, back_fields)[id_sides.index(sides[0])]
+                continue
+            documents[name] = [side.value for side in sides]
+            for side, side_fields in zip(id_sides, (front_fields, back_fields)):
+                fields[f"{name}#{side.value}"] = side_fields
+                regions[f"{name}#{side.value}"] = page_regions[side.value]
         pending = [t for t in pending if t not in id_sides]
     for doc_type in pending:
         image, doc_fields = RENDERERS[doc_type](facts, rng)
