@@ -175,3 +175,32 @@ def bench_captures(
                   f"{figures['check_seconds_p50']} p95 {figures['check_seconds_p95']}")
     if json_file is not None:
         json_file.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+
+
+@app.command("bench-a4")
+def bench_a4(
+    group: Annotated[str, typer.Option(help="Copy layouts: tuning, holdout or all.")] = "all",
+    count: Annotated[int, typer.Option(min=1, help="Copies per layout.")] = 10,
+) -> None:
+    """Both sides of an ID card copied onto A4, per layout: found (right types and regions) and
+    read (name, ID number, valid to), tuning and held-out layouts side by side."""
+    from autopass.devtools.a4_bench import measure_layout
+    from autopass.engines.registry import get_ocr_engine
+    from autopass.samples.capture import copy_layouts
+
+    ocr = get_ocr_engine(get_settings())
+    table = Table(title=f"A4 copies, {count} per layout")
+    for column in ("group", "layout", "both sides found", "and read"):
+        table.add_column(column, justify="left" if column in ("group", "layout") else "right")
+    totals: dict[str, list[int]] = {}
+    for layout in copy_layouts(group):
+        figures = measure_layout(layout, count, ocr)
+        table.add_row(layout.group, layout.name, f"{figures.found}/{figures.pages}",
+                      f"{figures.read}/{figures.pages}")
+        total = totals.setdefault(layout.group, [0, 0, 0])
+        total[0], total[1], total[2] = (total[0] + figures.found, total[1] + figures.read,
+                                        total[2] + figures.pages)
+    for name, (found, read, pages) in totals.items():
+        table.add_row(name, "all", f"{found}/{pages} ({found / pages:.0%})",
+                      f"{read}/{pages} ({read / pages:.0%})")
+    Console().print(table)
