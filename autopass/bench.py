@@ -507,7 +507,7 @@ def operate(plan: OperatorPlan, wait_for_start: Callable[[], None]) -> OperatorS
     run uncounted, so that as on a server that has been up a while the pooled connection, the
     compiled statements and the database's prepared plans are warm (psycopg prepares a statement
     at its 5th execution, PostgreSQL settles on a generic plan after 5 custom ones)."""
-    from autopass.queue import answer, claim_next, expire_leases
+    from autopass.store.queue import answer, claim_next, expire_leases
 
     settings = Settings(data_dir=plan.data_dir, database_url=plan.url)
     operator = f"bench-operator-{plan.number:02d}"

@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from autopass.dossier import Decision, DossierResult, Status
 from autopass.errors import StandardsError
-from autopass.queue import NewPhotoRequest, lock_if_still_waiting, waiting_for_dealer
+from autopass.store.queue import NewPhotoRequest, lock_if_still_waiting, waiting_for_dealer
 from autopass.settings import Settings
 from autopass.standards import Standard, load_standard
 from autopass.store import Dossier, MicroTask, decide_dossier

@@ -28,7 +28,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
 from autopass.dossier import Decision, Status
-from autopass.queue import NewPhotoRequest, PhotoToRetake, waiting_for_dealer
+from autopass.store.queue import NewPhotoRequest, PhotoToRetake, waiting_for_dealer
 from autopass.settings import Settings
 from autopass.store import MACHINE, AuditEvent, Check, Dossier, DossierStatus, session_scope
 from autopass.store.audit import record_event

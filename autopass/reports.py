@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from autopass.dossier import Decision
-from autopass.queue import NEW_PHOTO_REQUESTED
+from autopass.store.queue import NEW_PHOTO_REQUESTED
 from autopass.store.models import AuditEvent, Dossier, MicroTask, MicroTaskAnswer
 
 BEIJING = ZoneInfo("Asia/Shanghai")

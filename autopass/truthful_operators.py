@@ -27,7 +27,7 @@ from sqlmodel import select
 from autopass.answers import TYPED
 from autopass.documents import DocumentType
 from autopass.dossier import DocumentResult, FieldRef, MicroTaskKind
-from autopass.queue import answer, claim_next, roles_for
+from autopass.store.queue import answer, claim_next, roles_for
 from autopass.risk import Verdict
 from autopass.settings import Settings
 from autopass.standards import APPLICATION

@@ -29,7 +29,7 @@ from autopass import post_loan, reports
 from autopass.dealer_deadlines import deadline_days, overdue_requests, reject_overdue
 from autopass.dossier import DossierResult
 from autopass.errors import StandardsError
-from autopass.queue import UNSETTLED, expire_leases
+from autopass.store.queue import UNSETTLED, expire_leases
 from flows.dispatch import start_finalize
 from autopass.settings import get_settings
 from autopass.standards import PostLoan, load_standard

@@ -23,7 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from autopass import queue  # module import: autopass.queue imports the store too
+from autopass.store import queue
 from autopass.dossier import Application, DossierResult, MicroTaskSummary
 from autopass.errors import AutopassError
 from autopass.store.audit import record_event

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from fastapi import BackgroundTasks, FastAPI
 
-from autopass.queue import AnswerOutcome
+from autopass.store.queue import AnswerOutcome
 from autopass.settings import Settings
 
 DossierSettled = Callable[[Settings, int], None]

@@ -24,7 +24,7 @@ from autopass.answers import (
 from autopass.documents import DocumentType
 from autopass.dossier import MicroTaskKind
 from autopass.risk import Verdict
-from autopass.queue import AnswerOutcome, answer, claim_next, expire_leases, release, roles_for
+from autopass.store.queue import AnswerOutcome, answer, claim_next, expire_leases, release, roles_for
 from autopass.settings import Settings
 from autopass.store import MicroTask, TaskState, User
 

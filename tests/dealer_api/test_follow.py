@@ -14,7 +14,7 @@ import pytest
 from autopass.dealer_notices import DecisionNotice, pending_notices
 from autopass.dossier import CheckResult, Decision, DossierResult, MicroTaskKind, Status
 from autopass.intake import DOCUMENT_SUFFIXES
-from autopass.queue import claim_next, request_new_photo
+from autopass.store.queue import claim_next, request_new_photo
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import load_face_source
 from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier

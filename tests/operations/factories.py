@@ -38,7 +38,7 @@ from autopass.dossier import (
     FieldValue,
     MicroTaskKind,
 )
-from autopass.queue import answer, claim_next
+from autopass.store.queue import answer, claim_next
 from autopass.settings import Settings
 from autopass.store import (
     DossierStatus,

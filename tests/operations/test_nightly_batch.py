@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import select
 
 from autopass import post_loan
-from autopass.queue import waiting_for_dealer
+from autopass.store.queue import waiting_for_dealer
 from autopass.standards import PostLoan
 from autopass.store import AuditEvent, Dossier, DossierStatus, MicroTask, TaskState, session_scope
 from autopass.store.models import PostLoanItem, PostLoanKind

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from autopass import reports
-from autopass.queue import claim_next, request_new_photo
+from autopass.store.queue import claim_next, request_new_photo
 from autopass.store import session_scope
 from tests.operations.factories import DAY, at, prepare_store
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import select
 
 from autopass.dossier import MicroTaskKind
-from autopass.queue import answer, claim_next, roles_for
+from autopass.store.queue import answer, claim_next, roles_for
 from autopass.settings import use_settings
 from autopass.store import (
     AuditEvent,

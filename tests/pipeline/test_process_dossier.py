@@ -14,7 +14,7 @@ from autopass.samples.capture import Difficulty
 from autopass.samples.faces import load_face_source
 from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
 from autopass.settings import Settings, use_settings
-from autopass.queue import waiting_for_dealer
+from autopass.store.queue import waiting_for_dealer
 from autopass.store import (
     AuditEvent,
     Document,

@@ -14,7 +14,7 @@ from autopass.dossier import (
     FieldValue,
     MicroTaskKind,
 )
-from autopass.queue import claim_next
+from autopass.store.queue import claim_next
 from autopass.settings import Settings
 from autopass.store import NewMicroTask, Role, record_dossier, session_scope
 from tests.factories import make_application

@@ -6,7 +6,7 @@ import pytest
 
 from autopass.casefile import case_file, recent_dossiers
 from autopass.dossier import MicroTaskKind
-from autopass.queue import answer
+from autopass.store.queue import answer
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
 from autopass.store import NewMicroTask, Role, TaskState, session_scope

@@ -20,7 +20,7 @@ from autopass.dealer_notices import (
     signature,
 )
 from autopass.dossier import CheckResult, Decision
-from autopass.queue import NEW_PHOTO_REQUESTED, request_new_photo, waiting_for_dealer
+from autopass.store.queue import NEW_PHOTO_REQUESTED, request_new_photo, waiting_for_dealer
 from autopass.settings import Settings, use_settings
 from autopass.store import (
     AuditEvent,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import select
 
 from autopass.dossier import MicroTaskKind
-from autopass.queue import (
+from autopass.store.queue import (
     QueueError,
     answer,
     claim_next,

@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from autopass.queue import AnswerOutcome, answer, claim_next
+from autopass.store.queue import AnswerOutcome, answer, claim_next
 from autopass.settings import Settings
 from autopass.store import record_dossier, session_scope
 

@@ -38,6 +38,7 @@ def test_openapi_schema_lists_the_four_task_routes_and_the_dealer_api(
         "/api/tasks/{task_id}/answer",
         "/api/tasks/{task_id}/new-photo",
         "/api/tasks/{task_id}/release",
+        "/api/v1/captures/check",
         "/api/v1/dossiers",
         "/api/v1/dossiers/{application_id}",
     ]

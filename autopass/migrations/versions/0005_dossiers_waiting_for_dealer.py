@@ -1,5 +1,5 @@
 """A dossier may wait for its dealer (``waiting_for_dealer``): an operator who could not tell from a
-photo asked for a new one (``autopass.queue.request_new_photo``).
+photo asked for a new one (``autopass.store.queue.request_new_photo``).
 
 Revision ID: 0005
 Revises: 0004

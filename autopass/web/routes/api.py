@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from autopass.answers import Answer, AnswerError
 from autopass.dealer_notices import deliver_pending
-from autopass.queue import PhotoToRetake, QueueError, release, request_new_photo
+from autopass.store.queue import PhotoToRetake, QueueError, release, request_new_photo
 from autopass.store import MicroTask, utc_now
 from autopass.web.auth import count_cleared
 from autopass.web.deps import CsrfHeader, CurrentUser, RowId, SameOrigin, SessionDep, SettingsDep

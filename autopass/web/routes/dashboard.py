@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from autopass import charts, post_loan, reports
-from autopass.queue import queue_overview
+from autopass.store.queue import queue_overview
 from autopass.store import utc_now
 from autopass.store.models import PostLoanKind
 from autopass.web.deps import SessionDep, Supervisor

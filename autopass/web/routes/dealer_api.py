@@ -21,7 +21,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from pydantic import BaseModel, Field
 
 from autopass.dealer_notices import decision_reasons
-from autopass.queue import PhotoToRetake, waiting_for_dealer
+from autopass.store.queue import PhotoToRetake, waiting_for_dealer
 from autopass.settings import Settings
 from autopass.store import (
     Dossier,

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from autopass.answers import AnswerError
 from autopass.dealer_notices import deliver_pending, late_notices, notice_states
-from autopass.queue import QueueError, queue_overview, request_new_photo
+from autopass.store.queue import QueueError, queue_overview, request_new_photo
 from autopass.store import (
     MicroTask,
     Role,

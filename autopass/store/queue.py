@@ -549,7 +549,7 @@ _LOCK_TASK = (
     .where(MicroTask.id == sa.bindparam("task_id"))
     .with_for_update(key_share=True)
 )
-_LAZY_TRANSACTION = "autopass.queue.lazy_transaction"  # session.info: the one claim_next made lazy
+_LAZY_TRANSACTION = "autopass.store.queue.lazy_transaction"  # session.info: the one claim_next made lazy
 
 
 def _commit_lazily(session: Session) -> None:
