@@ -82,8 +82,8 @@ class Settings(BaseSettings):
     ocr_engine: Literal["rapidocr", "easyocr"] = Field(
         "rapidocr", description="OCR engine: rapidocr (embedded, offline) or easyocr."
     )
-    face_engine: Literal["dlib", "insightface"] = Field(
-        "dlib", description="Face engine: dlib (embedded, offline) or insightface."
+    face_engine: Literal["sface", "dlib", "insightface"] = Field(
+        "sface", description="Face engine: sface or dlib (embedded, offline) or insightface."
     )
     model_dir: Path | None = Field(
         None,

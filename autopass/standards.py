@@ -361,7 +361,7 @@ class FaceMatch(_Rule):
     """The selfie shows the person on the ID card portrait (thresholds per face engine)."""
 
     type: Literal["face_match"]
-    engines: dict[Literal["dlib", "insightface"], FaceThresholds] = Field(min_length=1)
+    engines: dict[Literal["sface", "dlib", "insightface"], FaceThresholds] = Field(min_length=1)
 
 
 Rule = Annotated[

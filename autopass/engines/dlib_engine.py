@@ -2,8 +2,10 @@
 from the ``face_recognition_models`` package).
 
 Similarity: ``1 - euclidean distance``, clipped to [0, 1]. dlib's documented "same person" cut is
-a distance of 0.6, i.e. a similarity of 0.40; the bands Autopass uses are chosen from the
-faces-dev study (README, faces section) and live in the standards, not here.
+a distance of 0.6, i.e. a similarity of 0.40, which let different East Asian people through on
+faces-eval; the bands Autopass uses are chosen there and on faces-dev (README, "Face thresholds")
+and live in the standards, not here. The landmarks are the 5-point model (public domain), not the
+68-point one (non-commercial), though face_recognition_models ships both.
 
 Detection runs on a copy scaled to DETECT_SIDE (faces from ~80 px there), upsampled once when that
 copy is small; ``find_small_faces=True`` adds an upsampled pass (faces from ~40 px, ~4x the cost)

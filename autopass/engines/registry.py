@@ -62,6 +62,10 @@ def _load_face(settings: Settings) -> FaceEngine:
         from autopass.engines.insightface_engine import InsightFaceEngine
 
         return InsightFaceEngine(settings.model_dir)
+    if settings.face_engine == "sface":
+        from autopass.engines.sface_engine import SFaceEngine
+
+        return SFaceEngine()
     from autopass.engines.dlib_engine import DlibFaceEngine
 
     return DlibFaceEngine()

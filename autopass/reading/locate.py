@@ -41,6 +41,7 @@ class Located:
     region: tuple[int, int, int, int] | None  # x, y, w, h on the page; None = the whole image
     quad: np.ndarray  # 4 x 2 float32 corners on the page (tl, tr, br, bl)
     is_card: bool  # card-shaped (aspect ~1.585): known to be landscape when upright
+    whole_page: bool = False  # the photo itself (perhaps shrunk), no outline found in it
 
 
 def locate_documents(page: np.ndarray) -> list[Located]:
@@ -239,7 +240,7 @@ def whole_page(page: np.ndarray) -> Located:
     factor = min(1.0, MAX_OUTPUT_SIDE / max(width, height))
     image = cv2.resize(page, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else page
     quad = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
-    return Located(image=image, region=None, quad=quad, is_card=False)
+    return Located(image=image, region=None, quad=quad, is_card=False, whole_page=True)
 
 
 def cut_region(page: np.ndarray, region: tuple[int, ...] | Sequence[int]) -> Located:

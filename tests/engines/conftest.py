@@ -27,7 +27,14 @@ def ocr(engine_settings: Settings):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def face_engine(engine_settings: Settings):  # type: ignore[no-untyped-def]
+    """The default face engine (sface)."""
     return get_face_engine(engine_settings)
+
+
+@pytest.fixture(scope="session")
+def dlib_engine():  # type: ignore[no-untyped-def]
+    """The alternative embedded face engine."""
+    return get_face_engine(Settings(face_engine="dlib"))
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ def test_same_face_engine_for_concurrent_callers(engine_settings: Settings) -> N
     for worker in workers:
         worker.join()
     assert len(seen) == 4 and all(engine is seen[0] for engine in seen)
-    assert seen[0].name == "dlib"  # type: ignore[attr-defined]
+    assert seen[0].name == "sface"  # type: ignore[attr-defined]
 
 
 def test_insightface_without_weights_names_the_folder(tmp_path: Path) -> None:
@@ -37,3 +37,7 @@ def test_insightface_without_weights_names_the_folder(tmp_path: Path) -> None:
     with pytest.raises(EngineUnavailableError) as caught:
         get_face_engine(settings)
     assert str(tmp_path / "insightface") in str(caught.value)
+
+
+def test_dlib_stays_selectable() -> None:
+    assert get_face_engine(Settings(face_engine="dlib")).name == "dlib"

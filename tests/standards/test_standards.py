@@ -51,7 +51,9 @@ def test_product_settings(product):
     assert standard.post_loan.registration_chase_days > 0
     assert standard.post_loan.id_expiry_warning_days > 0
     assert set(standard.document_specs) == set(DocumentType)
-    assert standard.face_thresholds("dlib").pass_at >= standard.face_thresholds("dlib").review_at
+    for engine in ("sface", "dlib"):
+        bands = standard.face_thresholds(engine)
+        assert bands.pass_at >= bands.review_at
 
 
 def test_ltv_limits_differ_by_product():
@@ -149,7 +151,7 @@ def load_error(standards_dir: Path, product: str = "new_car_loan") -> str:
      "standards/new_car_loan.yaml: rule id 'required_documents_present' appears twice"),
     ("product: new_car_loan", "product: old_car_loan",
      "standards/new_car_loan.yaml: product 'old_car_loan' does not match the file name"),
-    ("dlib: {pass_at: 0.60, review_at: 0.30}", "dlib: {pass_at: 0.20, review_at: 0.30}",
+    ("dlib: {pass_at: 0.70, review_at: 0.30}", "dlib: {pass_at: 0.20, review_at: 0.30}",
      ("standards/new_car_loan.yaml: rule 'selfie_matches_id_portrait': key 'engines.dlib': "
      "review_at is above pass_at")),
     ("dealer_deadline_days: 3", "dealer_deadline_days: 0",
