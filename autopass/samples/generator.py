@@ -23,25 +23,15 @@ from PIL import Image
 
 from autopass.banks import bank_for_card
 from autopass.documents import DocumentType
-from autopass.samples import capture, cards, papers, people
+from autopass.samples import capture, people
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import FaceSource, load_face_source
 from autopass.samples.facts import DocumentFields, Facts
 from autopass.samples.fonts import find_cjk_font
+from autopass.samples.templates import Template, TemplateGroup, TemplateSelection, choose_template
 from autopass.settings import get_settings
 from autopass.standards import load_standard
 
-Renderer = Callable[[Facts, random.Random], tuple[Image.Image, DocumentFields]]
-RENDERERS: dict[DocumentType, Renderer] = {
-    DocumentType.ID_CARD_FRONT: cards.render_id_front,
-    DocumentType.ID_CARD_BACK: cards.render_id_back,
-    DocumentType.DRIVING_LICENCE: cards.render_driving_licence,
-    DocumentType.BANK_CARD: cards.render_bank_card,
-    DocumentType.VEHICLE_INVOICE: papers.render_vehicle_invoice,
-    DocumentType.VEHICLE_REGISTRATION: papers.render_vehicle_registration,
-    DocumentType.LOAN_CONTRACT: papers.render_loan_contract,
-    DocumentType.SELFIE: papers.render_selfie,
-}
 CARD_TYPES = {
     DocumentType.ID_CARD_FRONT,
     DocumentType.ID_CARD_BACK,
@@ -118,6 +108,8 @@ class Plan:
     application: dict[str, Any]
     defects: list[Defect] = field(default_factory=list)
     photocopy: bool = False
+    template_group: TemplateGroup = TemplateGroup.TUNING
+    """Which group of templates (``autopass.samples.templates``) every document is drawn from."""
 
 
 def _submitted_at(rng: random.Random) -> datetime:
@@ -137,9 +129,15 @@ def _choose_defect(rng: random.Random, defect_rate: float) -> str | None:
 
 
 def plan_dossier(
-    rng: random.Random, faces: FaceSource, defect_rate: float, *, defect: str | None = None
+    rng: random.Random,
+    faces: FaceSource,
+    defect_rate: float,
+    *,
+    defect: str | None = None,
+    templates: TemplateSelection = TemplateSelection.ALL,
 ) -> Plan:
-    """Decides every value of one dossier, then applies at most one defect (``defect`` forces one)."""
+    """Decides every value of one dossier, then applies at most one defect (``defect`` forces one),
+    then which group of templates draws it (one of ``templates``' groups)."""
     kind = _choose_defect(rng, defect_rate)
     if defect is not None:
         if defect not in DEFECT_KINDS:
@@ -203,6 +201,7 @@ def plan_dossier(
     plan.photocopy = rng.random() < PHOTOCOPY_RATE
     if kind:
         plan.defects.append(_apply_defect(kind, plan, rng, faces, identity))
+    plan.template_group = rng.choice(TemplateSelection(templates).groups())
     return plan
 
 
@@ -332,12 +331,15 @@ def write_dossier(
     documents: dict[str, Any] = {}
     fields: dict[str, DocumentFields] = {}
     regions: dict[str, list[int]] = {}
+    drawn_with: dict[str, str] = {}
     taken: set[str] = set()
     pending = list(plan.documents)
     id_sides = (DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK)
     if plan.photocopy and all(side in pending for side in id_sides):
-        front, front_fields = RENDERERS[DocumentType.ID_CARD_FRONT](facts, rng)
-        back, back_fields = RENDERERS[DocumentType.ID_CARD_BACK](facts, rng)
+        front_template = choose_template(DocumentType.ID_CARD_FRONT, plan.template_group, rng)
+        back_template = choose_template(DocumentType.ID_CARD_BACK, plan.template_group, rng)
+        front, front_fields = front_template.render(facts, rng)
+        back, back_fields = back_template.render(facts, rng)
         page, page_regions = capture.photocopy_a4(front, back, rng)
         if difficulty == Difficulty.HARD:
             scale = 600 / max(page.size)
@@ -348,17 +350,22 @@ def write_dossier(
         name = _file_stem(rng, facts.submitted_at, taken) + rng.choice((".png", ".jpg", ".pdf"))
         (folder / name).write_bytes(capture.encode(page, Path(name).suffix, rng, difficulty))
         documents[name] = [side.value for side in id_sides]
-        for side, side_fields in zip(id_sides, (front_fields, back_fields)):
+        for side, side_fields, side_template in zip(
+            id_sides, (front_fields, back_fields), (front_template, back_template)
+        ):
             fields[f"{name}#{side.value}"] = side_fields
+            drawn_with[f"{name}#{side.value}"] = side_template.name
             regions[f"{name}#{side.value}"] = page_regions[side.value]
         pending = [t for t in pending if t not in id_sides]
     for doc_type in pending:
-        image, doc_fields = RENDERERS[doc_type](facts, rng)
+        drawn: Template = choose_template(doc_type, plan.template_group, rng)
+        image, doc_fields = drawn.render(facts, rng)
         captured, suffix = _capture(doc_type.value, image, rng, difficulty)
         name = _file_stem(rng, facts.submitted_at, taken) + suffix
         (folder / name).write_bytes(capture.encode(captured, suffix, rng, difficulty))
         documents[name] = doc_type.value
         fields[name] = doc_fields
+        drawn_with[name] = drawn.name
     truth: dict[str, Any] = {
         "documents": dict(sorted(documents.items())),
         "fields": dict(sorted(fields.items())),
@@ -367,6 +374,8 @@ def write_dossier(
         "expected_decision": "review_or_reject" if plan.defects else "auto_pass",
         "product": facts.product,
         "difficulty": difficulty.value,
+        "template_group": plan.template_group.value,  # additive: tuned or held-out templates
+        "templates": dict(sorted(drawn_with.items())),  # which template drew each document
     }
     if regions:
         truth["regions"] = regions
@@ -397,11 +406,12 @@ def generate_dossier(
     defect_rate: float,
     difficulty: Difficulty,
     faces_dir: Path | None,
+    templates: TemplateSelection = TemplateSelection.ALL,
 ) -> Path:
     """Dossier ``index`` of run ``seed``, written into ``out``: the unit a worker process runs."""
     faces = load_face_source(faces_dir)
     rng = dossier_rng(seed, index)
-    plan = plan_dossier(rng, faces, defect_rate)
+    plan = plan_dossier(rng, faces, defect_rate, templates=templates)
     folder = Path(out) / f"dossier_{index:04d}"
     write_dossier(folder, plan, rng, difficulty)
     return folder
@@ -420,6 +430,7 @@ def generate_samples(
     defect_rate: float = 0.0,
     difficulty: Difficulty = Difficulty.NORMAL,
     faces_dir: Path | None = None,
+    templates: TemplateSelection = TemplateSelection.ALL,
     on_dossier: Callable[[Path], None] | None = None,
     workers: int | None = None,
 ) -> list[Path]:
@@ -434,7 +445,7 @@ def generate_samples(
     load_face_source(faces_dir)  # fail here, once, if the folder is wrong
     difficulty = Difficulty(difficulty)
     jobs = [
-        (Path(out), index, seed, defect_rate, difficulty, faces_dir)
+        (Path(out), index, seed, defect_rate, difficulty, faces_dir, TemplateSelection(templates))
         for index in range(1, count + 1)
     ]
     workers = min(workers or os.cpu_count() or 1, count)
