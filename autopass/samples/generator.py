@@ -26,7 +26,7 @@ from autopass.documents import DocumentType
 from autopass.samples import capture, people
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import FaceSource, load_face_source
-from autopass.samples.facts import DocumentFields, Facts
+from autopass.samples.facts import UNSIGNED_MARKS, DocumentFields, Facts
 from autopass.samples.fonts import find_cjk_font
 from autopass.samples.templates import Template, TemplateGroup, TemplateSelection, choose_template
 from autopass.settings import get_settings
@@ -281,8 +281,11 @@ def _apply_defect(
         app["loan"]["bank_card"] = people.with_bad_luhn(facts.card_number)
         return Defect(kind, f"application card {app['loan']['bank_card']} fails the Luhn check")
     if kind == "contract_unsigned":
-        plan.facts = replace(facts, signed=False)
-        return Defect(kind, "the borrower's signature line is empty")
+        marks = rng.choice(UNSIGNED_MARKS)
+        plan.facts = replace(facts, signed=False, unsigned_marks=marks)
+        shown = {"none": "", "fingerprint": " (a fingerprint in the box)",
+                 "stray_mark": " (a pen mark elsewhere on the page)"}[marks]
+        return Defect(kind, f"the borrower's signature line is empty{shown}")
     raise ValueError(f"unknown defect kind {kind!r}; known: {', '.join(DEFECT_KINDS)}")
 
 

@@ -109,10 +109,9 @@ def sign(page: Image.Image, facts: Facts, box: Box, rng: random.Random, stray_ar
         if rng.random() < 0.4:
             fingerprint(page, (min(right - 50, x + signature.width + 40), (top + bottom) // 2), rng)
         return
-    variant = rng.randrange(3)
-    if variant == 1:
+    if facts.unsigned_marks == "fingerprint":
         fingerprint(page, (left + (right - left) // 2, (top + bottom) // 2), rng)
-    elif variant == 2:
+    elif facts.unsigned_marks == "stray_mark":
         stray_mark(page, stray_area, rng)
 
 
