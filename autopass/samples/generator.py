@@ -201,8 +201,14 @@ def plan_dossier(
     plan.photocopy = rng.random() < PHOTOCOPY_RATE
     if kind:
         plan.defects.append(_apply_defect(kind, plan, rng, faces, identity))
-    plan.template_group = rng.choice(TemplateSelection(templates).groups())
+    plan.template_group = _choice_rng(plan.facts, "group").choice(TemplateSelection(templates).groups())
     return plan
+
+
+def _choice_rng(facts: Facts, what: str) -> random.Random:
+    """The random source of the template choices: its own, so that the dossier's stream (and so
+    every document drawn with the same template) is the same whatever the choices."""
+    return random.Random(f"templates:{facts.application_id}:{what}")
 
 
 def _application(facts: Facts) -> dict[str, Any]:
@@ -339,8 +345,8 @@ def write_dossier(
     pending = list(plan.documents)
     id_sides = (DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK)
     if plan.photocopy and all(side in pending for side in id_sides):
-        front_template = choose_template(DocumentType.ID_CARD_FRONT, plan.template_group, rng)
-        back_template = choose_template(DocumentType.ID_CARD_BACK, plan.template_group, rng)
+        front_template = choose_template(DocumentType.ID_CARD_FRONT, plan.template_group, _choice_rng(facts, "front"))
+        back_template = choose_template(DocumentType.ID_CARD_BACK, plan.template_group, _choice_rng(facts, "back"))
         front, front_fields = front_template.render(facts, rng)
         back, back_fields = back_template.render(facts, rng)
         page, page_regions = capture.photocopy_a4(front, back, rng)
@@ -361,7 +367,7 @@ def write_dossier(
             regions[f"{name}#{side.value}"] = page_regions[side.value]
         pending = [t for t in pending if t not in id_sides]
     for doc_type in pending:
-        drawn: Template = choose_template(doc_type, plan.template_group, rng)
+        drawn: Template = choose_template(doc_type, plan.template_group, _choice_rng(facts, doc_type.value))
         image, doc_fields = drawn.render(facts, rng)
         captured, suffix = _capture(doc_type.value, image, rng, difficulty)
         name = _file_stem(rng, facts.submitted_at, taken) + suffix

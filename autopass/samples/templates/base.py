@@ -89,7 +89,8 @@ def templates_of(document_type: DocumentType, group: TemplateGroup | None = None
 
 
 def choose_template(document_type: DocumentType, group: TemplateGroup, rng: random.Random) -> Template:
+    """One of the type's templates in ``group``; ``rng`` is not touched when there is one only."""
     candidates = templates_of(document_type, group)
     if not candidates:
         raise ValueError(f"no template draws {document_type.value}")
-    return rng.choice(candidates)
+    return candidates[0] if len(candidates) == 1 else rng.choice(candidates)

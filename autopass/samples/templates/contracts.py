@@ -58,7 +58,7 @@ def _clauses(page: Image.Image, y: int, clauses: tuple[str, ...], size: int = 30
     for clause in clauses:
         for part in draw.wrap_to_width("　　" + clause, size, A4[0] - 180):
             draw.text(page, (90, y), part, size, INK)
-            y += int(size * 1.65)
+            y += round(size * 5 / 3)
         y += 16
     return y
 
@@ -97,17 +97,21 @@ def stray_mark(page: Image.Image, area: Box, rng: random.Random) -> None:
         d.line(points, fill=colour, width=3, joint="curve")
 
 
-def sign(page: Image.Image, facts: Facts, box: Box, rng: random.Random, stray_area: Box) -> None:
-    """The borrower's hand in ``box``: a signature (and often a fingerprint) when signed; when not,
-    the box blank, or with a fingerprint alone, or a pen mark elsewhere on the page."""
+def sign(page: Image.Image, facts: Facts, box: Box, rng: random.Random, stray_area: Box,
+         *, thumb: bool = False) -> None:
+    """The borrower's hand in ``box``: a signature (and, where the lender asks for a thumbprint,
+    often one beside it) when signed; when not, the box blank, or with a fingerprint alone, or a
+    pen mark elsewhere on the page."""
     left, top, right, bottom = box
     if facts.signed:
         signature = draw.handwriting(facts.person.name, min(110, bottom - top), rng)
-        x = left + rng.randint(10, max(10, right - left - signature.width - 10))
-        y = top + max(0, (bottom - top - signature.height) // 2) + rng.randint(-8, 8)
+        x = min(left + 24 + rng.randint(-10, 30), max(left, right - signature.width))
+        y = top + rng.randint(-10, 10)
         page.paste(signature, (x, max(0, y)), signature)
-        if rng.random() < 0.4:
-            fingerprint(page, (min(right - 50, x + signature.width + 40), (top + bottom) // 2), rng)
+        # Its own random source: a page signed as before draws the same pixels as before.
+        pressed = random.Random(f"fingerprint:{facts.contract_number}")
+        if thumb and pressed.random() < 0.7:
+            fingerprint(page, (min(right - 50, x + signature.width + 40), (top + bottom) // 2), pressed)
         return
     if facts.unsigned_marks == "fingerprint":
         fingerprint(page, (left + (right - left) // 2, (top + bottom) // 2), rng)
@@ -135,7 +139,7 @@ def render_bank_lines(facts: Facts, rng: random.Random) -> tuple[Image.Image, Do
     y = _clauses(page, 350, _CLAUSES)
     y = max(y + 60, 900)
     end = draw.text(page, (90, y), "借款人（签字）：", 32, INK)
-    ImageDraw.Draw(page).line((end, y + 44, 800, y + 44), fill=INK, width=2)
+    ImageDraw.Draw(page).line((end + 4, y + 44, 800, y + 44), fill=INK, width=2)
     sign(page, facts, (int(end) + 10, y - 60, 800, y + 50), rng, (90, 350, 1100, 800))
     rows = [
         ("借款人姓名：", person.name),
@@ -188,7 +192,7 @@ def render_finance_table(facts: Facts, rng: random.Random) -> tuple[Image.Image,
     draw.text(page, (660, y), "贷款人（盖章）：", 30, INK)
     draw.text(page, (90, y + 120), f"日期：{_signed_on(facts)}", 28, INK)
     draw.text(page, (660, y + 120), f"日期：{_signed_on(facts)}", 28, INK)
-    sign(page, facts, (int(end) + 6, y - 55, 600, y + 48), rng, (90, 690, 1100, y - 90))
+    sign(page, facts, (int(end) + 6, y - 55, 600, y + 48), rng, (90, 690, 1100, y - 90), thumb=True)
     _lender_seal(page, facts, (940 + rng.randint(-30, 30), y + 30 + rng.randint(-20, 20)), rng)
     _footer(page)
     return page, contract_fields(facts)
@@ -258,7 +262,7 @@ def render_parties_lines(facts: Facts, rng: random.Random) -> tuple[Image.Image,
     draw.text(page, (90, y), "甲方（盖章）：", 30, INK)
     _lender_seal(page, facts, (330 + rng.randint(-30, 30), y + 20 + rng.randint(-20, 20)), rng)
     end = draw.text(page, (640, y), "乙方（签字）：", 30, INK)
-    sign(page, facts, (int(end) + 6, y - 55, 1150, y + 48), rng, (90, 260, 1100, y - 120))
+    sign(page, facts, (int(end) + 6, y - 55, 1150, y + 48), rng, (90, 260, 1100, y - 120), thumb=True)
     draw.text(page, (90, y + 130), f"日期：{_signed_on(facts)}", 28, INK)
     draw.text(page, (640, y + 130), f"日期：{_signed_on(facts)}", 28, INK)
     _footer(page)
@@ -291,7 +295,7 @@ def render_two_column_block(facts: Facts, rng: random.Random) -> tuple[Image.Ima
     y += 100
     end = draw.text(page, (90, y), "签字（按手印）：", 30, INK)
     draw.text(page, (right, y), "盖章：", 30, INK)
-    sign(page, facts, (int(end) + 4, y - 55, right - 20, y + 48), rng, (90, 260, 1100, 900))
+    sign(page, facts, (int(end) + 4, y - 55, right - 20, y + 48), rng, (90, 260, 1100, 900), thumb=True)
     _lender_seal(page, facts, (right + 200 + rng.randint(-30, 30), y + 10 + rng.randint(-15, 15)), rng)
     draw.text(page, (90, y + 120), f"日期：{_signed_on(facts)}", 28, INK)
     _footer(page)
