@@ -28,7 +28,13 @@ from autopass.samples.capture import Difficulty
 from autopass.samples.faces import FaceSource, load_face_source
 from autopass.samples.facts import UNSIGNED_MARKS, DocumentFields, Facts
 from autopass.samples.fonts import find_cjk_font
-from autopass.samples.templates import Template, TemplateGroup, TemplateSelection, choose_template
+from autopass.samples.templates import (
+    Template,
+    TemplateGroup,
+    TemplateSelection,
+    choose_template,
+    get_template,
+)
 from autopass.settings import get_settings
 from autopass.standards import load_standard
 
@@ -110,6 +116,8 @@ class Plan:
     photocopy: bool = False
     template_group: TemplateGroup = TemplateGroup.TUNING
     """Which group of templates (``autopass.samples.templates``) every document is drawn from."""
+    pinned_templates: dict[DocumentType, str] = field(default_factory=dict)
+    """Template names that draw these types whatever the choice (a test that needs one layout)."""
 
 
 def _submitted_at(rng: random.Random) -> datetime:
@@ -287,7 +295,7 @@ def _apply_defect(
         app["loan"]["bank_card"] = people.with_bad_luhn(facts.card_number)
         return Defect(kind, f"application card {app['loan']['bank_card']} fails the Luhn check")
     if kind == "contract_unsigned":
-        marks = rng.choice(UNSIGNED_MARKS)
+        marks = random.Random(f"unsigned:{facts.application_id}").choice(UNSIGNED_MARKS)
         plan.facts = replace(facts, signed=False, unsigned_marks=marks)
         shown = {"none": "", "fingerprint": " (a fingerprint in the box)",
                  "stray_mark": " (a pen mark elsewhere on the page)"}[marks]
@@ -367,7 +375,10 @@ def write_dossier(
             regions[f"{name}#{side.value}"] = page_regions[side.value]
         pending = [t for t in pending if t not in id_sides]
     for doc_type in pending:
-        drawn: Template = choose_template(doc_type, plan.template_group, _choice_rng(facts, doc_type.value))
+        drawn: Template = (
+            get_template(plan.pinned_templates[doc_type]) if doc_type in plan.pinned_templates
+            else choose_template(doc_type, plan.template_group, _choice_rng(facts, doc_type.value))
+        )
         image, doc_fields = drawn.render(facts, rng)
         captured, suffix = _capture(doc_type.value, image, rng, difficulty)
         name = _file_stem(rng, facts.submitted_at, taken) + suffix
