@@ -51,6 +51,23 @@ class EvaluatedDossier(BaseModel):
     seconds: float
 
 
+UNGROUPED = "ungrouped"
+"""The group of a dossier whose truth names no template group (drawn before templates had one)."""
+
+
+def template_group(dossier: EvaluatedDossier) -> str:
+    """``tuning`` or ``holdout``: which group of the generator's templates drew the dossier."""
+    return str(dossier.truth.get("template_group", UNGROUPED))
+
+
+def evaluate_by_group(dossiers: list[EvaluatedDossier]) -> dict[str, EvaluationReport]:
+    """One report per template group, in a fixed order (tuning before holdout): the gap between
+    them is how much the reader learnt the templates it was tuned on rather than the documents."""
+    groups = sorted({template_group(d) for d in dossiers}, key=lambda g: (g != "tuning", g))
+    return {group: evaluate_results([d for d in dossiers if template_group(d) == group])
+            for group in groups}
+
+
 def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
     """Aggregate the comparison of every dossier's result with its truth."""
     types: list[bool] = []

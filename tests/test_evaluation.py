@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autopass.evaluation import EvaluatedDossier, evaluate_results
+from autopass.evaluation import UNGROUPED, EvaluatedDossier, evaluate_by_group, evaluate_results
 
 
 def dossier(name: str, decision: str, defects: list[str], *, face: str = "",
@@ -40,3 +40,24 @@ def test_clean_dossiers_held_only_by_a_repeated_sample_face_are_counted_apart() 
     ])
     assert report.clean_held_by_repeated_face == ["same_face"]
     assert report.straight_through_clean == 1 / 4  # the figure itself is not bent
+
+
+def grouped(name: str, decision: str, defects: list[str], group: str) -> EvaluatedDossier:
+    made = dossier(name, decision, defects)
+    return made.model_copy(update={"truth": {**made.truth, "template_group": group}})
+
+
+def test_figures_per_template_group_side_by_side() -> None:
+    """A set drawn from both template groups: one report each, tuning first, so the gap between
+    what the reader was tuned on and what it never saw can be read off."""
+    by_group = evaluate_by_group([
+        grouped("h1", "review", [], "holdout"),
+        grouped("t1", "auto_pass", [], "tuning"),
+        grouped("t2", "auto_pass", [], "tuning"),
+        grouped("h2", "auto_pass", [], "holdout"),
+        dossier("old", "auto_pass", []),
+    ])
+    assert list(by_group) == ["tuning", "holdout", UNGROUPED]
+    assert by_group["tuning"].straight_through_clean == 1.0
+    assert by_group["holdout"].straight_through_clean == 0.5
+    assert by_group[UNGROUPED].dossiers == 1

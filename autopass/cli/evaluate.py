@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -15,7 +16,12 @@ from rich.table import Table
 
 from autopass.cli._app import app
 from autopass.cli._running import process_folders
-from autopass.evaluation import EvaluatedDossier, EvaluationReport, evaluate_results
+from autopass.evaluation import (
+    EvaluatedDossier,
+    EvaluationReport,
+    evaluate_by_group,
+    evaluate_results,
+)
 from autopass.intake import TRUTH_FILE
 from autopass.settings import get_settings, use_settings
 from autopass.truthful_operators import LoopReport
@@ -26,8 +32,9 @@ ACCURACY_FLOOR = 0.98  # below this a field is shown in red (issue 3's floor for
 
 @app.command()
 def evaluate(
-    samples_dir: Annotated[Path, typer.Argument(help="Folder of dossiers written by `autopass samples`.")],
-    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N dossiers.")] = None,
+    samples_dirs: Annotated[list[Path], typer.Argument(
+        help="Folders of dossiers written by `autopass samples` (one per template group, say).")],
+    limit: Annotated[int | None, typer.Option(help="Evaluate only the first N dossiers of each folder.")] = None,
     json_file: Annotated[Path | None, typer.Option("--json", help="Also write the report as JSON.")] = None,
     keep_store: Annotated[
         bool, typer.Option(help="Record into the configured store instead of a temporary one.")
@@ -44,10 +51,13 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="Which answers slip (--slip-rate).")] = 0,
 ) -> None:
     """Document-type accuracy, exact match per field, straight-through rate on clean dossiers,
-    every defective dossier that came out auto_pass, and seconds per dossier."""
-    folders = sorted(p.parent for p in samples_dir.glob(f"*/{TRUTH_FILE}"))[:limit]
+    every defective dossier that came out auto_pass, and seconds per dossier; side by side per
+    template group (tuning, holdout) when the dossiers come from both."""
+    folders = [folder for samples_dir in samples_dirs
+               for folder in sorted(p.parent for p in samples_dir.glob(f"*/{TRUTH_FILE}"))[:limit]]
     if not folders:
-        raise typer.BadParameter(f"no dossiers with {TRUTH_FILE} under {samples_dir}")
+        shown = ", ".join(str(d) for d in samples_dirs)
+        raise typer.BadParameter(f"no dossiers with {TRUTH_FILE} under {shown}")
     if answer_with_truth and keep_store:
         raise typer.BadParameter("--answer-with-truth answers tasks: only in a temporary store")
     console = Console(stderr=True)
@@ -56,9 +66,10 @@ def evaluate(
         if not keep_store:
             settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
         with use_settings(settings):
-            evaluated = _process(folders, console)
+            evaluated = _process(folders, console, prefixed=len(samples_dirs) > 1)
             report = evaluate_results(evaluated)
-            Console().print(_table(report))
+            by_group = evaluate_by_group(evaluated)
+            Console().print(_table(report, by_group if len(by_group) > 1 else {}))
             loop = None
             if answer_with_truth:
                 truths = {d.result["application_id"]: (d.name, d.truth) for d in evaluated}
@@ -69,6 +80,8 @@ def evaluate(
                     Console().print(f"[red]{name}[/]: " + escape("; ".join(reasons)))
     if json_file:
         document = report.model_dump(mode="json")
+        document["by_template_group"] = {group: part.model_dump(mode="json", exclude={"mismatches"})
+                                         for group, part in by_group.items()}
         if loop is not None:
             document["after_answers"] = loop.model_dump(mode="json")
         json_file.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -76,8 +89,9 @@ def evaluate(
     raise typer.Exit(1 if failed else 0)
 
 
-def _process(folders: list[Path], console: Console) -> list[EvaluatedDossier]:
-    """Each folder through ``process-dossier``, with its truth; unreadable ones reported."""
+def _process(folders: list[Path], console: Console, *, prefixed: bool = False) -> list[EvaluatedDossier]:
+    """Each folder through ``process-dossier``, with its truth; unreadable ones reported. With
+    ``prefixed``, a dossier is named with its set's folder (two sets both have dossier_0001)."""
     evaluated = []
     with _progress(console) as progress:
         bar = progress.add_task("evaluate", total=len(folders))
@@ -90,6 +104,8 @@ def _process(folders: list[Path], console: Console) -> list[EvaluatedDossier]:
             if compared is None:
                 console.print(f"[red]autopass: {processed.folder} has no {TRUTH_FILE}")
                 continue
+            if prefixed:
+                compared = compared.model_copy(update={"name": f"{processed.folder.parent.name}/{compared.name}"})
             evaluated.append(compared)
     return evaluated
 
@@ -125,20 +141,40 @@ def _loop_table(loop: LoopReport) -> Table:
     return table
 
 
-def _table(report: EvaluationReport) -> Table:
+def _table(report: EvaluationReport, by_group: dict[str, EvaluationReport]) -> Table:
+    """The figures of every dossier, then, when the dossiers come from both template groups, the
+    same figures per group in columns of their own."""
     table = Table(title=f"{report.dossiers} dossiers, {report.documents} documents", show_lines=False)
     table.add_column("figure")
-    table.add_column("value", justify="right")
-    table.add_row("document type accuracy", f"{report.type_accuracy:.2%}")
-    for key, rate in report.field_accuracy.items():
-        colour = "green" if rate >= ACCURACY_FLOOR else "red"
-        table.add_row(f"  {key}", f"[{colour}]{rate:.2%}[/] (n={report.field_counts[key]})")
-    table.add_row("auto_pass of clean dossiers", f"{report.straight_through_clean:.2%} of {report.clean_dossiers}")
+    table.add_column("all" if by_group else "value", justify="right")
+    for group, part in by_group.items():
+        table.add_column(f"{group} ({part.dossiers})", justify="right")
+    reports = [report, *by_group.values()]
+
+    def row(label: str, shown: Callable[[EvaluationReport], str]) -> None:
+        table.add_row(label, *(shown(r) for r in reports))
+
+    row("document type accuracy", lambda r: f"{r.type_accuracy:.2%}")
+    for key in report.field_accuracy:
+        row(f"  {key}", lambda r, key=key: _rate(r, key))
+    row("auto_pass of clean dossiers", lambda r: f"{r.straight_through_clean:.2%} of {r.clean_dossiers}")
     if report.clean_held_by_repeated_face:
-        table.add_row("  clean held: one sample face under several names",
-                      str(len(report.clean_held_by_repeated_face)))
-    table.add_row("defective dossiers auto_pass", f"{len(report.false_auto_pass)} {' '.join(report.false_auto_pass)}")
-    table.add_row("clean dossiers rejected", f"{len(report.clean_rejected)} {' '.join(report.clean_rejected)}")
-    table.add_row("decisions", ", ".join(f"{k} {v}" for k, v in sorted(report.decisions.items())))
-    table.add_row("seconds per dossier", f"{report.seconds_per_dossier:.2f}")
+        row("  clean held: one sample face under several names",
+            lambda r: str(len(r.clean_held_by_repeated_face)))
+    row("defective dossiers auto_pass", lambda r: f"{len(r.false_auto_pass)} {_names(r.false_auto_pass)}".strip())
+    row("clean dossiers rejected", lambda r: f"{len(r.clean_rejected)} {_names(r.clean_rejected)}".strip())
+    row("decisions", lambda r: ", ".join(f"{k} {v}" for k, v in sorted(r.decisions.items())))
+    row("seconds per dossier", lambda r: f"{r.seconds_per_dossier:.2f}")
     return table
+
+
+def _rate(report: EvaluationReport, key: str) -> str:
+    if key not in report.field_accuracy:
+        return "-"
+    rate = report.field_accuracy[key]
+    colour = "green" if rate >= ACCURACY_FLOOR else "red"
+    return f"[{colour}]{rate:.2%}[/] (n={report.field_counts[key]})"
+
+
+def _names(names: list[str]) -> str:
+    return " ".join(names)

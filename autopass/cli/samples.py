@@ -15,6 +15,7 @@ from autopass.errors import MissingFontError
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import BUILTIN_NOTE
 from autopass.samples.generator import generate_samples
+from autopass.samples.templates import TemplateSelection
 
 
 @app.command("samples")
@@ -48,6 +49,14 @@ def samples(
             help="Folder of face photos (identities.csv with file,identity, or one sub-folder per person). Default: photos shipped by scikit-image.",
         ),
     ] = None,
+    templates: Annotated[
+        TemplateSelection,
+        typer.Option(
+            "--templates",
+            case_sensitive=False,
+            help="Which document templates to draw from: tuning (the ones the reader was adjusted on), holdout (never looked at while tuning) or all (each dossier from one group or the other).",
+        ),
+    ] = TemplateSelection.ALL,
 ) -> None:
     """Write sample loan dossiers: phone photos and scans of Chinese documents, application.json
     and truth.json (what each file is, what it says, which defect was planted)."""
@@ -70,6 +79,7 @@ def samples(
                 defect_rate=defect_rate,
                 difficulty=difficulty,
                 faces_dir=faces,
+                templates=templates,
                 on_dossier=lambda folder: progress.update(task, advance=1, description=folder.name),
             )
     except (MissingFontError, FileNotFoundError, ValueError) as error:

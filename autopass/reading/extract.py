@@ -684,9 +684,17 @@ def _signature(context: _Context) -> FieldValue:
         label_box = row.box(0, end)
         if label_box is None:
             continue
-        present, confidence, box = signature_present(context.image, label_box)
+        present, confidence, box = signature_present(context.image, label_box, _next_label_x(context, row, end))
         return FieldValue(value=present, confidence=confidence, box=box)
     return FieldValue(value=None, confidence=0.0)
+
+
+def _next_label_x(context: _Context, row: Row, end: int) -> float | None:
+    """Where the next printed label after ``end`` begins on ``row`` (贷款人（盖章）： of a
+    two-column signature block), or None: the borrower's box ends there."""
+    starts = [at for stop in dict.fromkeys(clean(stop) for stop in context.stops)
+              if stop and (at := row.text.find(stop, end)) >= 0]
+    return row.x_of(min(starts)) if starts else None
 
 
 _PARSERS: dict[DocumentType, Callable[[_Context], Fields]] = {

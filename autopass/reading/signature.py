@@ -25,6 +25,13 @@ FAINT_INK = 18
 BLUE_INK = 15
 """Blue channel above red by this much, once the paper is neutral grey (``_paper_balanced``):
 ballpoint or gel pen ink, not grey print or paper."""
+PRINTED_RUN = 3
+"""Components in a row within the label's line that make printed words, not handwriting."""
+PRINTED_GAP = 1.0
+"""Largest gap, in label heights, between two pieces of printed words in one run."""
+RED_SHARE = 0.5
+"""A stroke whose redness (red above green and blue) is at least this share of its darkness is
+red ink: the lender's seal or a fingerprint, never the borrower's signature."""
 PAPER = 6
 """Pixels at most this many grey levels below the paper around them are paper: the colour that
 the photo's light gave the paper is measured on them."""
@@ -46,13 +53,19 @@ UNSURE = 0.5
 BOX_NOT_FOUND = 0.3
 
 
-def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, float, list[int]]:
-    """(signed?, confidence, [x, y, w, h] of the area examined) right of the signature label."""
+def signature_present(
+    image: np.ndarray, label_box: list[int], right_limit: float | None = None
+) -> tuple[bool, float, list[int]]:
+    """(signed?, confidence, [x, y, w, h] of the area examined) right of the signature label, up
+    to ``right_limit`` (where the next label on its row begins: the lender's side of a two-column
+    signature block, with its print and seal, is no part of the borrower's box)."""
     x, y, w, h = label_box
     h = max(h, 1)
     height, width = image.shape[:2]
     left = min(width - 1, x + w + max(2, h // 4))
     right = min(width, left + max(int(0.4 * width), 8 * h))
+    if right_limit is not None:
+        right = max(left, min(right, int(right_limit - h // 2)))
     top = max(0, int(y - 1.8 * h))  # signatures rise above their line
     bottom = min(height, int(y + 1.3 * h))
     area = [int(left), int(top), int(right - left), int(bottom - top)]
@@ -67,6 +80,9 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
     under_strokes = _paper_under_strokes(paper, gray, h)
     darkness = np.where(on_page, cv2.subtract(under_strokes, gray), 0).astype(np.uint8)
     balanced = _paper_balanced(crop, (darkness < PAPER) & on_page)
+    darkness = np.where(_red_ink(balanced, darkness), 0, darkness).astype(np.uint8)
+    printed = _printed_text(darkness >= FAINT_INK, (y - top, y - top + h), h)
+    darkness = np.where(printed, 0, darkness).astype(np.uint8)
     dark_share, faint_share, coloured_share = _ink_shares(balanced, darkness, on_page, h)
     if dark_share >= INK_SHARE_SIGNED or coloured_share >= INK_SHARE_SIGNED:
         return True, SURE_SIGNED, area
@@ -74,6 +90,10 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
         return True, SURE_SIGNED, area
     if faint_share >= INK_SHARE_SIGNED:
         return True, UNSURE, area  # pale strokes: probably a signature, a person confirms
+    if printed.any():
+        # Printed words in the box (the lender's label, its OCR lost under the seal): what was
+        # taken for print might be small handwriting on the line; a person looks.
+        return False, UNSURE, area
     if faint_share <= INK_SHARE_EMPTY and on_page.all() and not _glare_over(image, gray):
         # Only a box wholly on the page is surely empty: what looked like desk may be dim paper
         # beside a glare spot, where ink was not looked for.
@@ -84,18 +104,49 @@ def signature_present(image: np.ndarray, label_box: list[int]) -> tuple[bool, fl
 def _ink_shares(balanced: np.ndarray, darkness: np.ndarray, on_page: np.ndarray,
                 line_height: int) -> tuple[float, float, float]:
     """(dark, faint, blue) shares of the box's paper covered by handwriting: darker than the local
-    paper, not a flat printed rule (underline, dashes), not red (the lender's seal), not speckle.
-    Blue strokes are pen ink however pale a photo made them: print is black and seals are red.
-    ``balanced``: the box with its paper made neutral grey (``_paper_balanced``)."""
+    paper, not a flat printed rule (underline, dashes), not red (the lender's seal, a fingerprint
+    in red ink pad), not speckle. Blue strokes are pen ink however pale a photo made them: print
+    is black and seals are red. ``balanced``: the box with its paper made neutral grey
+    (``_paper_balanced``)."""
     blue, green, red = (balanced[:, :, i] for i in range(3))
-    seal = (red - np.maximum(blue, green)) > 60
-    darkness = np.where(seal, 0, darkness)
     faint = darkness >= FAINT_INK
     pen_blue = (blue - red) >= BLUE_INK
     paper_area = max(1, int(np.count_nonzero(on_page)))
     dark, faint_strokes, blue_strokes = (_stroke_pixels(mask, line_height)
                                          for mask in (darkness >= DARK_INK, faint, faint & pen_blue))
     return dark / paper_area, faint_strokes / paper_area, blue_strokes / paper_area
+
+
+def _printed_text(ink: np.ndarray, label_band: tuple[int, int], line_height: int) -> np.ndarray:
+    """Pieces of printed characters in the box: a run of at least ``PRINTED_RUN`` components as
+    tall as the label's characters at most, standing within the label's line (the next label of
+    a two-column block that OCR lost, a printed date). Handwriting rises above and falls below it."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    band_top, band_bottom = label_band
+    slack = 0.3 * line_height
+    inside = [index for index in range(1, count)
+              if stats[index][1] >= band_top - slack and stats[index][1] + stats[index][3] <= band_bottom + slack
+              and stats[index][3] >= 0.3 * line_height and stats[index][4] >= 6]
+    inside.sort(key=lambda index: stats[index][0])
+    printed = np.zeros(count, dtype=bool)
+    run: list[int] = []
+    for index in inside:
+        if run and stats[index][0] - (stats[run[-1]][0] + stats[run[-1]][2]) > PRINTED_GAP * line_height:
+            run = []
+        run.append(index)
+        if len(run) >= PRINTED_RUN:
+            printed[run] = True
+    return printed[labels]
+
+
+def _red_ink(balanced: np.ndarray, darkness: np.ndarray) -> np.ndarray:
+    """Seal and fingerprint ink: pixels whose darkness is mostly redness (red ink thinned by paper
+    at a stroke's edge stays red in that proportion; grey print and blue pen do not), widened by a
+    pixel for the fringes a JPEG blurs around them."""
+    blue, green, red = (balanced[:, :, i] for i in range(3))
+    redness = red - np.maximum(blue, green)
+    red_ink = ((redness >= RED_SHARE * darkness) & (redness >= FAINT_INK / 2)).astype(np.uint8)
+    return cv2.dilate(red_ink, np.ones((3, 3), np.uint8)) > 0
 
 
 def _paper_balanced(crop: np.ndarray, paper: np.ndarray) -> np.ndarray:

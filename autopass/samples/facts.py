@@ -42,11 +42,18 @@ class Facts:
     registration_date: date
     portrait_photo: Path
     selfie_photo: Path
+    unsigned_marks: str = "none"
+    """What an unsigned contract's page carries instead of a signature: ``UNSIGNED_MARKS``."""
 
     @property
     def licence_authority(self) -> str:
         region = self.person.region
         return f"{region.city or region.province}公安局交通警察支队"
+
+
+UNSIGNED_MARKS = ("none", "fingerprint", "stray_mark")
+"""An unsigned page left blank, with a fingerprint pressed in the box but no signature, or with
+a pen mark somewhere else on the page: none of them is a signature."""
 
 
 def ymd(day: date) -> str:

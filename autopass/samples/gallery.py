@@ -14,7 +14,8 @@ from autopass.documents import DocumentType
 from autopass.samples import capture
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import load_face_source
-from autopass.samples.generator import RENDERERS, dossier_rng, plan_dossier
+from autopass.samples.generator import dossier_rng, plan_dossier
+from autopass.samples.templates import all_templates, templates_of
 
 GALLERY_SEED = 2026
 
@@ -33,22 +34,25 @@ def write_gallery(out: Path) -> list[Path]:
     rng = dossier_rng(GALLERY_SEED, 0)
     facts = plan_dossier(rng, faces, 0.0).facts
     written = []
-    for doc_type, render in RENDERERS.items():
-        clean, _ = render(facts, rng)
-        written.append(out / f"{doc_type.value}.png")
+    firsts = {t.document_type: t for t in reversed(all_templates())}
+    for drawn in all_templates():  # each type's first template under the type's name
+        doc_type = drawn.document_type
+        clean, _ = drawn.render(facts, rng)
+        stem = doc_type.value if firsts[doc_type] is drawn else drawn.name
+        written.append(out / f"{stem}.png")
         _shrink(clean, 900).save(written[-1], optimize=True)
         if doc_type == DocumentType.SELFIE:
             continue
         photo = capture.photograph(clean, rng, Difficulty.NORMAL)
-        written.append(out / f"{doc_type.value}_captured.jpg")
+        written.append(out / f"{stem}_captured.jpg")
         _shrink(photo, 1000).save(written[-1], quality=80)
-    front, _ = RENDERERS[DocumentType.ID_CARD_FRONT](facts, rng)
-    back, _ = RENDERERS[DocumentType.ID_CARD_BACK](facts, rng)
+    front, _ = templates_of(DocumentType.ID_CARD_FRONT)[0].render(facts, rng)
+    back, _ = templates_of(DocumentType.ID_CARD_BACK)[0].render(facts, rng)
     page = capture.photocopy_a4(front, back, rng)[0].image
     written.append(out / "id_card_photocopy.png")
     _shrink(page, 900).save(written[-1], optimize=True)
     hard = capture.photograph(
-        RENDERERS[DocumentType.ID_CARD_FRONT](facts, rng)[0], rng, Difficulty.HARD
+        templates_of(DocumentType.ID_CARD_FRONT)[0].render(facts, rng)[0], rng, Difficulty.HARD
     )
     written.append(out / "id_card_front_hard.jpg")
     hard.save(written[-1], quality=25)

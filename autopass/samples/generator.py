@@ -23,25 +23,21 @@ from PIL import Image
 
 from autopass.banks import bank_for_card
 from autopass.documents import DocumentType
-from autopass.samples import capture, cards, papers, people
+from autopass.samples import capture, people
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import FaceSource, load_face_source
-from autopass.samples.facts import DocumentFields, Facts
+from autopass.samples.facts import UNSIGNED_MARKS, DocumentFields, Facts
 from autopass.samples.fonts import find_cjk_font
+from autopass.samples.templates import (
+    Template,
+    TemplateGroup,
+    TemplateSelection,
+    choose_template,
+    get_template,
+)
 from autopass.settings import get_settings
 from autopass.standards import load_standard
 
-Renderer = Callable[[Facts, random.Random], tuple[Image.Image, DocumentFields]]
-RENDERERS: dict[DocumentType, Renderer] = {
-    DocumentType.ID_CARD_FRONT: cards.render_id_front,
-    DocumentType.ID_CARD_BACK: cards.render_id_back,
-    DocumentType.DRIVING_LICENCE: cards.render_driving_licence,
-    DocumentType.BANK_CARD: cards.render_bank_card,
-    DocumentType.VEHICLE_INVOICE: papers.render_vehicle_invoice,
-    DocumentType.VEHICLE_REGISTRATION: papers.render_vehicle_registration,
-    DocumentType.LOAN_CONTRACT: papers.render_loan_contract,
-    DocumentType.SELFIE: papers.render_selfie,
-}
 CARD_TYPES = {
     DocumentType.ID_CARD_FRONT,
     DocumentType.ID_CARD_BACK,
@@ -119,6 +115,10 @@ class Plan:
     defects: list[Defect] = field(default_factory=list)
     photocopy: bool = False
     face_identity: str = ""  # whose photos show the applicant (the face set's identity)
+    template_group: TemplateGroup = TemplateGroup.TUNING
+    """Which group of templates (``autopass.samples.templates``) every document is drawn from."""
+    pinned_templates: dict[DocumentType, str] = field(default_factory=dict)
+    """Template names that draw these types whatever the choice (a test that needs one layout)."""
 
 
 def _submitted_at(rng: random.Random) -> datetime:
@@ -138,9 +138,15 @@ def _choose_defect(rng: random.Random, defect_rate: float) -> str | None:
 
 
 def plan_dossier(
-    rng: random.Random, faces: FaceSource, defect_rate: float, *, defect: str | None = None
+    rng: random.Random,
+    faces: FaceSource,
+    defect_rate: float,
+    *,
+    defect: str | None = None,
+    templates: TemplateSelection = TemplateSelection.ALL,
 ) -> Plan:
-    """Decides every value of one dossier, then applies at most one defect (``defect`` forces one)."""
+    """Decides every value of one dossier, then applies at most one defect (``defect`` forces one),
+    then which group of templates draws it (one of ``templates``' groups)."""
     kind = _choose_defect(rng, defect_rate)
     if defect is not None:
         if defect not in DEFECT_KINDS:
@@ -205,7 +211,14 @@ def plan_dossier(
     plan.photocopy = rng.random() < PHOTOCOPY_RATE
     if kind:
         plan.defects.append(_apply_defect(kind, plan, rng, faces, identity))
+    plan.template_group = _choice_rng(plan.facts, "group").choice(TemplateSelection(templates).groups())
     return plan
+
+
+def _choice_rng(facts: Facts, what: str) -> random.Random:
+    """The random source of the template choices: its own, so that the dossier's stream (and so
+    every document drawn with the same template) is the same whatever the choices."""
+    return random.Random(f"templates:{facts.application_id}:{what}")
 
 
 def _application(facts: Facts) -> dict[str, Any]:
@@ -284,8 +297,11 @@ def _apply_defect(
         app["loan"]["bank_card"] = people.with_bad_luhn(facts.card_number)
         return Defect(kind, f"application card {app['loan']['bank_card']} fails the Luhn check")
     if kind == "contract_unsigned":
-        plan.facts = replace(facts, signed=False)
-        return Defect(kind, "the borrower's signature line is empty")
+        marks = random.Random(f"unsigned:{facts.application_id}").choice(UNSIGNED_MARKS)
+        plan.facts = replace(facts, signed=False, unsigned_marks=marks)
+        shown = {"none": "", "fingerprint": " (a fingerprint in the box)",
+                 "stray_mark": " (a pen mark elsewhere on the page)"}[marks]
+        return Defect(kind, f"the borrower's signature line is empty{shown}")
     raise ValueError(f"unknown defect kind {kind!r}; known: {', '.join(DEFECT_KINDS)}")
 
 
@@ -334,13 +350,19 @@ def write_dossier(
     documents: dict[str, Any] = {}
     fields: dict[str, DocumentFields] = {}
     regions: dict[str, list[int]] = {}
+    drawn_with: dict[str, str] = {}
+    copied_with: dict[str, str] = {}
     taken: set[str] = set()
     pending = list(plan.documents)
     id_sides = (DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK)
     if plan.photocopy and all(side in pending for side in id_sides):
-        front, front_fields = RENDERERS[DocumentType.ID_CARD_FRONT](facts, rng)
-        back, back_fields = RENDERERS[DocumentType.ID_CARD_BACK](facts, rng)
-        layout = rng.choice(capture.COPY_LAYOUTS)
+        front_template = choose_template(DocumentType.ID_CARD_FRONT, plan.template_group,
+                                         _choice_rng(facts, "front"))
+        back_template = choose_template(DocumentType.ID_CARD_BACK, plan.template_group,
+                                        _choice_rng(facts, "back"))
+        front, front_fields = front_template.render(facts, rng)
+        back, back_fields = back_template.render(facts, rng)
+        layout = rng.choice(capture.copy_layouts(plan.template_group.value))
         for copied in capture.photocopy_a4(front, back, rng, layout):
             page, page_regions = copied.image, copied.regions
             if difficulty == Difficulty.HARD:
@@ -351,23 +373,34 @@ def write_dossier(
                 page_regions = {k: [round(v * scale) for v in r] for k, r in page_regions.items()}
             name = _file_stem(rng, facts.submitted_at, taken) + rng.choice((".png", ".jpg", ".pdf"))
             (folder / name).write_bytes(capture.encode(page, Path(name).suffix, rng, difficulty))
+            copied_with[name] = layout.name
             sides = [side for side in id_sides if side.value in page_regions]
             if len(sides) == 1:  # one side per sheet: an ordinary one-document file
+                index = id_sides.index(sides[0])
                 documents[name] = sides[0].value
-                fields[name] = (front_fields, back_fields)[id_sides.index(sides[0])]
+                fields[name] = (front_fields, back_fields)[index]
+                drawn_with[name] = (front_template, back_template)[index].name
                 continue
             documents[name] = [side.value for side in sides]
-            for side, side_fields in zip(id_sides, (front_fields, back_fields)):
+            for side, side_fields, side_template in zip(
+                id_sides, (front_fields, back_fields), (front_template, back_template)
+            ):
                 fields[f"{name}#{side.value}"] = side_fields
+                drawn_with[f"{name}#{side.value}"] = side_template.name
                 regions[f"{name}#{side.value}"] = page_regions[side.value]
         pending = [t for t in pending if t not in id_sides]
     for doc_type in pending:
-        image, doc_fields = RENDERERS[doc_type](facts, rng)
+        drawn: Template = (
+            get_template(plan.pinned_templates[doc_type]) if doc_type in plan.pinned_templates
+            else choose_template(doc_type, plan.template_group, _choice_rng(facts, doc_type.value))
+        )
+        image, doc_fields = drawn.render(facts, rng)
         captured, suffix = _capture(doc_type.value, image, rng, difficulty)
         name = _file_stem(rng, facts.submitted_at, taken) + suffix
         (folder / name).write_bytes(capture.encode(captured, suffix, rng, difficulty))
         documents[name] = doc_type.value
         fields[name] = doc_fields
+        drawn_with[name] = drawn.name
     truth: dict[str, Any] = {
         "documents": dict(sorted(documents.items())),
         "fields": dict(sorted(fields.items())),
@@ -379,6 +412,9 @@ def write_dossier(
         # A face set smaller than the samples shows one person under several applicants, which
         # the cross-dossier face search rightly links (evaluate counts those holds apart).
         "face_identity": plan.face_identity,
+        "template_group": plan.template_group.value,  # additive: tuned or held-out templates
+        "templates": dict(sorted(drawn_with.items())),  # which template drew each document
+        "copy_layouts": dict(sorted(copied_with.items())),  # A4 copies: the layout of each sheet
     }
     if regions:
         truth["regions"] = regions
@@ -409,11 +445,12 @@ def generate_dossier(
     defect_rate: float,
     difficulty: Difficulty,
     faces_dir: Path | None,
+    templates: TemplateSelection = TemplateSelection.ALL,
 ) -> Path:
     """Dossier ``index`` of run ``seed``, written into ``out``: the unit a worker process runs."""
     faces = load_face_source(faces_dir)
     rng = dossier_rng(seed, index)
-    plan = plan_dossier(rng, faces, defect_rate)
+    plan = plan_dossier(rng, faces, defect_rate, templates=templates)
     folder = Path(out) / f"dossier_{index:04d}"
     write_dossier(folder, plan, rng, difficulty)
     return folder
@@ -432,6 +469,7 @@ def generate_samples(
     defect_rate: float = 0.0,
     difficulty: Difficulty = Difficulty.NORMAL,
     faces_dir: Path | None = None,
+    templates: TemplateSelection = TemplateSelection.ALL,
     on_dossier: Callable[[Path], None] | None = None,
     workers: int | None = None,
 ) -> list[Path]:
@@ -446,7 +484,7 @@ def generate_samples(
     load_face_source(faces_dir)  # fail here, once, if the folder is wrong
     difficulty = Difficulty(difficulty)
     jobs = [
-        (Path(out), index, seed, defect_rate, difficulty, faces_dir)
+        (Path(out), index, seed, defect_rate, difficulty, faces_dir, TemplateSelection(templates))
         for index in range(1, count + 1)
     ]
     workers = min(workers or os.cpu_count() or 1, count)

@@ -29,7 +29,8 @@ from autopass.reading.lines import LineReader, line_image, lines_of, rotate_slot
 from autopass.reading.locate import locate_documents
 from autopass.reading.orient import landscape_if_card
 from autopass.reading.text import clean
-from autopass.samples import cards, papers
+from autopass.samples import cards
+from autopass.samples.templates import contracts, invoices
 from autopass.samples.capture import Difficulty, photocopy_a4
 from autopass.samples.faces import load_face_source
 from autopass.samples.generator import generate_dossier, plan_dossier
@@ -56,7 +57,7 @@ def test_every_line_of_a_page_turned_twice_on_its_way_upright_is_cut_out_readabl
     left of its text: the confirmation of a doubtful value cuts the line out again from its box
     (24 of n7's 199 contracts, 0006 and 0072 among them: their lines came out upside down and
     confirmed nothing)."""
-    image, _ = papers.render_loan_contract(plan.facts, random.Random(5))
+    image, _ = contracts.render_bank_lines(plan.facts, random.Random(5))
     page = to_bgr(image)
     height = page.shape[0] // 2
     page = cv2.resize(page, (int(height / 1.58), height), interpolation=cv2.INTER_AREA)
@@ -86,7 +87,7 @@ def test_bank_card_number_is_digits_only_and_bank_agrees_with_bin(ocr, plan) -> 
 
 
 def test_invoice_separates_labels_from_values(ocr, plan) -> None:  # type: ignore[no-untyped-def]
-    image, truth = papers.render_vehicle_invoice(plan.facts, random.Random(4))
+    image, truth = invoices.render_paper_a(plan.facts, random.Random(4))
     [document] = analyse_page(on_desk(to_bgr(image), 0), ocr=ocr)
     assert document.type == DocumentType.VEHICLE_INVOICE
     assert {name: document.fields[name].value for name in truth} == truth
@@ -98,7 +99,7 @@ def test_contract_signature_is_judged_from_ink(ocr, plan) -> None:  # type: igno
 
     for signed in (True, False):
         facts = replace(plan.facts, signed=signed)
-        image, truth = papers.render_loan_contract(facts, random.Random(5))
+        image, truth = contracts.render_bank_lines(facts, random.Random(5))
         [document] = analyse_page(to_bgr(image), ocr=ocr)
         assert document.type == DocumentType.LOAN_CONTRACT
         assert document.fields["signature_present"].value is signed
@@ -172,7 +173,7 @@ class _CountingReader(LineReader):
 def test_no_look_beside_another_label_printed_right(ocr, plan) -> None:  # type: ignore[no-untyped-def]
     """With 发票号码 and its number lost, 发票代码 (one character from it, printed right) is no
     place to look for the invoice number."""
-    image, truth = papers.render_vehicle_invoice(plan.facts, random.Random(1))
+    image, truth = invoices.render_paper_a(plan.facts, random.Random(1))
     invoice = to_bgr(image)
     spec = load_document_specs(Settings())[DocumentType.VEHICLE_INVOICE]
     reader = _CountingReader(ocr)
@@ -251,7 +252,7 @@ def test_a_page_whose_line_starts_name_no_document_is_read_whole_before_it_is_ot
     """个人汽车消费贷款合同 begins with words of no title; where the labels below it were misread
     (as here: prose without them), only the title's end (贷款合同) tells the page is a contract."""
     from autopass.samples import draw
-    from autopass.samples.papers import A4, INK
+    from autopass.samples.templates.contracts import A4, INK
 
     page = draw.paper(A4, (252, 252, 250), random.Random(7))
     draw.text(page, (A4[0] / 2, 110), "个人汽车消费贷款合同", 54, INK, spacing=8, bold=True, anchor="mt")

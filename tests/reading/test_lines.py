@@ -20,7 +20,8 @@ from autopass.reading.lines import (
     rotate_quads,
     rotate_slots,
 )
-from autopass.samples import cards, papers
+from autopass.samples import cards
+from autopass.samples.templates import contracts, invoices
 from tests.engines.drawing import printed_line
 from tests.reading.conftest import to_bgr
 
@@ -76,7 +77,7 @@ def test_a_line_standing_on_end_starts_at_its_top_left_once_turned_level() -> No
 
 
 def test_a_page_of_clauses_is_read_by_prefixes_and_only_label_rows_in_full(ocr, plan) -> None:  # type: ignore[no-untyped-def]
-    image, _ = papers.render_loan_contract(plan.facts, random.Random(5))
+    image, _ = contracts.render_bank_lines(plan.facts, random.Random(5))
     [document] = analyse_page(to_bgr(image), ocr=ocr)
     clause_lines = [line for line in document.lines if "本合同" in line.text]
     assert all(len(line.text) <= 8 for line in clause_lines)  # never read in full: not needed

@@ -47,5 +47,33 @@ def test_samples_without_faces_uses_shipped_photos(tmp_path: Path) -> None:
 def test_samples_help_lists_options() -> None:
     result = CliRunner().invoke(app, ["samples", "--help"])
     assert result.exit_code == 0
-    for option in ("--out", "--count", "--seed", "--defect-rate", "--difficulty", "--faces"):
+    for option in ("--out", "--count", "--seed", "--defect-rate", "--difficulty", "--faces",
+                   "--templates"):
         assert option in result.output
+
+
+def test_samples_templates_option_draws_from_that_group_only(tmp_path: Path) -> None:
+    """--templates holdout: every contract and invoice from a held-out template, and truth.json
+    says which template drew each document and which group the dossier belongs to."""
+    from autopass.samples.templates import get_template
+
+    args = ["samples", "--out", str(tmp_path), "--count", "2", "--seed", "3", "--difficulty",
+            "easy", "--templates", "holdout"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    for folder in ("dossier_0001", "dossier_0002"):
+        truth = json.loads((tmp_path / folder / "truth.json").read_text(encoding="utf-8"))
+        assert truth["template_group"] == "holdout"
+        assert set(truth["templates"]) == set(truth["fields"])
+        for key, name in truth["templates"].items():
+            drawn = get_template(name)
+            kind = key.split("#")[1] if "#" in key else truth["documents"][key]
+            assert drawn.document_type.value == kind
+            if kind in ("loan_contract", "vehicle_invoice"):
+                assert drawn.group.value == "holdout", name
+
+
+def test_samples_refuses_an_unknown_template_group(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["samples", "--out", str(tmp_path), "--templates", "best"])
+    assert result.exit_code == 2
+    assert "tuning" in result.output and "holdout" in result.output

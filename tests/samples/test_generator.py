@@ -14,7 +14,7 @@ from PIL import Image
 from autopass.banks import bank_for_card
 from autopass.dossier import Application
 from autopass.errors import MissingFontError
-from autopass.samples import papers
+from autopass.samples.templates import contracts, invoices
 from autopass.samples.capture import Difficulty
 from autopass.samples.faces import load_face_source
 from autopass.samples.fonts import find_cjk_font
@@ -171,10 +171,10 @@ def test_every_defect_kind_is_planted(kind: str, faces_dir: Path | None) -> None
             and not is_valid_id_number(app["applicant"]["id_number"])
         ),
         "invoice_name_mismatch": lambda: (
-            papers.render_vehicle_invoice(facts, dossier_rng(0, 0))[1]["buyer_name"] != person.name
+            invoices.render_paper_a(facts, dossier_rng(0, 0))[1]["buyer_name"] != person.name
         ),
         "invoice_vin_mismatch": lambda: (
-            papers.render_vehicle_invoice(facts, dossier_rng(0, 0))[1]["vin"]
+            invoices.render_paper_a(facts, dossier_rng(0, 0))[1]["vin"]
             != app["vehicle"]["vin"]
         ),
         "loan_above_ltv_limit": lambda: (
@@ -190,7 +190,7 @@ def test_every_defect_kind_is_planted(kind: str, faces_dir: Path | None) -> None
         ),
         "bank_card_luhn_invalid": lambda: not is_valid_luhn(app["loan"]["bank_card"]),
         "contract_unsigned": lambda: (
-            papers.render_loan_contract(facts, dossier_rng(0, 0))[1]["signature_present"] is False
+            contracts.render_bank_lines(facts, dossier_rng(0, 0))[1]["signature_present"] is False
         ),
     }
     assert checks[kind]()

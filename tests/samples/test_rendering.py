@@ -7,7 +7,8 @@ import pytest
 
 from autopass.documents import DocumentType
 from autopass.samples.faces import load_face_source
-from autopass.samples.generator import RENDERERS, dossier_rng, plan_dossier
+from autopass.samples.generator import dossier_rng, plan_dossier
+from autopass.samples.templates import templates_of
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +25,7 @@ def read_text():
 def test_ocr_reads_back_the_truth_fields(doc_type: DocumentType, read_text) -> None:
     rng = dossier_rng(21, 1)
     facts = plan_dossier(rng, load_face_source(None), 0.0).facts
-    image, fields = RENDERERS[doc_type](facts, rng)
+    image, fields = templates_of(doc_type)[0].render(facts, rng)
     text = read_text(image)
     for key, value in fields.items():
         if key == "birth_date":
