@@ -40,7 +40,7 @@ STATE_FILE = "cluster.json"
 WORK_POOL = "autopass-pool"
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 HEARTBEAT_SECONDS = 30  # Prefect's smallest flow-run heartbeat period
-ZOMBIE_AFTER_SECONDS = 75  # no heartbeat for this long: the run's process is gone
+ZOMBIE_AFTER_SECONDS = 90  # three heartbeats missed: the run's process is gone (Prefect's advice)
 STARTUP_TIMEOUT_SECONDS = 240.0  # a busy 2-core machine migrates Prefect's database slowly
 STOP_TIMEOUT_SECONDS = 15.0
 ZOMBIE_AUTOMATION: dict[str, Any] = {
@@ -50,7 +50,8 @@ ZOMBIE_AUTOMATION: dict[str, Any] = {
     "trigger": {
         "type": "event",
         "posture": "Proactive",
-        "after": ["prefect.flow-run.heartbeat"],
+        # Armed by the run's start too: a process killed before its first heartbeat is caught.
+        "after": ["prefect.flow-run.Running", "prefect.flow-run.heartbeat"],
         "expect": ["prefect.flow-run.heartbeat", "prefect.flow-run.Completed",
                    "prefect.flow-run.Failed", "prefect.flow-run.Cancelled",
                    "prefect.flow-run.Crashed"],
