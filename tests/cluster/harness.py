@@ -176,8 +176,9 @@ class PrivatePostgres:
                       "-c fsync=off -c max_connections=200", "start"])
 
     def restart(self) -> None:
-        _as_postgres(["pg_ctl", "-D", str(self.directory / "data"), "-w", "-t", "120",
-                      "-m", "fast", "restart"])
+        _as_postgres(["pg_ctl", "-D", str(self.directory / "data"), "-l",
+                      str(self.directory / "server.log"), "-w", "-t", "120", "-m", "fast",
+                      "restart"])
 
     def stop(self) -> None:
         _as_postgres(["pg_ctl", "-D", str(self.directory / "data"), "-w", "-m", "immediate",
@@ -200,9 +201,16 @@ def private_postgres() -> Iterator[PrivatePostgres]:
 
 
 def _as_postgres(command: list[str], check: bool = True) -> None:
+    """Run a PostgreSQL program as the postgres user; its output to a file, not a pipe: the
+    server that ``pg_ctl`` starts would hold a pipe open for as long as it runs."""
     binaries = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
-    subprocess.run(["runuser", "-u", "postgres", "--", str(binaries / command[0]), *command[1:]],
-                   check=check, capture_output=True, timeout=180, cwd="/")
+    with tempfile.TemporaryFile() as output:
+        finished = subprocess.run(
+            ["runuser", "-u", "postgres", "--", str(binaries / command[0]), *command[1:]],
+            stdout=output, stderr=subprocess.STDOUT, timeout=180, cwd="/")
+        output.seek(0)
+        if check and finished.returncode != 0:
+            raise RuntimeError(f"{command[0]} failed: {output.read().decode(errors='replace')}")
 
 
 def _free_port() -> int:
