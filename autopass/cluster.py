@@ -325,8 +325,9 @@ def _wait_until_answers(url: str, state: ClusterState, name: str) -> None:
 def _clean_environment() -> dict[str, str]:
     """This process's environment without the Prefect settings that only suit the embedded
     server (services off, an API elsewhere, another home)."""
+    services_off = (f"PREFECT_SERVER_SERVICES_{name}_ENABLED" for name in EPHEMERAL_SERVICES_OFF)
     dropped = {"PREFECT_API_URL", "PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTION_URL",
-               *(f"PREFECT_SERVER_SERVICES_{service}_ENABLED" for service in EPHEMERAL_SERVICES_OFF)}
+               *services_off}
     return {key: value for key, value in os.environ.items() if key not in dropped}
 
 
