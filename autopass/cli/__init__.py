@@ -12,5 +12,6 @@ from autopass.cli import evaluate as _evaluate  # noqa: F401  (registers `autopa
 from autopass.cli import demo as _demo  # noqa: F401  (registers `autopass demo`)
 from autopass.cli import dealers as _dealers  # noqa: F401  (registers `autopass dealers`)
 from autopass.cli import operations as _operations  # noqa: F401  (registers `autopass intake`, `autopass nightly`)
+from autopass.cli import cluster as _cluster  # noqa: F401  (registers `autopass cluster`)
 
 __all__ = ["app"]

@@ -11,7 +11,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from autopass.bench import CLAIMER_MODES, DEFAULT_POSTGRES_ADMIN_URL, BenchConfig, run_bench
+from autopass.bench import (
+    CLAIMER_MODES,
+    DEFAULT_POSTGRES_ADMIN_URL,
+    BenchConfig,
+    run_bench,
+    run_cluster_bench,
+)
 from autopass.cli._app import app
 from autopass.settings import get_settings
 
@@ -81,6 +87,15 @@ def bench(
     skip_queue: Annotated[
         bool, typer.Option("--skip-queue", help="Measure the pipeline only.")
     ] = False,
+    workers: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--workers", min=1,
+            help="Instead: measure the scaled-out shape (`autopass cluster up`: a Prefect server, "
+            "this many workers, PostgreSQL) with COUNT dossiers; repeat for several (--workers 1 "
+            "--workers 2).",
+        ),
+    ] = None,
 ) -> None:
     """Measure dossier wall time, throughput, Prefect's overhead, engine time, memory and queue
     latency on this machine. Figures only: nothing here passes or fails.
@@ -89,6 +104,14 @@ def bench(
     file and a throwaway PostgreSQL database, dropped afterwards.
     """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    progress = Console(stderr=True, highlight=False)
+    if workers:
+        report = run_cluster_bench(
+            workers, count, seed=seed, faces_dir=faces or get_settings().faces_dir,
+            postgres_admin_url=postgres_admin_url, say=lambda line: progress.print(f"[dim]{line}"),
+        )
+        _show(report, json_file)
+        return
     chosen = tuple(store.strip() for store in stores.split(",") if store.strip())
     unknown = sorted(set(chosen) - set(STORES))
     if unknown:
@@ -112,10 +135,13 @@ def bench(
         stores=chosen,
         postgres_admin_url=postgres_admin_url,
     )
-    progress = Console(stderr=True, highlight=False)
     report = run_bench(
         config, settings=get_settings(), say=lambda line: progress.print(f"[dim]{line}")
     )
+    _show(report, json_file)
+
+
+def _show(report: dict[str, Any], json_file: Path | None) -> None:
     Console(highlight=False).print(figures_table(report))
     if json_file is not None:
         json_file.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

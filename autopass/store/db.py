@@ -162,19 +162,32 @@ def session_scope(settings: Settings) -> Iterator[Session]:
 def temporary_postgres_database(admin_url: str, prefix: str) -> Iterator[str]:
     """A fresh database ``<prefix>_<random>`` on the server of ``admin_url``; its URL, dropped
     after (its connections ended first). For the bench and the tests, never for a live store."""
+    url = create_postgres_database(admin_url, f"{prefix}_{uuid.uuid4().hex[:10]}")
+    try:
+        yield url
+    finally:
+        drop_postgres_database(url)
+
+
+def create_postgres_database(admin_url: str, name: str) -> str:
+    """Create the database ``name`` on the server of ``admin_url``; its URL (same driver)."""
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     try:
         with admin.connect() as connection:
             connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     except sa.exc.OperationalError as exc:
-        admin.dispose()
         raise RuntimeError(f"{admin_url}: cannot create the database {name} ({exc.orig})") from None
-    url = admin.url.set(database=name).render_as_string(hide_password=False)
-    try:
-        yield url
     finally:
-        dispose_engine(url)
+        admin.dispose()
+    return admin.url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop the database of ``url`` (its connections ended first), connected to ``postgres``."""
+    dispose_engine(url)
+    name = make_url(url).database
+    admin = sa.create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
         with admin.connect() as connection:
             connection.execute(
                 sa.text(
@@ -183,4 +196,5 @@ def temporary_postgres_database(admin_url: str, prefix: str) -> Iterator[str]:
                 {"n": name},
             )
             connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}"'))
+    finally:
         admin.dispose()
