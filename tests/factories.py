@@ -1,7 +1,10 @@
-"""The application.json every test starts from: CONTRACT §1's example, in one place."""
+"""The application.json every test starts from (CONTRACT §1's example), and the smallest files
+that exercise the image door (a PDF of any pages and size, a PNG that is only a header)."""
 
 from __future__ import annotations
 
+import struct
+import zlib
 from typing import Any
 
 from autopass.dossier import Application
@@ -21,3 +24,33 @@ APPLICATION: dict[str, Any] = {
 def make_application(application_id: str = APPLICATION["application_id"], **top_level: Any) -> Application:
     """The example application, with another id or other top-level values (dealer_id=...)."""
     return Application.model_validate({**APPLICATION, "application_id": application_id, **top_level})
+
+
+def png_header_only(width: int, height: int) -> bytes:
+    """A PNG that declares its size and holds no pixels: all a bomb needs."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+
+
+def pdf(page_count: int, width_points: int = 298, height_points: int = 420) -> bytes:
+    """A minimal well-formed PDF of ``page_count`` blank pages of the given size (points)."""
+    kids = " ".join(f"{3 + i} 0 R" for i in range(page_count))
+    page = f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width_points} {height_points}] >>"
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               f"<< /Type /Pages /Kids [{kids}] /Count {page_count} >>".encode()]
+    objects += [page.encode()] * page_count
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, xref)
+    return out

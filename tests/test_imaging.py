@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
-import zlib
 from pathlib import Path
 
 import numpy as np
@@ -14,40 +12,7 @@ from PIL import Image
 from autopass.errors import ImageError
 from autopass.imaging import crop, downscale_to, encode_jpeg, load_pages
 from autopass.settings import Settings
-
-
-def _pdf(page_count: int) -> bytes:
-    """A minimal well-formed PDF with ``page_count`` blank A6 pages (0 gives an empty page tree)."""
-    kids = " ".join(f"{3 + i} 0 R" for i in range(page_count))
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        f"<< /Type /Pages /Kids [{kids}] /Count {page_count} >>".encode(),
-    ]
-    objects += [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 298 420] >>"] * page_count
-    out, offsets = b"%PDF-1.4\n", []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return out
-
-
-def _png_header_only(width: int, height: int) -> bytes:
-    """A PNG that declares its size and holds no pixels: all a bomb needs to be refused."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IEND", b"")
+from tests.factories import pdf, png_header_only
 
 
 def _write(tmp_path: Path, name: str, content: bytes) -> Path:
@@ -92,13 +57,13 @@ def test_transparent_png_lies_on_white_paper(tmp_path: Path, settings: Settings)
 
 
 def test_pdf_pages_are_rendered_at_200_dpi(tmp_path: Path, settings: Settings) -> None:
-    pages = load_pages(_write(tmp_path, "scan.pdf", _pdf(2)), settings)
+    pages = load_pages(_write(tmp_path, "scan.pdf", pdf(2)), settings)
     assert [page.number for page in pages] == [1, 2]
     assert pages[0].image.shape == (1167, 828, 3)  # 298x420 points at 200/72
 
 
 def test_huge_pdf_page_is_rendered_smaller_not_refused(tmp_path: Path, settings: Settings) -> None:
-    content = _pdf(1).replace(b"[0 0 298 420]", b"[0 0 14400 14400]")
+    content = pdf(1).replace(b"[0 0 298 420]", b"[0 0 14400 14400]")
     [page] = load_pages(_write(tmp_path, "poster.pdf", content), settings)
     assert page.image.shape == (4000, 4000, 3)
 
@@ -123,7 +88,7 @@ def test_file_above_the_size_limit(tmp_path: Path) -> None:
 
 
 def test_decompression_bomb_is_refused_from_its_header(tmp_path: Path, settings: Settings) -> None:
-    path = _write(tmp_path, "bomb.png", _png_header_only(20000, 20000))  # 400 megapixels
+    path = _write(tmp_path, "bomb.png", png_header_only(20000, 20000))  # 400 megapixels
     assert _refusal(path, settings) == (
         f"{path}: image is 20000x20000 pixels, above the limit of 60000000 pixels "
         "(AUTOPASS_MAX_IMAGE_PIXELS)"
@@ -153,17 +118,17 @@ def test_corrupt_png(tmp_path: Path, settings: Settings) -> None:
 
 
 def test_pdf_with_no_pages(tmp_path: Path, settings: Settings) -> None:
-    path = _write(tmp_path, "empty.pdf", _pdf(0))
+    path = _write(tmp_path, "empty.pdf", pdf(0))
     assert _refusal(path, settings) == f"{path}: PDF has no pages"
 
 
-def test_corrupt_pdf(tmp_path: Path, settings: Settings) -> None:
+def test_corruptpdf(tmp_path: Path, settings: Settings) -> None:
     path = _write(tmp_path, "bad.pdf", b"%PDF-1.7\n" + b"garbage " * 50)
     assert _refusal(path, settings) == f"{path}: cannot open the PDF: it is corrupt or truncated"
 
 
 def test_pdf_with_too_many_pages(tmp_path: Path, settings: Settings) -> None:
-    path = _write(tmp_path, "book.pdf", _pdf(21))
+    path = _write(tmp_path, "book.pdf", pdf(21))
     assert _refusal(path, settings) == (
         f"{path}: PDF has 21 pages, more than the 20 accepted (AUTOPASS_MAX_PDF_PAGES)")
 
