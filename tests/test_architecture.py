@@ -9,7 +9,7 @@ from importlinter.cli import lint_imports
 
 PROJECT = Path(__file__).resolve().parents[1]
 ABOVE_THE_CORE = {"cli", "web", "__main__", "__init__"}
-DEVELOPMENT_TOOLS = {"bench", "devtools", "evaluation", "samples", "truthful_operators"}
+DEVELOPMENT_TOOLS = {"devtools"}  # benches, sample generator, evaluation, simulated people
 NOT_PYTHON_PACKAGES = {"migrations"}  # Alembic's folder
 
 

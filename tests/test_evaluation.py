@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from autopass.evaluation import UNGROUPED, EvaluatedDossier, evaluate_by_group, evaluate_results
+from autopass.devtools.evaluation import UNGROUPED, EvaluatedDossier, evaluate_by_group, evaluate_results
 
 
 def dossier(name: str, decision: str, defects: list[str], *, face: str = "",

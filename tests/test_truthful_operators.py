@@ -13,7 +13,7 @@ from autopass.dossier import CheckResult, DossierResult, MicroTaskKind
 from autopass.rules import decide
 from autopass.settings import Settings
 from autopass.store import record_dossier, session_scope
-from autopass.truthful_operators import answer_with_truth, slipped
+from autopass.devtools.truthful_operators import answer_with_truth, slipped
 from tests.factories import make_application
 
 PAYLOADS: dict[MicroTaskKind, tuple[dict[str, Any], dict[str, Any]]] = {

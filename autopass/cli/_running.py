@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autopass.errors import DossierError, ProcessingFailed
-from autopass.evaluation import EvaluatedDossier
+from autopass.devtools.evaluation import EvaluatedDossier
 from autopass.intake import TRUTH_FILE
 from autopass.settings import without_flow_heartbeats
 

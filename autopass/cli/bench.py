@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from autopass.bench import (
+from autopass.devtools.bench import (
     CLAIMER_MODES,
     DEFAULT_POSTGRES_ADMIN_URL,
     BenchConfig,
@@ -212,7 +212,7 @@ def bench_a4(
     read (name, ID number, valid to), tuning and held-out layouts side by side."""
     from autopass.devtools.a4_bench import measure_layout
     from autopass.engines.registry import get_ocr_engine
-    from autopass.samples.capture import copy_layouts
+    from autopass.devtools.samples.capture import copy_layouts
 
     ocr = get_ocr_engine(get_settings())
     table = Table(title=f"A4 copies, {count} per layout")

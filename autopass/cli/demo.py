@@ -22,8 +22,8 @@ from sqlmodel import func, select
 from autopass.cli._app import app
 from autopass.cli._running import Processed, process_folders
 from autopass.errors import DossierError, ProcessingFailed
-from autopass.evaluation import evaluate_results
-from autopass.samples.generator import generate_samples
+from autopass.devtools.evaluation import evaluate_results
+from autopass.devtools.samples.generator import generate_samples
 from autopass.settings import Settings, get_settings
 from autopass.store import MicroTask, Role, TaskState, add_user, find_user, session_scope
 

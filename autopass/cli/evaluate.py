@@ -16,7 +16,7 @@ from rich.table import Table
 
 from autopass.cli._app import app
 from autopass.cli._running import process_folders
-from autopass.evaluation import (
+from autopass.devtools.evaluation import (
     EvaluatedDossier,
     EvaluationReport,
     evaluate_by_group,
@@ -24,8 +24,8 @@ from autopass.evaluation import (
 )
 from autopass.intake import TRUTH_FILE
 from autopass.settings import get_settings, use_settings
-from autopass.truthful_operators import LoopReport
-from autopass.truthful_operators import answer_with_truth as answer_with_truth_in
+from autopass.devtools.truthful_operators import LoopReport
+from autopass.devtools.truthful_operators import answer_with_truth as answer_with_truth_in
 
 ACCURACY_FLOOR = 0.98  # below this a field is shown in red (issue 3's floor for most fields)
 

@@ -24,7 +24,7 @@ from autopass.cli._app import app
 from autopass.engines.base import Face, FaceEngine
 from autopass.errors import AutopassError, ImageError
 from autopass.imaging import load_pages
-from autopass.samples.faces import load_face_source
+from autopass.devtools.samples.faces import load_face_source
 from autopass.settings import Settings, get_settings
 
 faces_app = typer.Typer(help="Face engine studies.", no_args_is_help=True)

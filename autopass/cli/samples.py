@@ -12,10 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from autopass.cli._app import app
 from autopass.errors import MissingFontError
-from autopass.samples.capture import Difficulty
-from autopass.samples.faces import BUILTIN_NOTE
-from autopass.samples.generator import generate_samples
-from autopass.samples.templates import TemplateSelection
+from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples.faces import BUILTIN_NOTE
+from autopass.devtools.samples.generator import generate_samples
+from autopass.devtools.samples.templates import TemplateSelection
 
 
 @app.command("samples")

@@ -1,5 +1,5 @@
 """How well the reader finds and reads both sides of an ID card copied onto A4, per copy layout
-(``autopass.samples.capture.COPY_LAYOUTS``: tuning and held-out layouts side by side)."""
+(``autopass.devtools.samples.capture.COPY_LAYOUTS``: tuning and held-out layouts side by side)."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import numpy as np
 
 from autopass.engines.base import OcrEngine
 from autopass.reading import ReadDocument, analyse_page
-from autopass.samples import cards
-from autopass.samples.capture import CopyLayout, photocopy_a4
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import plan_dossier
+from autopass.devtools.samples import cards
+from autopass.devtools.samples.capture import CopyLayout, photocopy_a4
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import plan_dossier
 
 KEY_FIELDS = {"id_card_front": ("name", "id_number"), "id_card_back": ("valid_to",)}
 OVERLAP = 0.5  # intersection over union a found region needs with the card it stands for

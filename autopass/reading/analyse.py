@@ -112,6 +112,8 @@ def analyse_page(
         begun = time.perf_counter()
         known = documents[0] if located[0].is_card else None
         cards = _cards_by_text(image, known, located[0], reader=reader, face=face, specs=specs)
+        if len(cards) == 1 and cards[0].type == documents[0].type:
+            cards = []  # the one card its text shows is the one the page was read as: no news
         if cards:
             share = (time.perf_counter() - begun + documents[0].seconds) / len(cards)
             documents = [replace(card, seconds=round(card.seconds + share, 3)) for card in cards]

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from autopass.samples import cards
-from autopass.samples.capture import Difficulty, photograph
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import plan_dossier
+from autopass.devtools.samples import cards
+from autopass.devtools.samples.capture import Difficulty, photograph
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import plan_dossier
 from autopass.settings import Settings
 from tests.dealer_api.conftest import DealerApi, png, start_dealer_api
 

@@ -15,9 +15,9 @@ from autopass.dealer_notices import DecisionNotice, pending_notices
 from autopass.dossier import CheckResult, Decision, DossierResult, MicroTaskKind, Status
 from autopass.intake import DOCUMENT_SUFFIXES
 from autopass.store.queue import claim_next, request_new_photo
-from autopass.samples.capture import Difficulty
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
+from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import dossier_rng, plan_dossier, write_dossier
 from autopass.settings import Settings
 from autopass.store import DealerSubmission, SubmissionState, record_dossier, session_scope
 from autopass.store.dealers import issue_key

@@ -7,7 +7,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from autopass.engines.base import TextLine
-from autopass.samples.fonts import find_cjk_font
+from autopass.devtools.samples.fonts import find_cjk_font
 
 CARD_LINES = ("姓名 张伟", "公民身份号码 370202198803121230", "VIN LSVAM4188C2184842")
 

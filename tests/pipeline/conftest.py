@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from autopass.documents import DocumentType
-from autopass.samples.capture import Difficulty
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
-from autopass.samples.templates import TemplateSelection
+from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import dossier_rng, plan_dossier, write_dossier
+from autopass.devtools.samples.templates import TemplateSelection
 from autopass.settings import Settings
 from autopass.standards import Standard, load_standard
 

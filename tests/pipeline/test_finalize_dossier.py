@@ -25,7 +25,7 @@ from autopass.store import (
     session_scope,
     utc_now,
 )
-from autopass.truthful_operators import truthful_answer
+from autopass.devtools.truthful_operators import truthful_answer
 from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
 from flows.process_dossier import ProcessDossierRequest, process_dossier
 from tests.conftest import with_webhook

@@ -10,9 +10,9 @@ import pytest
 from sqlmodel import select
 
 from autopass.intake import DOCUMENT_SUFFIXES
-from autopass.samples.capture import Difficulty
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
+from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import dossier_rng, plan_dossier, write_dossier
 from autopass.settings import Settings, use_settings
 from autopass.store.queue import waiting_for_dealer
 from autopass.store import (

@@ -11,8 +11,8 @@ from PIL import Image
 
 from autopass.engines.base import TextLine
 from autopass.engines.registry import get_face_engine, get_ocr_engine
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import Plan, plan_dossier
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import Plan, plan_dossier
 from autopass.settings import Settings
 
 

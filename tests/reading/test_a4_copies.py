@@ -10,8 +10,8 @@ import pytest
 from autopass.documents import DocumentType
 from autopass.reading import analyse_page
 from autopass.reading.sheet import text_blocks
-from autopass.samples import cards
-from autopass.samples.capture import COPY_LAYOUTS, CopyLayout, photocopy_a4
+from autopass.devtools.samples import cards
+from autopass.devtools.samples.capture import COPY_LAYOUTS, CopyLayout, photocopy_a4
 from tests.reading.conftest import on_desk, to_bgr
 
 

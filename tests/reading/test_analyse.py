@@ -29,11 +29,11 @@ from autopass.reading.lines import LineReader, line_image, lines_of, rotate_slot
 from autopass.reading.locate import locate_documents
 from autopass.reading.orient import landscape_if_card
 from autopass.reading.text import clean
-from autopass.samples import cards
-from autopass.samples.templates import contracts, invoices
-from autopass.samples.capture import Difficulty, photocopy_a4
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import generate_dossier, plan_dossier
+from autopass.devtools.samples import cards, papers
+from autopass.devtools.samples.templates import contracts, invoices
+from autopass.devtools.samples.capture import Difficulty, photocopy_a4
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import generate_dossier, plan_dossier
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
 from tests.reading.conftest import on_desk, to_bgr
@@ -251,8 +251,8 @@ def test_a_card_cut_by_a_wrong_outline_is_not_taken_for_a_selfie(ocr, face, tmp_
 def test_a_page_whose_line_starts_name_no_document_is_read_whole_before_it_is_other(ocr) -> None:  # type: ignore[no-untyped-def]
     """个人汽车消费贷款合同 begins with words of no title; where the labels below it were misread
     (as here: prose without them), only the title's end (贷款合同) tells the page is a contract."""
-    from autopass.samples import draw
-    from autopass.samples.templates.contracts import A4, INK
+    from autopass.devtools.samples import draw
+    from autopass.devtools.samples.templates.contracts import A4, INK
 
     page = draw.paper(A4, (252, 252, 250), random.Random(7))
     draw.text(page, (A4[0] / 2, 110), "个人汽车消费贷款合同", 54, INK, spacing=8, bold=True, anchor="mt")

@@ -14,8 +14,8 @@ from autopass.documents import DocumentType
 from autopass.reading import analyse_page
 from autopass.reading.extract import CARD_DOUBT_CAP, extract_fields
 from autopass.reading.signature import signature_present
-from autopass.samples.generator import Plan
-from autopass.samples.templates.contracts import render_bank_lines as render_loan_contract
+from autopass.devtools.samples.generator import Plan
+from autopass.devtools.samples.templates.contracts import render_bank_lines as render_loan_contract
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
 from tests.reading.conftest import rows, to_bgr

@@ -22,8 +22,8 @@ from autopass.reading import analyse_page
 from autopass.reading.extract import extract_fields
 from autopass.reading.layout import build_rows, value_after
 from autopass.reading.text import clean, is_name
-from autopass.samples import draw
-from autopass.samples.people import amount_in_words
+from autopass.devtools.samples import draw
+from autopass.devtools.samples.people import amount_in_words
 from autopass.settings import Settings
 from autopass.standards import DocumentSpec, load_document_specs
 from autopass.validators import id_check_digit

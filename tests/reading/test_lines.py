@@ -20,8 +20,8 @@ from autopass.reading.lines import (
     rotate_quads,
     rotate_slots,
 )
-from autopass.samples import cards
-from autopass.samples.templates import contracts, invoices
+from autopass.devtools.samples import cards
+from autopass.devtools.samples.templates import contracts, invoices
 from tests.engines.drawing import printed_line
 from tests.reading.conftest import to_bgr
 

@@ -14,9 +14,9 @@ import pytest
 
 from autopass.documents import DocumentType
 from autopass.reading.analyse import ReadDocument, analyse_page
-from autopass.samples.facts import UNSIGNED_MARKS
-from autopass.samples.generator import Plan
-from autopass.samples.templates import Template, TemplateGroup, all_templates, templates_of
+from autopass.devtools.samples.facts import UNSIGNED_MARKS
+from autopass.devtools.samples.generator import Plan
+from autopass.devtools.samples.templates import Template, TemplateGroup, all_templates, templates_of
 from tests.reading.conftest import to_bgr
 
 SURE = 0.95

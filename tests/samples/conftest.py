@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autopass.samples.generator import generate_samples
+from autopass.devtools.samples.generator import generate_samples
 
 SAMPLE_SEED = 25
 

@@ -55,7 +55,7 @@ def test_samples_help_lists_options() -> None:
 def test_samples_templates_option_draws_from_that_group_only(tmp_path: Path) -> None:
     """--templates holdout: every contract and invoice from a held-out template, and truth.json
     says which template drew each document and which group the dossier belongs to."""
-    from autopass.samples.templates import get_template
+    from autopass.devtools.samples.templates import get_template
 
     args = ["samples", "--out", str(tmp_path), "--count", "2", "--seed", "3", "--difficulty",
             "easy", "--templates", "holdout"]

@@ -14,11 +14,11 @@ from PIL import Image
 from autopass.banks import bank_for_card
 from autopass.dossier import Application
 from autopass.errors import MissingFontError
-from autopass.samples.templates import contracts, invoices
-from autopass.samples.capture import Difficulty
-from autopass.samples.faces import load_face_source
-from autopass.samples.fonts import find_cjk_font
-from autopass.samples.generator import (
+from autopass.devtools.samples.templates import contracts, invoices
+from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.fonts import find_cjk_font
+from autopass.devtools.samples.generator import (
     DEFECT_KINDS,
     max_loan_to_value,
     PRODUCT_DOCUMENTS,
@@ -26,7 +26,7 @@ from autopass.samples.generator import (
     plan_dossier,
     write_dossier,
 )
-from autopass.samples.people import amount_in_words
+from autopass.devtools.samples.people import amount_in_words
 from autopass.validators import (
     id_birth_date,
     id_sex,

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from autopass.documents import DocumentType
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import dossier_rng, plan_dossier
-from autopass.samples.templates import templates_of
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import dossier_rng, plan_dossier
+from autopass.devtools.samples.templates import templates_of
 
 
 @pytest.fixture(scope="module")

@@ -16,9 +16,9 @@ import pytest
 from typer.testing import CliRunner
 
 from autopass.cli import app
-from autopass.samples.capture import Difficulty
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import dossier_rng, plan_dossier, write_dossier
+from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import dossier_rng, plan_dossier, write_dossier
 from autopass.settings import Settings, use_settings
 from autopass.store import dispose_engine, session_scope
 from tests.security.dossiers import keep_umask  # noqa: F401  (a fixture)

@@ -15,7 +15,7 @@ from autopass.dossier import (
     FieldValue,
     MicroTaskKind,
 )
-from autopass.samples.fonts import find_cjk_font
+from autopass.devtools.samples.fonts import find_cjk_font
 from autopass.settings import Settings
 from autopass.store import NewMicroTask, Role, add_user, record_dossier, session_scope
 from tests.factories import make_application

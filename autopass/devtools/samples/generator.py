@@ -23,12 +23,12 @@ from PIL import Image
 
 from autopass.banks import bank_for_card
 from autopass.documents import DocumentType
-from autopass.samples import capture, people
-from autopass.samples.capture import Difficulty
-from autopass.samples.faces import FaceSource, load_face_source
-from autopass.samples.facts import UNSIGNED_MARKS, DocumentFields, Facts
-from autopass.samples.fonts import find_cjk_font
-from autopass.samples.templates import (
+from autopass.devtools.samples import capture, people
+from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples.faces import FaceSource, load_face_source
+from autopass.devtools.samples.facts import UNSIGNED_MARKS, DocumentFields, Facts
+from autopass.devtools.samples.fonts import find_cjk_font
+from autopass.devtools.samples.templates import (
     Template,
     TemplateGroup,
     TemplateSelection,
@@ -116,7 +116,7 @@ class Plan:
     photocopy: bool = False
     face_identity: str = ""  # whose photos show the applicant (the face set's identity)
     template_group: TemplateGroup = TemplateGroup.TUNING
-    """Which group of templates (``autopass.samples.templates``) every document is drawn from."""
+    """Which group of templates (``autopass.devtools.samples.templates``) every document is drawn from."""
     pinned_templates: dict[DocumentType, str] = field(default_factory=dict)
     """Template names that draw these types whatever the choice (a test that needs one layout)."""
 

@@ -17,7 +17,7 @@ from enum import StrEnum
 from PIL import Image
 
 from autopass.documents import DocumentType
-from autopass.samples.facts import DocumentFields, Facts
+from autopass.devtools.samples.facts import DocumentFields, Facts
 
 Render = Callable[[Facts, random.Random], tuple[Image.Image, DocumentFields]]
 

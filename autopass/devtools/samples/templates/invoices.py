@@ -9,11 +9,11 @@ import random
 from PIL import Image, ImageDraw
 
 from autopass.documents import DocumentType
-from autopass.samples import draw
-from autopass.samples.facts import DocumentFields, Facts, ymd
-from autopass.samples.people import amount_in_words
-from autopass.samples.templates.base import TemplateGroup, template
-from autopass.samples.templates.contracts import money
+from autopass.devtools.samples import draw
+from autopass.devtools.samples.facts import DocumentFields, Facts, ymd
+from autopass.devtools.samples.people import amount_in_words
+from autopass.devtools.samples.templates.base import TemplateGroup, template
+from autopass.devtools.samples.templates.contracts import money
 
 INVOICE_SIZE = (1600, 1000)
 PRINTER = (30, 30, 60)

@@ -8,9 +8,9 @@ both groups (``templates_of``), so their figures say nothing about overfitting.
 from __future__ import annotations
 
 from autopass.documents import DocumentType
-from autopass.samples import cards, papers
-from autopass.samples.templates import contracts, invoices  # noqa: F401  (register themselves)
-from autopass.samples.templates.base import Template, TemplateGroup, register
+from autopass.devtools.samples import cards, papers
+from autopass.devtools.samples.templates import contracts, invoices  # noqa: F401  (register themselves)
+from autopass.devtools.samples.templates.base import Template, TemplateGroup, register
 
 for _name, _type, _render in (
     ("id_card_front_2004", DocumentType.ID_CARD_FRONT, cards.render_id_front),

@@ -11,7 +11,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from autopass.samples.fonts import font
+from autopass.devtools.samples.fonts import font
 
 Colour = tuple[int, int, int]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from autopass.samples.people import Person, Vehicle
+from autopass.devtools.samples.people import Person, Vehicle
 
 DocumentFields = dict[str, str | float | bool]
 

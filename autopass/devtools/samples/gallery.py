@@ -1,4 +1,4 @@
-"""Pictures of every generated document type for the README: ``python -m autopass.samples.gallery DIR``.
+"""Pictures of every generated document type for the README: ``python -m autopass.devtools.samples.gallery DIR``.
 
 Uses the built-in faces only, so no photo from a test data set ever lands in the repository.
 """
@@ -11,11 +11,11 @@ from pathlib import Path
 from PIL import Image
 
 from autopass.documents import DocumentType
-from autopass.samples import capture
-from autopass.samples.capture import Difficulty
-from autopass.samples.faces import load_face_source
-from autopass.samples.generator import dossier_rng, plan_dossier
-from autopass.samples.templates import all_templates, templates_of
+from autopass.devtools.samples import capture
+from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples.faces import load_face_source
+from autopass.devtools.samples.generator import dossier_rng, plan_dossier
+from autopass.devtools.samples.templates import all_templates, templates_of
 
 GALLERY_SEED = 2026
 

@@ -574,7 +574,7 @@ def _run_in_threads(plans: list[OperatorPlan]) -> tuple[float, list[OperatorSamp
 
 
 def _run_in_processes(plans: list[OperatorPlan]) -> tuple[float, list[OperatorSamples]]:
-    """Each operator in a fresh interpreter of its own (``python -m autopass.bench PLAN``), as a
+    """Each operator in a fresh interpreter of its own (``python -m autopass.devtools.bench PLAN``), as a
     server process would be: nothing of this process (threads, pooled connections, loaded
     models) is shared or inherited. Each says ``ready`` when warm, starts on ``go``, and answers
     with its samples as one JSON line; its errors go to this process's stderr."""
@@ -622,7 +622,7 @@ def _expect_line(plan: OperatorPlan, child: subprocess.Popen, fits: Callable[[st
 
 
 def _operator_process(argv: list[str]) -> None:
-    """``python -m autopass.bench PLAN``: one operator of ``_run_in_processes``."""
+    """``python -m autopass.devtools.bench PLAN``: one operator of ``_run_in_processes``."""
     plan = OperatorPlan.from_json(argv[1])
 
     def wait_for_start() -> None:
@@ -681,7 +681,7 @@ def run_bench(
 def _bench_pipeline(
     config: BenchConfig, settings: Settings, work_dir: Path, say: Callable[[str], None]
 ) -> PipelineFigures:
-    from autopass.samples.generator import generate_samples
+    from autopass.devtools.samples.generator import generate_samples
 
     warmups = 1 if config.warmup else 0
     say(f"generating {config.count} + {warmups} warm-up standard dossiers (seed {config.seed})")
@@ -840,7 +840,7 @@ def run_cluster_bench(
     """The real shape (``autopass cluster up``) with each number of workers, one flow run per
     worker at a time: the same ``count`` standard dossiers created as runs of the process-dossier
     deployment all at once, after one warm-up dossier not counted."""
-    from autopass.samples.generator import generate_samples
+    from autopass.devtools.samples.generator import generate_samples
 
     admin_url = sa.make_url(postgres_admin_url).set(database="postgres").render_as_string(
         hide_password=False)

@@ -13,10 +13,10 @@ import random
 from PIL import Image, ImageDraw
 
 from autopass.documents import DocumentType
-from autopass.samples import draw
-from autopass.samples.facts import DocumentFields, Facts
-from autopass.samples.people import amount_in_words
-from autopass.samples.templates.base import TemplateGroup, template
+from autopass.devtools.samples import draw
+from autopass.devtools.samples.facts import DocumentFields, Facts
+from autopass.devtools.samples.people import amount_in_words
+from autopass.devtools.samples.templates.base import TemplateGroup, template
 
 A4 = (1240, 1754)
 INK = (20, 20, 26)

@@ -22,7 +22,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from autopass.samples import draw
+from autopass.devtools.samples import draw
 
 
 class Difficulty(StrEnum):

@@ -1,6 +1,6 @@
 """Paper documents: the registration certificate and the selfie taken at signing (a photo with a
 watermark-camera stamp). The invoice and the contract have templates of their own
-(``autopass.samples.templates``)."""
+(``autopass.devtools.samples.templates``)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import random
 
 from PIL import Image, ImageDraw, ImageEnhance
 
-from autopass.samples import draw
-from autopass.samples.faces import face_crop
-from autopass.samples.facts import DocumentFields, Facts, ymd
+from autopass.devtools.samples import draw
+from autopass.devtools.samples.faces import face_crop
+from autopass.devtools.samples.facts import DocumentFields, Facts, ymd
 
 A4 = (1240, 1754)
 INK = (20, 20, 26)

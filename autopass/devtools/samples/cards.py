@@ -11,9 +11,9 @@ import random
 
 from PIL import Image, ImageDraw, ImageEnhance, ImageFilter
 
-from autopass.samples import draw
-from autopass.samples.faces import face_crop
-from autopass.samples.facts import DocumentFields, Facts, ymd
+from autopass.devtools.samples import draw
+from autopass.devtools.samples.faces import face_crop
+from autopass.devtools.samples.facts import DocumentFields, Facts, ymd
 
 ID_SIZE = (1012, 638)
 LICENCE_SIZE = (1040, 700)
