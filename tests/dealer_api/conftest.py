@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,14 @@ class DealerApi:
     def client(self, dealer: str = DEALER) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30,
                             headers={"Authorization": f"Bearer {self.keys[dealer]}"})
+
+    def handed_over(self, count: int) -> list[tuple[int, Path]]:
+        """The first ``count`` submissions handed to processing: the server hands each over
+        after its 202 is sent, so a client may read the answer a moment before."""
+        deadline = time.monotonic() + 10
+        while len(self.submitted) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.submitted[:count]
 
     def counts(self) -> dict[str, int]:
         """What the store holds: submissions, dossiers; and the upload folders left."""

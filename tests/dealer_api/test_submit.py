@@ -45,7 +45,7 @@ def test_a_dossier_sent_as_multipart_is_checked_accepted_and_followed(
         followed = client.get(body["url"])
     assert followed.status_code == 200, followed.text
     assert followed.json()["status"] in ("received", "processing")
-    [(submission_id, folder)] = dealer_api.submitted
+    [(submission_id, folder)] = dealer_api.handed_over(1)
     assert sorted(p.name for p in folder.iterdir()) == ["application.json", "bank.png",
                                                        "id_front.png"]
     assert {stat.S_IMODE(p.stat().st_mode) for p in folder.iterdir()} == {0o600}
@@ -61,7 +61,7 @@ def test_a_dossier_sent_as_json_with_base64_files_is_accepted(dealer_api: Dealer
                       headers={"X-Api-Key": dealer_api.keys[DEALER]}) as client:
         answer = client.post(DOSSIERS, json={"application": application(), "files": files})
     assert answer.status_code == 202, answer.text
-    [(_, folder)] = dealer_api.submitted
+    [(_, folder)] = dealer_api.handed_over(1)
     assert json.loads((folder / "application.json").read_text())["dealer_id"] == DEALER
     assert (folder / "id_front.png").read_bytes() == png()
 
@@ -78,7 +78,7 @@ def test_the_same_idempotency_key_gives_the_first_answer_and_no_second_processin
     assert other.status_code == 422
     assert other.json()["detail"] == ("Idempotency-Key 'k-1' was used for another request; use "
                                       "a new key for a new dossier")
-    assert len(dealer_api.submitted) == 1
+    assert len(dealer_api.handed_over(2)) == 1
     assert dealer_api.counts() == {"submissions": 1, "dossiers": 0, "uploads": 0}
     with dealer_api.client(OTHER_DEALER) as client:  # keys are per dealer: no clash
         theirs = client.post(DOSSIERS, headers={"Idempotency-Key": "k-1"}, files=multipart(
