@@ -46,10 +46,16 @@ def web_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settin
     else:
         url = request.getfixturevalue("migrated_postgres")
         settings = Settings(data_dir=data_dir, database_url=url, secret_key=SECRET_KEY)
-        names = ", ".join(table.name for table in SQLModel.metadata.sorted_tables)
-        with get_engine(url).begin() as connection:
-            connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        empty_tables(url)
         add_users(settings)
     yield settings
     if request.param == "sqlite":
         dispose_engine(settings.store_url)
+
+
+def empty_tables(url: str) -> None:
+    """Every table of the PostgreSQL store at ``url`` emptied, ids restarted (one database serves
+    a session's tests)."""
+    names = ", ".join(table.name for table in SQLModel.metadata.sorted_tables)
+    with get_engine(url).begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -7,11 +7,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
-from sqlmodel import SQLModel
 
 from autopass.settings import Settings
-from autopass.store import dispose_engine, get_engine, upgrade
+from autopass.store import dispose_engine, upgrade
+from tests.stores import empty_tables
 
 
 @pytest.fixture(scope="session")
@@ -23,12 +22,6 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return settings.data_dir / "autopass.db"
 
 
-@pytest.fixture(scope="session")
-def migrated_postgres_url(postgres_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    upgrade(Settings(data_dir=tmp_path_factory.mktemp("pg"), database_url=postgres_url))
-    return postgres_url
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
     """Settings of an empty, migrated store of either dialect."""
@@ -38,15 +31,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Settings]:
         shutil.copy(request.getfixturevalue("sqlite_template"), data_dir / "autopass.db")
         settings = Settings(data_dir=data_dir)
     else:
-        url = request.getfixturevalue("migrated_postgres_url")
+        url = request.getfixturevalue("migrated_postgres")
         settings = Settings(data_dir=data_dir, database_url=url)
-        _empty_tables(url)
+        empty_tables(url)
     yield settings
     if request.param == "sqlite":
         dispose_engine(settings.store_url)
 
-
-def _empty_tables(url: str) -> None:
-    names = ", ".join(table.name for table in SQLModel.metadata.sorted_tables)
-    with get_engine(url).begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from autopass.devtools.samples import draw
+from autopass.devtools.samples.templates.base import TemplateGroup
 
 
 class Difficulty(StrEnum):
@@ -276,7 +277,7 @@ OVERPRINT = "仅供贷款使用"
 A4_MM = (210.0, 297.0)
 ID_CARD_MM = 85.6
 """An ID card's natural width (ISO/IEC 7810 ID-1, 85.6 x 54 mm)."""
-TUNING, HOLDOUT = "tuning", "holdout"
+TUNING, HOLDOUT = TemplateGroup.TUNING, TemplateGroup.HOLDOUT  # the templates' groups
 
 
 class Arrangement(StrEnum):
@@ -301,7 +302,7 @@ class CopyLayout:
     """One way an office copies both ID card sides onto A4: a named generator template."""
 
     name: str
-    group: str  # TUNING (the reader is tuned on it) or HOLDOUT (only measured)
+    group: TemplateGroup  # TUNING (the reader is tuned on it) or HOLDOUT (only measured)
     arrangement: Arrangement
     tone: Tone
     overprint: bool
