@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from autopass.devtools.footprint import capacity_table, per_dossier, snapshot
 from autopass.dossier import MicroTaskKind
 from autopass.engines import registry
 from autopass.settings import Settings, get_settings, use_settings, without_flow_heartbeats
@@ -819,9 +820,11 @@ class ClusterFigures:
     wall_seconds: float  # first run created -> last run ended
     run_seconds: list[float]  # each run from its start on a worker to its end
     latency_seconds: list[float]  # each run from its creation to its end (queueing included)
+    footprint: dict[str, float]  # per dossier: store and Prefect rows/bytes, files (footprint.py)
 
     def as_report(self) -> dict[str, Any]:
         return {
+            **self.footprint,
             "workers": self.workers,
             "dossiers": self.dossiers,
             "completed": self.completed,
@@ -856,6 +859,12 @@ def run_cluster_bench(
             figures = measure_cluster(folders, number, work_dir / f"cluster-{number}", admin_url,
                                       say)
             report[f"workers_{number}"] = figures.as_report()
+    single = report.get("workers_1") or report[f"workers_{workers[0]}"]
+    report["capacity"] = {
+        f"{row.pop('dossiers_per_day')}_a_day": row
+        for row in capacity_table(
+            single["dossiers_per_hour"] / single["workers"],
+            {key: value for key, value in single.items() if key.endswith("_per_dossier")})}
     report["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
     return report
 
@@ -876,9 +885,11 @@ def measure_cluster(folders: Sequence[Path], workers: int, directory: Path, admi
             say("warm-up dossier")
             _wait_for_runs(api, [_create_run(api, deployment, folders[0])])
             say(f"measuring {len(folders) - 1} dossiers")
+            before = snapshot(state.store_url, state.prefect_database_url, state.data_dir)
             started = time.time()
             runs = _wait_for_runs(
                 api, [_create_run(api, deployment, folder) for folder in folders[1:]])
+            after = snapshot(state.store_url, state.prefect_database_url, state.data_dir)
     finally:
         dispose_engine(state.store_url)
         cluster_down(directory)
@@ -889,6 +900,7 @@ def measure_cluster(folders: Sequence[Path], workers: int, directory: Path, admi
         wall_seconds=max(ends) - started,
         run_seconds=[_timestamp(r["end_time"]) - _timestamp(r["start_time"]) for r in done],
         latency_seconds=[_timestamp(r["end_time"]) - _timestamp(r["created"]) for r in done],
+        footprint=per_dossier(before, after, len(runs)),
     )
 
 
