@@ -27,8 +27,8 @@ print(json.dumps({"flow": [flow_run.name, flow_run.state.type.value],
                   "tasks": [[task.task_key.rsplit("-", 1)[0], task.state.type.value]
                             for task in tasks if task.flow_run_id == flow_run.id]}))
 """
-STEPS = {"open-dossier", "classify-document", "read-as-classified", "match-faces",
-         "evaluate-checklist", "route", "record-dossier"}
+STEPS = {"open_dossier", "store_originals", "classify_document", "match_faces",
+         "evaluate_checklist", "route", "record_result"}  # task keys: the tasks' functions
 
 
 def test_every_small_task_of_a_dossier_is_in_prefects_store_once_the_process_ended(
