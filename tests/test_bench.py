@@ -55,6 +55,8 @@ def test_bench_writes_every_figure(tmp_path: Path, faces_dev_dir: Path | None, m
         assert 0 < p50 <= report["queue_claim_answer_ms_p95"][store], store
     assert sum(report["decisions"].values()) == 1
     assert report["decisions_agree"] is True
+    cold_start = report["cold_start_seconds"]  # two real `autopass process` commands
+    assert set(cold_start) == {"new_data_dir", "later"} and min(cold_start.values()) > 0
 
 
 def test_bench_refuses_an_unknown_store() -> None:
