@@ -770,6 +770,19 @@ def load_standard(product: str, settings: Settings) -> Standard:
     return _load_standard_file(path, settings, load_document_specs(settings))
 
 
+def loadable_standards(settings: Settings) -> tuple[list[Standard], dict[str, str]]:
+    """Every product standard that loads, and the error of each that does not (by file): for
+    what runs over all products (the nightly batch, the channel-risk page) and must not stop at
+    one broken file."""
+    loaded, broken = [], {}
+    for path in _product_files(settings):
+        try:
+            loaded.append(load_standard(path.stem, settings))
+        except StandardsError as error:
+            broken[path.name] = str(error)
+    return loaded, broken
+
+
 def check_all(settings: Settings) -> dict[str, str | None]:
     """Every standards file -> None when it loads, else its error text (for ``standards check``)."""
     results: dict[str, str | None] = {}

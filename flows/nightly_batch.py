@@ -35,7 +35,7 @@ from autopass.errors import StandardsError
 from autopass.store.queue import UNSETTLED, expire_leases
 from flows.dispatch import start_finalize
 from autopass.settings import get_settings
-from autopass.standards import PostLoan, load_standard
+from autopass.standards import PostLoan, Standard, load_standard, loadable_standards
 from autopass.store import Dossier, DossierStatus, MicroTask, mark_dossier_failed, session_scope
 from autopass.store.models import PostLoanKind
 from autopass.store.types import utc_now
@@ -172,15 +172,11 @@ def follow_up(kind: PostLoanKind, now: datetime) -> post_loan.PostLoanCounts:
         return post_loan.record_findings(session, kind=kind, findings=findings, now=now)
 
 
-def _standards() -> list:  # type: ignore[type-arg]
+def _standards() -> list[Standard]:
     """Every product standard that loads (one that does not is logged, never a stop)."""
-    settings = get_settings()
-    loaded = []
-    for path in sorted(settings.standards_dir.glob("*.yaml")):
-        try:
-            loaded.append(load_standard(path.stem, settings))
-        except StandardsError as error:
-            get_run_logger().warning("channel risk skips %s: %s", path.name, error)
+    loaded, broken = loadable_standards(get_settings())
+    for name, error in broken.items():
+        get_run_logger().warning("channel risk skips %s: %s", name, error)
     return loaded
 
 

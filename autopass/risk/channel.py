@@ -159,16 +159,16 @@ class ChannelBoard:
                         found.setdefault((kind, f.channel_id), []).append(f)
         return found
 
-    def trend(self, kind: ChannelKind, channel_id: str, *, window_days: int, points: int,
-              step_days: int) -> list[float | None]:
-        """The channel's score over ``window_days`` at ``points`` moments ``step_days`` apart,
-        the last one now (None where it had too few dossiers)."""
-        trend = []
-        for back in range(points - 1, -1, -1):
-            until = self.now - timedelta(days=back * step_days)
-            mine = [f for f in self.figures(kind, window_days, until) if f.channel_id == channel_id]
-            trend.append(mine[0].score if mine else None)
-        return trend
+    def trends(self, kind: ChannelKind, *, window_days: int, points: int,
+               step_days: int) -> dict[str, list[float | None]]:
+        """Each channel's score over ``window_days`` at ``points`` moments ``step_days`` apart,
+        the last one now (None where it had too few dossiers, or none)."""
+        trends: dict[str, list[float | None]] = {}
+        for point in range(points):
+            until = self.now - timedelta(days=(points - 1 - point) * step_days)
+            for f in self.figures(kind, window_days, until):
+                trends.setdefault(f.channel_id, [None] * points)[point] = f.score
+        return trends
 
 
 def channel_board(session: Session, *, standard: Standard, now: datetime,

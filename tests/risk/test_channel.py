@@ -16,6 +16,7 @@ from autopass.review import decide_after_answers
 from autopass.risk import record_screening, screen_dossier
 from autopass.risk.channel import (
     CHANNEL_CHECK_ID,
+    ChannelBoard,
     channel_board,
     channel_check,
     rescore_channels,
@@ -34,6 +35,7 @@ from autopass.store import (
     record_dossier,
     session_scope,
 )
+from autopass.store.channels import ChannelDossier
 from autopass.store.models import ChannelKind, ChannelWatch, WatchState
 from autopass.web import create_app
 from flows.finalize_dossier import load_settled_dossier
@@ -112,6 +114,23 @@ def rescore(settings: Settings, at: datetime = LATER) -> list[tuple[str, str]]:
 def test_rings_are_the_findings_joined_where_they_share_an_application() -> None:
     rings = rings_by_application([["A3", "A1"], ["A2", "A1"], ["B2", "B1"], ["C1"]])
     assert rings == {"A1": "A1", "A2": "A1", "A3": "A1", "B1": "B1", "B2": "B1", "C1": "C1"}
+
+
+def test_the_trend_is_the_window_s_score_week_by_week() -> None:
+    """D: a dossier a day over 40 days, those of the last 9 days rejected; E: 5 dossiers."""
+    rows = [ChannelDossier(i, f"A{i}", "D", "S", NOW - timedelta(days=i),
+                           "reject" if i < 10 else "auto_pass", False, False, False)
+            for i in range(1, 41)]
+    rows += [ChannelDossier(100 + i, f"E{i}", "E", "S", NOW - timedelta(days=i), "reject",
+                            False, False, False) for i in range(1, 6)]
+    board = ChannelBoard("new_car_loan", NOW, CHANNEL, rows, {})
+
+    trends = board.trends(ChannelKind.DEALER, window_days=30, points=3, step_days=7)
+
+    # 14 days ago: days 15-40 (26 dossiers, no reject); 7 days ago: days 8-37 (2 rejects of
+    # 30); now: days 1-30 (9 of 30); a rejected share weighs 0.2 of 1.
+    assert trends["D"] == pytest.approx([0.0, 0.2 * 2 / 30, 0.2 * 9 / 30])
+    assert trends["E"] == [None, None, None]  # too few dossiers to judge
 
 
 def test_each_figure_per_channel_and_window(web_store: Settings) -> None:

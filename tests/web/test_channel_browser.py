@@ -7,6 +7,7 @@ palette PNGs: how ``docs/screenshots/`` was made)."""
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,24 @@ from PIL import Image
 
 from autopass.settings import Settings
 from autopass.store import AuditEvent, RiskFinding, session_scope
-from tests.risk.test_channel import BAD, bad_and_good_dealers, rescore
+from tests.risk.test_channel import BAD, GOOD, NOW, bad_and_good_dealers, rescore, send
 from tests.web.test_browser import logged_in_page, served  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
+
+
+def weeks_before(settings: Settings) -> None:
+    """Three dossiers a week over eleven weeks per dealer, so the trends have a history: BAD's
+    rejects grow week by week, a third dealer's come and go, GOOD's never come."""
+    number = 100
+    for week in range(1, 12):
+        for i in range(3):
+            at = NOW - timedelta(days=7 * week + i + 1)
+            send(settings, number, BAD, reject=i < (3 if week < 4 else 1 if week < 8 else 0),
+                 at=at)
+            send(settings, number + 1, "D-MID-003", reject=i == 0 and week % 3 == 0, at=at)
+            send(settings, number + 2, GOOD, at=at)
+            number += 3
 
 
 def keep(shot: Path, name: str) -> None:
@@ -34,6 +49,7 @@ def test_a_supervisor_reads_channel_risk_opens_a_ring_and_clears_a_dealer(
 ) -> None:
     from playwright.sync_api import expect
 
+    weeks_before(web_settings)
     bad_and_good_dealers(web_settings)
     rescore(web_settings)
     with session_scope(web_settings) as session:

@@ -13,10 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from autopass import charts
-from autopass.errors import StandardsError
 from autopass.risk.channel import ChannelBoard, ChannelFigures, channel_board
 from autopass.risk.graph import KIND_COLORS, KIND_LABELS, ring_graph, ring_svg
-from autopass.standards import Standard, load_standard
+from autopass.standards import Standard, loadable_standards
 from autopass.store import utc_now
 from autopass.store.channels import WatchNotOpen, clear_watch, latest_watch, recent_findings
 from autopass.store.models import ChannelKind, ChannelWatch, RiskFinding
@@ -58,7 +57,7 @@ def channel_risk_page(request: Request, session: SessionDep, settings: SettingsD
     the first window's score and the watch they are under; the latest rings."""
     now = utc_now()
     boards = []
-    for standard in _standards(settings):
+    for standard in loadable_standards(settings)[0]:  # `standards check` names the others
         board = channel_board(session, standard=standard, now=now,
                               history_days=TREND_POINTS * TREND_STEP_DAYS)
         boards.append(ProductBoard(standard, {
@@ -109,22 +108,13 @@ def _ranked(session: SessionDep, board: ChannelBoard, kind: ChannelKind) -> list
             kind, channel_id, days, 0, 0, 0, 0, 0, 0, None) for days in windows]
         ranked.append(RankedChannel(figures, Markup(""), None))
     ranked.sort(key=lambda r: (-r.top_score, -r.figures[-1].dossiers, r.channel_id))
+    trends = board.trends(kind, window_days=windows[0], points=TREND_POINTS,
+                          step_days=TREND_STEP_DAYS)
     shown = []
     for row in ranked[:RANKED]:
-        trend = board.trend(kind, row.channel_id, window_days=windows[0], points=TREND_POINTS,
-                            step_days=TREND_STEP_DAYS)
+        trend = trends.get(row.channel_id, [None] * TREND_POINTS)
         chart = charts.sparkline(trend, labels=labels, threshold=limit,
                                  title=f"{row.channel_id}: {windows[0]}-day score, weekly")
         watch = latest_watch(session, product=board.product, kind=kind, channel_id=row.channel_id)
         shown.append(RankedChannel(row.figures, chart, watch))
     return shown
-
-
-def _standards(settings: SettingsDep) -> list[Standard]:
-    loaded = []
-    for path in sorted(settings.standards_dir.glob("*.yaml")):
-        try:
-            loaded.append(load_standard(path.stem, settings))
-        except StandardsError:
-            continue  # `autopass standards check` names it; the page shows the others
-    return loaded
