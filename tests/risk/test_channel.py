@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from pydantic import ValidationError
 from fastapi.testclient import TestClient
 
 from autopass.dossier import CheckResult, Decision, DossierResult, MicroTaskKind, Status
@@ -55,7 +56,7 @@ def standard() -> Standard:
 
 
 def send(settings: Settings, number: int, dealer: str, *, phone: str | None = None,
-         reject: bool = False, at: datetime = NOW) -> DossierResult:
+         reject: bool = False, no_bank_card: bool = False, at: datetime = NOW) -> DossierResult:
     """One dossier of ``dealer`` (salesperson ``S-`` + dealer) recorded as ``process-dossier``
     does: screened, checked against the channel watches, routed, stored."""
     changes = {"phone": phone} if phone else {}
@@ -73,6 +74,10 @@ def send(settings: Settings, number: int, dealer: str, *, phone: str | None = No
     if reject:
         checks.append(CheckResult(id="bank_card_passes_luhn", status=Status.FAIL, hard=True,
                                   detail="planted"))
+    if no_bank_card:  # the dossier goes back to its dealer for it
+        checks.append(CheckResult(id="required_documents_present", status=Status.FAIL,
+                                  detail="required document(s) missing: bank_card",
+                                  ask_dealer_for=["bank_card"]))
     decision = decide(checks)
     plans = plan_microtasks(rules, decision=decision, checks=checks, documents=docs)
     tasks = [NewMicroTask(kind=plan.kind, question=plan.question, check_id=plan.check_ids[0],
@@ -116,6 +121,14 @@ def test_rings_are_the_findings_joined_where_they_share_an_application() -> None
     assert rings == {"A1": "A1", "A2": "A1", "A3": "A1", "B1": "B1", "B2": "B1", "C1": "C1"}
 
 
+def test_a_misspelt_or_empty_channel_policy_is_refused() -> None:
+    with pytest.raises(ValidationError, match="dealr"):
+        ChannelPolicy.model_validate({"watch_at": {"dealr": 0.3}})
+    with pytest.raises(ValidationError, match="at least one weight must be above 0"):
+        ChannelPolicy.model_validate({"weights": {name: 0 for name in (
+            "findings", "rejects", "defects", "sent_back", "rings")}})
+
+
 def test_the_trend_is_the_window_s_score_week_by_week() -> None:
     """D: a dossier a day over 40 days, those of the last 9 days rejected; E: 5 dossiers."""
     rows = [ChannelDossier(i, f"A{i}", "D", "S", NOW - timedelta(days=i),
@@ -136,6 +149,7 @@ def test_the_trend_is_the_window_s_score_week_by_week() -> None:
 def test_each_figure_per_channel_and_window(web_store: Settings) -> None:
     bad_and_good_dealers(web_store)
     send(web_store, 30, BAD, at=NOW - timedelta(days=45))  # in the 90-day window only
+    send(web_store, 31, GOOD, no_bank_card=True, at=NOW - timedelta(hours=30))  # sent back
 
     with session_scope(web_store) as session:
         board = channel_board(session, standard=standard(), now=LATER)
@@ -144,15 +158,17 @@ def test_each_figure_per_channel_and_window(web_store: Settings) -> None:
             bad30.sent_back, bad30.rings) == (BAD, 10, 2, 5, 5, 0, 1)
     # 0.35 x 2/10 findings + 0.2 x 5/10 rejects + 0.15 x 5/10 defects + 0.2 x 1/3 rings
     assert bad30.score == pytest.approx(0.07 + 0.1 + 0.075 + 0.2 / 3)
-    assert (good30.channel_id, good30.dossiers, good30.score) == (GOOD, 10, 0.0)
+    assert (good30.channel_id, good30.dossiers, good30.sent_back, good30.defects) == (
+        GOOD, 11, 1, 1)
+    assert good30.score == pytest.approx((0.15 + 0.1) / 11)
     bad90 = board.figures(ChannelKind.DEALER, 90)[0]
     assert (bad90.dossiers, bad90.rejects) == (11, 5)
     salespeople = board.figures(ChannelKind.SALESPERSON, 30)
     assert [f.channel_id for f in salespeople] == [f"S-{BAD}", f"S-{GOOD}"]
     with session_scope(web_store) as session:  # 5 dossiers of BAD yet: too few for a score
         earlier = channel_board(session, standard=standard(), now=NOW - timedelta(hours=5, minutes=30))
-    assert {(f.channel_id, f.dossiers, f.score) for f in earlier.figures(ChannelKind.DEALER, 30)} \
-        == {(BAD, 5, None), (GOOD, 10, 0.0)}
+    shown = {f.channel_id: (f.dossiers, f.score) for f in earlier.figures(ChannelKind.DEALER, 30)}
+    assert shown == {BAD: (5, None), GOOD: (11, pytest.approx(0.25 / 11))}
 
 
 def test_a_channel_over_threshold_is_put_under_watch_once_audited(web_store: Settings) -> None:
