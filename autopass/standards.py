@@ -415,7 +415,7 @@ class FaceSearch(_Strict):
 
 
 class ChannelWeights(_Strict):
-    """How much each share of a channel's dossiers weighs in its score (``autopass.risk.channel``)."""
+    """How much each share of a channel's dossiers weighs in its score (``risk.channel``)."""
 
     findings: float = Field(0.35, ge=0, description="Share of dossiers with a risk finding.")
     rejects: float = Field(0.2, ge=0, description="Share of dossiers rejected.")

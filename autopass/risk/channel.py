@@ -34,7 +34,7 @@ CHANNEL_CHECK_ID = "channel_not_under_watch"
 
 
 class ChannelVerdict(StrEnum):
-    """A senior's answer to ``review_channel``: the dossier of a watched channel, looked at whole."""
+    """A senior's answer to ``review_channel``: a watched channel's dossier, looked at whole."""
 
     PASS = "pass"
     REJECT = "reject"

@@ -50,8 +50,9 @@ class ChannelDossier:
 def channel_dossiers(session: Session, *, product: str, since: datetime,
                      until: datetime) -> list[ChannelDossier]:
     """The dossiers of ``product`` received in ``[since, until)``, with what became of them."""
-    window = sa.and_(Dossier.product == product, Dossier.received_at >= since,  # type: ignore[arg-type]
-                     Dossier.received_at < until)  # type: ignore[arg-type]
+    received = Dossier.received_at
+    window = sa.and_(Dossier.product == product, received >= since,  # type: ignore[arg-type]
+                     received < until)  # type: ignore[arg-type]
     rows = session.execute(
         sa.select(Dossier.id, Dossier.application_id, Dossier.dealer_id, Dossier.salesperson_id,
                   Dossier.received_at, Dossier.decision).where(window).order_by(Dossier.id)
@@ -61,7 +62,8 @@ def channel_dossiers(session: Session, *, product: str, since: datetime,
         RiskFinding.dossier_id.in_(joined),  # type: ignore[attr-defined]
         RiskFinding.state != FindingState.SUPERSEDED)))
     defects = set(session.scalars(sa.select(Check.dossier_id).where(
-        Check.dossier_id.in_(joined), Check.status == Status.FAIL.value)))  # type: ignore[attr-defined]
+        Check.dossier_id.in_(joined),  # type: ignore[attr-defined]
+        Check.status == Status.FAIL.value)))
     sent_back = set(session.scalars(sa.select(AuditEvent.dossier_id).where(
         AuditEvent.dossier_id.in_(joined),  # type: ignore[union-attr]
         AuditEvent.action == NEW_PHOTO_REQUESTED)))
@@ -83,8 +85,8 @@ def latest_watch(session: Session, *, product: str, kind: ChannelKind,
                  channel_id: str) -> ChannelWatch | None:
     return session.scalars(sa.select(ChannelWatch).where(
         ChannelWatch.product == product, ChannelWatch.kind == kind,
-        ChannelWatch.channel_id == channel_id).order_by(ChannelWatch.id.desc())  # type: ignore[union-attr]
-    ).first()
+        ChannelWatch.channel_id == channel_id,
+    ).order_by(ChannelWatch.id.desc())).first()  # type: ignore[union-attr]
 
 
 def active_watches(session: Session, *, product: str, dealer_id: str,
@@ -102,7 +104,8 @@ def active_watches(session: Session, *, product: str, dealer_id: str,
 def watches(session: Session, *, state: WatchState | None = None,
             limit: int = 200) -> list[ChannelWatch]:
     """Watches, the newest first (all states unless ``state``)."""
-    query = sa.select(ChannelWatch).order_by(ChannelWatch.id.desc()).limit(limit)  # type: ignore[union-attr]
+    newest = ChannelWatch.id.desc()  # type: ignore[union-attr]
+    query = sa.select(ChannelWatch).order_by(newest).limit(limit)
     if state is not None:
         query = query.where(ChannelWatch.state == state)
     return list(session.scalars(query))
@@ -153,7 +156,8 @@ def recent_findings(session: Session, *, limit: int = 30) -> list[RiskFinding]:
 
 def dossiers_named(session: Session, application_ids: list[str]) -> list[Dossier]:
     """The stored dossiers of these application ids (those that exist), in the order given."""
-    found = {dossier.application_id: dossier for dossier in session.scalars(
-        sa.select(Dossier).where(Dossier.application_id.in_(application_ids)))}  # type: ignore[attr-defined]
+    named = Dossier.application_id.in_(application_ids)  # type: ignore[attr-defined]
+    found = {dossier.application_id: dossier
+             for dossier in session.scalars(sa.select(Dossier).where(named))}
     return [found[application_id] for application_id in application_ids
             if application_id in found]

@@ -166,7 +166,8 @@ def test_each_figure_per_channel_and_window(web_store: Settings) -> None:
     salespeople = board.figures(ChannelKind.SALESPERSON, 30)
     assert [f.channel_id for f in salespeople] == [f"S-{BAD}", f"S-{GOOD}"]
     with session_scope(web_store) as session:  # 5 dossiers of BAD yet: too few for a score
-        earlier = channel_board(session, standard=standard(), now=NOW - timedelta(hours=5, minutes=30))
+        earlier = channel_board(session, standard=standard(),
+                                now=NOW - timedelta(hours=5, minutes=30))
     shown = {f.channel_id: (f.dossiers, f.score) for f in earlier.figures(ChannelKind.DEALER, 30)}
     assert shown == {BAD: (5, None), GOOD: (11, pytest.approx(0.25 / 11))}
 

@@ -81,7 +81,8 @@ def test_a_supervisor_reads_channel_risk_opens_a_ring_and_clears_a_dealer(
         row.locator('input[name="note"]').fill("visited the dealer")
         row.locator('button[type="submit"]').click()
         expect(page.locator(".flash")).to_contain_text(f"Cleared dealer {BAD}")
-        expect(page.locator("#new_car_loan-dealer tbody tr").first).to_contain_text("cleared by sue")
+        first = page.locator("#new_car_loan-dealer tbody tr").first
+        expect(first).to_contain_text("cleared by sue")
     assert all(shot.stat().st_size > 10_000 for shot in tmp_path.glob("*.png"))
     with session_scope(web_settings) as session:
         assert session.scalar(sa.select(sa.func.count()).where(

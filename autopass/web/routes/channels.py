@@ -19,7 +19,14 @@ from autopass.standards import Standard, loadable_standards
 from autopass.store import utc_now
 from autopass.store.channels import WatchNotOpen, clear_watch, latest_watch, recent_findings
 from autopass.store.models import ChannelKind, ChannelWatch, RiskFinding
-from autopass.web.deps import CsrfForm, RowId, SeniorOrSupervisor, SessionDep, SettingsDep, Supervisor
+from autopass.web.deps import (
+    CsrfForm,
+    RowId,
+    SeniorOrSupervisor,
+    SessionDep,
+    SettingsDep,
+    Supervisor,
+)
 from autopass.web.templating import flash, render
 
 router = APIRouter(include_in_schema=False)
