@@ -27,7 +27,8 @@ from pydantic import (
 )
 
 from autopass.documents import DocumentType
-from autopass.dossier import ChoiceKind, Status
+from autopass.dossier import Status
+from autopass.microtasks import ChoiceKind
 from autopass.errors import StandardsError
 from autopass.settings import Settings
 
