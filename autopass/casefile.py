@@ -19,13 +19,12 @@ from sqlmodel import Session
 from autopass.answers import AnswerError, read_answer
 from autopass.documents import DocumentType
 from autopass.dossier import FieldSource, MicroTaskKind, Status
+from autopass.masking import mask_numbers, mask_value
 from autopass.microtasks import kind_of
 from autopass.standards import (
     APPLICATION,
     APPLICATION_FIELDS,
     DocumentSpec,
-    mask_numbers,
-    mask_value,
 )
 from autopass.store import (
     AuditEvent,

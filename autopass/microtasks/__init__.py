@@ -35,8 +35,7 @@ class MicroTaskKind(StrEnum):
 
 class ChoiceKind(StrEnum):
     """Questions answered by picking (yes or no, a document type): nothing typed, so two people
-    who disagree leave a senior the same question, not values to choose between. A standard may
-    have these answered by two people (``double_answered``)."""
+    who disagree leave a senior the same question, not values to choose between."""
 
     COMPARE_FACES = MicroTaskKind.COMPARE_FACES.value
     CHECK_SIGNATURE = MicroTaskKind.CHECK_SIGNATURE.value

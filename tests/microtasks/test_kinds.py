@@ -24,20 +24,24 @@ KIND_NAME = re.compile(
 )
 
 
-@pytest.mark.parametrize("kind", list(MicroTaskKind))
-def test_each_kind_is_one_module_and_its_template(kind: MicroTaskKind) -> None:
-    spec = kind_of(kind)
+def assert_complete(spec: MicroTaskType, template: str) -> None:
+    """What every kind must say about itself; ``template``: the text of its page."""
     assert isinstance(spec, MicroTaskType)
-    assert spec.kind is kind
-    assert type(spec).__module__ == f"autopass.microtasks.{kind.value}"
     assert issubclass(spec.answer_model, AnswerModel)
     assert spec.answer_model.model_config["extra"] == "forbid"  # a misspelt key is refused
     assert re.search(r"[\u4e00-\u9fff]", spec.label) and re.search(r"[A-Za-z]", spec.label)
     assert "<kbd>" in spec.key_hint(2)
-    template = (TEMPLATES / spec.template).read_text(encoding="utf-8")
     assert 'action="/tasks/{{ task.id }}/answer"' in template  # it takes the answer
     if spec.offers_options:
         assert "task.options" in template
+
+
+@pytest.mark.parametrize("kind", list(MicroTaskKind))
+def test_each_kind_is_one_module_and_its_template(kind: MicroTaskKind) -> None:
+    spec = kind_of(kind)
+    assert spec.kind is kind
+    assert type(spec).__module__ == f"autopass.microtasks.{kind.value}"
+    assert_complete(spec, (TEMPLATES / spec.template).read_text(encoding="utf-8"))
 
 
 def test_routing_asks_the_kinds_in_one_order() -> None:
