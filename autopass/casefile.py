@@ -16,23 +16,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from autopass.answers import (
-    TYPED,
-    AnswerError,
-    CheckSignatureAnswer,
-    ClassifyDocumentAnswer,
-    CompareFacesAnswer,
-    ResolveMismatchAnswer,
-    read_answer,
-)
+from autopass.answers import AnswerError, read_answer
 from autopass.documents import DocumentType
 from autopass.dossier import FieldSource, MicroTaskKind, Status
+from autopass.masking import mask_numbers, mask_value
+from autopass.microtasks import kind_of
 from autopass.standards import (
     APPLICATION,
     APPLICATION_FIELDS,
     DocumentSpec,
-    mask_numbers,
-    mask_value,
 )
 from autopass.store import (
     AuditEvent,
@@ -255,21 +247,13 @@ def _task_line(task: MicroTask, answers: list[MicroTaskAnswer], kinds: FieldKind
 
 
 def _answer_text(task_kind: str, data: Any, kind: str | None) -> str:
-    """An answer in a few words: the type chosen, yes or no, the value (masked) and where from."""
+    """An answer in a few words: the type chosen, yes or no, the value (masked) and where from
+    (``MicroTaskType.summary``)."""
     try:
         answer = read_answer(task_kind, data)
     except AnswerError:
         return mask_numbers(str(data))  # stored before a change of shape: shown as it is
-    if isinstance(answer, ClassifyDocumentAnswer):
-        return answer.type.value
-    if isinstance(answer, CompareFacesAnswer):
-        return "同一人 same person" if answer.same_person else "不是同一人 different people"
-    if isinstance(answer, CheckSignatureAnswer):
-        return "已签字 signed" if answer.signed else "未签字 not signed"
-    value = _shown(kind, answer.value)
-    if isinstance(answer, ResolveMismatchAnswer):
-        return f"{value} (typed)" if answer.source == TYPED else f"{value} ← {answer.source}"
-    return value
+    return kind_of(task_kind).summary(answer, lambda value: _shown(kind, value))
 
 
 def _event_line(event: AuditEvent) -> EventLine:

@@ -14,11 +14,12 @@ from typing import Any
 
 import numpy as np
 
-from autopass.dossier import DocumentResult, MicroTaskKind
+from autopass.dossier import DocumentResult
 from autopass.engines.base import Face, TextLine
 from autopass.imaging import crop, downscale_to, encode_jpeg, enlarge, load_pages
+from autopass.microtasks import kind_of
+from autopass.microtasks.base import MicroTaskSpec
 from autopass.private_data import write_private_file
-from autopass.routing import MicroTaskSpec
 from autopass.settings import Settings
 from autopass.standards import APPLICATION
 
@@ -59,6 +60,42 @@ class DocumentImages:
         return self.faces.get(key, []) if key else None
 
 
+@dataclass(frozen=True)
+class PayloadView:
+    """What a kind of micro-task may show (``MicroTaskType.show``): the dossier's documents, what
+    the dealer keyed in, the images, and where its crops are written."""
+
+    documents: dict[str, DocumentResult]
+    application_values: dict[str, Any]
+    images: DocumentImages
+    saver: CropSaver
+
+    def candidates(self, spec: MicroTaskSpec) -> list[dict[str, Any]]:
+        """Each subject's value with the crop of where it was read (the application's: the value
+        the dealer keyed in, no crop)."""
+        candidates = []
+        for ref in spec.subjects:
+            if ref.document == APPLICATION:
+                candidates.append({"source": APPLICATION, "field": ref.field,
+                                   "value": self.application_values.get(ref.field)})
+                continue
+            document = self.documents.get(ref.document)
+            value = document.fields.get(ref.field) if document else None
+            box = tuple(value.box) if value is not None and value.box else None
+            candidates.append(
+                {
+                    "source": ref.document,
+                    "document_type": document.type.value if document else None,
+                    "field": ref.field,
+                    "value": value.value if value is not None else None,
+                    "confidence": value.confidence if value is not None else 0.0,
+                    "crop": self.saver.save(self.images, ref.document, box)
+                    or self.images.shown_of(ref.document, ref.field),
+                }
+            )
+        return candidates
+
+
 def build_payload(
     spec: MicroTaskSpec,
     *,
@@ -68,62 +105,16 @@ def build_payload(
     crops_dir: Path,
     prefix: str,
 ) -> dict[str, Any]:
-    """The JSON payload of one micro-task; crops are written under ``crops_dir`` first."""
-    saver = _CropSaver(crops_dir, prefix)
+    """The JSON payload of one micro-task; crops are written under ``crops_dir`` first. What it
+    shows is its kind's to say (``MicroTaskType.show``)."""
+    view = PayloadView(documents, application_values, images, CropSaver(crops_dir, prefix))
     payload: dict[str, Any] = {
         "checks": list(spec.check_ids),
         "subjects": [ref.model_dump() for ref in spec.subjects],
     }
     if spec.options:
         payload["options"] = list(spec.options)
-    if spec.kind is MicroTaskKind.COMPARE_FACES:
-        payload["crops"] = {
-            "portrait": saver.save(
-                images, images.portrait_key, images.portrait_box, margin=0.4, whole_row=False
-            ),
-            "selfie": saver.save(
-                images, images.selfie_key, images.selfie_box, margin=0.4, whole_row=False
-            ),
-        }
-        return payload
-    if spec.kind is MicroTaskKind.CLASSIFY_DOCUMENT:
-        ref = spec.subjects[0]
-        document = documents.get(ref.document)
-        payload["crops"] = {"document": saver.save(images, ref.document, None)
-                            or images.shown_of(ref.document, ref.field)}
-        if document is not None:
-            if spec.required_answers == 1 and document.type_source == "ocr":
-                # Blind, or a type a person gave (asked again): nobody is shown it as a guess.
-                payload["machine_guess"] = document.type.value
-            payload["file"] = document.file
-            if document.problem:
-                payload["problem"] = document.problem
-        return payload
-    candidates = []
-    for ref in spec.subjects:
-        if ref.document == APPLICATION:
-            candidates.append(
-                {"source": APPLICATION, "field": ref.field, "value": application_values.get(ref.field)}
-            )
-            continue
-        document = documents.get(ref.document)
-        value = document.fields.get(ref.field) if document else None
-        box = tuple(value.box) if value is not None and value.box else None
-        candidates.append(
-            {
-                "source": ref.document,
-                "document_type": document.type.value if document else None,
-                "field": ref.field,
-                "value": value.value if value is not None else None,
-                "confidence": value.confidence if value is not None else 0.0,
-                "crop": saver.save(images, ref.document, box)
-                or images.shown_of(ref.document, ref.field),
-            }
-        )
-    if spec.kind is MicroTaskKind.CONFIRM_FIELD and spec.required_answers > 1:
-        for candidate in candidates:  # blind double keying: operators type without the OCR value
-            candidate.pop("value", None)
-    payload["candidates"] = candidates
+    payload.update(kind_of(spec.kind).show(spec, view))
     return payload
 
 
@@ -154,7 +145,7 @@ def crops_shown(payloads: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
     return shown
 
 
-class _CropSaver:
+class CropSaver:
     def __init__(self, crops_dir: Path, prefix: str) -> None:
         self.crops_dir, self.prefix, self.count = crops_dir, prefix, 0
 

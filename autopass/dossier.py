@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from autopass.documents import DocumentType
+from autopass.microtasks import MicroTaskKind
 
 
 # --- input: application.json -------------------------------------------------------------------
@@ -203,30 +204,6 @@ def documents_for_dealer(checks: list[CheckResult]) -> list[DocumentType]:
     asked = [document for check in checks if check.status is Status.FAIL and not check.subjects
              for document in check.ask_dealer_for]
     return list(dict.fromkeys(asked))
-
-
-class MicroTaskKind(StrEnum):
-    CLASSIFY_DOCUMENT = "classify_document"
-    CONFIRM_FIELD = "confirm_field"
-    COMPARE_FACES = "compare_faces"
-    CHECK_SIGNATURE = "check_signature"
-    RESOLVE_MISMATCH = "resolve_mismatch"
-    INVESTIGATE_LINK = "investigate_link"  # a senior's: this dossier and others of other people
-    REVIEW_CHANNEL = "review_channel"  # a senior's: a dossier of a dealer or salesperson under watch
-
-
-class ChoiceKind(StrEnum):
-    """Questions answered by picking (yes or no, a document type): nothing typed, so two people
-    who disagree leave a senior the same question, not values to choose between."""
-
-    COMPARE_FACES = MicroTaskKind.COMPARE_FACES.value
-    CHECK_SIGNATURE = MicroTaskKind.CHECK_SIGNATURE.value
-    CLASSIFY_DOCUMENT = MicroTaskKind.CLASSIFY_DOCUMENT.value
-
-
-CHOICE_KINDS = frozenset(MicroTaskKind(kind) for kind in ChoiceKind)
-SENIOR_KINDS = frozenset({MicroTaskKind.INVESTIGATE_LINK, MicroTaskKind.REVIEW_CHANNEL})
-"""Questions only seniors are asked, whoever asks them: an operator can never open one."""
 
 
 class MicroTaskSummary(BaseModel):

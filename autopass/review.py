@@ -7,19 +7,7 @@ Pure: the finalize flow loads the stored result and the settled micro-tasks, cal
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
-from autopass.answers import (
-    TYPED,
-    CheckSignatureAnswer,
-    ClassifyDocumentAnswer,
-    CompareFacesAnswer,
-    ConfirmFieldAnswer,
-    InvestigateLinkAnswer,
-    ResolveMismatchAnswer,
-    read_answer,
-)
+from autopass.answers import read_answer
 from autopass.documents import DocumentType
 from autopass.dossier import (
     CheckResult,
@@ -29,64 +17,28 @@ from autopass.dossier import (
     FaceResult,
     FieldRef,
     FieldSource,
-    FieldValue,
     MicroTaskKind,
     Status,
 )
-from autopass.routing import FACE_FIELDS
-from autopass.standards import APPLICATION, Standard, field_spec
+from autopass.microtasks import kind_of
+from autopass.microtasks.base import FACE_FIELDS, Facts, SettledTask, coerce
+from autopass.standards import APPLICATION, Standard
 
-
-@dataclass(frozen=True)
-class SettledTask:
-    """A micro-task people have settled: what it was about and the answer it settled on."""
-
-    kind: MicroTaskKind
-    subjects: tuple[FieldRef, ...]
-    resolution: Any
-    answered_by: str
-    decisive: bool = False  # two people agreed on it, or a senior chose: no one else need look
+__all__ = ["SettledTask", "apply_answers", "coerce", "decide_after_answers",
+           "pages_people_classified"]
 
 
 def apply_answers(
     standard: Standard, result: DossierResult, settled: list[SettledTask]
 ) -> tuple[list[DocumentResult], FaceResult | None]:
-    """The documents and face comparison with every settled answer applied."""
-    documents = {document.key: document.model_copy(deep=True) for document in result.documents}
-    face = result.face
+    """The documents and face comparison with every settled answer applied, each as its kind
+    says (``MicroTaskType.apply``)."""
+    facts = Facts(standard=standard, face=result.face,
+                  documents={document.key: document.model_copy(deep=True)
+                             for document in result.documents})
     for task in settled:
-        answer = read_answer(task.kind, task.resolution)
-        if isinstance(answer, InvestigateLinkAnswer):
-            continue  # settles findings in the store (``autopass.risk.settle``), not a document
-        if isinstance(answer, CompareFacesAnswer):
-            face = FaceResult(
-                score=face.score if face else None,
-                status=Status.PASS if answer.same_person else Status.FAIL,
-                detail="same person" if answer.same_person else "different people",
-                confirmed_by=task.answered_by,
-            )
-            continue
-        for ref in task.subjects:
-            document = documents.get(ref.document)
-            if document is None or ref.document == APPLICATION:
-                continue
-            if isinstance(answer, ClassifyDocumentAnswer):
-                again = document.by_one_person("type") and document.type == answer.type
-                documents[ref.document] = document.model_copy(update={
-                    "type": answer.type, "confidence": 1.0,
-                    "type_source": _people(decisive=task.decisive, again=again)})
-            elif isinstance(answer, CheckSignatureAnswer):
-                document.fields[ref.field] = _given(answer.signed, document.fields.get(ref.field),
-                                                    decisive=task.decisive)
-            elif isinstance(answer, ConfirmFieldAnswer | ResolveMismatchAnswer):
-                kind = _field_kind(standard, document.type, ref.field)
-                # Choosing one of the conflicting values stands behind what another gave; a value
-                # typed instead of choosing, a senior's too, is one person's: nobody else gave it.
-                decisive = (answer.source != TYPED if isinstance(answer, ResolveMismatchAnswer)
-                            else task.decisive)
-                document.fields[ref.field] = _given(
-                    coerce(kind, answer.value), document.fields.get(ref.field), decisive=decisive)
-    return list(documents.values()), face
+        kind_of(task.kind).apply(read_answer(task.kind, task.resolution), task, facts)
+    return list(facts.documents.values()), facts.face
 
 
 def pages_people_classified(
@@ -142,38 +94,3 @@ def decide_after_answers(
     if failures or not checks or any(check.status is Status.REVIEW for check in checks):
         return Decision.REVIEW
     return Decision.APPROVE
-
-
-def coerce(kind: str, value: Any) -> Any:
-    """A typed or chosen value in the form CONTRACT §2 gives that kind of field."""
-    text = "".join(str(value).split())
-    if kind == "amount":
-        try:
-            return float(text.replace(",", "").replace("¥", ""))
-        except ValueError:
-            return text  # the checklist sees an unreadable amount and asks again
-    if kind == "bool":
-        return value if isinstance(value, bool) else text.lower() in {"true", "yes", "y", "1", "是"}
-    if kind in {"id_number", "vin", "licence_class"}:
-        return text.upper()
-    if kind == "card_number":
-        return "".join(ch for ch in text if ch.isdigit())
-    return text
-
-
-def _field_kind(standard: Standard, document_type: DocumentType, field: str) -> str:
-    spec = field_spec(standard.document_specs, document_type, field)
-    return spec.kind if spec else "text"
-
-
-def _given(value: Any, before: FieldValue | None, *, decisive: bool) -> FieldValue:
-    """A person's answer as a fact: ``agreed`` when it is decisive, or when it is what another
-    person gave before (a second look at the same field); else one person's (``human``)."""
-    again = before is not None and before.by_one_person and before.value == value
-    return FieldValue(value=value, confidence=1.0, source=_people(decisive=decisive, again=again))
-
-
-def _people(*, decisive: bool, again: bool) -> FieldSource:
-    """``agreed`` when the answer is decisive or repeats one person's earlier answer, else one
-    person's (``human``)."""
-    return "agreed" if decisive or again else "human"

@@ -27,6 +27,7 @@ from autopass.dossier import (
     FieldRef,
     Status,
 )
+from autopass.masking import mask_numbers, mask_value
 from autopass.standards import (
     APPLICATION,
     AgeRange,
@@ -42,8 +43,6 @@ from autopass.standards import (
     Rule,
     Standard,
     field_kind,
-    mask_numbers,
-    mask_value,
     split_reference,
 )
 

@@ -27,8 +27,10 @@ from pydantic import (
 )
 
 from autopass.documents import DocumentType
-from autopass.dossier import ChoiceKind, Status
+from autopass.dossier import Status
+from autopass.microtasks import ChoiceKind
 from autopass.errors import StandardsError
+from autopass.masking import mask_numbers, mask_value  # noqa: F401  (their place before)
 from autopass.settings import Settings
 
 SCHEMA_FILE = "schema.json"
@@ -570,22 +572,6 @@ def field_spec(specs: dict[DocumentType, DocumentSpec], document_type: str,
     """What the document specs say of one field of one document type; None when nothing."""
     spec = specs.get(DocumentType(document_type))
     return spec.fields.get(field) if spec else None
-
-
-def mask_value(kind: str, value: Any) -> str:
-    """A value fit for a person to read in a check's detail: numbers of people masked."""
-    text = "" if value is None else str(value)
-    if kind in ("id_number", "card_number"):
-        if len(text) <= 8:
-            return "*" * len(text)
-        return f"{text[:4]}{'*' * (len(text) - 8)}{text[-4:]}"
-    return text
-
-
-def mask_numbers(text: str) -> str:
-    """``text`` with every long number in it masked like an ID number (where a value's kind is not
-    known, a long number may be one)."""
-    return re.sub(r"\d[\d\sX]{6,}[\dX]", lambda m: mask_value("id_number", m.group()), text)
 
 
 # --- loading --------------------------------------------------------------------------------------

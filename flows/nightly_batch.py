@@ -22,7 +22,6 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-import sqlalchemy as sa
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
@@ -32,11 +31,11 @@ from autopass import post_loan, reports
 from autopass.dealer_deadlines import deadline_days, overdue_requests, reject_overdue
 from autopass.dossier import DossierResult
 from autopass.errors import StandardsError
-from autopass.store.queue import UNSETTLED, expire_leases
+from autopass.store.queue import expire_leases, unfinalized_dossier_ids
 from flows.dispatch import start_finalize
 from autopass.settings import get_settings
 from autopass.standards import PostLoan, Standard, load_standard, loadable_standards
-from autopass.store import Dossier, DossierStatus, MicroTask, mark_dossier_failed, session_scope
+from autopass.store import mark_dossier_failed, session_scope, stuck_dossier_ids
 from autopass.store.models import PostLoanKind
 from autopass.store.types import utc_now
 from tasks.channel import rescore
@@ -87,11 +86,7 @@ def fail_stuck_dossiers(now: datetime, older_than_minutes: int) -> list[int]:
     """Dossiers left ``processing`` by a run that died become ``failed`` with the reason."""
     cutoff = now - timedelta(minutes=older_than_minutes)
     with session_scope(get_settings()) as session:
-        stuck = session.scalars(
-            sa.select(Dossier.id).where(
-                Dossier.status == DossierStatus.PROCESSING, Dossier.updated_at < cutoff
-            )
-        ).all()
+        stuck = stuck_dossier_ids(session, updated_before=cutoff)
         for dossier_id in stuck:
             mark_dossier_failed(
                 session,
@@ -99,7 +94,7 @@ def fail_stuck_dossiers(now: datetime, older_than_minutes: int) -> list[int]:
                 problem=f"still processing after {older_than_minutes} minutes (nightly batch)",
                 now=now,
             )
-        return list(stuck)
+        return stuck
 
 
 @task(name="reject-unanswered-requests", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -121,23 +116,9 @@ def reject_unanswered_requests(now: datetime) -> list[DossierResult]:
 @task(name="find-unfinalized-dossiers", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def find_unfinalized(now: datetime, grace_minutes: int) -> list[int]:
     """Dossiers waiting for people although none of their tasks is open or claimed."""
-    unsettled = sa.exists(
-        sa.select(MicroTask.id).where(
-            MicroTask.dossier_id == Dossier.id, MicroTask.state.in_(UNSETTLED)  # type: ignore[attr-defined]
-        )
-    )
     with session_scope(get_settings()) as session:
-        return list(
-            session.scalars(
-                sa.select(Dossier.id)
-                .where(
-                    Dossier.status == DossierStatus.WAITING_FOR_PEOPLE,
-                    Dossier.updated_at < now - timedelta(minutes=grace_minutes),
-                    ~unsettled,
-                )
-                .order_by(Dossier.id)
-            ).all()
-        )
+        return unfinalized_dossier_ids(
+            session, updated_before=now - timedelta(minutes=grace_minutes))
 
 
 @task(name="refinalize", cache_policy=NO_CACHE, task_run_name="refinalize-{dossier_id}")

@@ -13,8 +13,13 @@ from autopass.risk import Screening, record_screening
 from autopass.settings import get_settings
 from autopass.store import (
     NewMicroTask,
+    SettledDossier,
+    ask_again,
+    await_dealer,
+    decide_dossier,
     record_dossier,
     session_scope,
+    settled_dossier,
     store_original,
     utc_now,
 )
@@ -62,3 +67,29 @@ def record_result(
         if screening is not None:
             record_screening(session, dossier=dossier, screening=screening, now=utc_now())
         return DossierResult.model_validate(dossier.result)
+
+
+@task(name="load-settled-dossier", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def load_settled_dossier(dossier_id: int) -> SettledDossier:
+    """The stored result, every answered micro-task of the dossier, where its originals are kept
+    and what its tasks showed (``finalize-dossier``)."""
+    settings = get_settings()
+    with session_scope(settings) as session:
+        return settled_dossier(session, settings, dossier_id)
+
+
+@task(name="record-decision", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
+def record_decision(dossier_id: int, result: DossierResult, new_tasks: list[NewMicroTask]) -> None:
+    """Store the decision, the re-judged result with the doubts that remain, or the documents it
+    lacks that its dealer is asked for, in one transaction."""
+    settings = get_settings()
+    with session_scope(settings) as session:
+        if new_tasks:
+            ask_again(session, dossier_id=dossier_id, result=result, microtasks=new_tasks,
+                      face_engine=settings.face_engine)
+        elif result.documents_for_dealer:
+            await_dealer(session, dossier_id=dossier_id, result=result,
+                         face_engine=settings.face_engine)
+        else:
+            decide_dossier(session, dossier_id=dossier_id, result=result,
+                           face_engine=settings.face_engine)

@@ -19,19 +19,17 @@ from __future__ import annotations
 import random
 from collections import Counter
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, Field
 from sqlmodel import select
 
-from autopass.answers import TYPED
-from autopass.documents import DocumentType
-from autopass.dossier import DocumentResult, FieldRef, MicroTaskKind
-from autopass.store.queue import answer, claim_next, roles_for
-from autopass.risk import Verdict
-from autopass.risk.channel import ChannelVerdict
+from autopass.dossier import DocumentResult, FieldRef
+from autopass.microtasks import kind_of
 from autopass.settings import Settings
 from autopass.standards import APPLICATION
+from autopass.store.queue import answer, claim_next, roles_for
 from autopass.store import (
     Dossier,
     DossierStatus,
@@ -82,68 +80,69 @@ def truthful_answer(kind: str, payload: dict[str, Any], truth: dict[str, Any],
                     documents: list[dict[str, Any]]) -> dict[str, Any] | None:
     """The answer a careful operator gives, knowing ``truth`` (the dossier's truth.json);
     ``documents``: the stored result's documents (a region's place tells which card it is).
-    None when no truthful answer fits the question."""
-    if kind == MicroTaskKind.COMPARE_FACES:
-        return {"same_person": "selfie_other_person" not in truth["defects"]}
-    if kind == MicroTaskKind.INVESTIGATE_LINK:  # the ring planted by ``autopass samples``
-        fraud = truth.get("fraud") is not None
-        verdict = Verdict.FRAUD_CONFIRMED if fraud else Verdict.NOT_SAME_PERSON
-        return {"verdict": verdict.value}
-    if kind == MicroTaskKind.REVIEW_CHANNEL:  # a watched dealer's dossier, looked at whole
-        genuine = not truth["defects"] and truth.get("fraud") is None
-        return {"verdict": (ChannelVerdict.PASS if genuine else ChannelVerdict.REJECT).value}
-    refs = [FieldRef.model_validate(s) for s in payload.get("subjects") or []]
-    ref = next((r for r in refs if r.document != APPLICATION), None)
-    if ref is None:
-        return None
-    file = ref.document.split("#")[0]
-    stored = (DocumentResult.model_validate(document) for document in documents)
-    region = next((document.region for document in stored if document.key == ref.document), None)
-    true_type = _true_type(truth, file, region)
-    if kind == MicroTaskKind.CLASSIFY_DOCUMENT:
-        return {"type": true_type}
-    fields = truth["fields"].get(file) or truth["fields"].get(f"{file}#{true_type}") or {}
-    if ref.field not in fields:
-        return None
-    value = fields[ref.field]
-    if kind == MicroTaskKind.CHECK_SIGNATURE:
-        return {"signed": bool(value)}
-    if kind == MicroTaskKind.RESOLVE_MISMATCH:
-        return {"value": value, "source": ref.document}
-    return {"value": str(value)}
+    None when no truthful answer fits the question. What that answer is, is the kind's to say
+    (``MicroTaskType.simulated_answer``); this module only knows truth.json."""
+    return kind_of(kind).simulated_answer(_TruthWitness(payload, truth, documents))
 
 
 def slipped(kind: str, given: dict[str, Any], payload: dict[str, Any],
             rng: random.Random) -> dict[str, Any]:
     """``given`` (a truthful answer) as a hurried person gets it wrong: the other yes/no, another
-    of the offered types, or the value with one character mistyped (a senior's too, then typed)."""
-    if kind == MicroTaskKind.COMPARE_FACES:
-        return {"same_person": not given["same_person"]}
-    if kind == MicroTaskKind.CHECK_SIGNATURE:
-        return {"signed": not given["signed"]}
-    if kind == MicroTaskKind.INVESTIGATE_LINK:
-        return {"verdict": rng.choice([v.value for v in Verdict if v != given["verdict"]])}
-    if kind == MicroTaskKind.REVIEW_CHANNEL:
-        return {"verdict": next(v.value for v in ChannelVerdict if v != given["verdict"])}
-    if kind == MicroTaskKind.CLASSIFY_DOCUMENT:
-        options = payload.get("options") or [t.value for t in DocumentType]
-        return {"type": rng.choice([o for o in options if o != given["type"]])}
-    if kind == MicroTaskKind.RESOLVE_MISMATCH:
-        return {"value": _mistyped(str(given["value"]), rng), "source": TYPED}
-    return {"value": _mistyped(given["value"], rng)}
+    of the offered types, or the value with one character mistyped (a senior's too, then typed)
+    (``MicroTaskType.slipped``)."""
+    return kind_of(kind).slipped(given, payload, rng)
 
 
-def _mistyped(value: str, rng: random.Random) -> str:
-    """One character wrong: a digit for another, or two neighbours swapped (张伟 -> 伟张)."""
-    at = rng.randrange(len(value))
-    if value[at].isdigit():
-        wrong = rng.choice([d for d in "0123456789" if d != value[at]])
-        return value[:at] + wrong + value[at + 1:]
-    other = at + 1 if at + 1 < len(value) else at - 1
-    if other < 0 or value[other] == value[at]:
-        return value + value[at]  # one character: typed twice
-    first, second = sorted((at, other))
-    return value[:first] + value[second] + value[first] + value[second + 1:]
+class _TruthWitness:
+    """What truth.json says about one task (``autopass.microtasks.base.Witness``), read only as
+    far as its kind asks."""
+
+    def __init__(self, payload: dict[str, Any], truth: dict[str, Any],
+                 documents: list[dict[str, Any]]) -> None:
+        self.payload, self.truth, self.documents = payload, truth, documents
+
+    def same_person(self) -> bool:
+        return "selfie_other_person" not in self.truth["defects"]
+
+    def fraud(self) -> bool:
+        return self.truth.get("fraud") is not None
+
+    def genuine(self) -> bool:
+        return not self.truth["defects"] and not self.fraud()
+
+    @cached_property
+    def _subject(self) -> FieldRef | None:
+        refs = [FieldRef.model_validate(s) for s in self.payload.get("subjects") or []]
+        return next((r for r in refs if r.document != APPLICATION), None)
+
+    def subject(self) -> FieldRef | None:
+        return self._subject
+
+    @cached_property
+    def _type(self) -> str:
+        ref = self._subject
+        assert ref is not None
+        stored = (DocumentResult.model_validate(document) for document in self.documents)
+        region = next((document.region for document in stored if document.key == ref.document),
+                      None)
+        return _true_type(self.truth, ref.document.split("#")[0], region)
+
+    def true_type(self) -> str:
+        return self._type
+
+    @cached_property
+    def _fields(self) -> dict[str, Any]:
+        assert self._subject is not None
+        file = self._subject.document.split("#")[0]
+        return (self.truth["fields"].get(file)
+                or self.truth["fields"].get(f"{file}#{self._type}") or {})
+
+    def knows_value(self) -> bool:
+        return self._subject is not None and self._subject.field in self._fields
+
+    def true_value(self) -> Any:
+        assert self._subject is not None
+        return self._fields[self._subject.field]
 
 
 def answer_with_truth(settings: Settings, truths: Truths, *, slip_rate: float = 0.0,

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from autopass.documents import DocumentType
 from autopass.dossier import Application, DocumentResult
-from autopass.standards import mask_value
+from autopass.masking import mask_value
 
 FACE = "face"  # a face cluster (``autopass.risk.faces``): joins the same graph as the values
 NAME_LINKED = frozenset({"id_number"})  # linked by a different name; the others by an ID number

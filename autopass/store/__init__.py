@@ -14,6 +14,7 @@ from autopass.store.db import (
 from autopass.store.dossiers import (
     DOSSIER_RESUBMITTED,
     ResubmissionRefused,
+    SettledDossier,
     StoreError,
     ask_again,
     await_dealer,
@@ -23,6 +24,8 @@ from autopass.store.dossiers import (
     mark_dossier_failed,
     record_dossier,
     refuse_another_dealers_folder,
+    settled_dossier,
+    stuck_dossier_ids,
 )
 from autopass.store.logins import (
     forget_login_failures,
@@ -91,6 +94,7 @@ __all__ = [
     "RiskAttribute",
     "RiskFinding",
     "Role",
+    "SettledDossier",
     "StoreError",
     "StoredOriginal",
     "SubmissionState",
@@ -120,7 +124,9 @@ __all__ = [
     "session_scope",
     "set_active",
     "set_password",
+    "settled_dossier",
     "store_original",
+    "stuck_dossier_ids",
     "upgrade",
     "utc_now",
 ]

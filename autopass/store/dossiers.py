@@ -17,15 +17,19 @@ failure leaves the caller's transaction as it was.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from autopass.store import queue
-from autopass.dossier import Application, DossierResult, MicroTaskSummary
+from autopass.dossier import Application, DossierResult, FieldRef, MicroTaskKind, MicroTaskSummary
 from autopass.errors import AutopassError
+from autopass.microtasks.base import SettledTask
+from autopass.settings import Settings
 from autopass.store.audit import record_event
 from autopass.store.models import (
     MACHINE,
@@ -37,10 +41,12 @@ from autopass.store.models import (
     DossierStatus,
     FaceComparison,
     MicroTask,
+    MicroTaskAnswer,
     NewMicroTask,
+    Role,
     TaskState,
 )
-from autopass.store.originals import relative_original_path
+from autopass.store.originals import original_path, relative_original_path
 from autopass.store.types import utc_now
 
 DEFAULT_SLA_MINUTES = 30
@@ -235,6 +241,70 @@ def mark_dossier_failed(
     )
     session.flush()
     return dossier
+
+
+def stuck_dossier_ids(session: Session, *, updated_before: datetime) -> list[int]:
+    """Dossiers still ``processing`` although unchanged since ``updated_before``: the run that
+    processed them died."""
+    return list(session.scalars(
+        sa.select(Dossier.id).where(
+            Dossier.status == DossierStatus.PROCESSING, Dossier.updated_at < updated_before
+        )
+    ).all())
+
+
+@dataclass(frozen=True)
+class SettledDossier:
+    """What ``finalize-dossier`` judges again: the stored result and every answered task."""
+
+    application: Application
+    product: str
+    result: DossierResult
+    settled: list[SettledTask]
+    already_decided: bool
+    originals: dict[str, Path]  # file name -> its stored copy
+    payloads: list[dict[str, Any]]  # of every task of the dossier, in order (what they showed)
+
+
+def settled_dossier(session: Session, settings: Settings, dossier_id: int) -> SettledDossier:
+    """The stored result, every answered micro-task of the dossier (as facts to fold in), where
+    its originals are kept and what its tasks showed."""
+    dossier = session.get(Dossier, dossier_id)
+    if dossier is None:
+        raise ValueError(f"no dossier with id {dossier_id} in the store")
+    tasks = session.exec(
+        select(MicroTask).where(MicroTask.dossier_id == dossier_id).order_by(MicroTask.id)  # type: ignore[arg-type]
+    ).all()
+    settled = [
+        SettledTask(
+            kind=MicroTaskKind(task.kind),  # stored as text
+            subjects=tuple(FieldRef.model_validate(s) for s in task.payload.get("subjects", [])),
+            resolution=task.resolution,
+            answered_by=_last_operator(session, task.id),
+            decisive=task.required_answers > 1 or task.role == Role.SENIOR,
+        )
+        for task in tasks
+        if task.state == TaskState.ANSWERED
+    ]
+    files = session.exec(select(DossierFile).where(DossierFile.dossier_id == dossier_id)).all()
+    return SettledDossier(
+        application=Application.model_validate(dossier.application),
+        product=dossier.product,
+        result=DossierResult.model_validate(dossier.result),
+        settled=settled,
+        already_decided=dossier.status == DossierStatus.DECIDED,
+        originals={file.file: original_path(settings, file.sha256) for file in files},
+        payloads=[task.payload for task in tasks],
+    )
+
+
+def _last_operator(session: Session, task_id: int | None) -> str:
+    answer = session.exec(
+        select(MicroTaskAnswer)
+        .where(MicroTaskAnswer.task_id == task_id)
+        .order_by(MicroTaskAnswer.answered_at.desc())  # type: ignore[union-attr]
+    ).first()
+    return answer.operator if answer else "unknown"
 
 
 def close_open_tasks(session: Session, *, dossier_id: int, now: datetime) -> list[int]:

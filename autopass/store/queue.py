@@ -34,8 +34,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, select
 
-from autopass.dossier import CHOICE_KINDS, SENIOR_KINDS, MicroTaskKind
 from autopass.errors import AutopassError
+from autopass.microtasks import MicroTaskKind, kind_of
 from autopass.store.audit import insert_event, record_event
 from autopass.store.models import (
     MACHINE,
@@ -146,7 +146,7 @@ def create_micro_task(
 ) -> MicroTask:
     """Add an open task for ``dossier``; its SLA deadline is the dossier's."""
     assert dossier.id is not None, "flush the dossier before creating its tasks"
-    role = Role.SENIOR if task.kind in SENIOR_KINDS else task.role
+    role = Role.SENIOR if kind_of(task.kind).senior_only else task.role
     row = MicroTask(
         dossier_id=dossier.id,
         kind=task.kind,
@@ -439,6 +439,27 @@ def dossier_is_settled(session: Session, dossier_id: int) -> bool:
     return not session.scalar(_UNSETTLED_TASK_EXISTS, {"dossier_id": dossier_id})
 
 
+def unfinalized_dossier_ids(session: Session, *, updated_before: datetime) -> list[int]:
+    """Dossiers waiting for people, unchanged since ``updated_before``, although none of their
+    tasks is open or claimed: settled, but their ``finalize-dossier`` run never happened."""
+    unsettled = sa.exists(
+        sa.select(MicroTask.id).where(
+            MicroTask.dossier_id == Dossier.id, MicroTask.state.in_(UNSETTLED)  # type: ignore[attr-defined]
+        )
+    )
+    return list(
+        session.scalars(
+            sa.select(Dossier.id)
+            .where(
+                Dossier.status == DossierStatus.WAITING_FOR_PEOPLE,
+                Dossier.updated_at < updated_before,
+                ~unsettled,
+            )
+            .order_by(Dossier.id)
+        ).all()
+    )
+
+
 def queue_overview(session: Session, *, now: datetime, at_risk_minutes: int = 10) -> QueueOverview:
     """Counts by state, the oldest open task, and dossiers whose SLA deadline is near or past."""
     counts = dict(
@@ -636,7 +657,7 @@ def _hand_mismatch_to_senior(
     task.lease_expires_at = None
     dossier = session.get_one(Dossier, task.dossier_id)
     payload = {key: value for key, value in task.payload.items() if key != "question"}
-    if task.kind in CHOICE_KINDS:  # nothing typed to choose between: the question itself
+    if kind_of(task.kind).answered_by_choice:  # nothing typed to choose between: the question itself
         kind, question = task.kind, f"两位操作员意见不同 Two operators disagreed: {task.question}"
     else:
         payload["candidates"] = [{"operator": a.operator, "answer": a.answer} for a in answers]

@@ -14,23 +14,15 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, select
 
-from autopass.answers import (
-    TYPED,
-    AnswerError,
-    candidate_source,
-    candidate_value,
-    validate_answer,
-)
+from autopass.answers import candidate_source, candidate_value, validate_answer
 from autopass.documents import DocumentType
-from autopass.dossier import MicroTaskKind
-from autopass.risk import Verdict
-from autopass.risk.channel import ChannelVerdict
-from autopass.store.queue import AnswerOutcome, answer, claim_next, expire_leases, release, roles_for
+from autopass.microtasks import MicroTaskKind, kind_of
+from autopass.microtasks.base import all_types
 from autopass.settings import Settings
+from autopass.store.queue import AnswerOutcome, answer, claim_next, expire_leases, release, roles_for
 from autopass.store import MicroTask, TaskState, User
 
 APPLICATION = "application"
-YES, NO = "yes", "no"
 
 
 class OptionPublic(BaseModel):
@@ -73,14 +65,15 @@ def crop_url(task_id: int, slot: str) -> str:
 def crop_slots(session: Session, task: MicroTask) -> dict[str, str]:
     """Slot -> crop path (relative to ``settings.crops_dir``) of every image the task shows.
 
-    A senior's ``resolve_mismatch`` after double keying also shows the field crop of the task the
-    two operators keyed (``original-N``): their typed values replaced its candidates.
+    A senior's ``resolve_mismatch`` after double keying (``shows_parent_crops``) also shows the
+    field crop of the task the two operators keyed (``original-N``): their typed values replaced
+    its candidates.
     """
     slots = {name: path for name, path in (task.payload.get("crops") or {}).items() if path}
     for index, candidate in enumerate(task.payload.get("candidates") or [], start=1):
         if candidate.get("crop"):
             slots[f"candidate-{index}"] = candidate["crop"]
-    if task.kind == MicroTaskKind.RESOLVE_MISMATCH and task.parent_task_id is not None:
+    if kind_of(task.kind).shows_parent_crops and task.parent_task_id is not None:
         parent = session.get(MicroTask, task.parent_task_id)
         for index, candidate in enumerate(
             (parent.payload if parent else {}).get("candidates") or [], 1
@@ -155,7 +148,7 @@ def present_task(session: Session, task: MicroTask) -> TaskPublic:
             _candidate(task.id, index, candidate, slots)
             for index, candidate in enumerate(candidates, start=1)
         ]
-        if task.kind == MicroTaskKind.RESOLVE_MISMATCH
+        if kind_of(task.kind).shows_candidates
         else [],
         crops={slot: crop_url(task.id, slot) for slot in slots},
     )
@@ -163,25 +156,7 @@ def present_task(session: Session, task: MicroTask) -> TaskPublic:
 
 def answer_from_form(task: MicroTask, form: Mapping[str, Any]) -> dict[str, Any]:
     """The JSON answer a page form stands for (buttons and inputs named after the answer)."""
-    kind = MicroTaskKind(task.kind)
-    if kind is MicroTaskKind.CLASSIFY_DOCUMENT:
-        return {"type": form.get("type", "")}
-    if kind is MicroTaskKind.CONFIRM_FIELD:
-        return {"value": form.get("value", "")}
-    if kind is MicroTaskKind.COMPARE_FACES:
-        return {"same_person": _yes_no(form.get("same_person"), kind)}
-    if kind is MicroTaskKind.CHECK_SIGNATURE:
-        return {"signed": _yes_no(form.get("signed"), kind)}
-    if kind in (MicroTaskKind.INVESTIGATE_LINK, MicroTaskKind.REVIEW_CHANNEL):
-        return {"verdict": form.get("verdict", "")}
-    choice = form.get("choice")
-    if choice is None:
-        return {"value": form.get("value", ""), "source": TYPED}
-    candidates = task.payload.get("candidates") or []
-    if not str(choice).isdigit() or not 1 <= int(choice) <= len(candidates):
-        raise AnswerError(f"answer to a {kind} task: choice {choice!r} is not a candidate")
-    chosen = candidates[int(choice) - 1]
-    return {"value": candidate_value(chosen), "source": candidate_source(chosen)}
+    return kind_of(task.kind).from_form(task.payload, form)
 
 
 def submit_answer(
@@ -240,27 +215,14 @@ def _claim_in_turn(session: Session, user: User) -> None:
     session.execute(mine.with_for_update(key_share=True))
 
 
-def _yes_no(value: Any, kind: MicroTaskKind) -> bool:
-    if value not in (YES, NO):
-        raise AnswerError(f"answer to a {kind} task: press Y or N (got {value!r})")
-    return value == YES
-
-
-_OPTION_LABELS: dict[MicroTaskKind, Any] = {
-    MicroTaskKind.CLASSIFY_DOCUMENT: lambda value: DocumentType(value).label,
-    MicroTaskKind.INVESTIGATE_LINK: lambda value: Verdict(value).label,
-    MicroTaskKind.REVIEW_CHANNEL: lambda value: ChannelVerdict(value).label,
-}
-
-
 def _options(task: MicroTask) -> list[OptionPublic]:
     """The choices of a question answered by picking one (a document type, a verdict)."""
-    label = _OPTION_LABELS.get(MicroTaskKind(task.kind))
-    if label is None:
+    kind = kind_of(task.kind)
+    if not kind.offers_options:
         return []
-    values = task.payload.get("options") or [t.value for t in DocumentType]
+    values = task.payload.get("options") or all_types()
     return [
-        OptionPublic(key=key, value=value, label=label(value))
+        OptionPublic(key=key, value=value, label=kind.option_label(value))
         for key, value in enumerate(values, start=1)
     ]
 

@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import HTMLResponse
 
-from autopass.dossier import CHOICE_KINDS
+from autopass.microtasks import kind_of
 from autopass.store import DossierStatus, User
 from autopass.web.auth import CSRF_FIELD, CSRF_HEADER, cleared_count, csrf_token
 from autopass.web.urls import dossier_url
@@ -40,7 +40,7 @@ def _clock(value: datetime | None) -> str:
 
 
 templates.env.filters["clock"] = _clock
-templates.env.globals["choice_kinds"] = CHOICE_KINDS
+templates.env.globals["microtask_kind"] = kind_of  # a task page asks its kind (badge, keys)
 templates.env.globals["status_labels"] = STATUS_LABELS
 templates.env.globals["dossier_url"] = dossier_url
 

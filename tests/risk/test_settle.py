@@ -21,7 +21,7 @@ from autopass.store import (
     session_scope,
 )
 from autopass.web import create_app
-from flows.finalize_dossier import load_settled_dossier
+from tasks.store import load_settled_dossier
 from tasks.risk import settle_and_check
 from tests.risk.helpers import application, record
 from tests.web.conftest import csrf_of, log_in

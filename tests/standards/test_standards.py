@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from autopass.documents import DocumentType
 from autopass.errors import StandardsError
+from autopass.masking import mask_value
 from autopass.rules import CHECKS
 from autopass.settings import PROJECT_ROOT, Settings
 from autopass.standards import (
@@ -17,7 +18,6 @@ from autopass.standards import (
     check_all,
     load_document_specs,
     load_standard,
-    mask_value,
     needs_double_keying,
     schema_text,
 )

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from autopass.dossier import SENIOR_KINDS, MicroTaskKind
+from autopass.microtasks import MicroTaskKind, kind_of
 from autopass.settings import Settings
 from autopass.store import AuditEvent, MicroTask, TaskState, session_scope
 from autopass.web.app import create_app
@@ -143,7 +143,7 @@ def test_each_kind_validates_its_answer(
 ) -> None:
     good, bad, problem = GOOD_AND_BAD[kind]
     dossier_id = add_dossier(web_settings, "A1", [task_of_kind(web_settings, kind, "A1")])
-    task, headers = _claim(app_client, "sam" if kind in SENIOR_KINDS else "olga")
+    task, headers = _claim(app_client, "sam" if kind_of(kind).senior_only else "olga")
     refused = app_client.post(f"/api/tasks/{task['id']}/answer", json=bad, headers=headers)
     assert refused.status_code == 422
     if kind is not MicroTaskKind.CLASSIFY_DOCUMENT and kind is not MicroTaskKind.RESOLVE_MISMATCH:

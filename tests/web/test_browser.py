@@ -146,3 +146,24 @@ def test_operator_sends_an_unreadable_photo_back_to_the_dealer_with_two_keys(
         tasks = session.exec(select(MicroTask)).all()
         assert [task.state for task in tasks] == [TaskState.CLOSED] * 2
     assert settled_dossiers == []  # nothing to finalize: the dossier waits for the dealer
+
+
+def test_a_senior_types_the_right_value_after_pressing_t(
+    served: str, web_settings: Settings, settled_dossiers: list[int]
+) -> None:
+    """The letter a kind's page names (``data-focus-key``) takes the focus: T, to type a value
+    none of the candidates has."""
+    from playwright.sync_api import expect
+
+    add_dossier(web_settings, "A20261128000123",
+                [task_of_kind(web_settings, MicroTaskKind.RESOLVE_MISMATCH, "A1")])
+    with logged_in_page(served, "sam") as page:
+        expect(page.locator("#task")).to_have_attribute("data-kind", "resolve_mismatch")
+        page.keyboard.press("t")
+        expect(page.locator("#typed-value")).to_be_focused()
+        page.keyboard.type("LSVAM4188C2184841")
+        page.keyboard.press("Enter")
+        expect(page.locator("#queue-empty")).to_be_visible()
+    with session_scope(web_settings) as session:
+        task = session.exec(select(MicroTask)).one()
+        assert task.resolution == {"value": "LSVAM4188C2184841", "source": "typed"}

@@ -66,9 +66,11 @@
     }
     if (isTyping(document.activeElement)) return;
     const key = event.key.toLowerCase();
-    if (key === "t" && task.dataset.kind === "resolve_mismatch") {
+    // A kind's page names the input a letter focuses (resolve_mismatch: T to type a value).
+    const input = task.querySelector(`input[data-focus-key="${key}"]`);
+    if (input) {
       event.preventDefault();
-      document.getElementById("typed-value").focus();
+      input.focus();
       return;
     }
     if (press(task, key)) event.preventDefault();
