@@ -7,6 +7,7 @@ import struct
 import zlib
 from typing import Any
 
+from autopass.documents import DocumentType
 from autopass.dossier import Application
 
 APPLICATION: dict[str, Any] = {
@@ -19,6 +20,16 @@ APPLICATION: dict[str, Any] = {
     "vehicle": {"vin": "LSVAM4188C2184842", "price": 158000.00, "model": "大众 朗逸 2026款"},
     "loan": {"amount": 100000.00, "term_months": 36, "bank_card": "6222020200112233446"},
 }
+
+
+SINGLE_LAYOUTS: dict[DocumentType, str] = {
+    DocumentType.DRIVING_LICENCE: "driving_licence_2022",
+    DocumentType.BANK_CARD: "bank_card_horizontal",
+    DocumentType.VEHICLE_REGISTRATION: "vehicle_registration_a4",
+    DocumentType.SELFIE: "selfie_watermark_camera",
+}
+"""The templates these types were drawn with while each had one (``Plan.pinned_templates``): a
+test written on a generated dossier keeps its pixels; each template has tests of its own."""
 
 
 def make_application(application_id: str = APPLICATION["application_id"], **top_level: Any) -> Application:

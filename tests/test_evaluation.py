@@ -61,3 +61,35 @@ def test_figures_per_template_group_side_by_side() -> None:
     assert by_group["tuning"].straight_through_clean == 1.0
     assert by_group["holdout"].straight_through_clean == 0.5
     assert by_group[UNGROUPED].dossiers == 1
+
+
+def measured(name: str, decision: str, heights: dict[str, int | None], *,
+             failed: tuple[str, ...] = ()) -> EvaluatedDossier:
+    """A clean new-car dossier whose captures printed their key text ``heights`` pixels tall."""
+    made = dossier(name, decision, [])
+    checks = [{"id": check, "status": "fail"} for check in failed]
+    return made.model_copy(update={
+        "truth": {**made.truth, "key_text_px": heights, "product": "new_car_loan"},
+        "result": {**made.result, "checks": checks}})
+
+
+def test_straight_through_of_legible_captures_apart_and_a_better_photo_asked_counts() -> None:
+    """Key text of 24 px and more on every capture (a selfie prints none): its own figure. Below
+    it, a dossier sent straight back to its dealer (the standard's ask_dealer rule failed) is as
+    right as an auto_pass; one held for people is not."""
+    report = evaluate_results([
+        measured("legible_passed", "auto_pass", {"a.jpg": 30, "selfie.jpg": None}),
+        measured("legible_reviewed", "review", {"a.jpg": 24}),
+        measured("small_passed", "auto_pass", {"a.jpg": 31, "b.jpg": 18}),
+        measured("small_sent_back", "review", {"a.jpg": 12},
+                 failed=("required_documents_present",)),
+        measured("small_for_people", "review", {"a.jpg": 20}, failed=("id_card_valid_at_submission",)),
+        dossier("unmeasured", "auto_pass", []),
+    ])
+    assert (report.clean_legible, report.clean_legible_auto_pass) == (2, 1)
+    assert report.straight_through_legible == 0.5
+    assert report.clean_illegible == 3
+    assert (report.clean_illegible_auto_pass, report.clean_illegible_photo_requested) == (1, 1)
+    assert report.illegible_handled == 2 / 3
+    assert report.clean_unmeasured == 1
+    assert report.straight_through_clean == 3 / 6

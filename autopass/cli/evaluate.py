@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from autopass.capture_check import LEGIBLE_TEXT_PX
 from autopass.cli._app import app
 from autopass.cli._running import process_folders
 from autopass.devtools.evaluation import (
@@ -158,6 +159,13 @@ def _table(report: EvaluationReport, by_group: dict[str, EvaluationReport]) -> T
     for key in report.field_accuracy:
         row(f"  {key}", lambda r, key=key: _rate(r, key))
     row("auto_pass of clean dossiers", lambda r: f"{r.straight_through_clean:.2%} of {r.clean_dossiers}")
+    row(f"  key text >= {LEGIBLE_TEXT_PX} px: auto_pass",
+        lambda r: f"{r.straight_through_legible:.2%} of {r.clean_legible}")
+    row(f"  key text < {LEGIBLE_TEXT_PX} px: auto_pass or better photo asked",
+        lambda r: f"{r.illegible_handled:.2%} of {r.clean_illegible} "
+                  f"({r.clean_illegible_auto_pass} + {r.clean_illegible_photo_requested})")
+    if report.clean_unmeasured:
+        row("  key text height not recorded", lambda r: str(r.clean_unmeasured))
     if report.clean_held_by_repeated_face:
         row("  clean held: one sample face under several names",
             lambda r: str(len(r.clean_held_by_repeated_face)))

@@ -12,8 +12,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from autopass.capture_check import LEGIBLE_TEXT_PX
 from autopass.dossier import DocumentResult
 from autopass.reading.evaluation import Mismatch, compare_documents
+from autopass.settings import get_settings
+from autopass.standards import load_standard
 
 
 class EvaluationReport(BaseModel):
@@ -31,6 +34,18 @@ class EvaluationReport(BaseModel):
     # Clean dossiers held only by a link to another applicant with the same sample face: the face
     # set repeats a person under several names, which the cross-dossier face search must flag.
     clean_held_by_repeated_face: list[str] = Field(default_factory=list)
+    # Legibility measured (issue 26 item 8): clean dossiers whose every capture prints its key
+    # fields at least LEGIBLE_TEXT_PX tall (truth.json's key_text_px), apart from the rest.
+    clean_legible: int = 0
+    clean_legible_auto_pass: int = 0
+    straight_through_legible: float = 0.0
+    clean_illegible: int = 0
+    clean_illegible_auto_pass: int = 0
+    # Sent straight back to the dealer (a failed ``ask_dealer`` rule, nobody asked first): the
+    # right answer for a capture below what a person can read.
+    clean_illegible_photo_requested: int = 0
+    illegible_handled: float = 0.0  # (auto_pass + better photo asked) / clean illegible dossiers
+    clean_unmeasured: int = 0  # clean dossiers whose truth records no key text height
     seconds_per_dossier: float = 0.0
     mismatches: list[Mismatch] = Field(default_factory=list)
 
@@ -42,6 +57,25 @@ def _held_only_by_links(result: dict[str, Any]) -> bool:
     """Every check that did not pass is the cross-dossier link check."""
     held = {check["id"] for check in result["checks"] if check["status"] != "pass"}
     return held == {LINK_CHECK}
+
+
+def key_text_legible(truth: dict[str, Any]) -> bool | None:
+    """Whether every capture of the dossier prints its key fields at least ``LEGIBLE_TEXT_PX``
+    tall; None when the truth does not say (drawn before the generator measured it)."""
+    heights = truth.get("key_text_px")
+    if heights is None:
+        return None
+    return all(height is None or height >= LEGIBLE_TEXT_PX for height in heights.values())
+
+
+def asks_dealer_at_once(result: dict[str, Any], product: str) -> bool:
+    """The machine sent the dossier straight back to its dealer: ``review`` with a failed check of
+    a rule whose ``on_failure`` is ``ask_dealer`` (a document to photograph again or send)."""
+    if result.get("decision") != "review" or not product:
+        return False
+    asking = {rule.id for rule in load_standard(product, get_settings()).rules
+              if getattr(rule, "on_failure", None) == "ask_dealer"}
+    return any(check["id"] in asking and check["status"] == "fail" for check in result["checks"])
 
 
 class EvaluatedDossier(BaseModel):
@@ -76,6 +110,7 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
     decisions: Counter[str] = Counter()
     clean_passed, clean, false_passes, clean_rejects, repeated = 0, 0, [], [], []
     faces = Counter(d.truth.get("face_identity") for d in dossiers)
+    legibility: Counter[str] = Counter()
     for dossier in dossiers:
         documents = [DocumentResult.model_validate(d) for d in dossier.result["documents"]]
         for file_name, expected in dossier.truth["documents"].items():
@@ -91,6 +126,17 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
         else:
             clean += 1
             clean_passed += decision == "auto_pass"
+            legible = key_text_legible(dossier.truth)
+            if legible is None:
+                legibility["unmeasured"] += 1
+            elif legible:
+                legibility["legible"] += 1
+                legibility["legible_passed"] += decision == "auto_pass"
+            else:
+                legibility["illegible"] += 1
+                legibility["illegible_passed"] += decision == "auto_pass"
+                legibility["illegible_asked"] += asks_dealer_at_once(
+                    dossier.result, str(dossier.truth.get("product", "")))
             if decision == "reject":
                 clean_rejects.append(dossier.name)
             if decision == "review" and _held_only_by_links(dossier.result) and faces.get(
@@ -109,6 +155,19 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
         false_auto_pass=false_passes,
         clean_rejected=clean_rejects,
         clean_held_by_repeated_face=repeated,
+        clean_legible=legibility["legible"],
+        clean_legible_auto_pass=legibility["legible_passed"],
+        straight_through_legible=_share(legibility["legible_passed"], legibility["legible"]),
+        clean_illegible=legibility["illegible"],
+        clean_illegible_auto_pass=legibility["illegible_passed"],
+        clean_illegible_photo_requested=legibility["illegible_asked"],
+        illegible_handled=_share(legibility["illegible_passed"] + legibility["illegible_asked"],
+                                 legibility["illegible"]),
+        clean_unmeasured=legibility["unmeasured"],
         seconds_per_dossier=sum(d.seconds for d in dossiers) / len(dossiers) if dossiers else 0.0,
         mismatches=mismatches,
     )
+
+
+def _share(part: int, whole: int) -> float:
+    return part / whole if whole else 0.0

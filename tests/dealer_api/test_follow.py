@@ -25,7 +25,7 @@ from autopass.store.dealers import issue_key
 from autopass.store.types import utc_now
 from autopass.submissions import UPLOADS_DIR
 from tests.dealer_api.conftest import DEALER, DOSSIERS, DealerApi, start_dealer_api
-from tests.factories import make_application
+from tests.factories import SINGLE_LAYOUTS, make_application
 from tests.web.factories import add_dossier, task_of_kind
 
 
@@ -76,7 +76,7 @@ def clean_dossier(tmp_path_factory: pytest.TempPathFactory, faces_dev_dir: Path 
     plan = plan_dossier(rng, load_face_source(faces_dev_dir), 0.0)
     # The layouts the reader reads best: this test is about the API, the templates have their own.
     plan.pinned_templates = {DocumentType.LOAN_CONTRACT: "contract_bank_lines",
-                             DocumentType.VEHICLE_INVOICE: "invoice_paper_a"}
+                             DocumentType.VEHICLE_INVOICE: "invoice_paper_a", **SINGLE_LAYOUTS}
     write_dossier(folder, plan, rng, Difficulty.NORMAL)
     return folder
 

@@ -16,6 +16,7 @@ from autopass.devtools.samples.generator import dossier_rng, plan_dossier, write
 from autopass.devtools.samples.templates import TemplateSelection
 from autopass.settings import Settings
 from autopass.standards import Standard, load_standard
+from tests.factories import SINGLE_LAYOUTS
 
 
 @pytest.fixture(scope="session")
@@ -39,7 +40,7 @@ def sample_dossiers(tmp_path_factory: pytest.TempPathFactory, faces_dev_dir: Pat
         plan = plan_dossier(rng, faces, 0.0, defect=defect, templates=TemplateSelection.TUNING)
         # The layouts these tests were written on (each template has tests of its own).
         plan.pinned_templates = {DocumentType.LOAN_CONTRACT: "contract_bank_lines",
-                                 DocumentType.VEHICLE_INVOICE: "invoice_paper_a"}
+                                 DocumentType.VEHICLE_INVOICE: "invoice_paper_a", **SINGLE_LAYOUTS}
         plan.facts = replace(plan.facts, unsigned_marks="none")
         plan.photocopy = defect == "application_id_number_bad_checksum"
         found[key] = out / f"dossier_{index:04d}"

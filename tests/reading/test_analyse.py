@@ -33,9 +33,10 @@ from autopass.devtools.samples import cards, papers
 from autopass.devtools.samples.templates import contracts, invoices
 from autopass.devtools.samples.capture import Difficulty, photocopy_a4
 from autopass.devtools.samples.faces import load_face_source
-from autopass.devtools.samples.generator import generate_dossier, plan_dossier
+from autopass.devtools.samples.generator import dossier_rng, generate_dossier, plan_dossier, write_dossier
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
+from tests.factories import SINGLE_LAYOUTS
 from tests.reading.conftest import on_desk, to_bgr
 
 
@@ -212,8 +213,13 @@ def test_text_still_tilted_after_locating_is_levelled_before_reading(ocr, plan, 
 
 def sample_photo(folder: Path, index: int, kind: str) -> tuple[np.ndarray, dict[str, object]]:
     """The photo of ``kind`` in sample dossier ``index`` of seed 7 (as `autopass samples` writes
-    it, without face photos) and the fields it shows."""
-    dossier = generate_dossier(folder, index, 7, 0.3, Difficulty.NORMAL, None)
+    it, without face photos, the card and paper types drawn as they were while they had one
+    template) and the fields it shows."""
+    rng = dossier_rng(7, index)
+    plan = plan_dossier(rng, load_face_source(None), 0.3)
+    plan.pinned_templates = dict(SINGLE_LAYOUTS)
+    dossier = folder / f"dossier_{index:04d}"
+    write_dossier(dossier, plan, rng, Difficulty.NORMAL)
     truth = json.loads((dossier / "truth.json").read_text(encoding="utf-8"))
     [name] = [file for file, types in truth["documents"].items()
               if kind in ([types] if isinstance(types, str) else types)]

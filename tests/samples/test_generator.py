@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,7 +17,9 @@ from autopass.banks import bank_for_card
 from autopass.dossier import Application
 from autopass.errors import MissingFontError
 from autopass.devtools.samples.templates import contracts, invoices
+from autopass.devtools.samples import capture, generator
 from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples.templates import get_template
 from autopass.devtools.samples.faces import load_face_source
 from autopass.devtools.samples.fonts import find_cjk_font
 from autopass.devtools.samples.generator import (
@@ -220,6 +224,40 @@ def test_a4_photocopy_holds_both_id_sides(tmp_path: Path, faces_dir: Path | None
         ):
             assert 0 <= x and 0 <= y and x + w <= width and y + h <= height
     assert len(truth["documents"]) == 6
+
+
+def test_truth_records_each_captures_smallest_key_text(sample_run: list[Path]) -> None:
+    """Every capture has its key text height: a number for a document that prints a name, an ID
+    number, a VIN, a card number or an invoice total, null for one that prints none (the selfie,
+    the ID card's back); a photo or a copy shows it smaller than drawn, never larger than the
+    largest size any template prints such a value at."""
+    for folder in sample_run:
+        truth = _truth(folder)
+        heights = truth["key_text_px"]
+        captures = {f"{name}#{kind}" for name, kinds in truth["documents"].items()
+                    if isinstance(kinds, list) for kind in kinds}
+        captures |= {name for name, kind in truth["documents"].items() if isinstance(kind, str)}
+        assert set(heights) == captures
+        for capture, height in heights.items():
+            kind = capture.split("#")[1] if "#" in capture else truth["documents"][capture]
+            if kind in ("selfie", "id_card_back"):
+                assert height is None, (capture, height)
+            else:
+                assert isinstance(height, int) and 5 <= height <= 60, (capture, height)
+
+
+def test_key_text_height_is_the_smallest_size_a_key_value_is_printed_at(
+    faces_dir: Path | None,
+) -> None:
+    """The vertical bank card prints its 19-digit number at 32 px and nothing else of a key field;
+    drawn and captured by a flat scan (scale 1), the capture's height is that size."""
+    plan = plan_dossier(random.Random(11), load_face_source(faces_dir), 0.0)
+    facts = replace(plan.facts, card_number="6217000010001000101")
+    image, _, drawn = generator._render(get_template("bank_card_vertical"), facts, random.Random(1))
+    assert drawn == 32
+    scanned, scale = capture.scan_scaled(image, random.Random(1), Difficulty.NORMAL)
+    assert scale == 1.0 and scanned.size == image.size
+    assert generator._on_capture(drawn, 0.5) == 16
 
 
 def test_missing_font_names_the_package(tmp_path: Path) -> None:

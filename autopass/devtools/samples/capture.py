@@ -14,7 +14,7 @@ import math
 import random
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
 
@@ -122,6 +122,14 @@ def _rotated_corners(width: int, height: int, angle: float) -> np.ndarray:
 
 def photograph(document: Image.Image, rng: random.Random, difficulty: Difficulty) -> Image.Image:
     """A phone photo of ``document`` lying on a desk (RGBA cards keep their rounded corners)."""
+    return photograph_scaled(document, rng, difficulty)[0]
+
+
+def photograph_scaled(
+    document: Image.Image, rng: random.Random, difficulty: Difficulty
+) -> tuple[Image.Image, float]:
+    """``photograph`` and the scale it took the document at (photo pixels per document pixel),
+    from the same random draws: how tall the document's text came out in the photo."""
     damage = DAMAGE[difficulty]
     long_side = rng.randint(*damage.long_side)
     angle = rng.uniform(-damage.tilt_degrees, damage.tilt_degrees)
@@ -168,7 +176,7 @@ def photograph(document: Image.Image, rng: random.Random, difficulty: Difficulty
     photo = _light(photo, rng, damage, target)
     if rng.random() < damage.finger_rate:
         photo = _finger(photo, target, rng)
-    return _lens(photo, rng, damage)
+    return _lens(photo, rng, damage), scale
 
 
 def _light(
@@ -245,6 +253,13 @@ def _lens(photo: np.ndarray, rng: random.Random, damage: Damage) -> Image.Image:
 
 def snapshot(photo: Image.Image, rng: random.Random, difficulty: Difficulty) -> Image.Image:
     """A photo of a person (the selfie) through the same phone: size, light, blur and noise."""
+    return snapshot_scaled(photo, rng, difficulty)[0]
+
+
+def snapshot_scaled(
+    photo: Image.Image, rng: random.Random, difficulty: Difficulty
+) -> tuple[Image.Image, float]:
+    """``snapshot`` and its scale (photo pixels per drawn pixel)."""
     damage = DAMAGE[difficulty]
     long_side = min(rng.randint(*damage.long_side), max(photo.size))
     scale = long_side / max(photo.size)
@@ -252,16 +267,25 @@ def snapshot(photo: Image.Image, rng: random.Random, difficulty: Difficulty) -> 
         (round(photo.width * scale), round(photo.height * scale)), Image.LANCZOS
     )
     arr = np.asarray(resized, np.float32) * rng.uniform(*damage.darkness)
-    return _lens(arr, rng, replace(damage, motion_blur=damage.motion_blur // 2))
+    return _lens(arr, rng, replace(damage, motion_blur=damage.motion_blur // 2)), scale
 
 
 def scan(document: Image.Image, rng: random.Random, difficulty: Difficulty) -> Image.Image:
     """A flat office scan: a slight skew, grey paper, toner noise; hard scans are small."""
+    return scan_scaled(document, rng, difficulty)[0]
+
+
+def scan_scaled(
+    document: Image.Image, rng: random.Random, difficulty: Difficulty
+) -> tuple[Image.Image, float]:
+    """``scan`` and its scale (scan pixels per document pixel)."""
+    scale = 1.0
     page = Image.new("RGB", document.size, (255, 255, 255))
     page.paste(document.convert("RGB"))
     skew = rng.uniform(-1.5, 1.5) if difficulty != Difficulty.EASY else 0.0
     page = page.rotate(skew, resample=Image.BICUBIC, expand=False, fillcolor=(245, 245, 245))
     if difficulty == Difficulty.HARD:
+        scale = 600 / max(page.size)
         page = page.resize(
             (page.width * 600 // max(page.size), page.height * 600 // max(page.size)), Image.LANCZOS
         )
@@ -270,7 +294,7 @@ def scan(document: Image.Image, rng: random.Random, difficulty: Difficulty) -> I
     arr += gen.standard_normal(arr.shape[:2], dtype=np.float32)[..., None] * (
         3 if difficulty != Difficulty.HARD else 8
     )
-    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB")
+    return Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8), "RGB"), scale
 
 
 OVERPRINT = "仅供贷款使用"
@@ -359,6 +383,8 @@ class CopiedPage:
 
     image: Image.Image
     regions: dict[str, list[int]]
+    scales: dict[str, float] = field(default_factory=dict)
+    """Sheet pixels per pixel of each card as drawn (how tall its text came out)."""
 
 
 def photocopy_a4(
@@ -372,6 +398,7 @@ def photocopy_a4(
     card_width = round(ID_CARD_MM / 25.4 * dpi * rng.uniform(*layout.card_scale))
     cards = {"id_card_front": _laid(front, card_width, layout, rng),
              "id_card_back": _laid(back, card_width, layout, rng)}
+    scales = {"id_card_front": card_width / front.width, "id_card_back": card_width / back.width}
     sheets = [[key] for key in cards] if layout.arrangement == Arrangement.ONE_PER_PAGE \
         else [list(cards)]
     pages = []
@@ -387,7 +414,8 @@ def photocopy_a4(
             regions[key] = [left + box[0], top + box[1], box[2] - box[0], box[3] - box[1]]
         if layout.overprint:
             _overprint(page, dpi, rng)
-        pages.append(CopiedPage(_copier(page, layout.tone, rng), regions))
+        pages.append(CopiedPage(_copier(page, layout.tone, rng), regions,
+                                {key: scales[key] for key in keys}))
     return pages
 
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 
 import cv2
@@ -14,6 +17,20 @@ from PIL import Image, ImageDraw, ImageFilter
 from autopass.devtools.samples.fonts import font
 
 Colour = tuple[int, int, int]
+
+_PRINTED: ContextVar[list[tuple[str, int]] | None] = ContextVar("printed", default=None)
+
+
+@contextmanager
+def recording() -> Iterator[list[tuple[str, int]]]:
+    """Collects (text, size in pixels) of every ``text`` call made inside: what a template
+    printed and how large, so the generator can say how tall its key fields came out."""
+    printed: list[tuple[str, int]] = []
+    token = _PRINTED.set(printed)
+    try:
+        yield printed
+    finally:
+        _PRINTED.reset(token)
 
 
 def text(
@@ -29,6 +46,9 @@ def text(
     anchor: str = "la",
 ) -> float:
     """Draws ``value`` with ``spacing`` extra pixels between characters; returns the end x."""
+    printed = _PRINTED.get()
+    if printed is not None:
+        printed.append((value, size))
     draw = ImageDraw.Draw(canvas)
     face = font(size, mono)
     stroke = max(1, size // 28) if bold else 0

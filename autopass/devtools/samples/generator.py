@@ -23,7 +23,7 @@ from PIL import Image
 
 from autopass.banks import bank_for_card
 from autopass.documents import DocumentType
-from autopass.devtools.samples import capture, people
+from autopass.devtools.samples import capture, draw, people
 from autopass.devtools.samples.capture import Difficulty
 from autopass.devtools.samples.faces import FaceSource, load_face_source
 from autopass.devtools.samples.facts import UNSIGNED_MARKS, DocumentFields, Facts
@@ -328,14 +328,39 @@ def _file_stem(rng: random.Random, submitted: datetime, taken: set[str]) -> str:
 
 def _capture(
     kind: str, image: Image.Image, rng: random.Random, difficulty: Difficulty
-) -> tuple[Image.Image, str]:
-    """Photographs or scans one document; returns the image and the file suffix."""
+) -> tuple[Image.Image, str, float]:
+    """Photographs or scans one document; returns the image, the file suffix and the scale
+    (captured pixels per drawn pixel)."""
     if kind == "selfie":
-        return capture.snapshot(image, rng, difficulty), ".jpg"
+        photo, scale = capture.snapshot_scaled(image, rng, difficulty)
+        return photo, ".jpg", scale
     if kind in {t.value for t in PAPER_TYPES} and rng.random() < 0.45:
         suffix = ".pdf" if rng.random() < PDF_RATE / 0.45 else rng.choice((".png", ".jpg"))
-        return capture.scan(image, rng, difficulty), suffix
-    return capture.photograph(image, rng, difficulty), rng.choice((".jpg",) * 6 + (".jpeg", ".png"))
+        scanned, scale = capture.scan_scaled(image, rng, difficulty)
+        return scanned, suffix, scale
+    photo, scale = capture.photograph_scaled(image, rng, difficulty)
+    return photo, rng.choice((".jpg",) * 6 + (".jpeg", ".png")), scale
+
+
+KEY_TEXT_FIELDS = ("name", "id_number", "borrower_name", "buyer_name", "buyer_id_number",
+                   "owner_name", "vin", "card_number", "price_total")
+"""The key fields whose printed height decides whether a capture is legible (issue 26 item 8):
+names, ID numbers, VIN, card number, invoice total."""
+
+
+def _render(drawn: Template, facts: Facts, rng: random.Random) -> tuple[Image.Image, DocumentFields, int | None]:
+    """The template's drawing, its truth fields, and the size in pixels (as drawn) of the
+    smallest text that prints a key field's value; None when it prints none (a selfie)."""
+    with draw.recording() as printed:
+        image, doc_fields = drawn.render(facts, rng)
+    keys = [f"{value:.2f}" if isinstance(value, float) else str(value)
+            for name, value in doc_fields.items() if name in KEY_TEXT_FIELDS and value not in ("", None)]
+    sizes = [size for shown, size in printed if any(key in shown.replace(" ", "") for key in keys)]
+    return image, doc_fields, min(sizes) if sizes else None
+
+
+def _on_capture(size: int | None, scale: float) -> int | None:
+    return None if size is None else round(size * scale)
 
 
 def write_dossier(
@@ -352,6 +377,7 @@ def write_dossier(
     regions: dict[str, list[int]] = {}
     drawn_with: dict[str, str] = {}
     copied_with: dict[str, str] = {}
+    text_px: dict[str, int | None] = {}
     taken: set[str] = set()
     pending = list(plan.documents)
     id_sides = (DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK)
@@ -360,11 +386,13 @@ def write_dossier(
                                          _choice_rng(facts, "front"))
         back_template = choose_template(DocumentType.ID_CARD_BACK, plan.template_group,
                                         _choice_rng(facts, "back"))
-        front, front_fields = front_template.render(facts, rng)
-        back, back_fields = back_template.render(facts, rng)
+        front, front_fields, front_px = _render(front_template, facts, rng)
+        back, back_fields, back_px = _render(back_template, facts, rng)
+        drawn_px = {DocumentType.ID_CARD_FRONT.value: front_px, DocumentType.ID_CARD_BACK.value: back_px}
         layout = rng.choice(capture.copy_layouts(plan.template_group.value))
         for copied in capture.photocopy_a4(front, back, rng, layout):
             page, page_regions = copied.image, copied.regions
+            scale = 1.0
             if difficulty == Difficulty.HARD:
                 scale = 600 / max(page.size)
                 page = page.resize(
@@ -380,6 +408,8 @@ def write_dossier(
                 documents[name] = sides[0].value
                 fields[name] = (front_fields, back_fields)[index]
                 drawn_with[name] = (front_template, back_template)[index].name
+                text_px[name] = _on_capture(drawn_px[sides[0].value],
+                                            copied.scales[sides[0].value] * scale)
                 continue
             documents[name] = [side.value for side in sides]
             for side, side_fields, side_template in zip(
@@ -388,19 +418,22 @@ def write_dossier(
                 fields[f"{name}#{side.value}"] = side_fields
                 drawn_with[f"{name}#{side.value}"] = side_template.name
                 regions[f"{name}#{side.value}"] = page_regions[side.value]
+                text_px[f"{name}#{side.value}"] = _on_capture(drawn_px[side.value],
+                                                              copied.scales[side.value] * scale)
         pending = [t for t in pending if t not in id_sides]
     for doc_type in pending:
         drawn: Template = (
             get_template(plan.pinned_templates[doc_type]) if doc_type in plan.pinned_templates
             else choose_template(doc_type, plan.template_group, _choice_rng(facts, doc_type.value))
         )
-        image, doc_fields = drawn.render(facts, rng)
-        captured, suffix = _capture(doc_type.value, image, rng, difficulty)
+        image, doc_fields, drawn_px = _render(drawn, facts, rng)
+        captured, suffix, scale = _capture(doc_type.value, image, rng, difficulty)
         name = _file_stem(rng, facts.submitted_at, taken) + suffix
         (folder / name).write_bytes(capture.encode(captured, suffix, rng, difficulty))
         documents[name] = doc_type.value
         fields[name] = doc_fields
         drawn_with[name] = drawn.name
+        text_px[name] = _on_capture(drawn_px, scale)
     truth: dict[str, Any] = {
         "documents": dict(sorted(documents.items())),
         "fields": dict(sorted(fields.items())),
@@ -415,6 +448,9 @@ def write_dossier(
         "template_group": plan.template_group.value,  # additive: tuned or held-out templates
         "templates": dict(sorted(drawn_with.items())),  # which template drew each document
         "copy_layouts": dict(sorted(copied_with.items())),  # A4 copies: the layout of each sheet
+        # Additive (issue 26 item 8): per capture (file, or file#type on a sheet of several), the
+        # height in pixels of its smallest key-field text as captured; null when it prints none.
+        "key_text_px": dict(sorted(text_px.items())),
     }
     if regions:
         truth["regions"] = regions
