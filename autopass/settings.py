@@ -95,6 +95,11 @@ class Settings(BaseSettings):
         description="Speech of a call's applicant that the voiceprint is made from (the first "
         "seconds after VAD and agent removal): more adds little and costs time.",
     )
+    call_applicant_channel: int | None = Field(
+        None, ge=0,
+        description="In stereo call recordings, the channel (0 left, 1 right) that holds the "
+        "applicant; unset: the channels are mixed and enrolled agents' turns are dropped.",
+    )
     voiceprint_retention_days: int = Field(
         1095, ge=1,
         description="Days a call's voiceprint (embedding) is kept for the 1:N search; the "

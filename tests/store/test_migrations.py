@@ -39,6 +39,8 @@ TABLES = {
     "risk_attributes",  # 0010: what dossiers share, their faces, the findings across them
     "face_embeddings",
     "risk_findings",
+    "voice_embeddings",  # 0011_voice: recorded calls' voiceprints and the enrolled agents
+    "agent_voices",
     "users",
 }
 

@@ -1,0 +1,129 @@
+"""Voiceprint measurements on a folder of labelled speech (``../shared/datasets/voices-dev``):
+equal-error rate wideband, over a simulated telephone channel and across the two, the threshold
+at that rate per channel, and seconds per 60 s call. Also the telephone channel the sample
+generator puts calls through."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import butter, resample_poly, sosfilt
+
+from autopass.engines.base import VoiceEngine
+from autopass.voice.audio import RATE, decode
+from autopass.voice.calls import AgentVoice, voice_of_call, windows
+from autopass.voice.vad import speech_segments
+
+SYNTHETIC = ("espeak_cmn",)
+"""voices-dev folders of synthetic voices: for pipeline tests, never for measuring."""
+_TELEPHONE_BAND = butter(6, [300, 3400], btype="bandpass", fs=8000, output="sos")
+
+
+def telephone(samples: np.ndarray) -> np.ndarray:
+    """16 kHz speech as it comes back from a phone line: 8 kHz, 300-3400 Hz, G.711 mu-law
+    (what the dataset's make_telephone.sh does with sox)."""
+    narrow = sosfilt(_TELEPHONE_BAND, resample_poly(samples.astype(np.float64), 1, 2))
+    mu = 255.0
+    squashed = np.sign(narrow) * np.log1p(mu * np.minimum(np.abs(narrow), 1.0)) / np.log1p(mu)
+    quantised = np.round(squashed * 127) / 127
+    expanded = np.sign(quantised) * np.expm1(np.abs(quantised) * np.log1p(mu)) / mu
+    return resample_poly(expanded, 2, 1).astype(np.float32)
+
+
+def labelled_speech(root: Path) -> list[tuple[str, Path]]:
+    """(speaker, file) of every real voice under ``root``: LibriSpeech speakers by folder, the
+    others by the person the file name names (voices-dev's MANIFEST)."""
+    found: list[tuple[str, Path]] = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() not in (".wav", ".flac") or path.parts[-2] in SYNTHETIC:
+            continue
+        if "librispeech" in path.parts[-3]:
+            found.append((f"libri-{path.parts[-2]}", path))
+        elif person := re.search(r"(fangjun|leijun|liudehua)|(speaker\d)_[ab]_(cn|en)", path.stem):
+            found.append((person.group(1) or f"{person.group(2)}_{person.group(3)}", path))
+        else:
+            found.append((f"{path.parts[-2]}-{path.stem.rsplit('_', 1)[0]}", path))
+    return found
+
+
+def equal_error_rate(same: list[float], different: list[float]) -> tuple[float, float]:
+    """(rate, threshold) where as many same-speaker pairs fall under the threshold as different
+    pairs reach it."""
+    best = (1.0, 0.0)
+    for threshold in np.unique(np.concatenate([same, different])):
+        miss = float(np.mean(np.array(same) < threshold))
+        false = float(np.mean(np.array(different) >= threshold))
+        if max(miss, false) < best[0]:
+            best = (max(miss, false), float(threshold))
+    return best
+
+
+@dataclass(frozen=True)
+class ChannelFigures:
+    channel: str
+    same_pairs: int
+    different_pairs: int
+    equal_error_rate: float
+    threshold: float
+
+
+def measure(engine: VoiceEngine, root: Path) -> dict[str, object]:
+    """EER and threshold per channel on every pair of files, and speed on a 60 s call."""
+    speech = labelled_speech(root)
+    wide, phone = [], []
+    for _speaker, path in speech:
+        samples = decode(path).samples
+        wide.append(engine.embed(samples))
+        phone.append(engine.embed(telephone(samples)))
+    figures = []
+    for channel, left, right in (("wideband", wide, wide), ("telephone", phone, phone),
+                                 ("wideband-telephone", wide, phone)):
+        same, different = [], []
+        for i, j in combinations(range(len(speech)), 2):
+            score = engine.similarity(left[i], right[j])
+            (same if speech[i][0] == speech[j][0] else different).append(score)
+        rate, threshold = equal_error_rate(same, different)
+        figures.append(ChannelFigures(channel, len(same), len(different), rate, threshold))
+    agent_rate, agent_threshold = _agent_windows(engine, speech)
+    call = telephone(np.concatenate([decode(path).samples for _, path in speech[:12]])[:60 * RATE])
+    agent = AgentVoice("agent", phone[-1])
+    speed = {}
+    for name, agents, budget in (("all_speech", [], 1000.0), ("first_30s_of_speech", [], 30.0),
+                                 ("agent_removal_and_30s", [agent], 30.0)):
+        timings = []
+        for _ in range(3):
+            started = time.perf_counter()
+            voice_of_call(engine, call, agents=agents, agent_same_voice_at=0.99,
+                          max_speech_seconds=budget)
+            timings.append(time.perf_counter() - started)
+        speed[name] = round(min(timings), 3)
+    return {"files": len(speech), "speakers": len({s for s, _ in speech}),
+            "channels": [vars(figure) for figure in figures],
+            "agent_windows_2s": {"equal_error_rate": agent_rate, "threshold": agent_threshold},
+            "seconds_per_60s_telephone_call": speed}
+
+
+def _agent_windows(engine: VoiceEngine, speech: list[tuple[str, Path]]) -> tuple[float, float]:
+    """How well 2 s windows of speech are told to be an enrolled speaker (the agent test): each
+    LibriSpeech speaker enrolled from 3 files, scored against 2 s windows of everyone's others."""
+    by_speaker: dict[str, list[Path]] = {}
+    for speaker, path in speech:
+        if speaker.startswith("libri-"):
+            by_speaker.setdefault(speaker, []).append(path)
+    enrolled = {s: engine.embed(np.concatenate([decode(p).samples for p in paths[:3]]))
+                for s, paths in by_speaker.items()}
+    same, different = [], []
+    for speaker, paths in by_speaker.items():
+        for path in paths[3:6]:
+            samples = telephone(decode(path).samples)
+            for start, end in windows(speech_segments(samples))[:4]:
+                vector = engine.embed(samples[start:end])
+                for other, print_ in enrolled.items():
+                    (same if other == speaker else different).append(
+                        engine.similarity(vector, print_))
+    return equal_error_rate(same, different)
