@@ -37,6 +37,7 @@ from autopass.store import Dossier, DossierStatus, MicroTask, mark_dossier_faile
 from autopass.store.models import PostLoanKind
 from autopass.store.types import utc_now
 from tasks.notify import notify_if_due
+from tasks.voice import forget_voiceprints
 
 FINALIZE_WAIT_SECONDS = 600
 
@@ -66,6 +67,8 @@ class NightlyBatchSummary(BaseModel):
     report: dict[str, float | int | None]
     chases: dict[str, int]
     id_expiries: dict[str, int]
+    voiceprints_deleted: int = Field(
+        0, description="Calls' voiceprints older than AUTOPASS_VOICEPRINT_RETENTION_DAYS deleted.")
 
 
 @task(name="expire-leases", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -184,6 +187,7 @@ def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSum
     report = publish_daily_report(day)
     chases = follow_up(PostLoanKind.REGISTRATION_CHASE, now)
     expiries = follow_up(PostLoanKind.ID_EXPIRY, now)
+    voiceprints_deleted = forget_voiceprints(now)
     logger.info(
         "nightly batch %s: %d leases expired, %d re-finalized, %d failed, %d rejected for want "
         "of what their dealer was asked; STP %s, 8030 %s; %d new chase items, %d new ID expiry "
@@ -206,6 +210,7 @@ def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSum
         },
         chases=chases.__dict__,
         id_expiries=expiries.__dict__,
+        voiceprints_deleted=voiceprints_deleted,
     )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from prefect import get_run_logger, task
@@ -16,7 +17,7 @@ from autopass.risk.attributes import VOICE
 from autopass.settings import get_settings
 from autopass.standards import Standard
 from autopass.store import session_scope
-from autopass.voice.agents import enrolled_agents
+from autopass.voice.agents import enrolled_agents, forget_old_voiceprints
 from autopass.voice.audio import AudioError, decode
 from autopass.voice.calls import CallVoice, voice_of_call
 
@@ -97,3 +98,11 @@ def call_results(checked: list[CallCheck], screening: Screening) -> tuple[list[C
              if problems else CheckResult(id=CALL_CHECK_ID, status=Status.PASS,
                                           detail=f"{len(checked)} call(s) with a voiceprint"))
     return results, [check]
+
+
+@task(name="forget-voiceprints", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
+def forget_voiceprints(now: datetime) -> int:
+    """Delete the voiceprints past their retention (the recordings stay with the originals)."""
+    settings = get_settings()
+    with session_scope(settings) as session:
+        return forget_old_voiceprints(session, now=now, days=settings.voiceprint_retention_days)

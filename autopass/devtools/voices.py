@@ -15,6 +15,7 @@ import numpy as np
 from scipy.signal import butter, resample_poly, sosfilt
 
 from autopass.engines.base import VoiceEngine
+from autopass.standards import VoiceSearch
 from autopass.voice.audio import RATE, decode
 from autopass.voice.calls import AgentVoice, voice_of_call, windows
 from autopass.voice.vad import speech_segments
@@ -127,3 +128,67 @@ def _agent_windows(engine: VoiceEngine, speech: list[tuple[str, Path]]) -> tuple
                     (same if other == speaker else different).append(
                         engine.similarity(vector, print_))
     return equal_error_rate(same, different)
+
+
+def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, seed: int,
+                    rings: int = 4, agent_gap: float = 0.5) -> dict[str, object]:
+    """Planted rings on calls made from ``root``: one LibriSpeech speaker is the centre's agent
+    (enrolled from 3 files, speaking a turn before each applicant's, mono, telephone channel);
+    ``rings`` speakers each answer for 2-5 applicants (other utterances each time); every other
+    speaker is one clean applicant. Each call is checked as the pipeline does (VAD, agent
+    removal, 30 s budget) and compared with every earlier call: a ring is found when each of its
+    later calls matches an earlier one of it; a clean applicant is flagged when their call
+    matches anyone's."""
+    rng = np.random.default_rng(seed)
+    by_speaker: dict[str, list[Path]] = {}
+    for speaker, path in labelled_speech(root):
+        by_speaker.setdefault(speaker, []).append(path)
+    libri = sorted(s for s in by_speaker if s.startswith("libri-"))
+    order = list(rng.permutation(libri))
+    agent_speaker, ring_speakers = order[0], order[1:1 + rings]
+    clean_speakers = [s for s in by_speaker if s != agent_speaker and s not in ring_speakers]
+    agent_files = by_speaker[agent_speaker]
+    agent = AgentVoice("agent", engine.embed(telephone(np.concatenate(
+        [decode(p).samples for p in agent_files[:3]]))))
+    pause = np.zeros(int(agent_gap * RATE), dtype=np.float32)
+
+    def call_of(files: list[Path]) -> np.ndarray:
+        turns = []
+        for path in files:
+            turns += [decode(agent_files[3 + int(rng.integers(len(agent_files) - 3))]).samples,
+                      pause, decode(path).samples, pause]
+        return telephone(np.concatenate(turns))
+
+    calls: list[tuple[str, str]] = []  # (applicant's speaker, kind)
+    audio: list[np.ndarray] = []
+    for speaker in ring_speakers:
+        files = list(rng.permutation(by_speaker[speaker]))
+        members = int(rng.integers(2, 6))
+        for member in range(members):
+            calls.append((speaker, "ring"))
+            audio.append(call_of(files[member * 2:member * 2 + 2] or files[-1:]))
+    for speaker in clean_speakers:
+        calls.append((speaker, "clean"))
+        audio.append(call_of(by_speaker[speaker][:2]))
+    shuffled = rng.permutation(len(calls))
+    calls = [calls[i] for i in shuffled]
+    audio = [audio[i] for i in shuffled]
+    vectors, timings = [], []
+    for samples in audio:
+        started = time.process_time()
+        voice = voice_of_call(engine, samples, agents=[agent],
+                              agent_same_voice_at=search.agent_same_voice_at,
+                              max_speech_seconds=30.0)
+        timings.append((time.process_time() - started) / (len(samples) / RATE) * 60)
+        vectors.append(voice.vector)
+    matched = [[j for j in range(len(calls)) if j != i and vectors[i] is not None
+                and vectors[j] is not None and engine.similarity(vectors[i], vectors[j])
+                >= search.threshold("telephone", "telephone")] for i in range(len(calls))]
+    found = 0
+    for speaker in ring_speakers:
+        members = [i for i, (s, _) in enumerate(calls) if s == speaker]
+        found += all(any(j in members and j < i for j in matched[i]) for i in members[1:])
+    clean = [i for i, (_, kind) in enumerate(calls) if kind == "clean"]
+    return {"seed": seed, "calls": len(calls), "rings": len(ring_speakers), "rings_found": found,
+            "clean": len(clean), "clean_flagged": sum(bool(matched[i]) for i in clean),
+            "cpu_seconds_per_60s_call": round(float(np.median(timings)), 3)}

@@ -1,8 +1,9 @@
-"""The centre's agents enrolled by voice: stored in ``agent_voices``, read for every call."""
+"""The centre's agents enrolled by voice (``agent_voices``, read for every call), and how long
+calls' voiceprints are kept."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import numpy as np
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from sqlmodel import Session
 
 from autopass.engines.base import VoiceEngine
 from autopass.risk.faces import as_bytes, as_vector
-from autopass.store.models import EnrolledAgent
+from autopass.store.models import EnrolledAgent, VoiceEmbedding
 from autopass.voice.audio import RATE
 from autopass.voice.calls import AgentVoice, enrol_agent
 from autopass.voice.vad import speech_segments
@@ -35,3 +36,12 @@ def enrol(session: Session, engine: VoiceEngine, name: str, recordings: list[np.
                               vector=as_bytes(agent.vector), speech_seconds=seconds,
                               enrolled_at=now))
     return agent, seconds
+
+
+def forget_old_voiceprints(session: Session, *, now: datetime, days: int) -> int:
+    """Delete the calls' voiceprints recorded more than ``days`` ago (biometric data kept no
+    longer than the 1:N search needs; ``voiceprint_retention_days``); returns how many went."""
+    cutoff = now - timedelta(days=days)
+    result = session.execute(sa.delete(VoiceEmbedding).where(
+        VoiceEmbedding.recorded_at < cutoff))  # type: ignore[arg-type]
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -42,10 +42,12 @@ def is_audio(path: Path) -> bool:
     return path.suffix.lower() in AUDIO_SUFFIXES
 
 
-def decode(path: Path, *, channel: int | None = None, max_seconds: float = 3600.0) -> Call:
+def decode(path: Path, *, channel: int | None = None, max_seconds: float = 3600.0,
+           suffix: str | None = None) -> Call:
     """``path`` as 16 kHz mono; ``channel`` takes one channel of a stereo recording (the
-    applicant's side), None mixes them. Raises ``AudioError`` naming the file."""
-    suffix = path.suffix.lower()
+    applicant's side), None mixes them; ``suffix`` says the format of a file named without one
+    (an original, stored by its hash). Raises ``AudioError`` naming the file."""
+    suffix = (suffix or path.suffix).lower()
     try:
         if suffix in SOUNDFILE_SUFFIXES:
             samples, rate = _soundfile(path, max_seconds)

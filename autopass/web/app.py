@@ -23,7 +23,7 @@ from autopass.web.body_limit import RequestBodyLimit
 from autopass.web.deps import LoginRequired
 from autopass.web.finalize import DossierSettled, start_finalize
 from autopass.web.processing import DossierSubmitted, start_processing
-from autopass.web.routes import api, captures, crops, dashboard, dealer_api, dossiers, pages
+from autopass.web.routes import api, calls, captures, crops, dashboard, dealer_api, dossiers, pages
 from autopass.web.templating import WEB_DIR
 
 SECURITY_HEADERS = {
@@ -84,6 +84,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(crops.router)
+    app.include_router(calls.router)
     app.include_router(dashboard.router)
     app.include_router(dossiers.router)
     app.include_router(dealer_api.router)

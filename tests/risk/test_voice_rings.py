@@ -75,3 +75,19 @@ def test_the_thresholds_of_the_test_sit_between_same_and_other_voices() -> None:
     assert engine.similarity(ring[0], ring[1]) >= at
     assert all(engine.similarity(ring[0], other) < at for other in others)
     assert np.isclose(np.linalg.norm(ring[0]), 1.0)
+
+
+def test_voiceprints_past_their_retention_are_deleted(web_store: Settings) -> None:
+    from datetime import timedelta
+
+    from autopass.voice.agents import forget_old_voiceprints
+    from tests.risk.helpers import NOW
+
+    record(web_store, application(1), voices=[call(1, **RING_VOICE)],
+           now=NOW - timedelta(days=40))
+    record(web_store, application(2), voices=[call(2, **RING_VOICE)], now=NOW)
+    with session_scope(web_store) as session:
+        assert forget_old_voiceprints(session, now=NOW, days=30) == 1
+    with session_scope(web_store) as session:
+        [kept] = session.scalars(sa.select(VoiceEmbedding)).all()
+        assert kept.file == "call2.wav"
