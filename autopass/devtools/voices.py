@@ -90,7 +90,7 @@ def measure(engine: VoiceEngine, root: Path) -> dict[str, object]:
             (same if speech[i][0] == speech[j][0] else different).append(score)
         rate, threshold = equal_error_rate(same, different)
         figures.append(ChannelFigures(channel, len(same), len(different), rate, threshold))
-    agent_rate, agent_threshold = _agent_windows(engine, speech)
+    agent_rate, agent_threshold = agent_windows(engine, speech)
     call = telephone(np.concatenate([decode(path).samples for _, path in speech[:12]])[:60 * RATE])
     agent = AgentVoice("agent", phone[-1])
     speed = {}
@@ -109,14 +109,15 @@ def measure(engine: VoiceEngine, root: Path) -> dict[str, object]:
             "seconds_per_60s_telephone_call": speed}
 
 
-def _agent_windows(engine: VoiceEngine, speech: list[tuple[str, Path]]) -> tuple[float, float]:
+def agent_windows(engine: VoiceEngine, speech: list[tuple[str, Path]]) -> tuple[float, float]:
     """How well 2 s windows of speech are told to be an enrolled speaker (the agent test): each
-    LibriSpeech speaker enrolled from 3 files, scored against 2 s windows of everyone's others."""
+    LibriSpeech speaker enrolled from 3 files, scored against 2 s windows of everyone's others,
+    all over the telephone channel."""
     by_speaker: dict[str, list[Path]] = {}
     for speaker, path in speech:
         if speaker.startswith("libri-"):
             by_speaker.setdefault(speaker, []).append(path)
-    enrolled = {s: engine.embed(np.concatenate([decode(p).samples for p in paths[:3]]))
+    enrolled = {s: engine.embed(telephone(np.concatenate([decode(p).samples for p in paths[:3]])))
                 for s, paths in by_speaker.items()}
     same, different = [], []
     for speaker, paths in by_speaker.items():
@@ -191,4 +192,7 @@ def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, see
     clean = [i for i, (_, kind) in enumerate(calls) if kind == "clean"]
     return {"seed": seed, "calls": len(calls), "rings": len(ring_speakers), "rings_found": found,
             "clean": len(clean), "clean_flagged": sum(bool(matched[i]) for i in clean),
+            "flagged_with": sorted({f"{calls[i][0]}~{calls[j][0]}:"
+                                    f"{engine.similarity(vectors[i], vectors[j]):.2f}"
+                                    for i in clean for j in matched[i]}),
             "cpu_seconds_per_60s_call": round(float(np.median(timings)), 3)}
