@@ -182,17 +182,26 @@ def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, see
                               max_speech_seconds=30.0)
         timings.append((time.process_time() - started) / (len(samples) / RATE) * 60)
         vectors.append(voice.vector)
-    matched = [[j for j in range(len(calls)) if j != i and vectors[i] is not None
-                and vectors[j] is not None and engine.similarity(vectors[i], vectors[j])
-                >= search.threshold("telephone", "telephone")] for i in range(len(calls))]
-    found = 0
-    for speaker in ring_speakers:
-        members = [i for i, (s, _) in enumerate(calls) if s == speaker]
-        found += all(any(j in members and j < i for j in matched[i]) for i in members[1:])
     clean = [i for i, (_, kind) in enumerate(calls) if kind == "clean"]
-    return {"seed": seed, "calls": len(calls), "rings": len(ring_speakers), "rings_found": found,
-            "clean": len(clean), "clean_flagged": sum(bool(matched[i]) for i in clean),
-            "flagged_with": sorted({f"{calls[i][0]}~{calls[j][0]}:"
-                                    f"{engine.similarity(vectors[i], vectors[j]):.2f}"
-                                    for i in clean for j in matched[i]}),
+
+    def judged(threshold: float) -> dict[str, object]:
+        matched = [[j for j in range(len(calls)) if j != i and vectors[i] is not None
+                    and vectors[j] is not None
+                    and engine.similarity(vectors[i], vectors[j]) >= threshold]
+                   for i in range(len(calls))]
+        found = 0
+        for speaker in ring_speakers:
+            members = [i for i, (s, _) in enumerate(calls) if s == speaker]
+            found += all(any(j in members and j < i for j in matched[i]) for i in members[1:])
+        return {"rings_found": found, "clean_flagged": sum(bool(matched[i]) for i in clean),
+                "flagged_with": sorted({f"{calls[i][0]}~{calls[j][0]}:"
+                                        f"{engine.similarity(vectors[i], vectors[j]):.2f}"
+                                        for i in clean for j in matched[i]})}
+
+    at = search.threshold("telephone", "telephone")
+    return {"seed": seed, "calls": len(calls), "rings": len(ring_speakers), "clean": len(clean),
+            **judged(at),
+            "by_threshold": {f"{t:.2f}": {k: v for k, v in judged(t).items()
+                                          if k != "flagged_with"}
+                             for t in (0.64, 0.68, 0.72, 0.76, 0.80)},
             "cpu_seconds_per_60s_call": round(float(np.median(timings)), 3)}
