@@ -132,7 +132,8 @@ def agent_windows(engine: VoiceEngine, speech: list[tuple[str, Path]]) -> tuple[
 
 
 def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, seed: int,
-                    rings: int = 4, agent_gap: float = 0.5) -> dict[str, object]:
+                    rings: int = 4, agent_gap: float = 0.5,
+                    pool_windows: bool = False) -> dict[str, object]:
     """Planted rings on calls made from ``root``: one LibriSpeech speaker is the centre's agent
     (enrolled from 3 files, speaking a turn before each applicant's, mono, telephone channel);
     ``rings`` speakers each answer for 2-5 applicants (other utterances each time); every other
@@ -179,7 +180,7 @@ def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, see
         started = time.process_time()
         voice = voice_of_call(engine, samples, agents=[agent],
                               agent_same_voice_at=search.agent_same_voice_at,
-                              max_speech_seconds=30.0)
+                              max_speech_seconds=30.0, pool_windows=pool_windows)
         timings.append((time.process_time() - started) / (len(samples) / RATE) * 60)
         vectors.append(voice.vector)
     clean = [i for i, (_, kind) in enumerate(calls) if kind == "clean"]

@@ -54,14 +54,15 @@ def windows(segments: list[Segment]) -> list[Segment]:
 
 def voice_of_call(engine: VoiceEngine, samples: np.ndarray, *, agents: list[AgentVoice],
                   agent_same_voice_at: float, max_speech_seconds: float,
-                  min_speech_seconds: float = 2.0) -> CallVoice:
-    """The applicant's voiceprint of one decoded call (16 kHz mono)."""
+                  min_speech_seconds: float = 2.0, pool_windows: bool = False) -> CallVoice:
+    """The applicant's voiceprint of one decoded call (16 kHz mono). With agents and
+    ``pool_windows``, the voiceprint is the mean of the kept windows' (no second pass)."""
     seconds = len(samples) / RATE
     channel = channel_of(samples)
     speech = speech_segments(samples)
     if not speech:
         return CallVoice(channel, seconds, 0.0, 0.0, problem="no speech in the recording")
-    kept, agent_samples = speech, 0
+    kept, agent_samples, pooled = speech, 0, []
     if agents:
         kept = []
         for start, end in windows(speech):
@@ -70,6 +71,7 @@ def voice_of_call(engine: VoiceEngine, samples: np.ndarray, *, agents: list[Agen
                 agent_samples += end - start
             else:
                 kept.append((start, end))
+                pooled.append(vector)
             if sum(b - a for a, b in kept) >= max_speech_seconds * RATE:
                 break
     used: list[Segment] = []
@@ -87,7 +89,11 @@ def voice_of_call(engine: VoiceEngine, samples: np.ndarray, *, agents: list[Agen
                f"only {speech_seconds:.1f} s of speech")
         return CallVoice(channel, seconds, speech_seconds, agent_seconds, segments=used,
                          problem=f"{why}: too little for a voiceprint")
-    vector = engine.embed(np.concatenate([samples[a:b] for a, b in used]))
+    if pool_windows and pooled:
+        mean = np.mean(pooled, axis=0)
+        vector = (mean / (np.linalg.norm(mean) or 1.0)).astype(np.float32)
+    else:
+        vector = engine.embed(np.concatenate([samples[a:b] for a, b in used]))
     return CallVoice(channel, seconds, speech_seconds, agent_seconds, vector, used)
 
 
