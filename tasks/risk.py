@@ -9,12 +9,13 @@ from prefect.cache_policies import NO_CACHE
 from autopass.answers import read_answer
 from autopass.dossier import Application, CheckResult, DocumentResult, MicroTaskKind
 from autopass.engines.base import Face
-from autopass.engines.registry import get_face_engine
+from autopass.engines.registry import get_face_engine, get_voice_engine
 from autopass.face_match import MIN_FACE_SIDE
 from autopass.review import SettledTask
 from autopass.risk import (
     FaceVector,
     Screening,
+    VoiceVector,
     risk_check,
     screen_dossier,
     settle_findings,
@@ -31,9 +32,10 @@ def screen_across_dossiers(
     documents: list[DocumentResult],
     portrait_faces: list[Face] | None,
     selfie_faces: list[Face] | None,
+    voices: list[VoiceVector] | None = None,
 ) -> Screening:
-    """The dossier's shared values and faces, the earlier dossiers they link it to, and the
-    check that says so (``no_links_to_other_applicants``)."""
+    """The dossier's shared values, faces and calls' voices, the earlier dossiers they link it
+    to, and the check that says so (``no_links_to_other_applicants``)."""
     settings = get_settings()
     faces = [FaceVector(role, found[0].embedding)
              for role, found in (("portrait", portrait_faces), ("selfie", selfie_faces))
@@ -48,7 +50,9 @@ def screen_across_dossiers(
         return screen_dossier(
             session, policy=standard.risk, application=application, documents=documents,
             faces=faces, engine=settings.face_engine, similarity=similarity,
-            database=settings.store_url, now=utc_now(),
+            database=settings.store_url, now=utc_now(), voices=voices or [],
+            voice_engine=settings.voice_engine,
+            voice_similarity=get_voice_engine(settings).similarity if voices else None,
         )
 
 

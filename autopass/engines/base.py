@@ -1,6 +1,8 @@
-"""The two interfaces every task talks to: ``OcrEngine.read`` and ``FaceEngine.embed``.
+"""The interfaces every task talks to: ``OcrEngine.read``, ``FaceEngine.embed`` and
+``VoiceEngine.embed``.
 
-Images are numpy arrays in OpenCV's BGR order, uint8, shape (height, width, 3).
+Images are numpy arrays in OpenCV's BGR order, uint8, shape (height, width, 3). Audio is mono
+float32 in [-1, 1] at the engine's ``sample_rate``.
 """
 
 from __future__ import annotations
@@ -94,4 +96,19 @@ class FaceEngine(Protocol):
 
     def similarity(self, a: Face, b: Face) -> float:
         """How alike two faces are, in [0, 1]; thresholds live in the standards, per engine."""
+        ...
+
+
+class VoiceEngine(Protocol):
+    name: str
+    dimension: int
+    sample_rate: int
+
+    def embed(self, audio: np.ndarray) -> np.ndarray:
+        """The unit-length voiceprint of one speaker's speech (raises ``ValueError`` when it is
+        too short to describe a voice)."""
+        ...
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
+        """How alike two voiceprints are (cosine); thresholds depend on the channel."""
         ...

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from autopass.engines.base import FaceEngine, OcrEngine
+from autopass.engines.base import FaceEngine, OcrEngine, VoiceEngine
 from autopass.settings import Settings
 
 Engine = TypeVar("Engine")
@@ -29,6 +29,11 @@ def get_ocr_engine(settings: Settings) -> OcrEngine:
 def get_face_engine(settings: Settings) -> FaceEngine:
     """The face engine named by ``settings.face_engine``; the same object on every call."""
     return _cached(("face", settings.face_engine, settings.model_dir), lambda: _load_face(settings))
+
+
+def get_voice_engine(settings: Settings) -> VoiceEngine:
+    """The speaker engine named by ``settings.voice_engine``; the same object on every call."""
+    return _cached(("voice", settings.voice_engine, None), lambda: _load_voice(settings))
 
 
 def _cached(key: tuple[str, str, Path | None], load: Callable[[], Engine]) -> Engine:
@@ -69,3 +74,9 @@ def _load_face(settings: Settings) -> FaceEngine:
     from autopass.engines.dlib_engine import DlibFaceEngine
 
     return DlibFaceEngine()
+
+
+def _load_voice(settings: Settings) -> VoiceEngine:
+    from autopass.engines.campplus_engine import CamPlusPlusEngine
+
+    return CamPlusPlusEngine(threads=engine_threads(settings))

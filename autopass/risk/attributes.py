@@ -13,6 +13,7 @@ from autopass.dossier import Application, DocumentResult
 from autopass.masking import mask_value
 
 FACE = "face"  # a face cluster (``autopass.risk.faces``): joins the same graph as the values
+VOICE = "voice"  # a voice cluster: the applicant's voice in a recorded call, searched the same way
 NAME_LINKED = frozenset({"id_number"})  # linked by a different name; the others by an ID number
 MIN_ADDRESS_LENGTH = 8  # shorter: a province or a city, which many applicants share
 _NOT_IN_ADDRESSES = re.compile(r"[\s\W_]+")
@@ -28,6 +29,8 @@ class Attribute:
         """The value as a senior may read it: numbers masked, an address cut short."""
         if self.kind == FACE:
             return "同一张脸 same face"
+        if self.kind == VOICE:
+            return "同一声音 same voice"
         if self.kind == "address":
             return f"{self.value[:6]}…"
         return mask_value("card_number", self.value)

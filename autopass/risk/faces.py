@@ -5,7 +5,8 @@ is a cache of it in this process. Before each search the index takes in the rows
 a process that starts finds every stored face, and a face committed by another process, or by
 this one just before it crashed, is found by the next search. Rows deleted since (a dossier sent
 again) are dropped from the answer, which is read back from the store. The index only proposes
-the nearest faces; the engine's own similarity decides.
+the nearest faces; the engine's own similarity decides. Calls' voiceprints (``voice_embeddings``,
+same columns) are searched by the same machinery: ``face_index(..., table=VoiceEmbedding)``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+# onnxruntime (1.32) crashes the process (SIGSEGV) when it is first imported after usearch
+# (2.26): loaded first, both work. The engines need it anyway.
+import onnxruntime  # noqa: F401, I001
 import sqlalchemy as sa
 from sqlmodel import Session
 from usearch.index import Index
 
-from autopass.store.models import FaceEmbedding
+from autopass.store.models import FaceEmbedding, VoiceEmbedding
+
+Embeddings = type[FaceEmbedding] | type[VoiceEmbedding]
 
 Similarity = Callable[[np.ndarray, np.ndarray], float]
 LATE_COMMITS = 1000
@@ -35,6 +42,7 @@ class StoredFace:
     id_number: str
     cluster: str
     vector: np.ndarray
+    channel: str = ""  # a call's (telephone | wideband); faces have none
 
 
 def as_vector(data: bytes, dimension: int) -> np.ndarray:
@@ -48,9 +56,10 @@ def as_bytes(vector: np.ndarray) -> bytes:
 class FaceIndex:
     """The faces one engine stored, searchable by nearest neighbour; safe across threads."""
 
-    def __init__(self, engine: str, dimension: int) -> None:
+    def __init__(self, engine: str, dimension: int, table: Embeddings = FaceEmbedding) -> None:
         self.engine = engine
         self.dimension = dimension
+        self.table = table
         self._index = Index(ndim=dimension, metric="cos", dtype="f32")
         self._indexed_up_to = 0
         self._lock = threading.Lock()
@@ -65,11 +74,11 @@ class FaceIndex:
             start = max(0, self._indexed_up_to - LATE_COMMITS)
             while True:
                 rows = session.execute(
-                    sa.select(FaceEmbedding.id, FaceEmbedding.vector)
-                    .where(FaceEmbedding.engine == self.engine,
-                           FaceEmbedding.dimension == self.dimension,
-                           FaceEmbedding.id > start)  # type: ignore[operator]
-                    .order_by(FaceEmbedding.id).limit(_BATCH)
+                    sa.select(self.table.id, self.table.vector)
+                    .where(self.table.engine == self.engine,
+                           self.table.dimension == self.dimension,
+                           self.table.id > start)  # type: ignore[operator]
+                    .order_by(self.table.id).limit(_BATCH)
                 ).all()
                 if not rows:
                     return added
@@ -93,23 +102,25 @@ class FaceIndex:
         if not ids:
             return []
         rows = session.scalars(
-            sa.select(FaceEmbedding).where(FaceEmbedding.id.in_(ids))  # type: ignore[union-attr]
+            sa.select(self.table).where(self.table.id.in_(ids))  # type: ignore[union-attr]
         ).all()
         return [StoredFace(row.id, row.dossier_id, row.id_number, row.cluster,
-                           as_vector(row.vector, row.dimension)) for row in rows]
+                           as_vector(row.vector, row.dimension), getattr(row, "channel", ""))
+                for row in rows]
 
 
-_INDEXES: dict[tuple[str, str, int], FaceIndex] = {}
+_INDEXES: dict[tuple[str, str, int, str], FaceIndex] = {}
 _INDEXES_LOCK = threading.Lock()
 
 
-def face_index(database: str, engine: str, dimension: int) -> FaceIndex:
-    """This process's index of ``engine``'s faces in the store at ``database`` (made on first
-    use, filled from the store at its first search)."""
-    key = (database, engine, dimension)
+def face_index(database: str, engine: str, dimension: int,
+               table: Embeddings = FaceEmbedding) -> FaceIndex:
+    """This process's index of ``engine``'s faces (or voices: ``table``) in the store at
+    ``database`` (made on first use, filled from the store at its first search)."""
+    key = (database, engine, dimension, table.__tablename__)
     with _INDEXES_LOCK:
         if key not in _INDEXES:
-            _INDEXES[key] = FaceIndex(engine, dimension)
+            _INDEXES[key] = FaceIndex(engine, dimension, table)
         return _INDEXES[key]
 
 

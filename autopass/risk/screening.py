@@ -19,10 +19,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from autopass.dossier import Application, CheckResult, DocumentResult, Status
-from autopass.risk.attributes import FACE, Attribute, attributes_of
+from autopass.risk.attributes import FACE, VOICE, Attribute, attributes_of
 from autopass.risk.faces import Similarity, as_bytes, face_index
 from autopass.risk.links import Applicant, Link, links_of, ring_of
-from autopass.standards import RiskPolicy
+from autopass.standards import RiskPolicy, VoiceSearch
 from autopass.store.audit import record_event
 from autopass.store.models import (
     MACHINE,
@@ -31,6 +31,7 @@ from autopass.store.models import (
     FindingState,
     RiskAttribute,
     RiskFinding,
+    VoiceEmbedding,
 )
 
 RISK_CHECK_ID = "no_links_to_other_applicants"
@@ -40,6 +41,18 @@ FINDING_RECORDED = "risk_finding_recorded"
 @dataclass(frozen=True)
 class FaceVector:
     role: str  # portrait | selfie
+    vector: np.ndarray
+
+
+@dataclass(frozen=True)
+class VoiceVector:
+    """The applicant's voiceprint of one recorded call, with what a senior needs to hear it."""
+
+    file: str
+    sha256: str
+    channel: str  # telephone | wideband
+    speech_seconds: float
+    segments: list[tuple[int, int]]  # the applicant's speech, in samples at 16 kHz
     vector: np.ndarray
 
 
@@ -54,6 +67,9 @@ class Screening:
     engine: str | None
     cluster: str | None  # the person its faces were found to be (a face attribute's value)
     links: list[Link] = field(default_factory=list)  # the whole ring's
+    voices: list[VoiceVector] = field(default_factory=list)
+    voice_engine: str | None = None
+    voice_cluster: str | None = None  # the voice its calls were found to be
     check: CheckResult = field(default_factory=lambda: CheckResult(id=RISK_CHECK_ID,
                                                                    status=Status.PASS))
 
@@ -72,8 +88,11 @@ def screen_dossier(
     session: Session, *, policy: RiskPolicy, application: Application,
     documents: list[DocumentResult], faces: list[FaceVector], engine: str | None,
     similarity: Similarity | None, database: str, now: datetime,
+    voices: list[VoiceVector] | None = None, voice_engine: str | None = None,
+    voice_similarity: Similarity | None = None,
 ) -> Screening:
-    """Look the dossier's values and faces up among the dossiers recorded within the window."""
+    """Look the dossier's values, faces and calls' voices up among the dossiers recorded within
+    the window."""
     since = now - timedelta(days=policy.window_days)
     applicant = Applicant(application.applicant.id_number.strip().upper(),
                           application.applicant.name.strip())
@@ -88,10 +107,19 @@ def screen_dossier(
                                   search.same_person_at, search.candidates, database, since, own)
     cluster = clusters[0] if clusters else (uuid.uuid4().hex if faces else None)
     attributes += [Attribute(FACE, value) for value in clusters or ([cluster] if cluster else [])]
+    voice_search = policy.voices.get(voice_engine or "")
+    voices = voices if voice_search is not None and voice_similarity is not None else []
+    voice_clusters: list[str] = []
+    if voices and voice_search is not None and voice_similarity is not None:
+        voice_clusters = _voice_clusters(session, voices, voice_engine or "", voice_similarity,
+                                         voice_search, database, since, own)
+    voice_cluster = voice_clusters[0] if voice_clusters else (uuid.uuid4().hex if voices else None)
+    attributes += [Attribute(VOICE, value)
+                   for value in voice_clusters or ([voice_cluster] if voice_cluster else [])]
     first = links_of(session, attributes, applicant, since=since, excluding=own)
     links = ring_of(session, first, since=since, limit=policy.max_ring, excluding=own)
     screening = Screening(application.application_id, applicant, attributes, faces, engine,
-                          cluster, links)
+                          cluster, links, voices or [], voice_engine, voice_cluster)
     screening.check = _check(screening)
     return screening
 
@@ -112,6 +140,18 @@ def record_screening(session: Session, *, dossier: Dossier, screening: Screening
                                   engine=screening.engine or "", dimension=int(face.vector.size),
                                   vector=as_bytes(face.vector), id_number=applicant.id_number[:32],
                                   cluster=screening.cluster or "", recorded_at=now))
+    for voice in screening.voices:
+        session.add(VoiceEmbedding(
+            dossier_id=dossier.id, file=voice.file[:255], sha256=voice.sha256,
+            channel=voice.channel, speech_seconds=voice.speech_seconds,
+            segments=[list(segment) for segment in voice.segments],
+            engine=screening.voice_engine or "", dimension=int(voice.vector.size),
+            vector=as_bytes(voice.vector), id_number=applicant.id_number[:32],
+            cluster=screening.voice_cluster or "", recorded_at=now))
+    if screening.voices:
+        record_event(session, actor=MACHINE, action="voices_searched", dossier_id=dossier.id,
+                     detail={"engine": screening.voice_engine, "calls": len(screening.voices),
+                             "why": "same voice under another ID number"}, at=now)
     if screening.faces:
         record_event(session, actor=MACHINE, action="faces_searched", dossier_id=dossier.id,
                      detail={"engine": screening.engine, "faces": len(screening.faces),
@@ -194,9 +234,29 @@ def _face_clusters(session: Session, faces: list[FaceVector], applicant: Applica
     return sorted((c for c in scored if c in recent), key=lambda c: -scored[c])
 
 
+def _voice_clusters(session: Session, voices: list[VoiceVector], engine: str,
+                    similarity: Similarity, search: VoiceSearch, database: str, since: datetime,
+                    own: set[int]) -> list[str]:
+    """The clusters (speakers) of earlier calls the dossier's calls match, best match first; the
+    threshold is the one for the two calls' channels."""
+    scored: dict[str, float] = {}
+    index = face_index(database, engine, int(voices[0].vector.size), table=VoiceEmbedding)
+    for voice in voices:
+        for stored in index.nearest(session, voice.vector, search.candidates):
+            if stored.dossier_id in own:
+                continue
+            score = similarity(voice.vector, stored.vector)
+            if score >= search.threshold(voice.channel, stored.channel):
+                scored[stored.cluster] = max(score, scored.get(stored.cluster, -1.0))
+    recent = set(session.scalars(sa.select(VoiceEmbedding.cluster).where(
+        VoiceEmbedding.cluster.in_(list(scored)),  # type: ignore[attr-defined]
+        VoiceEmbedding.recorded_at >= since))) if scored else set()  # type: ignore[operator]
+    return sorted((c for c in scored if c in recent), key=lambda c: -scored[c])
+
+
 def _forget_earlier_version(session: Session, dossier_id: int) -> None:
     """A dossier sent again is screened again: its earlier values, faces and open findings go."""
-    for table in (RiskAttribute, FaceEmbedding):
+    for table in (RiskAttribute, FaceEmbedding, VoiceEmbedding):
         session.execute(sa.delete(table).where(table.dossier_id == dossier_id))
     session.execute(sa.update(RiskFinding).where(
         RiskFinding.dossier_id == dossier_id, RiskFinding.state == FindingState.OPEN,

@@ -437,6 +437,47 @@ class FaceEmbedding(SQLModel, table=True):
     recorded_at: datetime = _when()
 
 
+class VoiceEmbedding(SQLModel, table=True):
+    """The applicant's voiceprint from a dossier's recorded call, kept for the 1:N search of later
+    calls (``autopass.risk.faces``' index machinery, on this table). ``cluster`` names the voice
+    (an earlier call's cluster, or a new one), stored as a ``voice`` attribute so a voice links
+    dossiers in the same graph as faces and phones. Biometric data: deleted after
+    ``voiceprint_retention_days`` (the nightly run); the recording itself is an original."""
+
+    __tablename__ = "voice_embeddings"
+    __table_args__ = (sa.Index("ix_voice_embeddings_engine_id", "engine", "id"),
+                      sa.Index("ix_voice_embeddings_recorded_at", "recorded_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    file: str = _text(255)  # the call's file name in the dossier (its original by sha256)
+    sha256: str = _text(64)
+    channel: str = _text(16)  # telephone | wideband
+    speech_seconds: float
+    segments: list[list[int]] = Field(default_factory=list, sa_type=JSONType)  # the applicant's
+    engine: str = _text(32)
+    dimension: int
+    vector: bytes = Field(sa_type=sa.LargeBinary)  # float32, little-endian
+    id_number: str = _text(32)
+    cluster: str = _text(32)
+    recorded_at: datetime = _when()
+
+
+class EnrolledAgent(SQLModel, table=True):
+    """A centre agent's enrolled voice: their turns are dropped from mono call recordings."""
+
+    __tablename__ = "agent_voices"
+    __table_args__ = (sa.UniqueConstraint("name", "engine"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = _text(64)
+    engine: str = _text(32)
+    dimension: int
+    vector: bytes = Field(sa_type=sa.LargeBinary)
+    speech_seconds: float
+    enrolled_at: datetime = _when()
+
+
 class FindingState(StrEnum):
     OPEN = "open"  # a senior has not looked yet: the dossier never goes straight through
     CLEARED = "cleared"  # not the same person, or the same person and fine

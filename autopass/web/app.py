@@ -25,6 +25,7 @@ from autopass.web.finalize import DossierSettled, start_finalize
 from autopass.web.processing import DossierSubmitted, start_processing
 from autopass.web.routes import (
     api,
+    calls,
     captures,
     channels,
     crops,
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(api.router)
     app.include_router(crops.router)
+    app.include_router(calls.router)
     app.include_router(dashboard.router)
     app.include_router(dossiers.router)
     app.include_router(dealer_api.router)

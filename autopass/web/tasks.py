@@ -21,6 +21,7 @@ from autopass.microtasks.base import all_types
 from autopass.settings import Settings
 from autopass.store.queue import AnswerOutcome, answer, claim_next, expire_leases, release, roles_for
 from autopass.store import MicroTask, TaskState, User
+from autopass.voice.clips import call_clips
 
 APPLICATION = "application"
 
@@ -56,6 +57,7 @@ class TaskPublic(BaseModel):
     options: list[OptionPublic] = []
     candidates: list[CandidatePublic] = []
     crops: dict[str, str] = {}  # slot -> URL
+    calls: list[tuple[str, str]] = []  # investigate_link: (label, URL) of each call to hear
 
 
 def crop_url(task_id: int, slot: str) -> str:
@@ -151,6 +153,9 @@ def present_task(session: Session, task: MicroTask) -> TaskPublic:
         if kind_of(task.kind).shows_candidates
         else [],
         crops={slot: crop_url(task.id, slot) for slot in slots},
+        calls=[(f"{clip.application_id} · {clip.file}", f"/tasks/{task.id}/calls/{number}")
+               for number, clip in enumerate(call_clips(session, task.dossier_id), start=1)]
+        if task.kind == MicroTaskKind.INVESTIGATE_LINK else [],
     )
 
 

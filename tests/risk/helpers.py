@@ -9,16 +9,21 @@ from typing import Any
 import numpy as np
 
 from autopass.dossier import Application, Decision, DocumentResult, DossierResult, FieldValue
-from autopass.risk import FaceVector, Screening, record_screening, screen_dossier
+from autopass.risk import FaceVector, Screening, VoiceVector, record_screening, screen_dossier
 from autopass.routing import plan_microtasks
 from autopass.rules import decide
 from autopass.settings import Settings
-from autopass.standards import FaceSearch, RiskPolicy, Standard, load_standard
+from autopass.standards import FaceSearch, RiskPolicy, Standard, VoiceSearch, load_standard
 from autopass.store import NewMicroTask, Role, record_dossier, session_scope
 from tests.factories import APPLICATION
 
 ENGINE = "unit"  # a face engine of the tests: cosine similarity of its vectors
-POLICY = RiskPolicy(faces={ENGINE: FaceSearch(same_person_at=0.9)})
+VOICE_ENGINE = "campplus"
+SYNTHETIC_VOICES = VoiceSearch(same_voice_at={"wideband": 0.8, "telephone": 0.8, "mixed": 0.8},
+                               agent_same_voice_at=0.75)
+"""Thresholds for tests.voice_audio's synthetic voices (one voice 0.85-0.94, two 0.4-0.71)."""
+POLICY = RiskPolicy(faces={ENGINE: FaceSearch(same_person_at=0.9)},
+                    voices={VOICE_ENGINE: SYNTHETIC_VOICES})
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 
 
@@ -67,7 +72,7 @@ def documents(number: int, *, invoice_number: str | None = None,
 
 def record(settings: Settings, app: Application, docs: list[DocumentResult] | None = None,
            faces: list[np.ndarray] = (), *, policy: RiskPolicy = POLICY,
-           now: datetime = NOW) -> tuple[int, DossierResult, Screening]:
+           now: datetime = NOW, voices: list[VoiceVector] = ()) -> tuple[int, DossierResult, Screening]:
     """Screen and record one dossier as the pipeline does: the risk check joins the checks
     (here the only one), the dossier is routed and recorded with its screening."""
     standard = _standard(policy)
@@ -76,7 +81,8 @@ def record(settings: Settings, app: Application, docs: list[DocumentResult] | No
     with session_scope(settings) as session:
         screening = screen_dossier(session, policy=policy, application=app, documents=docs,
                                    faces=vectors, engine=ENGINE, similarity=cosine,
-                                   database=settings.store_url, now=now)
+                                   database=settings.store_url, now=now, voices=list(voices),
+                                   voice_engine=VOICE_ENGINE, voice_similarity=cosine)
     checks = [screening.check]
     decision = decide(checks)
     plans = plan_microtasks(standard, decision=decision, checks=checks, documents=docs)

@@ -40,6 +40,8 @@ TABLES = {
     "face_embeddings",
     "risk_findings",
     "channel_watches",  # 0011: dealers and salespeople under watch (channel risk)
+    "voice_embeddings",  # 0012_voice: recorded calls' voiceprints and the enrolled agents
+    "agent_voices",
     "users",
 }
 

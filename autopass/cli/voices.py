@@ -1,0 +1,44 @@
+"""``autopass voices ...``: voiceprint measurements on a folder of labelled speech."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from autopass.cli._app import app
+from autopass.settings import get_settings
+
+voices_app = typer.Typer(help="Voiceprint measurements (README \"Recorded calls\").",
+                         no_args_is_help=True)
+app.add_typer(voices_app, name="voices")
+Folder = Annotated[Path, typer.Argument(help="Labelled speech, e.g. ../shared/datasets/voices-dev.")]
+
+
+@voices_app.command("measure")
+def voices_measure(folder: Folder) -> None:
+    """Equal-error rate and its threshold per channel, and seconds per 60 s call."""
+    from autopass.devtools.voices import measure
+    from autopass.engines.registry import get_voice_engine
+
+    print(json.dumps(measure(get_voice_engine(get_settings()), folder), indent=1))
+
+
+@voices_app.command("rings")
+def voices_rings(
+    folder: Folder,
+    seeds: Annotated[int, typer.Option(help="Independent draws (agent, rings, clean).")] = 3,
+    product: Annotated[str, typer.Option(help="Standard whose thresholds apply.")] = "new_car_loan",
+) -> None:
+    """Planted same-voice rings among telephone calls with an agent: found and clean flagged."""
+    from autopass.devtools.voices import ring_evaluation
+    from autopass.engines.registry import get_voice_engine
+    from autopass.standards import load_standard
+
+    settings = get_settings()
+    engine = get_voice_engine(settings)
+    search = load_standard(product, settings).risk.voices[engine.name]
+    for seed in range(1, seeds + 1):
+        print(json.dumps(ring_evaluation(engine, folder, search, seed=seed)), flush=True)
