@@ -122,7 +122,9 @@ def build_payload(
         )
     if spec.kind is MicroTaskKind.CONFIRM_FIELD and spec.required_answers > 1:
         for candidate in candidates:  # blind double keying: operators type without the OCR value
-            candidate.pop("value", None)
+            # kept apart, never shown (``web.tasks`` shows "value" only): what people type is
+            # compared with it to measure the machine's error (``autopass.quality.measure``)
+            candidate["machine_value"] = candidate.pop("value", None)
     payload["candidates"] = candidates
     return payload
 

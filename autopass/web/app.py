@@ -24,6 +24,7 @@ from autopass.web.deps import LoginRequired
 from autopass.web.finalize import DossierSettled, start_finalize
 from autopass.web.processing import DossierSubmitted, start_processing
 from autopass.web.routes import api, captures, crops, dashboard, dealer_api, dossiers, pages
+from autopass.web.routes import qa, quality
 from autopass.web.templating import WEB_DIR
 
 SECURITY_HEADERS = {
@@ -88,6 +89,10 @@ def create_app(
     app.include_router(dossiers.router)
     app.include_router(dealer_api.router)
     app.include_router(captures.router)
+    app.include_router(qa.router)
+    app.include_router(qa.api)
+    app.include_router(quality.router)
+    app.include_router(quality.api)
     app.add_exception_handler(LoginRequired, _to_login)
     return app
 

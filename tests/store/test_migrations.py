@@ -40,6 +40,7 @@ TABLES = {
     "face_embeddings",
     "risk_findings",
     "users",
+    "qa_reviews",  # 0011_quality: blind QA reviews of straight-through dossiers
 }
 
 
