@@ -13,5 +13,6 @@ from autopass.cli import demo as _demo  # noqa: F401  (registers `autopass demo`
 from autopass.cli import dealers as _dealers  # noqa: F401  (registers `autopass dealers`)
 from autopass.cli import operations as _operations  # noqa: F401  (registers `autopass intake`, `autopass nightly`)
 from autopass.cli import cluster as _cluster  # noqa: F401  (registers `autopass cluster`)
+from autopass.cli import calibrate as _calibrate  # noqa: F401  (registers `autopass calibrate`)
 
 __all__ = ["app"]
