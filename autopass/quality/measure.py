@@ -108,7 +108,7 @@ def quality_report(session: Session, first_day: date, last_day: date, *,
                          qa=_errors([o for o in group if o.origin == QA]), looked_at=len(group))
               for name, group in sorted(by_field.items())]
     fields.sort(key=lambda f: (-(f.trusted.high or 0), f.field))
-    reviews = _answered_reviews(session, start, end)
+    reviews = answered_reviews(session, start, end)
     waiting = session.scalar(sa.select(sa.func.count()).select_from(QaReview).where(
         QaReview.state.in_([QaState.OPEN, QaState.CLAIMED]))) or 0
     return QualityReport(
@@ -125,7 +125,7 @@ def quality_series(session: Session, *, last_day: date, days: int,
     first_day = last_day - timedelta(days=days - 1)
     start, end = day_window(first_day)[0], day_window(last_day)[1]
     seen = observations(session, standards=standards, since=start, until=end)
-    reviews = _answered_reviews(session, start, end)
+    reviews = answered_reviews(session, start, end)
     points = []
     for offset in range(days):
         day = first_day + timedelta(days=offset)
@@ -143,9 +143,15 @@ def _errors(group: list[Observation]) -> Proportion:
     return wilson(sum(not o.correct for o in group), len(group))
 
 
-def _answered_reviews(session: Session, start: datetime, end: datetime) -> list[QaReview]:
-    return list(session.scalars(sa.select(QaReview).where(
-        QaReview.answered_at >= start, QaReview.answered_at < end)))
+def answered_reviews(session: Session, start: datetime | None = None,
+                     end: datetime | None = None) -> list[QaReview]:
+    """QA reviews answered in [start, end) (every answered one without bounds)."""
+    query = sa.select(QaReview).where(QaReview.answered_at.is_not(None))
+    if start is not None:
+        query = query.where(QaReview.answered_at >= start)
+    if end is not None:
+        query = query.where(QaReview.answered_at < end)
+    return list(session.scalars(query))
 
 
 def _from_qa(session: Session, since: datetime | None, until: datetime | None,
@@ -185,9 +191,7 @@ def _machine_right(item: dict[str, Any], resolution: dict[str, Any]) -> bool:
     machine = item["machine"]["value"]
     if "signed" in resolution:
         return bool(resolution["signed"]) == bool(machine)
-    if resolution.get("source") == item["document"]:
-        return True
-    return same_value(resolution.get("value"), machine)
+    return same_value(resolution.get("value"), machine)  # the value chosen, whoever offered it
 
 
 def _from_tasks(session: Session, standards: Mapping[str, Standard], since: datetime | None,
