@@ -119,6 +119,25 @@ def quality_report(session: Session, first_day: date, last_day: date, *,
         qa_waiting=waiting)
 
 
+def quality_markdown(report: QualityReport) -> str:
+    """The report's figures as Markdown (the nightly batch's daily-report artifact)."""
+
+    def shown(p: Proportion) -> str:
+        if not p.n:
+            return "no answers"
+        return f"{p.errors}/{p.n} = {p.errors / p.n:.2%} (95% {p.low:.2%}-{p.high:.2%})"
+
+    rows = "\n".join(f"| {f.field} | {shown(f.trusted)} | {f.qa.errors}/{f.qa.n} | {f.looked_at} |"
+                     for f in report.fields)
+    return (f"## Measured machine error\n\n"
+            f"- error among trusted values: {shown(report.trusted)}\n"
+            f"- estimated false auto_pass (QA): {shown(report.false_auto_pass)}\n"
+            f"- QA reviews with a disagreement: {report.qa_reviews.errors}/{report.qa_reviews.n}; "
+            f"waiting: {report.qa_waiting}\n\n"
+            f"| field | trusted-value errors | QA errors | looked at |\n|---|---|---|---|\n"
+            f"{rows}\n")
+
+
 def quality_series(session: Session, *, last_day: date, days: int,
                    standards: Mapping[str, Standard]) -> list[QualityPoint]:
     """Per Beijing day: trusted-value error and QA disagreement rate (None: nothing answered)."""

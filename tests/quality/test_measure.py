@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from autopass.dossier import MicroTaskKind
-from autopass.quality.measure import observations, quality_report
+from autopass.quality.measure import observations, quality_markdown, quality_report
 from autopass.quality.operators import operator_quality
 from autopass.reports import beijing_day
 from autopass.settings import Settings
@@ -93,6 +93,9 @@ def test_error_among_trusted_values_per_field(store: Settings) -> None:
     assert by_field["bank_card.card_number"].looked_at == 1
     assert by_field["bank_card.card_number"].trusted.n == 0
     assert report.false_auto_pass.n == 0 and report.false_auto_pass.rate is None
+    markdown = quality_markdown(report)  # the nightly batch's daily-report artifact
+    assert "- error among trusted values: 0/2 = 0.00% (95% 0.00%-" in markdown
+    assert "| bank_card.card_number | no answers | 0/0 | 1 |" in markdown
 
 
 def test_operator_quality_counts_second_keyer_agreement_and_slips_caught(store: Settings) -> None:
