@@ -174,6 +174,8 @@ def answer_with_truth(settings: Settings, truths: Truths, *, slip_rate: float = 
 
 QA_SENIOR = "truthful-qa"
 """The senior who answers QA reviews (blind: from the truth, never from the machine's values)."""
+QA_SET_ASIDE = "truthful-qa-set-aside"
+"""Holds the QA reviews no truthful answer fits (an item whose truth the generator lacks)."""
 
 
 def _answer_qa_reviews(settings: Settings, truths: Truths, slips: _Slips,
@@ -189,7 +191,7 @@ def _answer_qa_reviews(settings: Settings, truths: Truths, slips: _Slips,
         with session_scope(settings) as session:
             review = next_review(session, username=QA_SENIOR, now=now,
                                  lease_seconds=int(SET_ASIDE_LEASE.total_seconds()))
-            if review is None or review.id in slips.qa_set_aside:
+            if review is None:
                 return counts
             dossier = session.get_one(Dossier, review.dossier_id)
             _, truth = truths[dossier.application_id]
@@ -212,7 +214,9 @@ def _answer_qa_reviews(settings: Settings, truths: Truths, slips: _Slips,
                 counts["disagreed"] += bool(outcome.disagreements)
                 counts["reopened"] += outcome.decision_changed
                 continue
-            slips.qa_set_aside.add(review.id)  # stays claimed: nobody is asked again
+            # Stays claimed, by nobody who asks again: the next review comes next.
+            review.claimed_by = QA_SET_ASIDE
+            slips.qa_set_aside.add(review.id)
 
 
 class _Slips:
