@@ -107,3 +107,19 @@ def test_an_operator_cannot_see_others_statistics(app_client: TestClient) -> Non
     log_in(app_client, "sue")
     assert app_client.get("/api/quality/operators/otto").status_code == 200
     assert app_client.get("/api/quality/operators").status_code == 200
+
+
+def test_the_qa_page_form_records_an_agreeing_review(app_client: TestClient,
+                                                     web_settings: Settings) -> None:
+    review_id = _qa_review(web_settings)
+    page = log_in(app_client, "sam") and app_client.get("/qa")
+    form = {"csrf_token": csrf_of(page.text), "item-i1": MACHINE_ID, "item-i2": "张伟",
+            "item-i3": "yes"}
+    missing = app_client.post(f"/qa/{review_id}/answer", data={**form, "item-i3": ""})
+    assert missing.status_code == 422 and "answer yes or no for face (item i3)" in missing.text
+    done = app_client.post(f"/qa/{review_id}/answer", data=form, follow_redirects=False)
+    assert done.status_code == 303 and done.headers["location"] == "/qa"
+    with session_scope(web_settings) as session:
+        assert session.scalars(sa.select(AuditEvent.action).where(
+            AuditEvent.action == "qa_agreed")).all() == ["qa_agreed"]
+    assert "No QA review is waiting" in app_client.get("/qa").text
