@@ -11,7 +11,13 @@ from pydantic import BaseModel
 from autopass.devtools.evaluation import EvaluatedDossier
 from autopass.devtools.truthful_operators import truthful_answer
 from autopass.dossier import MicroTaskKind
-from autopass.quality.measure import QA, answered_reviews, observations, standards_in_use
+from autopass.quality.measure import (
+    QA,
+    answered_reviews,
+    false_auto_passes,
+    observations,
+    standards_in_use,
+)
 from autopass.quality.qa import key_fields, same_value
 from autopass.quality.stats import wilson
 from autopass.settings import Settings
@@ -29,7 +35,7 @@ class QualityAgainstTruth(BaseModel):
     qa_trusted_error: Estimate  # key-field values of QA-reviewed dossiers, as QA settled them
     all_trusted_error: Estimate  # every trusted value people saw (QA and tasks)
     true_trusted_error: Estimate  # every key-field value of every auto_pass dossier vs truth.json
-    qa_false_auto_pass: Estimate  # QA reviews whose values would not pass / reviews
+    qa_false_auto_pass: Estimate  # QA reviews whose settled values would not pass / reviews
     true_false_auto_pass: Estimate  # defective dossiers among auto_pass ones (truth.json)
 
     @property
@@ -47,7 +53,7 @@ def against_truth(settings: Settings, evaluated: Sequence[EvaluatedDossier]) -> 
         standards = standards_in_use(session, settings)
         seen = observations(session, standards=standards)
         reviews = answered_reviews(session)
-        changed = sum(bool(review.decision_changed) for review in reviews)
+        changed = false_auto_passes(session, reviews)
         products = dict(session.execute(sa.select(Dossier.application_id, Dossier.product)).all())
     qa = [o for o in seen if o.origin == QA]
     trusted = [o for o in seen if o.trusted]

@@ -115,7 +115,7 @@ def quality_report(session: Session, first_day: date, last_day: date, *,
         first_day=first_day, last_day=last_day, fields=fields,
         trusted=_errors([o for o in seen if o.trusted]),
         qa_reviews=wilson(sum(r.state == QaState.DISAGREED for r in reviews), len(reviews)),
-        false_auto_pass=wilson(sum(bool(r.decision_changed) for r in reviews), len(reviews)),
+        false_auto_pass=wilson(false_auto_passes(session, reviews), len(reviews)),
         qa_waiting=waiting)
 
 
@@ -156,6 +156,25 @@ def quality_series(session: Session, *, last_day: date, days: int,
                              if answered else None),
             observations=len([o for o in seen if beijing_day(o.at) == day])))
     return points
+
+
+def false_auto_passes(session: Session, reviews: list[QaReview]) -> int:
+    """QA-reviewed dossiers that should not have gone straight through: the QA values would not
+    pass the standard, and the correction tasks did not all side with the machine (a QA slip
+    that a senior then overruled is no false auto_pass)."""
+    changed = [review for review in reviews if review.decision_changed]
+    task_ids = [entry["task_id"] for review in changed for entry in (review.outcome or {}).values()
+                if entry.get("task_id")]
+    tasks = {task.id: task for task in session.scalars(
+        sa.select(MicroTask).where(MicroTask.id.in_(task_ids)))} if task_ids else {}
+    found = 0
+    for review in changed:
+        items = {item["id"]: item for item in review.items}
+        settled = [(items[item_id], tasks.get(entry.get("task_id")))
+                   for item_id, entry in (review.outcome or {}).items() if not entry["agrees"]]
+        found += not all(task is not None and task.resolution is not None
+                         and _machine_right(item, task.resolution) for item, task in settled)
+    return found
 
 
 def _errors(group: list[Observation]) -> Proportion:
@@ -210,6 +229,8 @@ def _machine_right(item: dict[str, Any], resolution: dict[str, Any]) -> bool:
     machine = item["machine"]["value"]
     if "signed" in resolution:
         return bool(resolution["signed"]) == bool(machine)
+    if "same_person" in resolution:
+        return bool(resolution["same_person"]) == bool(machine)
     return same_value(resolution.get("value"), machine)  # the value chosen, whoever offered it
 
 

@@ -211,3 +211,28 @@ def test_an_incomplete_answer_is_refused_with_the_item_named(
         _answer(store, standard, review_id, {"i1": MACHINE_ID, "i2": " ", "i3": True})
     with pytest.raises(QaError, match=r"answer yes or no for face \(item i3\)"):
         _answer(store, standard, review_id, {"i1": MACHINE_ID, "i2": "张伟"})
+
+
+def test_a_qa_slip_overruled_by_the_correction_is_no_false_auto_pass(
+        store: Settings, standard: Standard) -> None:
+    from autopass.quality.measure import answered_reviews, false_auto_passes, observations
+    from autopass.store.queue import answer, claim_next, roles_for
+
+    review_id = _review(store, standard)
+    _answer(store, standard, review_id, {"i1": MACHINE_ID, "i2": "张为", "i3": False})
+    with session_scope(store) as session:
+        assert false_auto_passes(session, answered_reviews(session)) == 1  # until corrected
+    for _ in range(2):  # a senior sides with the machine on the name and the faces
+        with session_scope(store) as session:
+            task = claim_next(session, operator="sue", now=NOW, lease_seconds=180,
+                              roles=roles_for("senior"))
+            assert task is not None
+            machine = {"value": "张伟", "source": "id.jpg#1"}
+            answer(session, task_id=task.id, operator="sue", now=NOW + timedelta(minutes=1),
+                   answer=machine if task.kind == MicroTaskKind.RESOLVE_MISMATCH
+                   else {"same_person": True})
+    with session_scope(store) as session:
+        assert false_auto_passes(session, answered_reviews(session)) == 0
+        seen = observations(session, standards={"qa_test": standard})
+    assert sorted((o.field, o.correct) for o in seen) == [
+        ("id_card_front.id_number", True), ("id_card_front.name", True)]
