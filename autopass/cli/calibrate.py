@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Annotated
@@ -50,7 +51,7 @@ def calibrate(
     with session_scope(settings) as session:
         seen = observations(session, standards={product: standard}, since=start)
     found = calibrate_fields(standard, seen, target=target_error)
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 160)  # a pipe: the whole table
     console.print(_table(found, target_error, since.date() if since else None))
     if charts is not None:
         charts.mkdir(parents=True, exist_ok=True)
