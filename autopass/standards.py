@@ -507,6 +507,22 @@ class RiskPolicy(_Strict):
         50, ge=2, le=1000, description="Most dossiers a ring finding names (the nearest first).")
 
 
+class QaPolicy(_Strict):
+    """Which straight-through dossiers a senior reviews blind, to measure how often the machine is
+    wrong on the centre's own traffic (``autopass.quality``). The decision is never held up."""
+
+    sample_rate: float = Field(
+        0.02, ge=0, le=1,
+        description="Share of auto_pass dossiers drawn for a blind QA review; the draw is a hash "
+        "of the application id (the same dossier is always drawn, or never).")
+    watched_dealers: list[str] = Field(
+        default_factory=list,
+        description="Dealer ids under watch: every auto_pass dossier of theirs is QA-reviewed.")
+    seed: str = Field(
+        "qa-1", min_length=1, max_length=64,
+        description="Salt of the draw: change it to draw another sample of the same traffic.")
+
+
 class Standard(_Strict):
     """One loan product's checklist."""
 
@@ -536,6 +552,9 @@ class Standard(_Strict):
         default_factory=RiskPolicy,
         description="Links between applicants across dossiers: a dossier with one never goes "
         "straight through; a senior settles it.")
+    qa: QaPolicy = Field(
+        default_factory=QaPolicy,
+        description="Blind QA review of a sample of straight-through dossiers (autopass.quality).")
     rules: list[Rule] = Field(min_length=1)
 
     _document_specs: dict[DocumentType, DocumentSpec] = PrivateAttr(default_factory=dict)

@@ -27,6 +27,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 
+from autopass.quality.measure import quality_markdown, quality_report, standards_in_use
 from autopass import post_loan, reports
 from autopass.dealer_deadlines import deadline_days, overdue_requests, reject_overdue
 from autopass.dossier import DossierResult
@@ -134,12 +135,14 @@ def refinalize(dossier_id: int) -> None:
 
 @task(name="daily-report", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
 def publish_daily_report(day: date) -> reports.Report:
-    with session_scope(get_settings()) as session:
+    settings = get_settings()
+    with session_scope(settings) as session:
         report = reports.daily_report(session, day)
+        quality = quality_report(session, day, day, standards=standards_in_use(session, settings))
     create_markdown_artifact(
         key="daily-report",
         description=f"Autopass daily report {day.isoformat()}",
-        markdown=reports.report_markdown(report),
+        markdown=reports.report_markdown(report) + "\n" + quality_markdown(quality),
     )
     return report
 

@@ -26,6 +26,7 @@ from tasks.confirm import confirm_readings
 from tasks.face import match_faces
 from tasks.intake import open_dossier
 from tasks.notify import notify_if_due
+from tasks.qa import sample_for_qa
 from tasks.risk import screen_across_dossiers
 from tasks.route import prepare_microtasks, route
 from tasks.store import record_result, store_originals
@@ -93,8 +94,10 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
         elapsed_ms=int((time.perf_counter() - started) * 1000),
         calls=call_summary,
     )
-    return run(record_result, application, result, originals, microtasks, standard.sla_minutes,
-               settings.face_engine, screening)
+    stored = run(record_result, application, result, originals, microtasks, standard.sla_minutes,
+                 settings.face_engine, screening)
+    run(sample_for_qa, standard, application, stored, images)  # after the decision, not before
+    return stored
 
 
 @flow(

@@ -15,5 +15,6 @@ from autopass.cli import operations as _operations  # noqa: F401  (registers `au
 from autopass.cli import cluster as _cluster  # noqa: F401  (registers `autopass cluster`)
 from autopass.cli import agents as _agents  # noqa: F401  (registers `autopass agents`)
 from autopass.cli import voices as _voices  # noqa: F401  (registers `autopass voices`)
+from autopass.cli import calibrate as _calibrate  # noqa: F401  (registers `autopass calibrate`)
 
 __all__ = ["app"]

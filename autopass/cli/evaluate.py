@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -23,6 +25,7 @@ from autopass.devtools.evaluation import (
     evaluate_by_group,
     evaluate_results,
 )
+from autopass.devtools.quality_truth import Estimate, QualityAgainstTruth, against_truth
 from autopass.intake import TRUTH_FILE
 from autopass.settings import get_settings, use_settings
 from autopass.devtools.truthful_operators import LoopReport
@@ -50,6 +53,12 @@ def evaluate(
                             "another type, a character mistyped).")
     ] = 0.0,
     seed: Annotated[int, typer.Option(help="Which answers slip (--slip-rate).")] = 0,
+    qa_rate: Annotated[float | None, typer.Option(
+        min=0.0, max=1.0, help="Share of auto_pass dossiers drawn for a blind QA review, in place "
+        "of the standards' qa.sample_rate (a copy of the standards is changed, not them).")] = None,
+    store_dir: Annotated[Path | None, typer.Option(
+        help="Keep this run's store (and crops) in this new folder instead of a temporary one: "
+        "`AUTOPASS_DATA_DIR=DIR autopass calibrate` then reads its answers.")] = None,
 ) -> None:
     """Document-type accuracy, exact match per field, straight-through rate on clean dossiers,
     every defective dossier that came out auto_pass, and seconds per dossier; side by side per
@@ -64,8 +73,14 @@ def evaluate(
     console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="autopass-evaluate-") as scratch:
         settings = get_settings()
+        if store_dir is not None and (keep_store or (store_dir.exists() and any(store_dir.iterdir()))):
+            raise typer.BadParameter(f"--store-dir {store_dir}: must be a new or empty folder")
         if not keep_store:
-            settings = settings.model_copy(update={"data_dir": Path(scratch), "database_url": None})
+            settings = settings.model_copy(update={"data_dir": store_dir or Path(scratch),
+                                                   "database_url": None})
+        if qa_rate is not None:
+            settings = settings.model_copy(update={"standards_dir": _with_qa_rate(
+                settings.standards_dir, Path(scratch) / "standards", qa_rate)})
         with use_settings(settings):
             evaluated = _process(folders, console, prefixed=len(samples_dirs) > 1)
             report = evaluate_results(evaluated)
@@ -77,6 +92,8 @@ def evaluate(
                 with console.status("people answer with the truth; finalize-dossier decides"):
                     loop = answer_with_truth_in(settings, truths, slip_rate=slip_rate, seed=seed)
                 Console().print(_loop_table(loop))
+                quality = against_truth(settings, evaluated)
+                Console().print(_quality_table(quality))
                 for name, reasons in loop.misjudged.items():
                     Console().print(f"[red]{name}[/]: " + escape("; ".join(reasons)))
     if json_file:
@@ -85,6 +102,7 @@ def evaluate(
                                          for group, part in by_group.items()}
         if loop is not None:
             document["after_answers"] = loop.model_dump(mode="json")
+            document["measured_error"] = quality.model_dump(mode="json")
         json_file.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
     failed = report.false_auto_pass or (loop is not None and loop.defective_approved)
     raise typer.Exit(1 if failed else 0)
@@ -137,9 +155,46 @@ def _loop_table(loop: LoopReport) -> Table:
     table.add_row("tasks no truthful answer fits", str(loop.set_aside))
     table.add_row("answers slipped (--slip-rate)", str(loop.slips))
     table.add_row("tasks showing no image", str(len(loop.tasks_without_image)))
+    table.add_row("QA reviews answered (disagreed, re-opened)",
+                  f"{loop.qa_reviews} ({loop.qa_disagreed}, {loop.qa_reopened})")
+    table.add_row("QA items slipped (--slip-rate)", str(loop.qa_slips))
     runs = ", ".join(f"{runs}: {count}" for runs, count in loop.finalize_runs.items())
     table.add_row("finalize runs per dossier (runs: dossiers)", runs)
     return table
+
+
+def _quality_table(quality: QualityAgainstTruth) -> Table:
+    """What the centre measured of its own error, beside what the generator knows."""
+    table = Table(title="measured error (people's answers) against the truth")
+    for column in ("figure", "measured", "95% interval", "truth"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+
+    def shown(e: Estimate) -> tuple[str, str]:
+        if not e.n:
+            return "0/0", "-"
+        return f"{e.errors}/{e.n} ({e.errors / e.n:.2%})", f"{e.low:.2%}-{e.high:.2%}"
+
+    true = quality.true_trusted_error
+    table.add_row("trusted-value error, QA sample", *shown(quality.qa_trusted_error),
+                  f"{true.errors}/{true.n}" + (f" ({true.errors / true.n:.2%})" if true.n else ""))
+    table.add_row("trusted-value error, every answer", *shown(quality.all_trusted_error), "")
+    fap = quality.true_false_auto_pass
+    table.add_row("false auto_pass, QA estimate", *shown(quality.qa_false_auto_pass),
+                  f"{fap.errors}/{fap.n}")
+    inside = quality.qa_error_inside
+    table.add_row("truth inside the QA interval", "-" if inside is None else str(inside), "", "")
+    return table
+
+
+def _with_qa_rate(source: Path, target: Path, rate: float) -> Path:
+    """A copy of the standards folder whose every product draws ``rate`` for QA review."""
+    shutil.copytree(source, target)
+    for path in target.glob("*.yaml"):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data["qa"] = {**(data.get("qa") or {}), "sample_rate": rate}
+        path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False),
+                        encoding="utf-8")
+    return target
 
 
 def _table(report: EvaluationReport, by_group: dict[str, EvaluationReport]) -> Table:

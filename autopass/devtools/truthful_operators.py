@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import select
 
 from autopass.dossier import DocumentResult, FieldRef
-from autopass.microtasks import kind_of
+from autopass.microtasks import MicroTaskKind, kind_of
 from autopass.settings import Settings
 from autopass.standards import APPLICATION
 from autopass.store.queue import answer, claim_next, roles_for
@@ -74,6 +74,11 @@ class LoopReport(BaseModel):
     # ended so: its failing checks, the tasks set aside and the slips given on its tasks.
     misjudged: dict[str, list[str]] = Field(default_factory=dict)
     finalize_runs: dict[int, int] = Field(default_factory=dict)  # runs -> dossiers
+    # Blind QA of straight-through dossiers (``autopass.quality``), answered with the truth too.
+    qa_reviews: int = 0
+    qa_disagreed: int = 0
+    qa_reopened: int = 0  # the QA values would not have passed: the dossier was judged again
+    qa_slips: int = 0  # QA items answered wrong on purpose (``slip_rate``)
 
 
 def truthful_answer(kind: str, payload: dict[str, Any], truth: dict[str, Any],
@@ -155,7 +160,9 @@ def answer_with_truth(settings: Settings, truths: Truths, *, slip_rate: float = 
     runs: Counter[int] = Counter()
     slips = _Slips(slip_rate, random.Random(seed))
     now = utc_now()
+    qa = Counter[str]()
     while True:
+        qa.update(_answer_qa_reviews(settings, truths, slips, now))
         settled = _answer_open_tasks(settings, truths, set_aside, slips, now)
         settled = [dossier_id for dossier_id in settled if runs[dossier_id] < MAX_FINALIZE_RUNS]
         if not settled:
@@ -164,7 +171,56 @@ def answer_with_truth(settings: Settings, truths: Truths, *, slip_rate: float = 
             runs[dossier_id] += 1
             finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id))
         now += timedelta(minutes=1)
-    return _report(settings, truths, set_aside, runs, slips.given)
+    report = _report(settings, truths, set_aside, runs, slips.given)
+    report.qa_reviews, report.qa_disagreed = qa["answered"], qa["disagreed"]
+    report.qa_reopened, report.qa_slips = qa["reopened"], slips.qa_given
+    return report
+
+
+QA_SENIOR = "truthful-qa"
+"""The senior who answers QA reviews (blind: from the truth, never from the machine's values)."""
+QA_SET_ASIDE = "truthful-qa-set-aside"
+"""Holds the QA reviews no truthful answer fits (an item whose truth the generator lacks)."""
+
+
+def _answer_qa_reviews(settings: Settings, truths: Truths, slips: _Slips,
+                       now: datetime) -> Counter[str]:
+    """Claim and answer every waiting QA review from the truth (``slip_rate`` of the items
+    slipped); a review with an item no truthful answer fits is left claimed."""
+    from autopass.quality.qa import ASKED_AS, QaAnswer, SIGNATURE, answer_review, next_review
+    from autopass.standards import load_standard
+
+    counts: Counter[str] = Counter()
+    while True:
+        with session_scope(settings) as session:
+            review = next_review(session, username=QA_SENIOR, now=now,
+                                 lease_seconds=int(SET_ASIDE_LEASE.total_seconds()))
+            if review is None:
+                return counts
+            dossier = session.get_one(Dossier, review.dossier_id)
+            _, truth = truths[dossier.application_id]
+            values: dict[str, str | bool] = {}
+            for item in review.items:
+                kind = ASKED_AS.get(item["kind"], ASKED_AS[SIGNATURE])
+                payload = {"subjects": [{"document": item["document"], "field": item["field"]}]}
+                given = truthful_answer(kind, payload, truth, dossier.result["documents"])
+                if given is None:
+                    break
+                given = slips.maybe_qa(review.id, kind, given)
+                values[item["id"]] = next(iter(given.values()))
+            else:
+                outcome = answer_review(
+                    session, review_id=review.id, username=QA_SENIOR,
+                    answer=QaAnswer(values=values),
+                    standard=load_standard(dossier.product, settings),
+                    face_engine=settings.face_engine, now=now + timedelta(seconds=60))
+                counts["answered"] += 1
+                counts["disagreed"] += bool(outcome.disagreements)
+                counts["reopened"] += outcome.decision_changed
+                continue
+            # Stays claimed, by nobody who asks again: the next review comes next.
+            review.claimed_by = QA_SET_ASIDE
+            slips.qa_set_aside.add(review.id)
 
 
 class _Slips:
@@ -173,6 +229,16 @@ class _Slips:
     def __init__(self, rate: float, rng: random.Random) -> None:
         self.rate, self.rng = rate, rng
         self.given: dict[int, list[str]] = {}
+        self.qa_set_aside: set[int] = set()
+        self.qa_given = 0
+
+    def maybe_qa(self, review_id: int, kind: MicroTaskKind,
+                 given: dict[str, Any]) -> dict[str, Any]:
+        """A QA item's truthful answer, slipped at the same rate as the tasks' answers."""
+        if self.rate <= 0 or self.rng.random() >= self.rate:
+            return given
+        self.qa_given += 1
+        return slipped(kind, given, {}, self.rng)
 
     def maybe(self, task: MicroTask, given: dict[str, Any]) -> dict[str, Any]:
         if self.rate <= 0 or self.rng.random() >= self.rate:

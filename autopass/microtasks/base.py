@@ -136,6 +136,9 @@ class MicroTaskType(ABC):
     """The page lists the payload's candidate values to choose from."""
     shows_parent_crops: ClassVar[bool] = False
     """After double keying, the page also shows the crops of the task the two people keyed."""
+    states_field_value: ClassVar[bool] = False
+    """Its answer is a field's true value: the machine's reading is measured against it
+    (``autopass.quality.measure``)."""
 
     @property
     def template(self) -> str:

@@ -51,6 +51,7 @@ class ConfirmField(MicroTaskType):
     label = "字段核对 Confirm field"
     keys = "<kbd>Enter</kbd> 确认 Accept · 输入即更正 Type to correct"
     asked_in_order = 90  # the last: any other doubt about a document's field
+    states_field_value = True
 
     def ask(self, standard: Standard, check: CheckResult,
             documents: dict[str, DocumentResult]) -> list[MicroTaskSpec] | None:
@@ -80,7 +81,9 @@ class ConfirmField(MicroTaskType):
         candidates = view.candidates(spec)
         if spec.required_answers > 1:
             for candidate in candidates:  # blind double keying: operators type without the OCR value
-                candidate.pop("value", None)
+                # kept apart, never shown (pages and API show "value" only): what people type is
+                # compared with it to measure the machine's error (``autopass.quality.measure``)
+                candidate["machine_value"] = candidate.pop("value", None)
         return {"candidates": candidates}
 
     def from_form(self, payload: dict[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:

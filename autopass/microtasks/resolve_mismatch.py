@@ -59,6 +59,7 @@ class ResolveMismatch(MicroTaskType):
     label = "差异裁定 Resolve mismatch"
     keys = "<kbd>1</kbd>–<kbd>{candidates}</kbd> 选择 Choose · <kbd>T</kbd> 输入 Type"
     asked_in_order = 50
+    states_field_value = True
     shows_candidates = True
     shows_parent_crops = True
 

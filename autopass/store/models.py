@@ -500,3 +500,39 @@ class RiskFinding(SQLModel, table=True):
     created_at: datetime = _when()
     settled_by: str | None = _text(64, default=None, nullable=True)
     settled_at: datetime | None = _when(nullable=True)
+
+
+# --- QA of straight-through dossiers (``autopass.quality``) ----------------------------------------
+class QaState(StrEnum):
+    OPEN = "open"  # waiting for a senior
+    CLAIMED = "claimed"  # a senior holds it (a lease, as for micro-tasks)
+    AGREED = "agreed"  # the senior's blind answers agree with every machine value
+    DISAGREED = "disagreed"  # some differ: recorded, on the trail, a correction path opened
+
+
+class QaReview(SQLModel, table=True):
+    """A blind QA review of one straight-through dossier by a senior.
+
+    ``items`` holds what the senior is shown (crops, labels) and, never shown, what the machine
+    read (``machine``: value and confidence) to compare the senior's answer with. The dossier's
+    decision is not held up: it was told to the dealer when it was made.
+    """
+
+    __tablename__ = "qa_reviews"
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    reason: str = _text(32)  # sampled | watched_dealer
+    state: QaState = _text(16, default=QaState.OPEN, index=True)
+    items: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    created_at: datetime = _when()
+    claimed_by: str | None = _text(64, default=None, nullable=True)
+    claimed_at: datetime | None = _when(nullable=True)
+    lease_expires_at: datetime | None = _when(nullable=True)
+    answered_by: str | None = _text(64, default=None, nullable=True)
+    answered_at: datetime | None = _when(nullable=True, index=True)
+    seconds: float | None = None
+    answer: dict[str, Any] | None = Field(default=None, sa_type=JSONType, nullable=True)
+    # Per item id: {"agrees": bool, "task_id": adjudication task or None}.
+    outcome: dict[str, Any] | None = Field(default=None, sa_type=JSONType, nullable=True)
+    decision_changed: bool | None = None  # the senior's values would not pass the standard

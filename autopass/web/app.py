@@ -33,6 +33,8 @@ from autopass.web.routes import (
     dealer_api,
     dossiers,
     pages,
+    qa,
+    quality,
 )
 from autopass.web.templating import WEB_DIR
 
@@ -100,6 +102,10 @@ def create_app(
     app.include_router(dealer_api.router)
     app.include_router(captures.router)
     app.include_router(channels.router)
+    app.include_router(qa.router)
+    app.include_router(qa.api)
+    app.include_router(quality.router)
+    app.include_router(quality.api)
     app.add_exception_handler(LoginRequired, _to_login)
     return app
 

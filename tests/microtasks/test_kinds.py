@@ -116,6 +116,8 @@ def test_no_module_outside_the_kinds_chains_cases_over_them() -> None:
         relative = path.relative_to(ROOT).as_posix()
         if relative.startswith("autopass/microtasks/"):
             continue  # the kinds themselves
+        if relative == "autopass/quality/qa.py":
+            continue  # QA items borrow kinds' pages and corrections: the one table of which
         named = {match.group(1) or match.group(2).upper()
                  for match in KIND_NAME.finditer(path.read_text(encoding="utf-8"))}
         if len(named) > 1:

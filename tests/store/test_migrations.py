@@ -43,6 +43,7 @@ TABLES = {
     "voice_embeddings",  # 0012_voice: recorded calls' voiceprints and the enrolled agents
     "agent_voices",
     "users",
+    "qa_reviews",  # 0013_quality: blind QA reviews of straight-through dossiers
 }
 
 

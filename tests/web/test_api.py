@@ -34,6 +34,10 @@ def test_openapi_schema_lists_the_four_task_routes_and_the_dealer_api(
         app_client: TestClient) -> None:
     paths = app_client.get("/openapi.json").json()["paths"]
     assert sorted(paths) == [
+        "/api/qa/next",  # blind QA reviews of straight-through dossiers (issue #30)
+        "/api/qa/{review_id}/answer",
+        "/api/quality/operators",
+        "/api/quality/operators/{username}",
         "/api/tasks/next",
         "/api/tasks/{task_id}/answer",
         "/api/tasks/{task_id}/new-photo",

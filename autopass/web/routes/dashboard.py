@@ -9,10 +9,11 @@ from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from autopass import charts, post_loan, reports
+from autopass.quality.measure import quality_report, standards_in_use
 from autopass.store.queue import queue_overview
 from autopass.store import utc_now
 from autopass.store.models import PostLoanKind
-from autopass.web.deps import SessionDep, Supervisor
+from autopass.web.deps import SessionDep, SettingsDep, Supervisor
 from autopass.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +25,8 @@ STP_COLOR, SLA_COLOR = charts.PALETTE[0], charts.PALETTE[1]
 
 
 @router.get("/dashboard", response_class=HTMLResponse)
-def dashboard(request: Request, session: SessionDep, user: Supervisor) -> Response:
+def dashboard(request: Request, session: SessionDep, settings: SettingsDep,
+              user: Supervisor) -> Response:
     """What a supervisor glances at: now (queue), the trend (14 days), who sends exceptions."""
     now = utc_now()
     today = reports.beijing_day(now)
@@ -35,10 +37,13 @@ def dashboard(request: Request, session: SessionDep, user: Supervisor) -> Respon
     today_report = reports.daily_report(session, today)
     chases = post_loan.open_items(session, PostLoanKind.REGISTRATION_CHASE)
     expiries = post_loan.open_items(session, PostLoanKind.ID_EXPIRY)
+    quality = quality_report(session, first_day, today,
+                             standards=standards_in_use(session, settings))
     session.commit()
     return render(
         request,
         "dashboard.html",
+        quality=quality,
         user=user,
         now=now,
         overview=overview,
@@ -69,7 +74,8 @@ def latest_daily_report(_: Supervisor) -> RedirectResponse:
 
 
 @router.get("/reports/daily/{day}", response_class=HTMLResponse)
-def daily_report_page(day: date, request: Request, session: SessionDep, user: Supervisor) -> Response:
+def daily_report_page(day: date, request: Request, session: SessionDep, settings: SettingsDep,
+                      user: Supervisor) -> Response:
     """One day's report, with links to the day before and after: the calendar's first and last
     days have no neighbour (nor a UTC window, for the first), so they have no report."""
     if not date.min < day < date.max:
@@ -78,10 +84,12 @@ def daily_report_page(day: date, request: Request, session: SessionDep, user: Su
     report = reports.daily_report(session, day)
     chases = post_loan.open_items(session, PostLoanKind.REGISTRATION_CHASE)
     expiries = post_loan.open_items(session, PostLoanKind.ID_EXPIRY)
+    quality = quality_report(session, day, day, standards=standards_in_use(session, settings))
     session.commit()
     return render(
         request,
         "daily_report.html",
+        quality=quality,
         user=user,
         report=report,
         previous_day=(day - timedelta(days=1)).isoformat(),
