@@ -414,6 +414,24 @@ class FaceSearch(_Strict):
         10, ge=1, le=100, description="Nearest faces the index returns, scored again by the engine.")
 
 
+class PhotoChecks(_Strict):
+    """Photos and invoices looked at for reuse and tampering (``autopass.risk.image_reuse``,
+    ``invoice_qr``): distances are bits of a 64-bit perceptual hash."""
+
+    same_photo_within: int = Field(
+        10, ge=0, le=32, description="Hamming distance at or below which two pages of the same "
+        "kind of document are one photo (re-compressed, cropped a little, turned by quarters).")
+    recapture_within: int = Field(
+        8, ge=0, le=32, description="Distance at or below which the selfie's face, with what "
+        "surrounds it, is the ID card's printed portrait photographed again.")
+    invoice_qr: bool = Field(
+        True, description="Read an invoice's QR code and compare it with the printed number, "
+        "date and total: a printed value the QR does not carry is a tamper finding.")
+    qr_min_confidence: float = Field(
+        0.9, ge=0, le=1, description="A printed value is compared with the QR only when read at "
+        "least this sure (a misreading is a doubt for a person, not a forgery).")
+
+
 class RiskPolicy(_Strict):
     """What Autopass looks for across dossiers (``autopass.risk``): links between applicants."""
 
@@ -430,6 +448,10 @@ class RiskPolicy(_Strict):
         "An engine not named here is not searched.")
     max_ring: int = Field(
         50, ge=2, le=1000, description="Most dossiers a ring finding names (the nearest first).")
+    photos: PhotoChecks = Field(
+        default_factory=PhotoChecks,
+        description="The same photo under another applicant, a selfie shot of the ID card, an "
+        "invoice whose QR disagrees with its print.")
 
 
 class Standard(_Strict):

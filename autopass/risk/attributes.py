@@ -28,6 +28,8 @@ class Attribute:
         """The value as a senior may read it: numbers masked, an address cut short."""
         if self.kind == FACE:
             return "同一张脸 same face"
+        if self.kind.endswith("_photo"):
+            return "同一张照片 same photo"
         if self.kind == "address":
             return f"{self.value[:6]}…"
         return mask_value("card_number", self.value)
