@@ -42,7 +42,7 @@ PHOTO_KINDS: dict[DocumentType, str] = {
 }
 RECAPTURE = "selfie_recapture"
 _HASH_SIDE = 32  # pHash's own working size: turning the thumbnail is turning the page
-_WINDOW_FACES = 3.0  # the window around a face, in face widths: the face and what surrounds it
+_WINDOW_FACES = 2.0  # the window around a face, in face widths: the face and what surrounds it
 
 
 @dataclass(frozen=True)
