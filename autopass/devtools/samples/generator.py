@@ -537,22 +537,28 @@ def plant_reused_invoices(out: Path, seed: int, count: int, fraud_rate: float) -
     (cropped, turned, re-compressed) instead of their own: done once every dossier is written."""
     for ring in {role.ring for role in fraud.plan_rings(seed, count, fraud_rate).values()
                  if role.ring.kind == "invoice_photo"}:
-        first = Path(out) / f"dossier_{ring.indices[0]:04d}"
-        first_truth = json.loads((first / "truth.json").read_text(encoding="utf-8"))
-        source = _file_of(first_truth, DocumentType.VEHICLE_INVOICE)
-        photo = Image.open(first / source)
-        for position, index in enumerate(ring.indices[1:], start=1):
-            folder = Path(out) / f"dossier_{index:04d}"
-            truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
-            own = _file_of(truth, DocumentType.VEHICLE_INVOICE)
-            (folder / own).unlink()
-            name = f"{Path(own).stem}.jpg"
-            (folder / name).write_bytes(fraud.reused_photo(photo, ring.rng(f"reuse:{position}")))
-            for part in ("documents", "fields", "templates"):
-                truth[part].pop(own, None)
-                truth[part][name] = first_truth[part][source]
-                truth[part] = dict(sorted(truth[part].items()))
-            _write_json(folder / "truth.json", truth)
+        reuse_invoice_photo(Path(out), ring)
+
+
+def reuse_invoice_photo(out: Path, ring: fraud.Ring) -> None:
+    """The ring's first dossier's invoice photo replaces the later members' invoices, with its
+    truth (fields, template)."""
+    first = out / f"dossier_{ring.indices[0]:04d}"
+    first_truth = json.loads((first / "truth.json").read_text(encoding="utf-8"))
+    source = _file_of(first_truth, DocumentType.VEHICLE_INVOICE)
+    photo = Image.open(first / source)
+    for position, index in enumerate(ring.indices[1:], start=1):
+        folder = out / f"dossier_{index:04d}"
+        truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+        own = _file_of(truth, DocumentType.VEHICLE_INVOICE)
+        (folder / own).unlink()
+        name = f"{Path(own).stem}.jpg"
+        (folder / name).write_bytes(fraud.reused_photo(photo, ring.rng(f"reuse:{position}")))
+        for part in ("documents", "fields", "templates"):
+            truth[part].pop(own, None)
+            truth[part][name] = first_truth[part][source]
+            truth[part] = dict(sorted(truth[part].items()))
+        _write_json(folder / "truth.json", truth)
 
 
 def _file_of(truth: dict[str, Any], document_type: DocumentType) -> str:
