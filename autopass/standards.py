@@ -414,10 +414,16 @@ class FaceSearch(_Strict):
         10, ge=1, le=100, description="Nearest faces the index returns, scored again by the engine.")
 
 
+PhotoKind = Literal["id_photo", "invoice_photo", "registration_photo", "selfie_photo"]
+
+
 class PhotoChecks(_Strict):
     """Photos and invoices looked at for reuse and tampering (``autopass.risk.image_reuse``,
     ``invoice_qr``): distances are bits of a 64-bit perceptual hash."""
 
+    reuse: list[PhotoKind] = Field(
+        default_factory=lambda: ["id_photo", "invoice_photo", "registration_photo", "selfie_photo"],
+        description="Kinds of page whose photo is looked up among other applicants' dossiers.")
     same_photo_within: int = Field(
         10, ge=0, le=32, description="Hamming distance at or below which two pages of the same "
         "kind of document are one photo (re-compressed, cropped a little, turned by quarters).")

@@ -18,7 +18,7 @@ from autopass.engines.registry import get_face_engine, get_ocr_engine
 from autopass.errors import ImageError
 from autopass.imaging import load_pages
 from autopass.reading import ReadDocument, analyse_page, read_as
-from autopass.risk.image_reuse import PageFingerprint, fingerprint, page_kinds
+from autopass.risk.image_reuse import PageFingerprint, page_fingerprint
 from autopass.settings import get_settings
 
 
@@ -50,10 +50,10 @@ def classify_document(path: Path) -> FileReading:
     for page in pages:
         found = analyse_page(page.image, ocr=ocr, face=face)
         documents += [(page.number, document) for document in found]
-        kind = page_kinds(document.type for document in found)
-        if kind is not None:
-            fingerprints.append(PageFingerprint(path.name, page.number, kind,
-                                                fingerprint(page.image)))
+        fingerprinted = page_fingerprint(path.name, page.number, page.image,
+                                         ((document.type, document.fields) for document in found))
+        if fingerprinted is not None:
+            fingerprints.append(fingerprinted)
     return FileReading(file=path.name, documents=documents, fingerprints=fingerprints)
 
 

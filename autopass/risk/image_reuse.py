@@ -18,6 +18,7 @@ shows another background.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +31,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from autopass.documents import DocumentType
+from autopass.dossier import FieldValue
 from autopass.risk.attributes import Attribute
 from autopass.risk.links import Applicant, Link, differ
 from autopass.store.models import Dossier, PhotoFingerprint
@@ -40,6 +42,16 @@ PHOTO_KINDS: dict[DocumentType, str] = {
     DocumentType.VEHICLE_REGISTRATION: "registration_photo",
     DocumentType.SELFIE: "selfie_photo",
 }
+CONTENT_FIELDS: dict[DocumentType, str] = {
+    DocumentType.ID_CARD_FRONT: "id_number",
+    DocumentType.VEHICLE_INVOICE: "invoice_number",
+    DocumentType.VEHICLE_REGISTRATION: "registration_number",
+}
+"""The number that tells two documents of one form apart. A flat scan of a form has no
+background of its own: two scans of one template are as close in pHash as one photo sent twice,
+so a document's page is the same photo only if it also carries the same number (when both were
+read); a selfie has no such number and its own background."""
+_NOT_IN_NUMBERS = re.compile(r"[^0-9A-Za-z]+")
 RECAPTURE = "selfie_recapture"
 _HASH_SIDE = 32  # pHash's own working size: turning the thumbnail is turning the page
 _WINDOW_FACES = 2.0  # the window around a face, in face widths: the face and what surrounds it
@@ -53,6 +65,7 @@ class PageFingerprint:
     page: int
     kind: str
     turns: tuple[int, int, int, int]
+    content: str = ""  # the document's own number as read ("" for a selfie, or unread)
 
 
 def fingerprint(image: np.ndarray) -> tuple[int, int, int, int]:
@@ -64,9 +77,18 @@ def fingerprint(image: np.ndarray) -> tuple[int, int, int, int]:
     return hashes[0], hashes[1], hashes[2], hashes[3]
 
 
-def page_kinds(types: Iterable[DocumentType]) -> str | None:
-    """The kind a page is fingerprinted as: its first document whose photo is looked up."""
-    return next((PHOTO_KINDS[t] for t in types if t in PHOTO_KINDS), None)
+def page_fingerprint(file: str, page: int, image: np.ndarray,
+                     documents: Iterable[tuple[DocumentType, dict[str, FieldValue]]],
+                     ) -> PageFingerprint | None:
+    """The page's fingerprint as its first document whose photo is looked up, with that
+    document's number as read; None when the page holds no such document."""
+    for document_type, fields in documents:
+        if document_type in PHOTO_KINDS:
+            number = fields.get(CONTENT_FIELDS.get(document_type, ""))
+            content = _NOT_IN_NUMBERS.sub("", str(number.value)).upper() if number and number.value else ""
+            return PageFingerprint(file, page, PHOTO_KINDS[document_type], fingerprint(image),
+                                   content[:64])
+    return None
 
 
 def distance(one: int, other: int) -> int:
@@ -93,7 +115,8 @@ def photo_links(session: Session, fingerprints: Iterable[PageFingerprint], appli
     for row, application_id in rows:
         stored = row.phash & 0xFFFF_FFFF_FFFF_FFFF
         near = [fp for fp in wanted[row.kind]
-                if min(distance(turn, stored) for turn in fp.turns) <= within]
+                if min(distance(turn, stored) for turn in fp.turns) <= within
+                and not (fp.content and row.content and fp.content != row.content)]
         if near and differ(row.kind, applicant, Applicant(row.id_number, row.name)):
             links.setdefault((row.kind, row.dossier_id), Link(
                 Attribute(row.kind, f"{stored:016x}"), row.dossier_id, application_id))
@@ -106,7 +129,7 @@ def store_fingerprints(session: Session, *, dossier_id: int, applicant: Applican
     for fp in fingerprints:
         session.add(PhotoFingerprint(
             dossier_id=dossier_id, file=fp.file[:255], page=fp.page, kind=fp.kind,
-            phash=_signed(fp.turns[0]), id_number=applicant.id_number[:32],
+            phash=_signed(fp.turns[0]), content=fp.content, id_number=applicant.id_number[:32],
             name=applicant.name[:64], recorded_at=now))
 
 

@@ -113,7 +113,8 @@ def screen_dossier(
     cluster = clusters[0] if clusters else (uuid.uuid4().hex if faces else None)
     attributes += [Attribute(FACE, value) for value in clusters or ([cluster] if cluster else [])]
     first = links_of(session, attributes, applicant, since=since, excluding=own)
-    first += photo_links(session, fingerprints, applicant, within=policy.photos.same_photo_within,
+    looked_up = [fp for fp in fingerprints if fp.kind in policy.photos.reuse]
+    first += photo_links(session, looked_up, applicant, within=policy.photos.same_photo_within,
                          since=since, excluding=own)
     links = ring_of(session, first, since=since, limit=policy.max_ring, excluding=own)
     screening = Screening(application.application_id, applicant, attributes, faces, engine,

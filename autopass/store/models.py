@@ -425,6 +425,7 @@ class PhotoFingerprint(SQLModel, table=True):
     page: int
     kind: str = _text(24)  # id_photo | invoice_photo | registration_photo | selfie_photo
     phash: int = Field(sa_type=sa.BigInteger)  # the 64 bits as a signed integer
+    content: str = _text(64, default="")  # the document's number as read: "" for a selfie
     id_number: str = _text(32)
     name: str = _text(64)
     recorded_at: datetime = _when()

@@ -55,8 +55,8 @@ def sent_again(image: np.ndarray, turn: int) -> np.ndarray:
     return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
 
 
-def page(image: np.ndarray, kind: str = "invoice_photo") -> PageFingerprint:
-    return PageFingerprint("invoice.jpg", 1, kind, fingerprint(image))
+def page(image: np.ndarray, kind: str = "invoice_photo", content: str = "") -> PageFingerprint:
+    return PageFingerprint("invoice.jpg", 1, kind, fingerprint(image), content)
 
 
 @pytest.mark.parametrize("turn", [0, 1, 2, 3])
@@ -89,6 +89,24 @@ def test_different_photos_and_the_same_applicant_again_are_no_finding(web_store:
     with session_scope(web_store) as session:
         assert session.scalars(sa.select(RiskFinding)).all() == []
     assert {result.decision for result in results} == {Decision.AUTO_PASS}
+
+
+def test_a_document_page_is_the_same_photo_only_with_the_same_number(web_store: Settings) -> None:
+    """Two flat scans of one form are as close as one photo sent twice: the number read on them
+    tells them apart (an unread number leaves the photo to decide)."""
+    scan = desk_photo(9)
+    record(web_store, application(1), fingerprints=[page(scan, content="00001111")])
+    other = record(web_store, application(2), fingerprints=[page(scan, content="00002222")])[1]
+    again = record(web_store, application(3), fingerprints=[page(sent_again(scan, 2), content="00001111")])[1]
+    unread = record(web_store, application(4), fingerprints=[page(sent_again(scan, 0))])[1]
+
+    with session_scope(web_store) as session:
+        members = [finding.members for finding in session.scalars(
+            sa.select(RiskFinding).order_by(RiskFinding.id))]
+    assert other.decision is Decision.AUTO_PASS
+    assert (again.decision, unread.decision) == (Decision.REVIEW, Decision.REVIEW)
+    assert members[0] == [application(3).application_id, application(1).application_id]
+    assert members[1][0] == application(4).application_id
 
 
 def test_a_tamper_finding_holds_the_dossier_for_a_senior(web_store: Settings) -> None:

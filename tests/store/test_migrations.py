@@ -39,6 +39,7 @@ TABLES = {
     "risk_attributes",  # 0010: what dossiers share, their faces, the findings across them
     "face_embeddings",
     "risk_findings",
+    "photo_fingerprints",  # 0011: a perceptual hash of each page, for photos sent twice
     "users",
 }
 

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("page", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(24), nullable=False),
         sa.Column("phash", sa.BigInteger(), nullable=False),
+        sa.Column("content", sa.String(64), nullable=False),
         sa.Column("id_number", sa.String(32), nullable=False),
         sa.Column("name", sa.String(64), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
