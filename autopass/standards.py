@@ -428,7 +428,7 @@ class PhotoChecks(_Strict):
         10, ge=0, le=32, description="Hamming distance at or below which two pages of the same "
         "kind of document are one photo (re-compressed, cropped a little, turned by quarters).")
     recapture_within: int = Field(
-        6, ge=0, le=32, description="Distance at or below which the selfie's face, with what "
+        8, ge=0, le=32, description="Distance at or below which the selfie's face, with what "
         "surrounds it, is the ID card's printed portrait photographed again.")
     invoice_qr: bool = Field(
         True, description="Read an invoice's QR code and compare it with the printed number, "

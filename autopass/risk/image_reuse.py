@@ -54,7 +54,7 @@ read); a selfie has no such number and its own background."""
 _NOT_IN_NUMBERS = re.compile(r"[^0-9A-Za-z]+")
 RECAPTURE = "selfie_recapture"
 _HASH_SIDE = 32  # pHash's own working size: turning the thumbnail is turning the page
-_WINDOW_FACES = 2.0  # the window around a face, in face widths: the face and what surrounds it
+_WINDOWS = (1.6, 2.0)  # windows around a face, in face widths: the face and what surrounds it
 
 
 @dataclass(frozen=True)
@@ -141,15 +141,16 @@ def recapture_distance(portrait: np.ndarray, portrait_box: tuple[int, int, int, 
                        selfie: np.ndarray, selfie_box: tuple[int, int, int, int]) -> int:
     """How far the selfie's face window is from the card portrait's (bits of 64): small when the
     selfie is the card's portrait photographed again."""
-    return distance(fingerprint(_window(portrait, portrait_box))[0],
-                    fingerprint(_window(selfie, selfie_box))[0])
+    return min(distance(fingerprint(_window(portrait, portrait_box, faces))[0],
+                        fingerprint(_window(selfie, selfie_box, faces))[0]) for faces in _WINDOWS)
 
 
-def _window(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
-    """A square ``_WINDOW_FACES`` face widths wide around the face (edges repeated past the
-    image), so that both windows frame the face alike whatever the photo's size."""
+def _window(image: np.ndarray, box: tuple[int, int, int, int], faces: float) -> np.ndarray:
+    """A square ``faces`` face widths wide around the face (edges repeated past the image), so
+    that both windows frame the face alike whatever the photo's size; two sizes, since the face
+    boxes of a card and of a photo of it are not found exactly alike."""
     x, y, width, height = box
-    side = max(8, int(max(width, height) * _WINDOW_FACES))
+    side = max(8, int(max(width, height) * faces))
     centre_x, centre_y = x + width // 2, y + height // 2
     pad = side
     padded = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_REPLICATE)
