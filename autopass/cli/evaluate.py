@@ -121,15 +121,17 @@ def _process(folders: list[Path], console: Console, *, prefixed: bool = False) -
 
 
 def _findings(settings: Settings) -> dict[str, set[str]]:
-    """Application id -> the kinds of the findings recorded for it (before people settled any)."""
+    """Application id -> the kinds of what links it directly (a ring finding also names the
+    links between the ring's other members) or what its own documents betray."""
     found: dict[str, set[str]] = {}
     with session_scope(settings) as session:
         rows = session.execute(
-            sa.select(Dossier.application_id, RiskFinding.kinds)
+            sa.select(Dossier.application_id, RiskFinding.links)
             .join(RiskFinding, RiskFinding.dossier_id == Dossier.id)  # type: ignore[arg-type]
             .where(RiskFinding.state != FindingState.SUPERSEDED)).all()
-    for application_id, kinds in rows:
-        found.setdefault(application_id, set()).update(kinds)
+    for application_id, links in rows:
+        found.setdefault(application_id, set()).update(
+            link["kind"] for link in links if application_id in link["applications"])
     return found
 
 
