@@ -482,6 +482,30 @@ class VoiceSearch(_Strict):
         return self.same_voice_at.get(key, max(self.same_voice_at.values()))  # type: ignore[call-overload]
 
 
+PhotoKind = Literal["id_photo", "invoice_photo", "registration_photo", "selfie_photo"]
+
+
+class PhotoChecks(_Strict):
+    """Photos and invoices looked at for reuse and tampering (``autopass.risk.image_reuse``,
+    ``invoice_qr``): distances are bits of a 64-bit perceptual hash."""
+
+    reuse: list[PhotoKind] = Field(
+        default_factory=lambda: ["id_photo", "invoice_photo", "registration_photo", "selfie_photo"],
+        description="Kinds of page whose photo is looked up among other applicants' dossiers.")
+    same_photo_within: int = Field(
+        10, ge=0, le=32, description="Hamming distance at or below which two pages of the same "
+        "kind of document are one photo (re-compressed, cropped a little, turned by quarters).")
+    recapture_within: int = Field(
+        8, ge=0, le=32, description="Distance at or below which the selfie's face, with what "
+        "surrounds it, is the ID card's printed portrait photographed again.")
+    invoice_qr: bool = Field(
+        True, description="Read an invoice's QR code and compare it with the printed number, "
+        "date and total: a printed value the QR does not carry is a tamper finding.")
+    qr_min_confidence: float = Field(
+        0.9, ge=0, le=1, description="A printed value is compared with the QR only when read at "
+        "least this sure (a misreading is a doubt for a person, not a forgery).")
+
+
 class RiskPolicy(_Strict):
     """What Autopass looks for across dossiers (``autopass.risk``): links between applicants."""
 
@@ -505,6 +529,10 @@ class RiskPolicy(_Strict):
         "another ID number links two dossiers. An engine not named here is not searched.")
     max_ring: int = Field(
         50, ge=2, le=1000, description="Most dossiers a ring finding names (the nearest first).")
+    photos: PhotoChecks = Field(
+        default_factory=PhotoChecks,
+        description="The same photo under another applicant, a selfie shot of the ID card, an "
+        "invoice whose QR disagrees with its print.")
 
 
 class QaPolicy(_Strict):

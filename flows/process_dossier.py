@@ -27,7 +27,7 @@ from tasks.face import match_faces
 from tasks.intake import open_dossier
 from tasks.notify import notify_if_due
 from tasks.qa import sample_for_qa
-from tasks.risk import screen_across_dossiers
+from tasks.risk import inspect_documents, screen_across_dossiers
 from tasks.route import prepare_microtasks, route
 from tasks.store import record_result, store_originals
 from tasks.voice import call_results, check_calls, voices_of
@@ -76,9 +76,11 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
     images = replace(images, portrait_box=match.portrait_box, selfie_box=match.selfie_box)
     checks = run(evaluate_checklist, standard, application, documents, match.result,
                  settings.face_engine)
+    tampering = run(inspect_documents, standard, documents, images)
+    fingerprints = [fp for reading in readings for fp in reading.fingerprints]
     screening = run(screen_across_dossiers, standard, application, documents,
                     images.faces_of(images.portrait_key), images.faces_of(images.selfie_key),
-                    voices_of(calls))
+                    voices_of(calls), fingerprints, tampering)
     call_summary, call_checks = call_results(calls, screening)
     channel = run(check_channel, standard.product, application)
     checks = [*checks, *call_checks, screening.check, channel]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +18,7 @@ from autopass.engines.registry import get_face_engine, get_ocr_engine
 from autopass.errors import ImageError
 from autopass.imaging import load_pages
 from autopass.reading import ReadDocument, analyse_page, read_as
+from autopass.risk.image_reuse import PageFingerprint, page_fingerprint
 from autopass.settings import get_settings
 
 
@@ -28,6 +29,7 @@ class FileReading:
     file: str
     documents: list[tuple[int, ReadDocument]]  # (page number, document)
     problem: str | None = None
+    fingerprints: list[PageFingerprint] = field(default_factory=list)  # photos looked up later
 
 
 @task(name="classify-document", task_run_name="classify-{path.name}", cache_policy=NO_CACHE)
@@ -43,12 +45,16 @@ def classify_document(path: Path) -> FileReading:
         get_run_logger().warning("unreadable document file: %s", exc.problem)
         return FileReading(file=path.name, documents=[], problem=exc.problem)
     ocr, face = get_ocr_engine(settings), get_face_engine(settings)
-    documents = [
-        (page.number, document)
-        for page in pages
-        for document in analyse_page(page.image, ocr=ocr, face=face)
-    ]
-    return FileReading(file=path.name, documents=documents)
+    documents: list[tuple[int, ReadDocument]] = []
+    fingerprints: list[PageFingerprint] = []
+    for page in pages:
+        found = analyse_page(page.image, ocr=ocr, face=face)
+        documents += [(page.number, document) for document in found]
+        fingerprinted = page_fingerprint(path.name, page.number, page.image,
+                                         ((document.type, document.fields) for document in found))
+        if fingerprinted is not None:
+            fingerprints.append(fingerprinted)
+    return FileReading(file=path.name, documents=documents, fingerprints=fingerprints)
 
 
 @task(name="read-as-classified", task_run_name="read-{document.file}-as-{document.type}",

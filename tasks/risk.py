@@ -7,6 +7,8 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from autopass.answers import read_answer
+from autopass.crops import DocumentImages
+from autopass.documents import DocumentType
 from autopass.dossier import Application, CheckResult, DocumentResult, MicroTaskKind
 from autopass.engines.base import Face
 from autopass.engines.registry import get_face_engine, get_voice_engine
@@ -15,11 +17,14 @@ from autopass.review import SettledTask
 from autopass.risk import (
     FaceVector,
     Screening,
+    Tamper,
     VoiceVector,
     risk_check,
     screen_dossier,
     settle_findings,
 )
+from autopass.risk.image_reuse import RECAPTURE, PageFingerprint, recapture_distance
+from autopass.risk.invoice_qr import TAMPER, qr_mismatches, read_invoice_qr
 from autopass.settings import get_settings
 from autopass.standards import Standard
 from autopass.store import session_scope, utc_now
@@ -33,6 +38,8 @@ def screen_across_dossiers(
     portrait_faces: list[Face] | None,
     selfie_faces: list[Face] | None,
     voices: list[VoiceVector] | None = None,
+    fingerprints: list[PageFingerprint] | None = None,
+    tampering: list[Tamper] | None = None,
 ) -> Screening:
     """The dossier's shared values, faces and calls' voices, the earlier dossiers they link it
     to, and the check that says so (``no_links_to_other_applicants``)."""
@@ -53,7 +60,35 @@ def screen_across_dossiers(
             database=settings.store_url, now=utc_now(), voices=voices or [],
             voice_engine=settings.voice_engine,
             voice_similarity=get_voice_engine(settings).similarity if voices else None,
+            fingerprints=fingerprints or [], tampering=tampering or [],
         )
+
+
+@task(name="inspect-documents", cache_policy=NO_CACHE)
+def inspect_documents(standard: Standard, documents: list[DocumentResult],
+                      images: DocumentImages) -> list[Tamper]:
+    """What the dossier's own documents betray: an invoice whose QR code disagrees with its print,
+    a selfie that is the ID card's portrait photographed again."""
+    photos = standard.risk.photos
+    found: list[Tamper] = []
+    if photos.invoice_qr:
+        for document in documents:
+            image = images.image(document.key)
+            if document.type is not DocumentType.VEHICLE_INVOICE or image is None:
+                continue
+            qr = read_invoice_qr(image)
+            problems = qr_mismatches(qr, document, min_confidence=photos.qr_min_confidence) if qr else []
+            if problems:
+                found.append(Tamper(TAMPER, f"{document.file}: QR code disagrees with the printed "
+                                            f"{', '.join(problems)}"))
+    portrait, selfie = images.faces_of(images.portrait_key), images.faces_of(images.selfie_key)
+    portrait_image, selfie_image = images.image(images.portrait_key), images.image(images.selfie_key)
+    if portrait and selfie and portrait_image is not None and selfie_image is not None:
+        bits = recapture_distance(portrait_image, portrait[0].box, selfie_image, selfie[0].box)
+        if bits <= photos.recapture_within:
+            found.append(Tamper(RECAPTURE, f"the selfie is the ID card's portrait photographed "
+                                           f"again ({bits} bits of 64 apart)"))
+    return found
 
 
 @task(name="settle-findings", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1)

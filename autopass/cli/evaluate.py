@@ -19,15 +19,20 @@ from rich.table import Table
 from autopass.capture_check import LEGIBLE_TEXT_PX
 from autopass.cli._app import app
 from autopass.cli._running import process_folders
+import sqlalchemy as sa
+
 from autopass.devtools.evaluation import (
     EvaluatedDossier,
     EvaluationReport,
+    FraudReport,
     evaluate_by_group,
+    evaluate_fraud,
     evaluate_results,
 )
 from autopass.devtools.quality_truth import Estimate, QualityAgainstTruth, against_truth
 from autopass.intake import TRUTH_FILE
-from autopass.settings import get_settings, use_settings
+from autopass.settings import Settings, get_settings, use_settings
+from autopass.store import Dossier, FindingState, RiskFinding, session_scope
 from autopass.devtools.truthful_operators import LoopReport
 from autopass.devtools.truthful_operators import answer_with_truth as answer_with_truth_in
 
@@ -86,6 +91,9 @@ def evaluate(
             report = evaluate_results(evaluated)
             by_group = evaluate_by_group(evaluated)
             Console().print(_table(report, by_group if len(by_group) > 1 else {}))
+            fraud = evaluate_fraud(evaluated, _findings(settings))
+            if fraud.planted_total or any("fraud" in d.truth for d in evaluated):
+                Console().print(_fraud_table(fraud))
             loop = None
             if answer_with_truth:
                 truths = {d.result["application_id"]: (d.name, d.truth) for d in evaluated}
@@ -100,11 +108,13 @@ def evaluate(
         document = report.model_dump(mode="json")
         document["by_template_group"] = {group: part.model_dump(mode="json", exclude={"mismatches"})
                                          for group, part in by_group.items()}
+        document["fraud"] = fraud.model_dump(mode="json")
         if loop is not None:
             document["after_answers"] = loop.model_dump(mode="json")
             document["measured_error"] = quality.model_dump(mode="json")
         json_file.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
-    failed = report.false_auto_pass or (loop is not None and loop.defective_approved)
+    failed = (report.false_auto_pass or fraud.flagged_auto_pass
+              or (loop is not None and loop.defective_approved))
     raise typer.Exit(1 if failed else 0)
 
 
@@ -127,6 +137,46 @@ def _process(folders: list[Path], console: Console, *, prefixed: bool = False) -
                 compared = compared.model_copy(update={"name": f"{processed.folder.parent.name}/{compared.name}"})
             evaluated.append(compared)
     return evaluated
+
+
+def _findings(settings: Settings) -> dict[str, set[str]]:
+    """Application id -> the kinds of what links it directly (a ring finding also names the
+    links between the ring's other members) or what its own documents betray."""
+    found: dict[str, set[str]] = {}
+    with session_scope(settings) as session:
+        rows = session.execute(
+            sa.select(Dossier.application_id, RiskFinding.links)
+            .join(RiskFinding, RiskFinding.dossier_id == Dossier.id)  # type: ignore[arg-type]
+            .where(RiskFinding.state != FindingState.SUPERSEDED)).all()
+    for application_id, links in rows:
+        found.setdefault(application_id, set()).update(
+            link["kind"] for link in links if application_id in link["applications"])
+    return found
+
+
+def _fraud_table(fraud: FraudReport) -> Table:
+    table = Table(title="findings across dossiers against the planted rings")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for kind, share in fraud.found_share.items():
+        missed = " ".join(fraud.missed.get(kind, []))
+        table.add_row(f"planted {kind}: found", f"{share:.1%} of {fraud.planted[kind]} {missed}".strip())
+    share = fraud.found_total / fraud.planted_total if fraud.planted_total else 0.0
+    table.add_row("planted, all kinds: found", f"{share:.1%} of {fraud.planted_total}")
+    clean = max(fraud.clean_dossiers, 1)
+    table.add_row("clean dossiers with any finding",
+                  f"{len(fraud.clean_flagged) / clean:.1%} ({len(fraud.clean_flagged)} of "
+                  f"{fraud.clean_dossiers})")
+    table.add_row("  of them: a repeated sample face or photo only",
+                  str(len(fraud.clean_flagged_by_face_set)))
+    table.add_row("  finding kinds on clean dossiers",
+                  ", ".join(f"{k} {v}" for k, v in sorted(fraud.clean_finding_kinds.items())))
+    table.add_row("dossiers with a finding decided auto_pass (must be 0)",
+                  f"{len(fraud.flagged_auto_pass)} {_names(fraud.flagged_auto_pass)}".strip())
+    table.add_row("clean straight-through", f"{fraud.clean_straight_through:.1%}")
+    table.add_row("clean straight-through had no finding held them",
+                  f"{fraud.clean_straight_through_without_findings:.1%}")
+    return table
 
 
 def _progress(console: Console) -> Progress:

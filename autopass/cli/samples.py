@@ -57,6 +57,15 @@ def samples(
             help="Which document templates to draw from: tuning (the ones the reader was adjusted on), holdout (never looked at while tuning) or all (each dossier from one group or the other).",
         ),
     ] = TemplateSelection.ALL,
+    fraud_rate: Annotated[
+        float,
+        typer.Option(
+            "--fraud-rate",
+            min=0.0,
+            max=1.0,
+            help="Share (0 to 1) of dossiers planted in fraud rings, described under `fraud` in truth.json: one face under several names, a shared phone and bank card, one VIN on two loans, one invoice photo sent twice, a selfie shot of the ID card, an invoice whose total differs from its QR code.",
+        ),
+    ] = 0.0,
 ) -> None:
     """Write sample loan dossiers: phone photos and scans of Chinese documents, application.json
     and truth.json (what each file is, what it says, which defect was planted)."""
@@ -80,6 +89,7 @@ def samples(
                 difficulty=difficulty,
                 faces_dir=faces,
                 templates=templates,
+                fraud_rate=fraud_rate,
                 on_dossier=lambda folder: progress.update(task, advance=1, description=folder.name),
             )
     except (MissingFontError, FileNotFoundError, ValueError) as error:

@@ -123,6 +123,9 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
         if dossier.truth["defects"]:
             if decision == "auto_pass":
                 false_passes.append(dossier.name)
+        elif dossier.truth.get("fraud") is not None:
+            if dossier.truth["fraud"]["planted"] and decision == "auto_pass":
+                false_passes.append(dossier.name)  # a planted ring member must not pass either
         else:
             clean += 1
             clean_passed += decision == "auto_pass"
@@ -171,3 +174,70 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
 
 def _share(part: int, whole: int) -> float:
     return part / whole if whole else 0.0
+
+
+FACE_SET_KINDS = frozenset({"face", "id_photo", "selfie_photo"})
+"""Finding kinds a small face set raises on clean dossiers: one sample person, and one sample
+photo, under several names (counted apart, as the link-only holds above)."""
+
+
+class FraudReport(BaseModel):
+    """Findings across dossiers against the rings ``autopass samples --fraud-rate`` planted."""
+
+    planted: dict[str, int] = Field(default_factory=dict)  # ring kind -> planted dossiers
+    found: dict[str, int] = Field(default_factory=dict)  # ... of them with the right finding
+    found_share: dict[str, float] = Field(default_factory=dict)
+    missed: dict[str, list[str]] = Field(default_factory=dict)  # ring kind -> dossiers missed
+    planted_total: int = 0
+    found_total: int = 0
+    clean_dossiers: int = 0  # no defect, in no ring
+    clean_flagged: list[str] = Field(default_factory=list)  # ... carrying any finding
+    clean_flagged_by_face_set: list[str] = Field(default_factory=list)  # ... of them only a
+    # repeated sample face or photo
+    clean_finding_kinds: dict[str, int] = Field(default_factory=dict)
+    flagged_auto_pass: list[str] = Field(default_factory=list)  # must stay empty
+    clean_straight_through: float = 0.0  # clean dossiers decided auto_pass
+    clean_straight_through_without_findings: float = 0.0  # ... had no finding held them
+
+
+def evaluate_fraud(dossiers: list[EvaluatedDossier],
+                   findings: dict[str, set[str]]) -> FraudReport:
+    """``findings``: application id -> the kinds of its findings (``RiskFinding.kinds``)."""
+    report = FraudReport()
+    faces = Counter(d.truth.get("face_identity") for d in dossiers)
+    clean_passed = clean_unheld = 0
+    for dossier in dossiers:
+        kinds = findings.get(dossier.result["application_id"], set())
+        decision = dossier.result["decision"]
+        if kinds and decision == "auto_pass":
+            report.flagged_auto_pass.append(dossier.name)
+        fraud = dossier.truth.get("fraud")
+        if fraud is not None:
+            if fraud["planted"]:
+                kind = fraud["kind"]
+                report.planted[kind] = report.planted.get(kind, 0) + 1
+                if kinds & set(fraud["expected_findings"]):
+                    report.found[kind] = report.found.get(kind, 0) + 1
+                else:
+                    report.missed.setdefault(kind, []).append(dossier.name)
+            continue
+        if dossier.truth["defects"]:
+            continue
+        report.clean_dossiers += 1
+        clean_passed += decision == "auto_pass"
+        clean_unheld += decision == "auto_pass" or (
+            decision == "review" and _held_only_by_links(dossier.result))
+        if kinds:
+            report.clean_flagged.append(dossier.name)
+            for kind in kinds:
+                report.clean_finding_kinds[kind] = report.clean_finding_kinds.get(kind, 0) + 1
+            if kinds <= FACE_SET_KINDS and faces[dossier.truth.get("face_identity")] > 1:
+                report.clean_flagged_by_face_set.append(dossier.name)
+    report.found_share = {kind: report.found.get(kind, 0) / count
+                          for kind, count in sorted(report.planted.items())}
+    report.planted_total = sum(report.planted.values())
+    report.found_total = sum(report.found.values())
+    if report.clean_dossiers:
+        report.clean_straight_through = clean_passed / report.clean_dossiers
+        report.clean_straight_through_without_findings = clean_unheld / report.clean_dossiers
+    return report

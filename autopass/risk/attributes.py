@@ -31,6 +31,8 @@ class Attribute:
             return "同一张脸 same face"
         if self.kind == VOICE:
             return "同一声音 same voice"
+        if self.kind.endswith("_photo"):
+            return "同一张照片 same photo"
         if self.kind == "address":
             return f"{self.value[:6]}…"
         return mask_value("card_number", self.value)

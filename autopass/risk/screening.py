@@ -21,6 +21,12 @@ from sqlmodel import Session
 from autopass.dossier import Application, CheckResult, DocumentResult, Status
 from autopass.risk.attributes import FACE, VOICE, Attribute, attributes_of
 from autopass.risk.faces import Similarity, as_bytes, face_index
+from autopass.risk.image_reuse import (
+    PageFingerprint,
+    forget_fingerprints,
+    photo_links,
+    store_fingerprints,
+)
 from autopass.risk.links import Applicant, Link, links_of, ring_of
 from autopass.standards import RiskPolicy, VoiceSearch
 from autopass.store.audit import record_event
@@ -56,6 +62,15 @@ class VoiceVector:
     vector: np.ndarray
 
 
+@dataclass(frozen=True)
+class Tamper:
+    """A dossier's own document that was changed or shot off another (no other dossier needed):
+    ``kind`` is the finding's kind, ``detail`` what a senior is shown (no number unmasked)."""
+
+    kind: str
+    detail: str
+
+
 @dataclass
 class Screening:
     """What one dossier shares with earlier dossiers of other applicants."""
@@ -70,6 +85,8 @@ class Screening:
     voices: list[VoiceVector] = field(default_factory=list)
     voice_engine: str | None = None
     voice_cluster: str | None = None  # the voice its calls were found to be
+    fingerprints: list[PageFingerprint] = field(default_factory=list)  # its pages' photos
+    tampering: list[Tamper] = field(default_factory=list)
     check: CheckResult = field(default_factory=lambda: CheckResult(id=RISK_CHECK_ID,
                                                                    status=Status.PASS))
 
@@ -81,7 +98,12 @@ class Screening:
 
     @property
     def kinds(self) -> list[str]:
-        return sorted({link.attribute.kind for link in self.links})
+        return sorted({link.attribute.kind for link in self.links}
+                      | {tamper.kind for tamper in self.tampering})
+
+    @property
+    def found(self) -> bool:
+        return bool(self.links or self.tampering)
 
 
 def screen_dossier(
@@ -90,6 +112,8 @@ def screen_dossier(
     similarity: Similarity | None, database: str, now: datetime,
     voices: list[VoiceVector] | None = None, voice_engine: str | None = None,
     voice_similarity: Similarity | None = None,
+    fingerprints: list[PageFingerprint] = (),  # type: ignore[assignment]
+    tampering: list[Tamper] = (),  # type: ignore[assignment]
 ) -> Screening:
     """Look the dossier's values, faces and calls' voices up among the dossiers recorded within
     the window."""
@@ -117,9 +141,13 @@ def screen_dossier(
     attributes += [Attribute(VOICE, value)
                    for value in voice_clusters or ([voice_cluster] if voice_cluster else [])]
     first = links_of(session, attributes, applicant, since=since, excluding=own)
+    looked_up = [fp for fp in fingerprints if fp.kind in policy.photos.reuse]
+    first += photo_links(session, looked_up, applicant, within=policy.photos.same_photo_within,
+                         since=since, excluding=own)
     links = ring_of(session, first, since=since, limit=policy.max_ring, excluding=own)
     screening = Screening(application.application_id, applicant, attributes, faces, engine,
-                          cluster, links, voices or [], voice_engine, voice_cluster)
+                          cluster, links, voices or [], voice_engine, voice_cluster,
+                          list(fingerprints), list(tampering))
     screening.check = _check(screening)
     return screening
 
@@ -152,11 +180,13 @@ def record_screening(session: Session, *, dossier: Dossier, screening: Screening
         record_event(session, actor=MACHINE, action="voices_searched", dossier_id=dossier.id,
                      detail={"engine": screening.voice_engine, "calls": len(screening.voices),
                              "why": "same voice under another ID number"}, at=now)
+    store_fingerprints(session, dossier_id=dossier.id, applicant=applicant,
+                       fingerprints=screening.fingerprints, now=now)
     if screening.faces:
         record_event(session, actor=MACHINE, action="faces_searched", dossier_id=dossier.id,
                      detail={"engine": screening.engine, "faces": len(screening.faces),
                              "why": "same face under another ID number"}, at=now)
-    if not screening.links:
+    if not screening.found:
         session.flush()
         return None
     finding = RiskFinding(dossier_id=dossier.id, kinds=screening.kinds,
@@ -196,9 +226,11 @@ def shown_links(screening: Screening) -> list[dict[str, object]]:
     for link in screening.links:
         via = screening.application_id if link.via is None else names.get(link.via, str(link.via))
         holders[link.attribute] += [via, link.application_id]
-    return [{"kind": attribute.kind, "value": attribute.shown,
-             "applications": sorted(set(applications))}
-            for attribute, applications in holders.items()]
+    return [*({"kind": attribute.kind, "value": attribute.shown,
+               "applications": sorted(set(applications))}
+              for attribute, applications in holders.items()),
+            *({"kind": tamper.kind, "value": tamper.detail,
+               "applications": [screening.application_id]} for tamper in screening.tampering)]
 
 
 def describe(links: list[dict[str, object]]) -> str:
@@ -208,7 +240,7 @@ def describe(links: list[dict[str, object]]) -> str:
 
 
 def _check(screening: Screening) -> CheckResult:
-    if not screening.links:
+    if not screening.found:
         return CheckResult(id=RISK_CHECK_ID, status=Status.PASS, detail="no links")
     return CheckResult(id=RISK_CHECK_ID, status=Status.REVIEW,
                        detail=f"关联 linked to {len(screening.members) - 1} application(s) "
@@ -258,6 +290,7 @@ def _forget_earlier_version(session: Session, dossier_id: int) -> None:
     """A dossier sent again is screened again: its earlier values, faces and open findings go."""
     for table in (RiskAttribute, FaceEmbedding, VoiceEmbedding):
         session.execute(sa.delete(table).where(table.dossier_id == dossier_id))
+    forget_fingerprints(session, dossier_id)
     session.execute(sa.update(RiskFinding).where(
         RiskFinding.dossier_id == dossier_id, RiskFinding.state == FindingState.OPEN,
     ).values(state=FindingState.SUPERSEDED).execution_options(synchronize_session="fetch"))

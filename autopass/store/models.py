@@ -485,6 +485,26 @@ class FindingState(StrEnum):
     SUPERSEDED = "superseded"  # the dealer sent the dossier again: judged again from the start
 
 
+class PhotoFingerprint(SQLModel, table=True):
+    """A perceptual hash (64-bit pHash) of one page a dossier sent, with the document type found
+    on it: the same photo in another applicant's dossier, re-compressed, cropped or turned, is
+    found by the Hamming distance of these (``autopass.risk.image_reuse``)."""
+
+    __tablename__ = "photo_fingerprints"
+    __table_args__ = (sa.Index("ix_photo_fingerprints_kind_at", "kind", "recorded_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
+    file: str = _text(255)
+    page: int
+    kind: str = _text(24)  # id_photo | invoice_photo | registration_photo | selfie_photo
+    phash: int = Field(sa_type=sa.BigInteger)  # the 64 bits as a signed integer
+    content: str = _text(64, default="")  # the document's number as read: "" for a selfie
+    id_number: str = _text(32)
+    name: str = _text(64)
+    recorded_at: datetime = _when()
+
+
 class RiskFinding(SQLModel, table=True):
     """A dossier linked to earlier dossiers of other applicants: one finding names the whole ring
     (every applicant connected to it), the kinds of link and what links whom (numbers masked)."""

@@ -18,15 +18,18 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 @pytest.fixture
 def settings(settings: Settings, tmp_path: Path) -> Settings:
-    """The shipped standards without the cross-dossier face search: these tests are about people's
-    answers, and without ../shared's faces every sample applicant has the one built-in face,
-    which the search rightly links into a ring (tests/risk test that)."""
+    """The shipped standards without the cross-dossier face search nor the selfie photo looked up
+    in other dossiers: these tests are about people's answers, and without ../shared's faces
+    every sample applicant has the one built-in face and photo, which the search rightly links
+    into a ring (tests/risk test that)."""
     standards = tmp_path / "standards"
     shutil.copytree(settings.standards_dir, standards)
     for product in standards.glob("*.yaml"):
         text = product.read_text(encoding="utf-8")
-        product.write_text(re.sub(r"\n  faces:\n(    .*\n)+", "\n  faces: {}\n", text),
-                           encoding="utf-8")
+        text = re.sub(r"\n  faces:\n(    .*\n)+", "\n  faces: {}\n", text)
+        text = text.replace("\n  faces: {}\n", "\n  faces: {}\n  photos: {reuse: [id_photo, "
+                            "invoice_photo, registration_photo]}\n")
+        product.write_text(text, encoding="utf-8")
     return settings.model_copy(update={"standards_dir": standards})
 
 

@@ -9,7 +9,8 @@ from typing import Any
 import numpy as np
 
 from autopass.dossier import Application, Decision, DocumentResult, DossierResult, FieldValue
-from autopass.risk import FaceVector, Screening, VoiceVector, record_screening, screen_dossier
+from autopass.risk import FaceVector, Screening, Tamper, VoiceVector, record_screening, screen_dossier
+from autopass.risk.image_reuse import PageFingerprint
 from autopass.routing import plan_microtasks
 from autopass.rules import decide
 from autopass.settings import Settings
@@ -72,7 +73,9 @@ def documents(number: int, *, invoice_number: str | None = None,
 
 def record(settings: Settings, app: Application, docs: list[DocumentResult] | None = None,
            faces: list[np.ndarray] = (), *, policy: RiskPolicy = POLICY,
-           now: datetime = NOW, voices: list[VoiceVector] = ()) -> tuple[int, DossierResult, Screening]:
+           now: datetime = NOW, voices: list[VoiceVector] = (),
+           fingerprints: list[PageFingerprint] = (),
+           tampering: list[Tamper] = ()) -> tuple[int, DossierResult, Screening]:
     """Screen and record one dossier as the pipeline does: the risk check joins the checks
     (here the only one), the dossier is routed and recorded with its screening."""
     standard = _standard(policy)
@@ -82,7 +85,8 @@ def record(settings: Settings, app: Application, docs: list[DocumentResult] | No
         screening = screen_dossier(session, policy=policy, application=app, documents=docs,
                                    faces=vectors, engine=ENGINE, similarity=cosine,
                                    database=settings.store_url, now=now, voices=list(voices),
-                                   voice_engine=VOICE_ENGINE, voice_similarity=cosine)
+                                   voice_engine=VOICE_ENGINE, voice_similarity=cosine,
+                                   fingerprints=list(fingerprints), tampering=list(tampering))
     checks = [screening.check]
     decision = decide(checks)
     plans = plan_microtasks(standard, decision=decision, checks=checks, documents=docs)

@@ -42,6 +42,7 @@ TABLES = {
     "channel_watches",  # 0011: dealers and salespeople under watch (channel risk)
     "voice_embeddings",  # 0012_voice: recorded calls' voiceprints and the enrolled agents
     "agent_voices",
+    "photo_fingerprints",  # 0014_fraud: a perceptual hash of each page, for photos sent twice
     "users",
     "qa_reviews",  # 0013_quality: blind QA reviews of straight-through dossiers
 }

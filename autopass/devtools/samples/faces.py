@@ -145,7 +145,11 @@ def load_photo(path: Path) -> Image.Image:
 def detect_face(path: Path) -> FaceBox | None:
     """The largest frontal face dlib's HOG detector finds, in the photo's own pixels."""
 
-    photo = load_photo(path)
+    return detect_face_in(load_photo(path))
+
+
+def detect_face_in(photo: Image.Image) -> FaceBox | None:
+    """The largest frontal face in ``photo`` (RGB), in its own pixels."""
     scale = min(1.0, 700 / max(photo.size))
     small = photo.resize((max(1, int(photo.width * scale)), max(1, int(photo.height * scale))))
     pixels = np.asarray(small)

@@ -43,6 +43,11 @@ class Facts:
     portrait_photo: Path
     selfie_photo: Path
     unsigned_marks: str = "none"
+    invoice_qr_amount: float | None = None
+    """The total the invoice's QR code carries when it is not the printed one (a raised price)."""
+    selfie_mirrored: bool = False
+    """The selfie drawn mirrored, as a front camera takes it: when the face set has one photo of
+    the person, the selfie is then not the ID portrait's picture again (a recapture finding)."""
     """What an unsigned contract's page carries instead of a signature: ``UNSIGNED_MARKS``."""
 
     @property

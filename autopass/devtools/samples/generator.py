@@ -25,6 +25,7 @@ from autopass.banks import bank_for_card
 from autopass.documents import DocumentType
 from autopass.devtools.samples import capture, draw, people
 from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples import fraud
 from autopass.devtools.samples.faces import FaceSource, load_face_source
 from autopass.devtools.samples.facts import UNSIGNED_MARKS, DocumentFields, Facts
 from autopass.devtools.samples.fonts import find_cjk_font
@@ -119,6 +120,9 @@ class Plan:
     """Which group of templates (``autopass.devtools.samples.templates``) every document is drawn from."""
     pinned_templates: dict[DocumentType, str] = field(default_factory=dict)
     """Template names that draw these types whatever the choice (a test that needs one layout)."""
+    fraud: fraud.Role | None = None
+    """The dossier's part in a planted ring (``autopass.devtools.samples.fraud``)."""
+    fraud_truth: dict[str, Any] | None = None
 
 
 def _submitted_at(rng: random.Random) -> datetime:
@@ -144,26 +148,57 @@ def plan_dossier(
     *,
     defect: str | None = None,
     templates: TemplateSelection = TemplateSelection.ALL,
+    role: fraud.Role | None = None,
+    ring_identity: str | None = None,
+    avoid: frozenset[str] = frozenset(),
 ) -> Plan:
     """Decides every value of one dossier, then applies at most one defect (``defect`` forces one),
-    then which group of templates draws it (one of ``templates``' groups)."""
+    then which group of templates draws it (one of ``templates``' groups).
+
+    A ring member (``role``) has no defect: it shows the ring's face (``ring_identity``), phone and
+    card, or car; the other dossiers show none of the faces in ``avoid`` (the rings')."""
     kind = _choose_defect(rng, defect_rate)
     if defect is not None:
         if defect not in DEFECT_KINDS:
             raise ValueError(f"unknown defect kind {defect!r}; known: {', '.join(DEFECT_KINDS)}")
         kind = defect
+    ring = role.ring if role is not None else None
+    if ring is not None:
+        kind = None
     product = (
         "new_car_loan"
-        if kind in INVOICE_DEFECTS or rng.random() >= USED_CAR_RATE
+        if kind in INVOICE_DEFECTS or (ring is not None and ring.kind in fraud.NEW_CAR_KINDS)
+        or rng.random() >= USED_CAR_RATE
         else "used_car_loan"
     )
     submitted = _submitted_at(rng)
     identity, portrait, selfie = faces.choose(rng)
+    if role is not None and ring is not None and ring.kind == "face" and ring_identity:
+        photos = faces.by_identity[ring_identity]
+        chooser = ring.rng(f"photos:{role.position}")
+        portrait = chooser.choice(photos)
+        selfie = chooser.choice([p for p in photos if p != portrait] or photos)
+        identity = ring_identity
+    elif identity in avoid:
+        others = [i for i in faces.applicant_identities() if i not in avoid]
+        if others:
+            identity = rng.choice(others)
+            photos = faces.by_identity[identity]
+            portrait = rng.choice(photos)
+            selfie = rng.choice([p for p in photos if p != portrait] or photos)
     person = people.make_person(
         rng, submitted.date(), id_expired=kind == "id_card_expired", sex=faces.sex_of[identity]
     )
     vehicle = people.make_vehicle(rng, person.region, used=product == "used_car_loan")
     card_number = people.make_card_number(rng)
+    if ring is not None and ring.kind in fraud.SHARED_VEHICLE_KINDS:
+        shared = ring.rng("vehicle")
+        vehicle = people.make_vehicle(shared, shared.choice(people.REGIONS), used=False)
+    if ring is not None and ring.kind == "phone_and_card":
+        shared = ring.rng("phone_and_card")
+        person = replace(person, phone="1" + shared.choice("3578")
+                         + "".join(shared.choice("0123456789") for _ in range(9)))
+        card_number = people.make_card_number(shared)
     limit = max_loan_to_value(product)
     ratio = (
         rng.uniform(limit + 0.05, 0.98)
@@ -203,11 +238,18 @@ def plan_dossier(
         registration_date=submitted.date() - timedelta(days=rng.randint(400, 3000)),
         portrait_photo=portrait,
         selfie_photo=selfie,
+        selfie_mirrored=selfie == portrait,
     )
+    if ring is not None and ring.kind == "invoice_qr_mismatch":
+        raised = float(round(vehicle.price * ring.rng("raised").uniform(1.08, 1.3), -2))
+        facts = replace(facts, vehicle=replace(vehicle, price=raised),
+                        invoice_qr_amount=vehicle.price)
     plan = Plan(
         facts=facts, documents=list(PRODUCT_DOCUMENTS[product]), application=_application(facts),
-        face_identity=identity,
+        face_identity=identity, fraud=role,
     )
+    if ring is not None and ring.kind == "invoice_qr_mismatch":
+        plan.pinned_templates[DocumentType.VEHICLE_INVOICE] = "invoice_digital"  # has the QR
     plan.photocopy = rng.random() < PHOTOCOPY_RATE
     if kind:
         plan.defects.append(_apply_defect(kind, plan, rng, faces, identity))
@@ -254,7 +296,7 @@ def _apply_defect(
     facts, app = plan.facts, plan.application
     if kind == "selfie_other_person":
         other, photo = faces.choose_other(rng, identity)
-        plan.facts = replace(facts, selfie_photo=photo)
+        plan.facts = replace(facts, selfie_photo=photo, selfie_mirrored=False)
         return Defect(kind, f"the selfie shows {other}, the ID portrait {identity}")
     if kind == "application_id_number_differs":
         app["applicant"]["id_number"] = people.make_other_id_number(rng, facts.person)
@@ -380,6 +422,8 @@ def write_dossier(
     text_px: dict[str, int | None] = {}
     taken: set[str] = set()
     pending = list(plan.documents)
+    ring = plan.fraud.ring if plan.fraud is not None else None
+    front_card: Image.Image | None = None  # what a selfie shot of the ID card shows
     id_sides = (DocumentType.ID_CARD_FRONT, DocumentType.ID_CARD_BACK)
     if plan.photocopy and all(side in pending for side in id_sides):
         front_template = choose_template(DocumentType.ID_CARD_FRONT, plan.template_group,
@@ -389,6 +433,7 @@ def write_dossier(
         front, front_fields, front_px = _render(front_template, facts, rng)
         back, back_fields, back_px = _render(back_template, facts, rng)
         drawn_px = {DocumentType.ID_CARD_FRONT.value: front_px, DocumentType.ID_CARD_BACK.value: back_px}
+        front_card = front
         layout = rng.choice(capture.copy_layouts(plan.template_group.value))
         for copied in capture.photocopy_a4(front, back, rng, layout):
             page, page_regions = copied.image, copied.regions
@@ -427,7 +472,15 @@ def write_dossier(
             else choose_template(doc_type, plan.template_group, _choice_rng(facts, doc_type.value))
         )
         image, doc_fields, drawn_px = _render(drawn, facts, rng)
+        if doc_type is DocumentType.ID_CARD_FRONT:
+            front_card = image
+        if (doc_type is DocumentType.SELFIE and ring is not None
+                and ring.kind == "selfie_recapture" and front_card is not None):
+            image = fraud.card_portrait_shot(front_card, image.size, ring)
         captured, suffix, scale = _capture(doc_type.value, image, rng, difficulty)
+        if (doc_type is DocumentType.VEHICLE_INVOICE and ring is not None
+                and ring.kind == "invoice_photo"):  # a photo, which another dossier sends again
+            (captured, scale), suffix = capture.photograph_scaled(image, rng, difficulty), ".jpg"
         name = _file_stem(rng, facts.submitted_at, taken) + suffix
         (folder / name).write_bytes(capture.encode(captured, suffix, rng, difficulty))
         documents[name] = doc_type.value
@@ -439,7 +492,8 @@ def write_dossier(
         "fields": dict(sorted(fields.items())),
         "defects": [d.kind for d in plan.defects],  # CONTRACT §4: defect kinds
         "defect_details": {d.kind: d.detail for d in plan.defects},  # what was changed, for people
-        "expected_decision": "review_or_reject" if plan.defects else "auto_pass",
+        "expected_decision": "review_or_reject"
+        if plan.defects or (plan.fraud is not None and plan.fraud.planted) else "auto_pass",
         "product": facts.product,
         "difficulty": difficulty.value,
         # A face set smaller than the samples shows one person under several applicants, which
@@ -454,6 +508,8 @@ def write_dossier(
     }
     if regions:
         truth["regions"] = regions
+    if plan.fraud_truth is not None:
+        truth["fraud"] = plan.fraud_truth  # additive: the ring this dossier belongs to
     _write_json(folder / "application.json", plan.application)
     _write_json(folder / "truth.json", truth)
     return truth
@@ -482,14 +538,67 @@ def generate_dossier(
     difficulty: Difficulty,
     faces_dir: Path | None,
     templates: TemplateSelection = TemplateSelection.ALL,
+    fraud_rate: float = 0.0,
+    count: int = 0,
 ) -> Path:
-    """Dossier ``index`` of run ``seed``, written into ``out``: the unit a worker process runs."""
+    """Dossier ``index`` of run ``seed``, written into ``out``: the unit a worker process runs
+    (``count`` dossiers in all, ``fraud_rate`` of them planted in rings)."""
     faces = load_face_source(faces_dir)
-    rng = dossier_rng(seed, index)
-    plan = plan_dossier(rng, faces, defect_rate, templates=templates)
+    roles = fraud.plan_rings(seed, count, fraud_rate) if fraud_rate else {}
+    plan, rng = _planned(index, seed, defect_rate, faces, templates, roles)
+    if plan.fraud is not None:
+        members = [_planned(member, seed, defect_rate, faces, templates, roles)[0]
+                   for member in plan.fraud.ring.indices]
+        plan.fraud_truth = fraud.fraud_truth(
+            plan.fraud, [member.facts.application_id for member in members])
     folder = Path(out) / f"dossier_{index:04d}"
     write_dossier(folder, plan, rng, difficulty)
     return folder
+
+
+def _planned(index: int, seed: int, defect_rate: float, faces: FaceSource,
+             templates: TemplateSelection, roles: dict[int, fraud.Role]) -> tuple[Plan, random.Random]:
+    """Dossier ``index``'s plan and the random source that draws it on: the same in every worker."""
+    rng = dossier_rng(seed, index)
+    identities = fraud.ring_identities(roles, faces.applicant_identities(), faces.by_identity)
+    role = roles.get(index)
+    plan = plan_dossier(rng, faces, defect_rate, templates=templates, role=role,
+                        ring_identity=identities.get(role.ring.id) if role else None,
+                        avoid=frozenset(identities.values()))
+    return plan, rng
+
+
+def plant_reused_invoices(out: Path, seed: int, count: int, fraud_rate: float) -> None:
+    """Each ``invoice_photo`` ring's later members send the first member's invoice photo again
+    (cropped, turned, re-compressed) instead of their own: done once every dossier is written."""
+    for ring in {role.ring for role in fraud.plan_rings(seed, count, fraud_rate).values()
+                 if role.ring.kind == "invoice_photo"}:
+        reuse_invoice_photo(Path(out), ring)
+
+
+def reuse_invoice_photo(out: Path, ring: fraud.Ring) -> None:
+    """The ring's first dossier's invoice photo replaces the later members' invoices, with its
+    truth (fields, template)."""
+    first = out / f"dossier_{ring.indices[0]:04d}"
+    first_truth = json.loads((first / "truth.json").read_text(encoding="utf-8"))
+    source = _file_of(first_truth, DocumentType.VEHICLE_INVOICE)
+    photo = Image.open(first / source)
+    for position, index in enumerate(ring.indices[1:], start=1):
+        folder = out / f"dossier_{index:04d}"
+        truth = json.loads((folder / "truth.json").read_text(encoding="utf-8"))
+        own = _file_of(truth, DocumentType.VEHICLE_INVOICE)
+        (folder / own).unlink()
+        name = f"{Path(own).stem}.jpg"
+        (folder / name).write_bytes(fraud.reused_photo(photo, ring.rng(f"reuse:{position}")))
+        for part in ("documents", "fields", "templates"):
+            truth[part].pop(own, None)
+            truth[part][name] = first_truth[part][source]
+            truth[part] = dict(sorted(truth[part].items()))
+        _write_json(folder / "truth.json", truth)
+
+
+def _file_of(truth: dict[str, Any], document_type: DocumentType) -> str:
+    return next(name for name, kind in truth["documents"].items() if kind == document_type.value)
 
 
 def _quiet_worker() -> None:
@@ -508,6 +617,7 @@ def generate_samples(
     templates: TemplateSelection = TemplateSelection.ALL,
     on_dossier: Callable[[Path], None] | None = None,
     workers: int | None = None,
+    fraud_rate: float = 0.0,
 ) -> list[Path]:
     """Writes ``count`` dossiers under ``out`` (``dossier_0001``...) and returns their folders.
 
@@ -518,9 +628,11 @@ def generate_samples(
         raise ValueError(f"defect rate must be between 0 and 1, got {defect_rate}")
     find_cjk_font()
     load_face_source(faces_dir)  # fail here, once, if the folder is wrong
+    fraud.plan_rings(seed, count, fraud_rate)  # fail here, once, if the rate is wrong
     difficulty = Difficulty(difficulty)
     jobs = [
-        (Path(out), index, seed, defect_rate, difficulty, faces_dir, TemplateSelection(templates))
+        (Path(out), index, seed, defect_rate, difficulty, faces_dir, TemplateSelection(templates),
+         fraud_rate, count)
         for index in range(1, count + 1)
     ]
     workers = min(workers or os.cpu_count() or 1, count)
@@ -530,6 +642,7 @@ def generate_samples(
             folders.append(generate_dossier(*job))
             if on_dossier:
                 on_dossier(folders[-1])
+        plant_reused_invoices(Path(out), seed, count, fraud_rate)
         return folders
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_quiet_worker) as pool:
@@ -538,4 +651,5 @@ def generate_samples(
             folder = future.result()
             if on_dossier:
                 on_dossier(folder)
+    plant_reused_invoices(Path(out), seed, count, fraud_rate)
     return [future.result() for future in futures]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 
-from PIL import Image, ImageDraw, ImageEnhance
+from PIL import Image, ImageDraw, ImageEnhance, ImageOps
 
 from autopass.devtools.samples import draw
 from autopass.devtools.samples.faces import face_crop
@@ -75,6 +75,8 @@ def render_selfie(facts: Facts, rng: random.Random) -> tuple[Image.Image, Docume
         facts.selfie_photo, widths=rng.uniform(3.0, 3.8), aspect=SELFIE_SIZE[1] / SELFIE_SIZE[0]
     )
     photo = photo.resize(SELFIE_SIZE, Image.LANCZOS)
+    if facts.selfie_mirrored:
+        photo = ImageOps.mirror(photo)
     photo = ImageEnhance.Brightness(photo).enhance(rng.uniform(0.85, 1.1))
     photo = ImageEnhance.Color(photo).enhance(rng.uniform(0.9, 1.15))
     stamp = Image.new("RGBA", SELFIE_SIZE, (0, 0, 0, 0))

@@ -4,8 +4,12 @@ paper fed), and the all-digital 数电 invoice (a PDF-like page, a 20-digit numb
 
 from __future__ import annotations
 
+import io
 import random
+import zlib
+from datetime import date as date_type
 
+import segno
 from PIL import Image, ImageDraw
 
 from autopass.documents import DocumentType
@@ -38,6 +42,19 @@ def digital_invoice_number(facts: Facts) -> str:
 
 def _tax(price: float) -> float:
     return round(price / 1.13 * 0.13, 2)
+
+
+def invoice_qr_text(number: str, total: float, day: date_type) -> str:
+    """What a 数电 invoice's QR code carries: version, kind, code (none), number, the amount before
+    VAT, the date, a check code (none) and a checksum of the rest."""
+    body = f"01,32,,{number},{total - _tax(total):.2f},{day:%Y%m%d},"
+    return f"{body},{zlib.crc32(body.encode()) & 0xFFFF:04X}"
+
+
+def _qr(text: str, scale: int) -> Image.Image:
+    buffer = io.BytesIO()
+    segno.make(text, error="m", micro=False).save(buffer, kind="png", scale=scale, border=2)
+    return Image.open(io.BytesIO(buffer.getvalue())).convert("RGB")
 
 
 @template("invoice_paper_a", DocumentType.VEHICLE_INVOICE, TemplateGroup.TUNING)
@@ -135,6 +152,9 @@ def render_digital(facts: Facts, rng: random.Random) -> tuple[Image.Image, Docum
     draw.text(page, (INVOICE_SIZE[0] / 2, 50), "机动车销售统一发票", 54, (150, 60, 40), spacing=8,
               bold=True, anchor="mt")
     draw.text(page, (INVOICE_SIZE[0] / 2, 120), "（电子发票）", 28, (150, 60, 40), anchor="mt")
+    # The QR code carries what was invoiced; a price raised on the print alone leaves it as it was.
+    qr_total = facts.invoice_qr_amount if facts.invoice_qr_amount is not None else vehicle.price
+    page.paste(_qr(invoice_qr_text(number, qr_total, facts.invoice_date), 5), (70, 24))
     ImageDraw.Draw(page).line((560, 170, 1040, 170), fill=(150, 60, 40), width=3)
     draw.text(page, (1110, 60), "发票号码：", 24, label)
     draw.text(page, (1230, 58), number, 24, INK_BLACK, mono=True)
