@@ -23,6 +23,7 @@ from autopass.reading.layout import (
     LABEL_NOISE,
     Found,
     Row,
+    after_qualifier,
     build_rows,
     label_places,
     row_of,
@@ -243,7 +244,9 @@ def _amount(context: _Context, field: str) -> FieldValue:
         return _amounts_agreeing(context) or FieldValue(value=None, confidence=0.0)
     row_text = found.row.text
     figure_part = row_text[row_text.find("¥") :] if "¥" in row_text else found.text
-    figure = find_amount(figure_part.split("小写")[-1])
+    for label in context.labels(field):  # 价税合计 … (小写) 158000.00: the figure follows a label
+        figure_part = figure_part.split(clean(label))[-1]
+    figure = find_amount(figure_part)
     capitals = chinese_amount(row_text[found.start : row_text.find("¥") if "¥" in row_text else None])
     if figure is not None and capitals is not None and abs(capitals - figure) < 0.005:
         value, trust = figure, 1.0
@@ -680,9 +683,11 @@ def _loan_contract(context: _Context) -> Fields:
 def _signature(context: _Context) -> FieldValue:
     """Ink in the box right of its label (借款人（签字）): image analysis, not OCR (handwriting
     reads badly). A label is one that ends its text or is followed by a colon or a bracket's end
-    (借款人（签字）：), not a word of a clause or of a title (签字页)."""
+    (借款人（签字）：), its bracketed qualifier included (签字（按手印）：), not a word of a
+    clause or of a title (签字页)."""
     for index, _, end in label_places(context.rows, context.labels("signature_present"), context.stops):
         row = context.rows[index]
+        end = after_qualifier(row.text, end)  # 借款人签字(按手印):
         if row.text[end : end + 1] not in ("", ":", ")"):
             continue
         label_box = row.box(0, end)

@@ -336,9 +336,8 @@ def _cut(row: Row, index: int, start: int, end: int, stops: Sequence[str], *,
     no value), and up to the first stop."""
     while start < end and row.text[start] in ":;,.、_|":
         start += 1
-    close = row.text.find(")", start, min(end, start + QUALIFIER_LENGTH + 2))
-    if after_label and row.text[start : start + 1] == "(" and close > start:
-        start = close + 1
+    if after_label and (qualified := after_qualifier(row.text[:end], start)) > start:
+        start = qualified
         while start < end and row.text[start] in ":;,.、_|":
             start += 1
     for stop in stops:
@@ -351,6 +350,13 @@ def _cut(row: Row, index: int, start: int, end: int, stops: Sequence[str], *,
 QUALIFIER_LENGTH = 4
 """Most characters in brackets after a label that qualify it ((甲方), (大写), (签字)) rather than
 begin its value."""
+
+def after_qualifier(text: str, end: int) -> int:
+    """Where a label ending at ``end`` ends with its bracketed qualifier ((甲方), (按手印)), if
+    one follows it; else ``end``."""
+    close = text.find(")", end, end + QUALIFIER_LENGTH + 2)
+    return close + 1 if text[end : end + 1] == "(" and close > end else end
+
 
 ROWS_APART = 1.5
 """Largest gap, in label heights, between a label and the row printed under it that holds its
