@@ -271,17 +271,22 @@ def _label_pattern(label: str) -> re.Pattern[str]:
 def _near_misses(rows: Sequence[Row], label: str, printed: set[str]) -> list[tuple[int, int, int]]:
     """Places where ``label`` (4 characters or more) is printed with one character misread, or
     with up to half its characters misread as ones whose runners-up are the label's (购天方名种:
-    天 with 买 second, 种 with 称 third)."""
+    天 with 买 second, 种 with 称 third); not where the characters that differ are those of
+    another label printed right (贷款人名称 is the lender's, not 借款人名称 misread)."""
     if len(label) < 4:
         return []
     found = []
     for index, row in enumerate(rows):
+        others = [(at, at + len(word)) for word in printed if word
+                  for at in range(len(row.text)) if row.text.startswith(word, at)]
         for start in range(len(row.text) - len(label) + 1):
             window = row.text[start : start + len(label)]
             if window in printed:
                 continue
             differing = [i for i, (a, b) in enumerate(zip(window, label, strict=True)) if a != b]
             misread = [i for i in differing if not _runner_up(row, start + i, label[i])]
+            if any(begin <= start + i < end for i in differing for begin, end in others):
+                continue
             if len(misread) <= 1 and 0 < len(differing) <= max(1, len(label) // 2):
                 found.append((index, start, start + len(label)))
                 break

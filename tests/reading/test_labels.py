@@ -127,6 +127,12 @@ def test_the_longest_label_printed_wins(specs: Specs) -> None:
     assert borrower(specs, rows("借款人(印方):张伟")) == "张伟"
 
 
+def test_another_label_printed_right_is_no_misread_borrower_label(specs: Specs) -> None:
+    """贷款人名称 is one character from 借款人名称: with no borrower label read, the lender's is not
+    taken for a misread one (贷款人 is printed right: an other label)."""
+    assert borrower(specs, rows("贷款人名称:王建国", "借款人签字:")) is None
+
+
 def test_a_longer_label_known_only_to_the_yaml_is_not_the_borrowers(tmp_path: Path) -> None:
     """共同借款人 (the co-borrower) contains 借款人: written as another label in a YAML the test
     writes, its value is not the borrower's; without it, the reader cannot know."""
