@@ -43,10 +43,10 @@ class Row:
     breaks: frozenset[int] = frozenset()  # where a box or a space-separated word starts or ends
 
     def stands_as_label(self, start: int, end: int) -> bool:
-        """Whether text[start:end] stands where a label stands: at the start of a box or word,
-        before a colon, at the end of a box (its value in the next box), or anywhere in a box
-        that is no clause (性别男民族汉 read as one box); never inside running text."""
-        if start in self.breaks or end in self.breaks or self.text[end : end + 1] == ":":
+        """Whether text[start:end] stands where a label stands: before a colon, at the end of a
+        box or word (its value in the next box), or anywhere in a box that is no clause (性别男民族汉
+        read as one box, 借款人张伟); never inside running text, nor at its start (借款人确认，…)."""
+        if end in self.breaks or self.text[end : end + 1] == ":":
             return True
         box = self.owners[start]
         first, count = self.owners.index(box), self.owners.count(box)

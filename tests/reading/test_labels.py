@@ -115,6 +115,7 @@ def test_a_label_word_inside_a_clause_is_no_label(specs: Specs) -> None:
     clause = "本页无正文,借款人确认,已阅读并理解本合同全部条款。"
     assert borrower(specs, rows(clause)) is None
     assert borrower(specs, rows(clause, "借款人:张伟")) == "张伟"
+    assert borrower(specs, rows("借款人确认,已阅读并理解本合同全部条款。")) is None
     assert borrower(specs, rows("借款人张伟")) == "张伟"  # a box of its own: label and value
 
 
