@@ -682,13 +682,13 @@ def _loan_contract(context: _Context) -> Fields:
 
 def _signature(context: _Context) -> FieldValue:
     """Ink in the box right of its label (借款人（签字）): image analysis, not OCR (handwriting
-    reads badly). A label is one that ends its box (the handwriting read as the next) or is
-    followed by a colon or a bracket's end (借款人（签字）：), its bracketed qualifier included
-    (签字（按手印）：), not a word of a clause or of a title (签字页)."""
+    reads badly). A label is one that ends its text, or in a bracket (借款人（签字）, the handwriting
+    read after it), or is followed by a colon or a bracket's end, its bracketed qualifier
+    included (签字（按手印）：), not a word of a clause or of a title (签字页)."""
     for index, _, end in label_places(context.rows, context.labels("signature_present"), context.stops):
         row = context.rows[index]
         end = after_qualifier(row.text, end)  # 借款人签字(按手印):
-        if end not in row.breaks and row.text[end : end + 1] not in (":", ")"):
+        if row.text[end : end + 1] not in ("", ":", ")") and row.text[end - 1 : end] != ")":
             continue
         label_box = row.box(0, end)
         if label_box is None:
