@@ -25,10 +25,13 @@ import numpy as np
 
 from autopass.dossier import FieldValue
 from autopass.engines.base import LineProbabilities, OcrEngine, TextLine
+from autopass.reading.layout import ROWS_APART, build_rows, label_places
 from autopass.reading.lines import line_image
+from autopass.standards import DocumentSpec
 
-CONFIRMABLE_KINDS = ("id_number", "vin", "text", "name")
-"""Field kinds printed as the very characters of their value (amounts and dates are not)."""
+CONFIRMABLE_KINDS = ("id_number", "vin", "text", "name", "card_number", "amount")
+"""Field kinds whose value has a printed form to look for (``printed_forms``); dates are written
+too many ways."""
 MIN_SCORE = -8.0
 """A confirmed text is at most this much (natural log) less likely than the line's own best
 reading: a line the recogniser reads as something else entirely confirms nothing."""
@@ -58,21 +61,78 @@ def confirm_value(ocr: OcrEngine, image: np.ndarray, lines: Sequence[TextLine],
     value was read) lies on, of the upright document ``image``, with a confidence from its margin
     over its neighbours (``support``); None when the engine cannot tell or the image does not
     clearly say so."""
-    probabilities_of = getattr(ocr, "line_probabilities", None)
-    if probabilities_of is None or box is None or not expected:
+    if box is None:
         return None
-    best: Support | None = None
+    found = confirm_on_lines(ocr, image, [line for line in lines if _overlap(line.bounds, box)],
+                             expected, is_valid)
+    return found.model_copy(update={"box": list(box)}) if found is not None else None
+
+
+def confirm_on_lines(ocr: OcrEngine, image: np.ndarray, lines: Sequence[TextLine], expected: str,
+                     is_valid: Callable[[str], bool] | None = None,
+                     seen: dict[int, LineProbabilities] | None = None) -> FieldValue | None:
+    """``expected`` spotted on the best of ``lines`` of the upright ``image``, with a confidence
+    from its margin over its neighbours (``support``), the box of that line; None when the engine
+    cannot tell or no line clearly says so. ``seen``: the recogniser's output per line already
+    computed (by ``id`` of the line), filled as lines are read."""
+    probabilities_of = getattr(ocr, "line_probabilities", None)
+    if probabilities_of is None or not expected:
+        return None
+    seen = {} if seen is None else seen
+    best: tuple[Support, TextLine] | None = None
     for line in lines:
-        if _overlap(line.bounds, box):
-            found = support(probabilities_of(line_image(image, line.box)), expected, is_valid)
-            if found is not None and (best is None or found.margin > best.margin):
-                best = found
-    if best is None or best.score < MIN_SCORE or best.margin <= 0:
+        if id(line) not in seen:
+            seen[id(line)] = probabilities_of(line_image(image, line.box))
+        found = support(seen[id(line)], expected, is_valid)
+        if found is not None and (best is None or found.margin > best[0].margin):
+            best = found, line
+    if best is None or best[0].score < MIN_SCORE or best[0].margin <= 0:
         return None
     # Against its likeliest competitor, with no prior for either: the value's posterior share
     # (never certainty: MOST_CONFIDENT at most).
-    confidence = min(1.0 - math.exp(-best.margin), MOST_CONFIDENT)
-    return FieldValue(value=expected, confidence=round(confidence, 3), source="confirmed", box=list(box))
+    confidence = min(1.0 - math.exp(-best[0].margin), MOST_CONFIDENT)
+    box = [int(round(v)) for v in best[1].bounds]
+    return FieldValue(value=expected, confidence=round(confidence, 3), source="confirmed", box=box)
+
+
+def printed_forms(kind: str, value: object) -> list[str]:
+    """How a value the application states is printed on a page: an amount with two decimals,
+    with or without thousands separators (158000.00, 158,000.00); a card number whole or in
+    groups of four; anything else as it is written."""
+    if kind == "amount" and isinstance(value, (int, float)):
+        return list(dict.fromkeys([f"{value:.2f}", f"{value:,.2f}"]))
+    text = str(value)
+    if kind == "card_number":
+        return [text, " ".join(text[i : i + 4] for i in range(0, len(text), 4))]
+    return [text]
+
+
+def lines_near_label(spec: DocumentSpec, field: str, lines: Sequence[TextLine]) -> list[TextLine] | None:
+    """The lines where ``field``'s value stands by one of its labels, as the standard places it:
+    the label's own line and the lines right of it (label and value read as one line, or the
+    value in the next cell), and with ``below``, the lines of the next rows under the label.
+    None when no label of the field is printed (or read) on the page: the value may be anywhere.
+    """
+    field_spec = spec.fields[field]
+    rows = build_rows(lines)
+    places = label_places(rows, field_spec.labels, spec.printed_labels) if field_spec.labels else []
+    if not places:
+        return None
+    near: dict[int, TextLine] = {}
+    for index, start, end in places:
+        row = rows[index]
+        for line in row.lines[row.owners[start]:]:
+            near.setdefault(id(line), line)
+        if "below" not in field_spec.value_at:
+            continue
+        left, height = row.x_of(start), row.lines[row.owners[start]].bounds[3]
+        for below in rows[index + 1:]:
+            if below.top - row.bottom > 2 * ROWS_APART * height:
+                break
+            for line in below.lines:
+                if line.bounds[0] + line.bounds[2] > left:
+                    near.setdefault(id(line), line)
+    return list(near.values())
 
 
 def _overlap(a: Sequence[int], b: Sequence[int]) -> bool:
@@ -197,3 +257,31 @@ def _pairs(labels: Sequence[int], neighbours: Sequence[Sequence[int]]) -> list[l
             texts[i] = neighbours[second][i]
         combined.append(texts)
     return combined
+
+
+def find_stated_value(ocr: OcrEngine, image: np.ndarray, lines: Sequence[TextLine], spec: DocumentSpec,
+                      field: str, read: FieldValue, stated: object,
+                      is_valid: Callable[[str], bool] | None = None) -> FieldValue | None:
+    """The value an application states (``stated``) found on the page of ``spec``'s document, as
+    a checker looks for it: where the field was read (``read.box``), else near the field's
+    labels, else, when none of them was read, anywhere on the page; in each of its printed forms,
+    scored by the recogniser's own probabilities (``support``). Where a value that passes its
+    check digit was read, the stated one is looked for there only: another valid number where
+    the stated one should be is a mismatch, not a reason to look elsewhere. None when the image
+    does not clearly say so; the value returned is ``stated`` itself, ``source`` ``confirmed``."""
+    kind = spec.fields[field].kind
+    seen: dict[int, LineProbabilities] = {}
+    box = read.box
+    where = [[line for line in lines if _overlap(line.bounds, box)]] if box is not None else []
+    valid_elsewhere = box is not None and is_valid is not None and read.value is not None \
+        and is_valid(str(read.value))
+    if not valid_elsewhere:
+        near = lines_near_label(spec, field, lines)
+        where.append(near if near is not None else list(lines))
+    for candidates in where:
+        found = [confirmed for form in printed_forms(kind, stated)
+                 if (confirmed := confirm_on_lines(ocr, image, candidates, form, is_valid, seen))]
+        if found:
+            best = max(found, key=lambda value: value.confidence)
+            return best.model_copy(update={"value": stated})
+    return None

@@ -23,6 +23,7 @@ from autopass.reading.layout import (
     LABEL_NOISE,
     Found,
     Row,
+    after_qualifier,
     build_rows,
     label_places,
     row_of,
@@ -243,7 +244,9 @@ def _amount(context: _Context, field: str) -> FieldValue:
         return _amounts_agreeing(context) or FieldValue(value=None, confidence=0.0)
     row_text = found.row.text
     figure_part = row_text[row_text.find("¥") :] if "¥" in row_text else found.text
-    figure = find_amount(figure_part.split("小写")[-1])
+    for label in context.labels(field):  # 价税合计 … (小写) 158000.00: the figure follows a label
+        figure_part = figure_part.split(clean(label))[-1]
+    figure = find_amount(figure_part)
     capitals = chinese_amount(row_text[found.start : row_text.find("¥") if "¥" in row_text else None])
     if figure is not None and capitals is not None and abs(capitals - figure) < 0.005:
         value, trust = figure, 1.0
@@ -276,7 +279,9 @@ def _amounts_agreeing(context: _Context) -> FieldValue | None:
     return None
 
 
-def _digits(context: _Context, field: str, length: int | None = None) -> FieldValue:
+def _digits(context: _Context, field: str) -> FieldValue:
+    """The longest run of digits after the field's label; one its spec's ``pattern`` refuses (an
+    8-digit paper or a 20-digit 数电 invoice number, a 12-digit registration number) is untrusted."""
     found = context.after(field)
     if found is None:
         return FieldValue(value=None, confidence=0.0)
@@ -286,9 +291,15 @@ def _digits(context: _Context, field: str, length: int | None = None) -> FieldVa
     run = max(runs, key=len)
     digits = run.translate(str.maketrans("OoIlSB", "001158"))
     trust = 0.9 if digits == run else 0.75
-    if length is not None and len(digits) != length:
+    if not _fits(context, field, digits):
         trust = INVALID_CONFIDENCE
     return FieldValue(value=digits, confidence=round(found.confidence * trust, 3), box=found.box)
+
+
+def _fits(context: _Context, field: str, value: str) -> bool:
+    """Whether ``value`` matches the field's ``pattern`` in its spec (any value, without one)."""
+    pattern = context.spec.fields[field].pattern
+    return pattern is None or re.fullmatch(pattern, value) is not None
 
 
 # --- one parser per document type ------------------------------------------------------------
@@ -598,21 +609,17 @@ def _vehicle_invoice(context: _Context) -> Fields:
     }
 
 
-INVOICE_NUMBER_DIGITS = 8
-"""发票号码 of a 机动车销售统一发票."""
-
-
 def _invoice_number(context: _Context) -> FieldValue:
     """After 发票号码; with the label lost (pale print, glare) or read with a stray digit (码 read
-    as 65 runs a 5 into the number), a line of nothing but the eight digits an invoice number has
-    (printed alone under 发票代码), unproven."""
-    labelled = _digits(context, "invoice_number", length=INVOICE_NUMBER_DIGITS)
-    if labelled.value is not None and len(labelled.value) == INVOICE_NUMBER_DIGITS:
+    as 65 runs a 5 into the number), a line of nothing but digits of the shape the spec's
+    ``pattern`` gives an invoice number (printed alone under 发票代码), unproven."""
+    labelled = _digits(context, "invoice_number")
+    if labelled.value is not None and _fits(context, "invoice_number", labelled.value):
         return labelled
     for index, row in enumerate(context.rows):
         for line in row.lines:
             number = clean(line.text)
-            if len(number) == INVOICE_NUMBER_DIGITS and number.isdigit() and number in row.text:
+            if number.isdigit() and _fits(context, "invoice_number", number) and number in row.text:
                 start = row.text.index(number)
                 spot = Found(number, index, start, start + len(number), row)
                 return _value(Reading(number, UNPROVEN_PENALTY * UNPROVEN_PENALTY), spot)
@@ -637,7 +644,7 @@ def _vehicle_registration(context: _Context) -> Fields:
     return {
         "owner_name": _owner_name(context),
         "vin": _vin(context),
-        "registration_number": _digits(context, "registration_number", length=12),
+        "registration_number": _digits(context, "registration_number"),
     }
 
 
@@ -675,11 +682,13 @@ def _loan_contract(context: _Context) -> Fields:
 
 def _signature(context: _Context) -> FieldValue:
     """Ink in the box right of its label (借款人（签字）): image analysis, not OCR (handwriting
-    reads badly). A label is one that ends its text or is followed by a colon or a bracket's end
-    (借款人（签字）：), not a word of a clause or of a title (签字页)."""
+    reads badly). A label is one that ends its text, or in a bracket (借款人（签字）, the handwriting
+    read after it), or is followed by a colon or a bracket's end, its bracketed qualifier
+    included (签字（按手印）：), not a word of a clause or of a title (签字页)."""
     for index, _, end in label_places(context.rows, context.labels("signature_present"), context.stops):
         row = context.rows[index]
-        if row.text[end : end + 1] not in ("", ":", ")"):
+        end = after_qualifier(row.text, end)  # 借款人签字(按手印):
+        if row.text[end : end + 1] not in ("", ":", ")") and row.text[end - 1 : end] != ")":
             continue
         label_box = row.box(0, end)
         if label_box is None:

@@ -27,6 +27,10 @@ CELL_GAP = 1.5
 """Gap between two boxes of a row, in line heights, that separates two cells (a space between
 words of one value is under one character)."""
 
+CLAUSE_MARKS = ",。;、"
+"""Punctuation of running text (after ``clean``: ，→, ；→;): a box that holds one is a clause, and
+a label word inside it (本合同自借款人签字、贷款人盖章) is a word of the clause, not a label."""
+
 
 @dataclass(frozen=True)
 class Row:
@@ -36,6 +40,17 @@ class Row:
     owners: tuple[int, ...]  # owners[i] = index into `lines` of the character text[i]
     lines: tuple[TextLine, ...]
     alternatives: Alternatives = ()  # per character of text, when every line of it has them
+    breaks: frozenset[int] = frozenset()  # where a box or a space-separated word starts or ends
+
+    def stands_as_label(self, start: int, end: int) -> bool:
+        """Whether text[start:end] stands where a label stands: before a colon, at the end of a
+        box or word (its value in the next box), or anywhere in a box that is no clause (性别男民族汉
+        read as one box, 借款人张伟); never inside running text, nor at its start (借款人确认，…)."""
+        if end in self.breaks or self.text[end : end + 1] == ":":
+            return True
+        box = self.owners[start]
+        first, count = self.owners.index(box), self.owners.count(box)
+        return not any(mark in self.text[first : first + count] for mark in CLAUSE_MARKS)
 
     def box(self, start: int, end: int) -> list[int] | None:
         """[x, y, w, h] around the lines that hold text[start:end]."""
@@ -164,15 +179,26 @@ def _left_to_right(lines: list[TextLine]) -> list[TextLine]:
 
 
 def row_of(lines: list[TextLine]) -> Row:
-    text, owners, alternatives = [], [], []
+    text, owners, alternatives, breaks = [], [], [], set()
     for index, line in enumerate(lines):
         piece = clean(line.text)
+        breaks.update(len(owners) + at for at in _word_breaks(line.text, piece))
         text.append(piece)
         owners.extend([index] * len(piece))
         alternatives.extend(_cleaned_alternatives(line, piece))
     whole = len(alternatives) == len(owners)
     return Row(text="".join(text), owners=tuple(owners), lines=tuple(lines),
-               alternatives=tuple(alternatives) if whole else ())
+               alternatives=tuple(alternatives) if whole else (), breaks=frozenset(breaks))
+
+
+def _word_breaks(raw: str, piece: str) -> set[int]:
+    """Offsets in ``piece`` (``raw`` cleaned) where a box or a word separated by spaces starts or
+    ends (借款人 张伟: 0, 3, 5)."""
+    breaks, at = {0, len(piece)}, 0
+    for word in raw.split():
+        at += len(clean(word))
+        breaks.add(at)
+    return breaks if at == len(piece) else {0, len(piece)}
 
 
 @lru_cache(maxsize=8192)
@@ -198,15 +224,22 @@ def label_places(
 
     Labels are tried longest first (借款人姓名 before 借款人); a long label whose last characters
     wrapped onto the next line of its table cell (身份证号码/组织机构代|码) is still found. A
-    misread label is never one of ``others``, the document's other labels, printed right
-    (发票代码 is one character from 发票号码).
+    label counts only where it stands as one (``Row.stands_as_label``: not a word of a clause) and
+    is no piece of a longer label of the document's vocabulary (``labels`` and ``others``:
+    借款人 inside 借款人名称 or 借款人(签字) is not the label 借款人). A misread label is never one
+    of ``others``, the document's other labels, printed right (发票代码 is one character from 发票号码).
     """
     places: list[tuple[int, int, int]] = []
     ordered = sorted(dict.fromkeys(clean(label) for label in labels), key=len, reverse=True)
+    vocabulary = {word for word in (*ordered, *(clean(other) for other in others)) if word}
     for label in ordered:
+        longer = [word for word in vocabulary if len(word) > len(label) and label in word]
         for cut in range(3 if len(label) >= 6 else 1):
             pattern = _label_pattern(label[: len(label) - cut])
-            hits = [(i, match) for i, row in enumerate(rows) if (match := pattern.search(row.text))]
+            hits = [(i, match) for i, row in enumerate(rows)
+                    for match in pattern.finditer(row.text)
+                    if row.stands_as_label(match.start(), match.end())
+                    and not _inside_longer(row.text, match.start(), match.end(), longer)]
             if hits:
                 places.extend((i, match.start(), match.end()) for i, match in hits)
                 break
@@ -218,6 +251,17 @@ def label_places(
     return places
 
 
+def _inside_longer(text: str, start: int, end: int, longer: Sequence[str]) -> bool:
+    """Whether text[start:end] is part of one of the ``longer`` labels printed around it."""
+    for word in longer:
+        at = text.find(word, max(0, end - len(word)))
+        while 0 <= at <= start:
+            if at + len(word) >= end:
+                return True
+            at = text.find(word, at + 1)
+    return False
+
+
 def _label_pattern(label: str) -> re.Pattern[str]:
     """``label`` with at most one stray mark between any two of its characters."""
     noise = f"[{re.escape(LABEL_NOISE)}]?"
@@ -227,17 +271,22 @@ def _label_pattern(label: str) -> re.Pattern[str]:
 def _near_misses(rows: Sequence[Row], label: str, printed: set[str]) -> list[tuple[int, int, int]]:
     """Places where ``label`` (4 characters or more) is printed with one character misread, or
     with up to half its characters misread as ones whose runners-up are the label's (购天方名种:
-    天 with 买 second, 种 with 称 third)."""
+    天 with 买 second, 种 with 称 third); not where the characters that differ are those of
+    another label printed right (贷款人名称 is the lender's, not 借款人名称 misread)."""
     if len(label) < 4:
         return []
     found = []
     for index, row in enumerate(rows):
+        others = [(at, at + len(word)) for word in printed if word
+                  for at in range(len(row.text)) if row.text.startswith(word, at)]
         for start in range(len(row.text) - len(label) + 1):
             window = row.text[start : start + len(label)]
             if window in printed:
                 continue
             differing = [i for i, (a, b) in enumerate(zip(window, label, strict=True)) if a != b]
             misread = [i for i in differing if not _runner_up(row, start + i, label[i])]
+            if any(begin <= start + i < end for i in differing for begin, end in others):
+                continue
             if len(misread) <= 1 and 0 < len(differing) <= max(1, len(label) // 2):
                 found.append((index, start, start + len(label)))
                 break
@@ -282,18 +331,36 @@ def value_after(
 
 def _right_of(rows: Sequence[Row], index: int, label_end: int, stops: Sequence[str]) -> Found:
     """What follows the label on its row (the same cell or the next), up to the next stop."""
-    return _cut(rows[index], index, label_end, len(rows[index].text), stops)
+    return _cut(rows[index], index, label_end, len(rows[index].text), stops, after_label=True)
 
 
-def _cut(row: Row, index: int, start: int, end: int, stops: Sequence[str]) -> Found:
-    """row.text[start:end] without the marks that follow a label and up to the first stop."""
+def _cut(row: Row, index: int, start: int, end: int, stops: Sequence[str], *,
+         after_label: bool = False) -> Found:
+    """row.text[start:end] without the marks that follow a label, nor (``after_label``) the
+    label's bracketed qualifier (借款人(甲方), 价税合计(大写): one misread, 借款人(印方), is still
+    no value), and up to the first stop."""
     while start < end and row.text[start] in ":;,.、_|":
         start += 1
+    if after_label and (qualified := after_qualifier(row.text[:end], start)) > start:
+        start = qualified
+        while start < end and row.text[start] in ":;,.、_|":
+            start += 1
     for stop in stops:
         position = row.text.find(stop, start, end)
         if position >= start:
             end = min(end, position)  # at ``start``: the cell is empty, the next label follows
     return Found(text=row.text[start:end], row_index=index, start=start, end=end, row=row)
+
+
+QUALIFIER_LENGTH = 4
+"""Most characters in brackets after a label that qualify it ((甲方), (大写), (签字)) rather than
+begin its value."""
+
+def after_qualifier(text: str, end: int) -> int:
+    """Where a label ending at ``end`` ends with its bracketed qualifier ((甲方), (按手印)), if
+    one follows it; else ``end``."""
+    close = text.find(")", end, end + QUALIFIER_LENGTH + 2)
+    return close + 1 if text[end : end + 1] == "(" and close > end else end
 
 
 ROWS_APART = 1.5

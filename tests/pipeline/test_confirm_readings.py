@@ -66,3 +66,30 @@ def test_a_value_its_image_does_not_show_stays_as_read(standard) -> None:  # typ
     confirmed = confirm_readings.fn(standard, make_application(), documents, images)
 
     assert contract_number(confirmed) == contract_number(documents)
+
+
+def contract_borrower_unread(printed: str) -> tuple[list[DocumentResult], DocumentImages]:
+    """A clean dossier whose contract prints its borrower after 立约人 (a label no standard
+    lists): the free reading found no borrower, nor where one stands."""
+    image, line = printed_line(f"立约人：{printed}", 28)
+    documents = make_documents()
+    contract = document(documents, T.LOAN_CONTRACT)
+    contract.fields["borrower_name"] = FieldValue(value=None, confidence=0.0)
+    return documents, DocumentImages(images={contract.key: image}, lines={contract.key: [line]})
+
+
+def test_the_stated_name_found_on_the_page_decides_whatever_its_label(standard) -> None:  # type: ignore[no-untyped-def]
+    """The application's name printed on the contract under a label the reader does not know is
+    found on the page (source confirmed: the stated value decided); another name printed there
+    leaves the borrower unread, for a person."""
+    application = make_application()
+    documents, images = contract_borrower_unread(application.applicant.name)
+    other_documents, other_images = contract_borrower_unread("李娜")
+
+    confirmed = confirm_readings.fn(standard, application, documents, images)
+    not_found = confirm_readings.fn(standard, application, other_documents, other_images)
+
+    borrower = document(confirmed, T.LOAN_CONTRACT).fields["borrower_name"]
+    assert (borrower.value, borrower.source) == (application.applicant.name, "confirmed")
+    assert borrower.confidence >= standard.min_confidence("loan_contract", "borrower_name")
+    assert document(not_found, T.LOAN_CONTRACT).fields["borrower_name"].value is None

@@ -7,8 +7,11 @@ import math
 import numpy as np
 import pytest
 
+from autopass.documents import DocumentType
 from autopass.engines.base import LineProbabilities, TextLine
-from autopass.reading.confirm import confirm_value, spotting_scores, support
+from autopass.reading.confirm import confirm_value, find_stated_value, printed_forms, spotting_scores, support
+from autopass.settings import Settings
+from autopass.standards import load_document_specs
 from autopass.validators import id_check_digit, is_valid_id_number
 from tests.engines.drawing import printed_line
 
@@ -118,3 +121,62 @@ def test_nothing_is_confirmed_away_from_the_value_or_without_probabilities(ocr) 
 
     assert confirm_value(ocr, image, [printed], elsewhere, ID_NUMBER) is None
     assert confirm_value(ReadOnly(), image, [printed], list(printed.bounds), ID_NUMBER) is None
+
+
+# --- the value the application states, looked for as a checker does ----------------------------
+STATED_NAME = "周晓明"
+
+
+@pytest.fixture(scope="module")
+def unknown_label_page(ocr):  # type: ignore[no-untyped-def]
+    """A contract whose borrower stands under 立约人, a label no standard knows, read by RapidOCR."""
+    from autopass.reading.analyse import analyse_page
+    from tests.reading.test_labels import _signature_page
+
+    [document] = analyse_page(_signature_page("立约人", STATED_NAME), ocr=ocr)
+    return document
+
+
+def _stated(ocr, document, field: str, stated: object, is_valid=None):  # type: ignore[no-untyped-def]
+    spec = load_document_specs(Settings())[DocumentType.LOAN_CONTRACT]
+    return find_stated_value(ocr, document.image, document.lines, spec, field,
+                             document.fields[field], stated, is_valid)
+
+
+def test_a_stated_name_is_found_whatever_the_label_and_a_look_alike_is_not(  # type: ignore[no-untyped-def]
+        ocr, unknown_label_page) -> None:
+    """No label of the standard names the borrower: the free reading finds none, the stated name
+    is found on the page (confirmed, sure); a name one character off, or another, is not."""
+    assert unknown_label_page.type == DocumentType.LOAN_CONTRACT
+    assert unknown_label_page.fields["borrower_name"].value is None
+
+    found = _stated(ocr, unknown_label_page, "borrower_name", STATED_NAME)
+
+    assert found is not None and found.value == STATED_NAME and found.source == "confirmed"
+    assert found.confidence >= 0.95
+    assert _stated(ocr, unknown_label_page, "borrower_name", "周晓朋") is None
+    assert _stated(ocr, unknown_label_page, "borrower_name", "李国强") is None
+
+
+def test_a_stated_amount_is_found_by_its_label_and_another_valid_number_is_a_mismatch(  # type: ignore[no-untyped-def]
+        ocr, unknown_label_page) -> None:
+    """借款金额 … ¥150000.00: the stated 150000 is found in its printed form, 160000 is not; the
+    ID number read there passes its check digit, so another valid number stated is not looked for
+    elsewhere on the page: a mismatch stays one."""
+    from tests.reading.test_labels import ID_NUMBER
+
+    amount = _stated(ocr, unknown_label_page, "loan_amount", 150000.0)
+    assert amount is not None and amount.value == 150000.0 and amount.source == "confirmed"
+    assert _stated(ocr, unknown_label_page, "loan_amount", 160000.0) is None
+    assert unknown_label_page.fields["id_number"].value == ID_NUMBER
+    other = "11010519850101003"
+    other += id_check_digit(other)
+    assert _stated(ocr, unknown_label_page, "id_number", other, is_valid_id_number) is None
+    assert _stated(ocr, unknown_label_page, "id_number", ID_NUMBER, is_valid_id_number) is not None
+
+
+def test_printed_forms_of_stated_values() -> None:
+    assert printed_forms("amount", 158000.0) == ["158000.00", "158,000.00"]
+    assert printed_forms("card_number", "6222020200112233446") == [
+        "6222020200112233446", "6222 0202 0011 2233 446"]
+    assert printed_forms("name", "张伟") == ["张伟"]

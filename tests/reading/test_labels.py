@@ -108,6 +108,42 @@ def test_a_signing_block_with_the_borrowers_cell_empty_reads_no_borrower(specs: 
     assert read is None
 
 
+# --- a label stands as a label, and the longest one printed wins ----------------------------------
+def test_a_label_word_inside_a_clause_is_no_label(specs: Specs) -> None:
+    """借款人确认 in running text: 确认 has a name's shape, but 借款人 there is a word of the
+    clause (inside a box with a clause's punctuation, neither at its start nor before a colon)."""
+    clause = "本页无正文,借款人确认,已阅读并理解本合同全部条款。"
+    assert borrower(specs, rows(clause)) is None
+    assert borrower(specs, rows(clause, "借款人:张伟")) == "张伟"
+    assert borrower(specs, rows("借款人确认,已阅读并理解本合同全部条款。")) is None
+    assert borrower(specs, rows("借款人张伟")) == "张伟"  # a box of its own: label and value
+
+
+def test_the_longest_label_printed_wins(specs: Specs) -> None:
+    """借款人名称 is not 借款人 followed by the name 名称; 借款人(签字) holds no name; a bracketed
+    qualifier misread (甲方 as 印方) is still the label's, not the value."""
+    assert borrower(specs, rows("借款人名称:张伟")) == "张伟"
+    assert borrower(specs, rows("借款人名称", "张伟")) == "张伟"
+    assert borrower(specs, rows("借款人(签字):", "姓名:张伟")) == "张伟"
+    assert borrower(specs, rows("借款人(印方):张伟")) == "张伟"
+
+
+def test_another_label_printed_right_is_no_misread_borrower_label(specs: Specs) -> None:
+    """贷款人名称 is one character from 借款人名称: with no borrower label read, the lender's is not
+    taken for a misread one (贷款人 is printed right: an other label)."""
+    assert borrower(specs, rows("贷款人名称:王建国", "借款人签字:")) is None
+
+
+def test_a_longer_label_known_only_to_the_yaml_is_not_the_borrowers(tmp_path: Path) -> None:
+    """共同借款人 (the co-borrower) contains 借款人: written as another label in a YAML the test
+    writes, its value is not the borrower's; without it, the reader cannot know."""
+    page = rows("共同借款人:李四", "借款人:张伟")
+    plain = _specs_with_contract(tmp_path / "plain", ["借款人"], other_labels=[])
+    known = _specs_with_contract(tmp_path / "known", ["借款人"], other_labels=["共同借款人"])
+    assert borrower(known, page) == "张伟"
+    assert borrower(plain, page) == "李四"
+
+
 # --- values below their labels, in lines or in a table's cells ----------------------------------
 def test_a_name_printed_under_its_label_is_read(specs: Specs) -> None:
     assert borrower(specs, rows("个人汽车消费贷款合同", "客户姓名", "张伟", "贷款人(盖章)")) == "张伟"
@@ -157,11 +193,19 @@ def _signature_page(borrower_label: str, name: str) -> np.ndarray:
 
 def _specs_with_borrower_labels(tmp_path: Path, labels: list[str]) -> Specs:
     """The project's document specs, the contract's borrower labelled only by ``labels``."""
+    return _specs_with_contract(tmp_path, labels)
+
+
+def _specs_with_contract(tmp_path: Path, labels: list[str], other_labels: list[str] | None = None) -> Specs:
+    """The project's document specs, the contract's borrower labelled only by ``labels`` (and
+    its other labels ``other_labels``, when given)."""
     folder = tmp_path / "standards"
     shutil.copytree(Settings().standards_dir, folder)
     path = folder / "documents" / "loan_contract.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["fields"]["borrower_name"]["labels"] = labels
+    if other_labels is not None:
+        data["other_labels"] = other_labels
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     return load_document_specs(Settings(standards_dir=folder))
 
