@@ -23,7 +23,16 @@ from autopass.web.body_limit import RequestBodyLimit
 from autopass.web.deps import LoginRequired
 from autopass.web.finalize import DossierSettled, start_finalize
 from autopass.web.processing import DossierSubmitted, start_processing
-from autopass.web.routes import api, captures, crops, dashboard, dealer_api, dossiers, pages
+from autopass.web.routes import (
+    api,
+    capture_page,
+    captures,
+    crops,
+    dashboard,
+    dealer_api,
+    dossiers,
+    pages,
+)
 from autopass.web.templating import WEB_DIR
 
 SECURITY_HEADERS = {
@@ -88,6 +97,7 @@ def create_app(
     app.include_router(dossiers.router)
     app.include_router(dealer_api.router)
     app.include_router(captures.router)
+    app.include_router(capture_page.router)
     app.add_exception_handler(LoginRequired, _to_login)
     return app
 
