@@ -8,6 +8,7 @@ Set ``AUTOPASS_SCREENSHOT_DIR=docs/screenshots`` to refresh the committed screen
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -63,6 +64,14 @@ def _jpeg(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "JPEG", quality=92)
     return out.getvalue()
+
+
+def _from_a_phone_camera(photo: bytes) -> bytes:
+    """The photo at a 12 MP camera's size (4000 px wide)."""
+    image = Image.open(io.BytesIO(photo))
+    scale = 4000 / max(image.size)
+    return _jpeg(image.resize((round(image.width * scale), round(image.height * scale)),
+                              Image.LANCZOS))
 
 
 def _too_small_and_blurred(photo: bytes) -> bytes:
@@ -135,7 +144,12 @@ def test_a_dealer_photographs_checks_and_submits_a_dossier(
     from playwright.sync_api import expect
 
     application, drawn = photos
+    drawn = {**drawn, "bank_card": _from_a_phone_camera(drawn["bank_card"])}
     page = phone
+    checked: dict[str, int] = {}  # the size of the photo last sent to the check, by type
+    page.on("request", lambda request: checked.update(
+        {(body := json.loads(request.post_data))["expected_type"]: len(body["photo"])})
+        if request.url.endswith("/api/v1/captures/check") else None)
     _log_in(page, api, api.keys[DEALER])
     expect(page).to_have_url(f"{api.url}/capture")
     expect(page.locator("li.document")).to_have_count(7)  # new_car_loan's required documents
@@ -186,6 +200,9 @@ def test_a_dealer_photographs_checks_and_submits_a_dossier(
     assert sent["dealer_id"] == DEALER and sent["product"] == CARDS_ONLY
     assert sent["applicant"] == application["applicant"]
     assert (folder / "id_card_front.jpg").read_bytes() == drawn["id_card_front"]  # the retake
+    # the 12 MP photo was checked at 2048 px (a shorter upload), and submitted as it was taken
+    assert (folder / "bank_card.jpg").read_bytes() == drawn["bank_card"]
+    assert checked["bank_card"] < len(base64.b64encode(drawn["bank_card"])) / 2
 
 
 def _fields(application: dict[str, Any]) -> dict[str, str]:
