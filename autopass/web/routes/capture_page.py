@@ -109,7 +109,8 @@ def capture_page(request: Request, session: SessionDep, settings: SettingsDep,
         products=products, error=None,
         documents=[(document.type.value, document.type.label) for document in standard.documents
                    if document.required],
-        fields=[(path, *shown, path not in OPTIONAL_FIELDS) for path, shown in FIELD_LABELS.items()],
+        fields=[(path, *shown, path not in OPTIONAL_FIELDS)
+                for path, shown in FIELD_LABELS.items()],
         stated=stated, dossiers=_recent_dossiers(session, row.dealer_id),
         dossiers_path=DOSSIERS_PATH, today=utc_now().strftime("%Y%m%d"),
     )

@@ -2,9 +2,10 @@
 
 Each call carries a dealer's key (``Authorization: Bearer <key>`` or ``X-Api-Key``), never the
 staff's session cookie, so it needs no CSRF token (the dealer's capture page, logged in with the
-key, calls the same routes with its session and a CSRF token); the key acts for its dealer only, a dealer sees
-only its own dossiers (another dealer's is a 404, as one that does not exist), and each key's calls
-are limited per window (429). Every call, refused ones too, is an event on the audit trail.
+key, calls the same routes with its session and a CSRF token); the key acts for its dealer only,
+a dealer sees only its own dossiers (another dealer's is a 404, as one that does not exist),
+and each key's calls are limited per window (429). Every call, refused ones too, is an event on
+the audit trail.
 """
 
 from __future__ import annotations
