@@ -60,6 +60,7 @@ def test_bench_writes_every_figure(tmp_path: Path, faces_dev_dir: Path | None, m
     assert report["decisions_agree"] is True
     api = report["dealer_api"]  # over HTTP to a real `autopass serve`
     assert report["captures_check_ms_p95"] > 0 and report["dossier_submit_ms_p95"] > 0
+    assert api["captures_check_server_cpu_ms_p95"] > 0  # /proc: Linux, as CI is
     assert (api["captures_check_statuses"], api["dossier_submit_statuses"]) == ({"200": 1},
                                                                                 {"202": 1})
     assert sum(api["dossiers_then"].values()) == 1 and "processing" not in api["dossiers_then"]
