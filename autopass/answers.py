@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from autopass.documents import DocumentType
 from autopass.dossier import MicroTaskKind
 from autopass.errors import AutopassError
+from autopass.risk.channel import ChannelVerdict
 from autopass.risk.settle import Verdict
 
 TYPED = "typed"  # resolve_mismatch: the source of a value the senior typed instead of choosing
@@ -87,6 +88,13 @@ class InvestigateLinkAnswer(_Answer):
     verdict: Verdict
 
 
+class ReviewChannelAnswer(_Answer):
+    """``review_channel`` (a senior's): the dossier of a dealer or salesperson under watch, looked
+    at whole (``autopass.risk.channel``): pass it, or reject it."""
+
+    verdict: ChannelVerdict
+
+
 Answer = (
     ClassifyDocumentAnswer
     | ConfirmFieldAnswer
@@ -94,6 +102,7 @@ Answer = (
     | CheckSignatureAnswer
     | ResolveMismatchAnswer
     | InvestigateLinkAnswer
+    | ReviewChannelAnswer
 )
 
 ANSWER_MODELS: dict[MicroTaskKind, type[_Answer]] = {
@@ -103,6 +112,7 @@ ANSWER_MODELS: dict[MicroTaskKind, type[_Answer]] = {
     MicroTaskKind.CHECK_SIGNATURE: CheckSignatureAnswer,
     MicroTaskKind.RESOLVE_MISMATCH: ResolveMismatchAnswer,
     MicroTaskKind.INVESTIGATE_LINK: InvestigateLinkAnswer,
+    MicroTaskKind.REVIEW_CHANNEL: ReviewChannelAnswer,
 }
 
 

@@ -110,6 +110,45 @@ def bar_chart(
     return Markup("".join(parts))
 
 
+def sparkline(
+    values: Sequence[float | None],
+    *,
+    title: str,
+    labels: Sequence[str] = (),
+    threshold: float | None = None,
+    width: int = 140,
+    height: int = 34,
+    color: str = PALETTE[0],
+) -> Markup:
+    """A small trend of scores (0..1) for a table cell: a line, its last point marked, an optional
+    dashed threshold; each point titled with its label and value."""
+    pad = 4
+    step = (width - 2 * pad) / max(len(values) - 1, 1)
+
+    def x(i: int) -> float:
+        return pad + i * step
+
+    def y(value: float) -> float:
+        return pad + (height - 2 * pad) * (1 - min(max(value, 0.0), 1.0))
+
+    parts = [_open(width, height, title).replace('width="100%"', f'width="{width}"')]
+    if threshold is not None:
+        parts.append(_line(pad, y(threshold), width - pad, y(threshold), "#b3261e", dash="3 3"))
+    for run in _runs(values):
+        points = " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in run)
+        parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" '
+                     'stroke-width="1.8" stroke-linejoin="round"/>')
+    for i, value in enumerate(values):
+        if value is None:
+            continue
+        last = i == len(values) - 1
+        label = labels[i] if i < len(labels) else str(i)
+        parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="{2.6 if last else 1.6}" '
+                     f'fill="{color}"><title>{escape(label)}: {value:.2f}</title></circle>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
 def _open(width: int, height: int, title: str) -> str:
     return (
         f'<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '

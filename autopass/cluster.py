@@ -33,7 +33,7 @@ import yaml
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import make_url
 
-from autopass.settings import EPHEMERAL_SERVICES_OFF, PROJECT_ROOT
+from autopass.settings import EPHEMERAL_SERVER_SETTINGS, PROJECT_ROOT
 from autopass.store.db import create_postgres_database, drop_postgres_database
 
 STATE_FILE = "cluster.json"
@@ -265,7 +265,7 @@ def _cluster_deployments(state: ClusterState, options: ClusterOptions) -> dict[s
             deployment["parameters"]["request"].update(
                 inbox=str(state.inbox), archive=str(state.archive),
                 rejected=str(state.rejected), dispatch="deployment",
-                min_age_seconds=options.intake_min_age_seconds,
+                runs_at_once=options.workers, min_age_seconds=options.intake_min_age_seconds,
             )
             deployment["schedules"] = [{"interval": options.intake_interval_seconds}]
     return project
@@ -324,10 +324,9 @@ def _wait_until_answers(url: str, state: ClusterState, name: str) -> None:
 
 def _clean_environment() -> dict[str, str]:
     """This process's environment without the Prefect settings that only suit the embedded
-    server (services off, an API elsewhere, another home)."""
-    services_off = (f"PREFECT_SERVER_SERVICES_{name}_ENABLED" for name in EPHEMERAL_SERVICES_OFF)
+    server (its services' settings, an API elsewhere, another home)."""
     dropped = {"PREFECT_API_URL", "PREFECT_HOME", "PREFECT_API_DATABASE_CONNECTION_URL",
-               *services_off}
+               *EPHEMERAL_SERVER_SETTINGS}
     return {key: value for key, value in os.environ.items() if key not in dropped}
 
 

@@ -212,6 +212,7 @@ class MicroTaskKind(StrEnum):
     CHECK_SIGNATURE = "check_signature"
     RESOLVE_MISMATCH = "resolve_mismatch"
     INVESTIGATE_LINK = "investigate_link"  # a senior's: this dossier and others of other people
+    REVIEW_CHANNEL = "review_channel"  # a senior's: a dossier of a dealer or salesperson under watch
 
 
 class ChoiceKind(StrEnum):
@@ -224,7 +225,7 @@ class ChoiceKind(StrEnum):
 
 
 CHOICE_KINDS = frozenset(MicroTaskKind(kind) for kind in ChoiceKind)
-SENIOR_KINDS = frozenset({MicroTaskKind.INVESTIGATE_LINK})
+SENIOR_KINDS = frozenset({MicroTaskKind.INVESTIGATE_LINK, MicroTaskKind.REVIEW_CHANNEL})
 """Questions only seniors are asked, whoever asks them: an operator can never open one."""
 
 

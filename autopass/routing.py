@@ -20,6 +20,7 @@ from autopass.dossier import (
     documents_for_dealer,
 )
 from autopass.risk import RISK_CHECK_ID, Verdict
+from autopass.risk.channel import CHANNEL_CHECK_ID, ChannelVerdict
 from autopass.standards import APPLICATION, Standard, needs_double_keying
 
 FACE_FIELDS = frozenset({"face", "portrait"})
@@ -89,6 +90,13 @@ def _specs_for_check(
                               subjects=(), question=f"关联调查 Investigate the link: {check.detail}",
                               role="senior",
                               options=tuple(verdict.value for verdict in Verdict))]
+    if check.id == CHANNEL_CHECK_ID:
+        # The dealer or salesperson is under watch: a senior looks at the whole dossier.
+        return [MicroTaskSpec(kind=MicroTaskKind.REVIEW_CHANNEL, check_ids=(check.id,),
+                              subjects=(), question=f"渠道风险 Channel risk: {check.detail}. "
+                              "Look at the whole dossier, then pass or reject it",
+                              role="senior",
+                              options=tuple(verdict.value for verdict in ChannelVerdict))]
     if not subjects:
         # A doubt with nothing to look at cannot be settled by an operator: a senior decides.
         return [

@@ -414,9 +414,55 @@ class FaceSearch(_Strict):
         10, ge=1, le=100, description="Nearest faces the index returns, scored again by the engine.")
 
 
+class ChannelWeights(_Strict):
+    """How much each share of a channel's dossiers weighs in its score (``risk.channel``)."""
+
+    findings: float = Field(0.35, ge=0, description="Share of dossiers with a risk finding.")
+    rejects: float = Field(0.2, ge=0, description="Share of dossiers rejected.")
+    defects: float = Field(0.15, ge=0, description="Share of dossiers with a failed check.")
+    sent_back: float = Field(0.1, ge=0, description="Share of dossiers sent back to the dealer.")
+    rings: float = Field(0.2, ge=0, description="Rings touched, as a share of rings_full_at.")
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> ChannelWeights:
+        if not any(self.model_dump().values()):
+            raise ValueError("at least one weight must be above 0")
+        return self
+
+
+class ChannelWatchAt(_Strict):
+    """Score at or above which a channel is put under watch, per kind of channel."""
+
+    dealer: float = Field(0.3, gt=0, le=1, description="A dealer (``dealer_id``).")
+    salesperson: float = Field(0.3, gt=0, le=1, description="A salesperson (``salesperson_id``).")
+
+
+class ChannelPolicy(_Strict):
+    """Channel risk: dealers and salespeople through whom bad dossiers arrive lose straight-through
+    processing until a supervisor clears them (the nightly batch scores them)."""
+
+    windows_days: list[Annotated[int, Field(ge=1, le=365)]] = Field(
+        default_factory=lambda: [30, 90], min_length=1,
+        description="Days before the batch over which each figure is counted; a channel is over "
+        "threshold when any window's score is.")
+    min_dossiers: int = Field(
+        10, ge=1, description="Fewer dossiers in a window and that window gives no score: too few "
+        "to judge a channel by.")
+    weights: ChannelWeights = Field(default_factory=ChannelWeights)
+    rings_full_at: int = Field(
+        3, ge=1, description="Rings touched at which the rings term reaches its full weight.")
+    watch_at: ChannelWatchAt = Field(default_factory=ChannelWatchAt)
+    cleared_for_days: int = Field(
+        30, ge=1, le=365, description="Days a supervisor's clearing holds before the batch may "
+        "put the channel under watch again.")
+
+
 class RiskPolicy(_Strict):
     """What Autopass looks for across dossiers (``autopass.risk``): links between applicants."""
 
+    channel: ChannelPolicy = Field(
+        default_factory=ChannelPolicy,
+        description="Channel risk per dealer and salesperson (scores, thresholds, clearing).")
     window_days: int = Field(
         365, ge=1, le=3650,
         description="Only dossiers recorded within this many days before are looked up.")
@@ -722,6 +768,19 @@ def load_standard(product: str, settings: Settings) -> Standard:
             f"no standard for product {product!r} in {settings.standards_dir.name}/ (known: {known})"
         )
     return _load_standard_file(path, settings, load_document_specs(settings))
+
+
+def loadable_standards(settings: Settings) -> tuple[list[Standard], dict[str, str]]:
+    """Every product standard that loads, and the error of each that does not (by file): for
+    what runs over all products (the nightly batch, the channel-risk page) and must not stop at
+    one broken file."""
+    loaded, broken = [], {}
+    for path in _product_files(settings):
+        try:
+            loaded.append(load_standard(path.stem, settings))
+        except StandardsError as error:
+            broken[path.name] = str(error)
+    return loaded, broken
 
 
 def check_all(settings: Settings) -> dict[str, str | None]:

@@ -55,6 +55,7 @@ from autopass.store import (
     original_path,
     session_scope,
 )
+from tasks.channel import check_channel
 from tasks.checklist import evaluate_checklist
 from tasks.classify import FileReading, collect_documents, read_as_classified
 from tasks.confirm import confirm_readings
@@ -146,7 +147,8 @@ def finalize_dossier(request: FinalizeDossierRequest) -> str:
     checks = evaluate_checklist(
         standard, loaded.application, documents, face, get_settings().face_engine
     )
-    checks = [*checks, settle_and_check(request.dossier_id, loaded.settled)]
+    checks = [*checks, settle_and_check(request.dossier_id, loaded.settled),
+              check_channel(loaded.product, loaded.application, loaded.settled)]
     decision = decide_after_answers(checks, documents, face)
     result = loaded.result.model_copy(
         update={"decision": decision, "documents": documents, "face": face, "checks": checks}

@@ -6,6 +6,8 @@ nothing twice lives in ``autopass.inbox``; this flow only composes it with ``pro
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from pathlib import Path
 from typing import Literal
 
@@ -46,6 +48,10 @@ class IntakeRequest(BaseModel):
         "subflow",
         description="`subflow` processes here; `deployment` runs the process-dossier deployment "
         "on any worker (the inbox must then be on storage every worker sees).",
+    )
+    runs_at_once: int = Field(
+        4, ge=1, description="With `deployment`: process-dossier runs started and awaited at "
+        "once, so that several workers share one inbox's dossiers (about the number of workers).",
     )
 
 
@@ -90,14 +96,29 @@ def intake(request: IntakeRequest) -> IntakeSummary:
         if not held:
             logger.info("another intake is working on %s; nothing to do", layout.inbox)
             return IntakeSummary(skipped_locked=True)
-        for folder in claim(layout, request.min_age_seconds, request.limit):
-            _take(layout, folder, request.dispatch, summary)
+        folders = claim(layout, request.min_age_seconds, request.limit)
+        if request.dispatch == "subflow":  # this process's cores: one dossier after another
+            for folder in folders:
+                _take(layout, folder, request.dispatch, summary)
+        else:
+            _take_at_once(layout, folders, request.runs_at_once, summary)
     logger.info(
         "intake: %d stored, %d already stored, %d rejected, %d to retry",
         len(summary.stored), len(summary.already_stored), len(summary.rejected),
         len(summary.retry_later),
     )
     return summary
+
+
+def _take_at_once(layout: InboxLayout, folders: list[Path], at_once: int,
+                  summary: IntakeSummary) -> None:
+    """Deployment runs of up to ``at_once`` folders at a time, each awaited in a thread."""
+    # Each folder in a copy of this flow run's context (its logger, its Prefect settings), made
+    # here: a new thread's own context knows no flow run.
+    contexts = [copy_context() for _ in folders]
+    with ThreadPoolExecutor(at_once, thread_name_prefix="intake") as runs:
+        list(runs.map(lambda context, folder: context.run(
+            _take, layout, folder, "deployment", summary), contexts, folders))
 
 
 def _take(layout: InboxLayout, folder: Path, dispatch: str, summary: IntakeSummary) -> None:

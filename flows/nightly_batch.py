@@ -13,6 +13,9 @@
     the page ``/reports/daily/<date>``.
 (c) Approved dossiers still without a registration certificate after the standard's days, and
 (d) approved customers whose ID card expires soon, become post-loan items.
+(e) Channel risk: each product's dealers and salespeople are scored again; those newly over the
+    standard's threshold are put under watch (their dossiers go to a senior until a supervisor
+    clears them) and alerted: a warning in the log and the ``channel-risk`` artifact.
 """
 
 from __future__ import annotations
@@ -32,10 +35,11 @@ from autopass.errors import StandardsError
 from autopass.store.queue import UNSETTLED, expire_leases
 from flows.dispatch import start_finalize
 from autopass.settings import get_settings
-from autopass.standards import PostLoan, load_standard
+from autopass.standards import PostLoan, Standard, load_standard, loadable_standards
 from autopass.store import Dossier, DossierStatus, MicroTask, mark_dossier_failed, session_scope
 from autopass.store.models import PostLoanKind
 from autopass.store.types import utc_now
+from tasks.channel import rescore
 from tasks.notify import notify_if_due
 
 FINALIZE_WAIT_SECONDS = 600
@@ -66,6 +70,10 @@ class NightlyBatchSummary(BaseModel):
     report: dict[str, float | int | None]
     chases: dict[str, int]
     id_expiries: dict[str, int]
+    channels_watched: list[dict[str, object]] = Field(
+        default_factory=list,
+        description="Dealers and salespeople put under watch tonight (product, kind, id, score).",
+    )
 
 
 @task(name="expire-leases", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=5)
@@ -164,6 +172,32 @@ def follow_up(kind: PostLoanKind, now: datetime) -> post_loan.PostLoanCounts:
         return post_loan.record_findings(session, kind=kind, findings=findings, now=now)
 
 
+def _standards() -> list[Standard]:
+    """Every product standard that loads (one that does not is logged, never a stop)."""
+    loaded, broken = loadable_standards(get_settings())
+    for name, error in broken.items():
+        get_run_logger().warning("channel risk skips %s: %s", name, error)
+    return loaded
+
+
+def _alert_channels(watched: list[dict[str, object]]) -> None:
+    """New watches: one warning each and a Markdown artifact a supervisor is pointed at."""
+    logger = get_run_logger()
+    for watch in watched:
+        logger.warning("channel risk: %s %s (%s) put under watch, score %s",
+                       watch["kind"], watch["channel"], watch["product"], watch["score"])
+    rows = "\n".join(f"| {w['product']} | {w['kind']} | {w['channel']} | {w['score']} |"
+                     for w in watched)
+    create_markdown_artifact(
+        key="channel-risk",
+        description="Dealers and salespeople put under watch tonight",
+        markdown=("# 渠道风险 Channel risk: put under watch tonight\n\n"
+                  "| product | kind | channel | score |\n|---|---|---|---|\n" + rows
+                  + "\n\nTheir dossiers go to a senior until a supervisor clears them on "
+                  "/channel-risk."),
+    )
+
+
 @flow(name="nightly-batch")
 def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSummary:
     """Everything the operations centre needs done overnight; each part is its own task."""
@@ -184,6 +218,9 @@ def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSum
     report = publish_daily_report(day)
     chases = follow_up(PostLoanKind.REGISTRATION_CHASE, now)
     expiries = follow_up(PostLoanKind.ID_EXPIRY, now)
+    watched = [watch for standard in _standards() for watch in rescore(standard, now)]
+    if watched:
+        _alert_channels(watched)
     logger.info(
         "nightly batch %s: %d leases expired, %d re-finalized, %d failed, %d rejected for want "
         "of what their dealer was asked; STP %s, 8030 %s; %d new chase items, %d new ID expiry "
@@ -206,6 +243,7 @@ def nightly_batch(request: NightlyBatchRequest | None = None) -> NightlyBatchSum
         },
         chases=chases.__dict__,
         id_expiries=expiries.__dict__,
+        channels_watched=watched,
     )
 
 

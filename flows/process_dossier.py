@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field
 
 from autopass.dossier import DossierResult, application_slug
 from autopass.settings import get_settings
+from tasks.channel import check_channel
 from tasks.checklist import evaluate_checklist
 from tasks.classify import classify_document, collect_documents
 from tasks.confirm import confirm_readings
@@ -74,7 +75,8 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
                  settings.face_engine)
     screening = run(screen_across_dossiers, standard, application, documents,
                     images.faces_of(images.portrait_key), images.faces_of(images.selfie_key))
-    checks = [*checks, screening.check]
+    channel = run(check_channel, standard.product, application)
+    checks = [*checks, screening.check, channel]
     decision, plans = run(route, standard, checks, documents)
     microtasks = run(prepare_microtasks, plans, application, documents, images)
     result = DossierResult(

@@ -64,6 +64,8 @@ def test_bench_writes_every_figure(tmp_path: Path, faces_dev_dir: Path | None, m
     assert (api["captures_check_statuses"], api["dossier_submit_statuses"]) == ({"200": 1},
                                                                                 {"202": 1})
     assert sum(api["dossiers_then"].values()) == 1 and "processing" not in api["dossiers_then"]
+    cold_start = report["cold_start_seconds"]  # two real `autopass process` commands
+    assert set(cold_start) == {"new_data_dir", "later"} and min(cold_start.values()) > 0
 
 
 def test_bench_refuses_an_unknown_store() -> None:

@@ -20,6 +20,7 @@ PAYLOADS: dict[MicroTaskKind, tuple[dict[str, Any], dict[str, Any]]] = {
     MicroTaskKind.COMPARE_FACES: ({}, {"same_person": False}),
     MicroTaskKind.CHECK_SIGNATURE: ({}, {"signed": True}),
     MicroTaskKind.INVESTIGATE_LINK: ({}, {"verdict": "not_same_person"}),
+    MicroTaskKind.REVIEW_CHANNEL: ({}, {"verdict": "pass"}),
     MicroTaskKind.CLASSIFY_DOCUMENT: (
         {"options": ["id_card_front", "bank_card", "other"]}, {"type": "bank_card"}
     ),

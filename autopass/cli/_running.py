@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from autopass.engines.registry import get_face_engine, get_ocr_engine
 from autopass.errors import DossierError, ProcessingFailed
 from autopass.devtools.evaluation import EvaluatedDossier
 from autopass.intake import TRUTH_FILE
-from autopass.settings import without_flow_heartbeats
+from autopass.settings import Settings, get_settings, without_flow_heartbeats
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,31 @@ class Processed:
                                 truth=json.loads(truth.read_text(encoding="utf-8")))
 
 
+def start_up_alongside_prefect() -> None:
+    """Load the flows and the engines' models while Prefect's ephemeral server starts (a process
+    of its own, on the other core), not one after the other: the first dossier starts after the
+    slower of the two rather than their sum. Call it from the main thread, which must start the
+    server (``autopass.orchestration``)."""
+    loading = threading.Thread(target=_load_flows_and_models, args=(get_settings(),),
+                               name="start-up", daemon=True)
+    loading.start()
+    from autopass.orchestration import owned_flow_runs
+
+    with owned_flow_runs():  # the first entry starts the server (ephemeral mode only)
+        pass
+    loading.join()
+
+
+def _load_flows_and_models(settings: Settings) -> None:
+    import flows.process_dossier  # noqa: F401  (the tasks and what they import)
+
+    try:
+        get_ocr_engine(settings)
+        get_face_engine(settings)
+    except Exception:  # noqa: BLE001 -- the step that needs the engine meets it and says so
+        pass
+
+
 def process_folders(folders: list[Path], *, product: str | None = None) -> Iterator[Processed]:
     """Each folder's result in order; an unreadable dossier never starts a flow run. Call it from
     the main thread: the ephemeral Prefect server it starts dies with that thread
@@ -39,6 +66,8 @@ def process_folders(folders: list[Path], *, product: str | None = None) -> Itera
     # Progress lines of every task belong in Prefect's UI, not on the terminal.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from autopass.orchestration import owned_flow_runs
+
+    start_up_alongside_prefect()
     from flows.process_dossier import ProcessDossierRequest, process_dossier
     from tasks.intake import read_dossier
 

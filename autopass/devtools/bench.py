@@ -45,6 +45,7 @@ import numpy as np
 import sqlalchemy as sa
 
 from autopass.devtools.api_bench import ApiFigures, dealer_api_keys, measure_dealer_api
+from autopass.devtools.footprint import capacity_table, per_dossier, snapshot
 from autopass.dossier import MicroTaskKind
 from autopass.engines import registry
 from autopass.settings import Settings, get_settings, use_settings, without_flow_heartbeats
@@ -168,6 +169,7 @@ class PipelineFigures:
     decisions: dict[str, int]
     decisions_agree: bool  # flow and direct decided every dossier alike
     warmup_seconds: float
+    cold_start_seconds: dict[str, float] = field(default_factory=dict)  # measure_cold_start
 
     @property
     def dossiers_per_hour(self) -> float:
@@ -701,14 +703,37 @@ def _bench_pipeline(
         defect_rate=0.0,
         faces_dir=config.faces_dir or settings.faces_dir,
     )
+    say("cold start: `autopass process` in a new process, twice")
+    cold_start = measure_cold_start(folders[0], work_dir / "cold-start")
     say("warming up (models, stores, Prefect), then measuring" if warmups else "measuring")
-    return measure_pipeline(
+    figures = measure_pipeline(
         folders[warmups:],
         work_dir=work_dir,
         settings=settings.model_copy(update={"data_dir": work_dir}),
         warmup=folders[0] if warmups else None,
         on_dossier=say,
     )
+    figures.cold_start_seconds = cold_start
+    return figures
+
+
+def measure_cold_start(folder: Path, data_dir: Path) -> dict[str, float]:
+    """Seconds from starting ``autopass process FOLDER`` to its first dossier starting (the
+    command's wall time less the dossier's own ``elapsed_ms``): with a new data dir (Prefect
+    creates its database) and again with that one, as a person at a terminal meets it."""
+    environment = {name: value for name, value in os.environ.items()
+                   if not name.startswith(("PREFECT_", "AUTOPASS_"))}
+    environment["AUTOPASS_DATA_DIR"] = str(data_dir)
+    seconds = {}
+    for name in ("new_data_dir", "later"):
+        started = time.perf_counter()
+        finished = subprocess.run(
+            [sys.executable, "-m", "autopass", "process", str(folder), "--json"],
+            env=environment, capture_output=True, text=True, timeout=600, check=True)
+        wall = time.perf_counter() - started
+        result = json.loads(finished.stdout.splitlines()[-1])
+        seconds[name] = round(wall - result["elapsed_ms"] / 1000, 2)
+    return seconds
 
 
 def _bench_dealer_api(
@@ -770,6 +795,7 @@ def _pipeline_keys(figures: PipelineFigures | None) -> dict[str, Any]:
             "decisions": None,
             "decisions_agree": None,
             "warmup_seconds": None,
+            "cold_start_seconds": None,
         }
     return {
         "dossier_seconds_p50": round(percentile(figures.flow_seconds, 50), 3),
@@ -785,6 +811,7 @@ def _pipeline_keys(figures: PipelineFigures | None) -> dict[str, Any]:
         "decisions": figures.decisions,
         "decisions_agree": figures.decisions_agree,
         "warmup_seconds": round(figures.warmup_seconds, 2),
+        "cold_start_seconds": figures.cold_start_seconds,
     }
 
 
@@ -842,9 +869,11 @@ class ClusterFigures:
     wall_seconds: float  # first run created -> last run ended
     run_seconds: list[float]  # each run from its start on a worker to its end
     latency_seconds: list[float]  # each run from its creation to its end (queueing included)
+    footprint: dict[str, float]  # per dossier: store and Prefect rows/bytes, files (footprint.py)
 
     def as_report(self) -> dict[str, Any]:
         return {
+            **self.footprint,
             "workers": self.workers,
             "dossiers": self.dossiers,
             "completed": self.completed,
@@ -879,6 +908,12 @@ def run_cluster_bench(
             figures = measure_cluster(folders, number, work_dir / f"cluster-{number}", admin_url,
                                       say)
             report[f"workers_{number}"] = figures.as_report()
+    single = report.get("workers_1") or report[f"workers_{workers[0]}"]
+    report["capacity"] = {
+        f"{row.pop('dossiers_per_day')}_a_day": row
+        for row in capacity_table(
+            single["dossiers_per_hour"] / single["workers"],
+            {key: value for key, value in single.items() if key.endswith("_per_dossier")})}
     report["load_average_end"] = [round(v, 2) for v in os.getloadavg()]
     return report
 
@@ -899,9 +934,11 @@ def measure_cluster(folders: Sequence[Path], workers: int, directory: Path, admi
             say("warm-up dossier")
             _wait_for_runs(api, [_create_run(api, deployment, folders[0])])
             say(f"measuring {len(folders) - 1} dossiers")
+            before = snapshot(state.store_url, state.prefect_database_url, state.data_dir)
             started = time.time()
             runs = _wait_for_runs(
                 api, [_create_run(api, deployment, folder) for folder in folders[1:]])
+            after = snapshot(state.store_url, state.prefect_database_url, state.data_dir)
     finally:
         dispose_engine(state.store_url)
         cluster_down(directory)
@@ -912,6 +949,7 @@ def measure_cluster(folders: Sequence[Path], workers: int, directory: Path, admi
         wall_seconds=max(ends) - started,
         run_seconds=[_timestamp(r["end_time"]) - _timestamp(r["start_time"]) for r in done],
         latency_seconds=[_timestamp(r["end_time"]) - _timestamp(r["created"]) for r in done],
+        footprint=per_dossier(before, after, len(runs)),
     )
 
 

@@ -29,6 +29,7 @@ from autopass.documents import DocumentType
 from autopass.dossier import DocumentResult, FieldRef, MicroTaskKind
 from autopass.store.queue import answer, claim_next, roles_for
 from autopass.risk import Verdict
+from autopass.risk.channel import ChannelVerdict
 from autopass.settings import Settings
 from autopass.standards import APPLICATION
 from autopass.store import (
@@ -88,6 +89,9 @@ def truthful_answer(kind: str, payload: dict[str, Any], truth: dict[str, Any],
         fraud = truth.get("fraud") is not None
         verdict = Verdict.FRAUD_CONFIRMED if fraud else Verdict.NOT_SAME_PERSON
         return {"verdict": verdict.value}
+    if kind == MicroTaskKind.REVIEW_CHANNEL:  # a watched dealer's dossier, looked at whole
+        genuine = not truth["defects"] and truth.get("fraud") is None
+        return {"verdict": (ChannelVerdict.PASS if genuine else ChannelVerdict.REJECT).value}
     refs = [FieldRef.model_validate(s) for s in payload.get("subjects") or []]
     ref = next((r for r in refs if r.document != APPLICATION), None)
     if ref is None:
@@ -119,6 +123,8 @@ def slipped(kind: str, given: dict[str, Any], payload: dict[str, Any],
         return {"signed": not given["signed"]}
     if kind == MicroTaskKind.INVESTIGATE_LINK:
         return {"verdict": rng.choice([v.value for v in Verdict if v != given["verdict"]])}
+    if kind == MicroTaskKind.REVIEW_CHANNEL:
+        return {"verdict": next(v.value for v in ChannelVerdict if v != given["verdict"])}
     if kind == MicroTaskKind.CLASSIFY_DOCUMENT:
         options = payload.get("options") or [t.value for t in DocumentType]
         return {"type": rng.choice([o for o in options if o != given["type"]])}

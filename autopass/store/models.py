@@ -357,6 +357,39 @@ class PostLoanItem(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
 
 
+# --- channel risk (``autopass.risk.channel``) ------------------------------------------------------
+class ChannelKind(StrEnum):
+    DEALER = "dealer"
+    SALESPERSON = "salesperson"
+
+
+class WatchState(StrEnum):
+    WATCHED = "watched"  # over threshold: the channel's dossiers go to a senior, no auto_pass
+    CLEARED = "cleared"  # a supervisor cleared it: straight-through again
+
+
+class ChannelWatch(SQLModel, table=True):
+    """A dealer or salesperson the nightly batch found over the product's channel-risk threshold.
+
+    One row per episode: ``watched`` from ``watched_at`` until a supervisor clears it (who, when,
+    why), kept afterwards as history. The figures that put it under watch are kept with it."""
+
+    __tablename__ = "channel_watches"
+    __table_args__ = (sa.Index("ix_channel_watches_channel", "product", "kind", "channel_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    product: str = _text(MAX_ID_LENGTH)
+    kind: ChannelKind = _text(16)
+    channel_id: str = _text(MAX_ID_LENGTH)
+    state: WatchState = _text(16, default=WatchState.WATCHED, index=True)
+    score: float
+    figures: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSONType)
+    watched_at: datetime = _when()
+    cleared_by: str | None = _text(64, default=None, nullable=True)
+    cleared_at: datetime | None = _when(nullable=True)
+    note: str | None = Field(default=None, sa_type=sa.Text, nullable=True)
+
+
 # --- risk across dossiers (``autopass.risk``) ------------------------------------------------------
 class RiskAttribute(SQLModel, table=True):
     """One value a dossier shares with the world (a phone, a bank card, a VIN...), normalised.

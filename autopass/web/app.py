@@ -27,6 +27,7 @@ from autopass.web.routes import (
     api,
     capture_page,
     captures,
+    channels,
     crops,
     dashboard,
     dealer_api,
@@ -98,6 +99,7 @@ def create_app(
     app.include_router(dealer_api.router)
     app.include_router(captures.router)
     app.include_router(capture_page.router)
+    app.include_router(channels.router)
     app.add_exception_handler(LoginRequired, _to_login)
     return app
 

@@ -24,6 +24,7 @@ from autopass.answers import (
 from autopass.documents import DocumentType
 from autopass.dossier import MicroTaskKind
 from autopass.risk import Verdict
+from autopass.risk.channel import ChannelVerdict
 from autopass.store.queue import AnswerOutcome, answer, claim_next, expire_leases, release, roles_for
 from autopass.settings import Settings
 from autopass.store import MicroTask, TaskState, User
@@ -171,7 +172,7 @@ def answer_from_form(task: MicroTask, form: Mapping[str, Any]) -> dict[str, Any]
         return {"same_person": _yes_no(form.get("same_person"), kind)}
     if kind is MicroTaskKind.CHECK_SIGNATURE:
         return {"signed": _yes_no(form.get("signed"), kind)}
-    if kind is MicroTaskKind.INVESTIGATE_LINK:
+    if kind in (MicroTaskKind.INVESTIGATE_LINK, MicroTaskKind.REVIEW_CHANNEL):
         return {"verdict": form.get("verdict", "")}
     choice = form.get("choice")
     if choice is None:
@@ -248,6 +249,7 @@ def _yes_no(value: Any, kind: MicroTaskKind) -> bool:
 _OPTION_LABELS: dict[MicroTaskKind, Any] = {
     MicroTaskKind.CLASSIFY_DOCUMENT: lambda value: DocumentType(value).label,
     MicroTaskKind.INVESTIGATE_LINK: lambda value: Verdict(value).label,
+    MicroTaskKind.REVIEW_CHANNEL: lambda value: ChannelVerdict(value).label,
 }
 
 

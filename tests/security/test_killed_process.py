@@ -21,8 +21,8 @@ import pytest
 
 from autopass.orchestration import OWNED_TAG, process_identity
 from tests.factories import APPLICATION
+from tests.processes import autopass, ephemeral_environment, generated_dossier
 
-PROJECT = Path(__file__).resolve().parents[2]
 STARTUP_SECONDS = 240  # starting Prefect's server on a busy 2-core machine, then the flow run
 SERVER_GONE_SECONDS = 10
 READ_STATE = """
@@ -38,28 +38,14 @@ print(json.dumps({"type": state.type.value, "message": state.message}))
 
 @pytest.fixture
 def environment(tmp_path: Path) -> dict[str, str]:
-    """A data dir of this test's own and ephemeral Prefect (no API URL), whatever this session
-    configured for itself."""
-    env = {name: value for name, value in os.environ.items()
-           if not name.startswith(("PREFECT_", "AUTOPASS_"))}
-    return {**env, "AUTOPASS_DATA_DIR": str(tmp_path / "data"),
-            "PYTHONPATH": os.pathsep.join([str(PROJECT), env.get("PYTHONPATH", "")])}
-
-
-def autopass(*arguments: str) -> list[str]:
-    return [sys.executable, "-m", "autopass", *arguments]
+    return ephemeral_environment(tmp_path / "data")
 
 
 @pytest.fixture
 def sample_dossier(tmp_path: Path, environment: dict[str, str],
                    faces_dev_dir: Path | None) -> Path:
     """A generated dossier: reading its photos keeps a flow run RUNNING for a while."""
-    faces = ["--faces", str(faces_dev_dir)] if faces_dev_dir else []
-    subprocess.run(autopass("samples", "--out", str(tmp_path / "samples"), "--count", "1",
-                            "--seed", "25", *faces),
-                   env=environment, check=True, capture_output=True, timeout=180)
-    [folder] = (tmp_path / "samples").iterdir()
-    return folder
+    return generated_dossier(tmp_path / "samples", environment, faces_dev_dir, seed=25)
 
 
 def quick_dossier(root: Path) -> Path:

@@ -39,6 +39,7 @@ TABLES = {
     "risk_attributes",  # 0010: what dossiers share, their faces, the findings across them
     "face_embeddings",
     "risk_findings",
+    "channel_watches",  # 0011: dealers and salespeople under watch (channel risk)
     "users",
 }
 

@@ -121,6 +121,10 @@ def task_of_kind(
             "关联调查 Investigate the link: phone 1390***0001: A1, A2",
             {"options": ["not_same_person", "same_person_fine", "fraud_confirmed"]},
         ),
+        MicroTaskKind.REVIEW_CHANNEL: (
+            "渠道风险 Channel risk: 渠道受控 经销商 dealer D-QD-017 under watch since 2026-11-28",
+            {"options": ["pass", "reject"]},
+        ),
         MicroTaskKind.RESOLVE_MISMATCH: (
             "哪个值正确? Which is right?",
             {

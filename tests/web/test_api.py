@@ -121,6 +121,11 @@ GOOD_AND_BAD: dict[MicroTaskKind, tuple[dict[str, Any], dict[str, Any], str]] = 
         {"verdict": "fine"},
         "answer to an investigate_link task",
     ),
+    MicroTaskKind.REVIEW_CHANNEL: (
+        {"verdict": "pass"},
+        {"verdict": "approve"},
+        "answer to a review_channel task",
+    ),
     MicroTaskKind.RESOLVE_MISMATCH: (
         {"value": "LSVAM4188C2184843", "source": "invoice.jpg#1"},
         {"value": "LSVAM4188C2184843", "source": "somewhere"},

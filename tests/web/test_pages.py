@@ -25,6 +25,7 @@ FORMS: dict[MicroTaskKind, tuple[dict[str, str], object]] = {
     MicroTaskKind.COMPARE_FACES: ({"same_person": "no"}, {"same_person": False}),
     MicroTaskKind.CHECK_SIGNATURE: ({"signed": "yes"}, {"signed": True}),
     MicroTaskKind.INVESTIGATE_LINK: ({"verdict": "fraud_confirmed"}, {"verdict": "fraud_confirmed"}),
+    MicroTaskKind.REVIEW_CHANNEL: ({"verdict": "reject"}, {"verdict": "reject"}),
     MicroTaskKind.RESOLVE_MISMATCH: (
         {"choice": "2"},
         {"value": "LSVAM4188C2184843", "source": "invoice.jpg#1"},
