@@ -48,6 +48,7 @@ class ApiFigures:
     check_statuses: dict[int, int] = field(default_factory=dict)
     submit_statuses: dict[int, int] = field(default_factory=dict)
     processed: dict[str, int] = field(default_factory=dict)  # where each submit stood at the end
+    refusals: list[str] = field(default_factory=list)  # each refused submit's answer
     warmup_ms: float = 0.0
 
 
@@ -70,8 +71,9 @@ def measure_dealer_api(folders: list[Path], work_dir: Path, *, photos: int, subm
         say(f"dealer API: {len(checks) - 1} capture checks (+1 warm-up), then {submits} submits")
         for index, (body, dealer) in enumerate(checks):
             cpu_before = _cpu_seconds(pid)
-            ms, status = _timed(client.post, "/api/v1/captures/check", json=body,
-                                headers=_auth(keys[dealer]))
+            ms, response = _timed(client.post, "/api/v1/captures/check", json=body,
+                                  headers=_auth(keys[dealer]))
+            status = response.status_code
             cpu_after = _cpu_seconds(pid)
             if index == 0:
                 figures.warmup_ms = ms
@@ -83,8 +85,11 @@ def measure_dealer_api(folders: list[Path], work_dir: Path, *, photos: int, subm
         for folder in folders[:submits]:
             application = applications[folder]
             headers = _auth(keys[application["dealer_id"]])
-            ms, status = _timed(client.post, "/api/v1/dossiers", files=_multipart(folder),
-                                headers=headers)
+            ms, response = _timed(client.post, "/api/v1/dossiers", files=_multipart(folder),
+                                  headers=headers)
+            status = response.status_code
+            if status != 202:
+                figures.refusals.append(f"{folder.name}: {status} {response.text[:300]}")
             figures.submit_ms.append(ms)
             figures.submit_statuses[status] = figures.submit_statuses.get(status, 0) + 1
             if status == 202:
@@ -118,6 +123,7 @@ def dealer_api_keys(figures: ApiFigures | None, percentile: Callable[[list[float
             "dossier_submit_ms_p50": at(figures.submit_ms, 50),
             "dossier_submit_statuses": {str(k): v for k, v in figures.submit_statuses.items()},
             "dossiers_then": figures.processed,
+            "dossier_submit_refusals": figures.refusals,
         },
     }
 
@@ -153,10 +159,11 @@ def _auth(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
-def _timed(call: Callable[..., httpx.Response], *args: Any, **kwargs: Any) -> tuple[float, int]:
+def _timed(call: Callable[..., httpx.Response], *args: Any,
+           **kwargs: Any) -> tuple[float, httpx.Response]:
     started = time.perf_counter()
     response = call(*args, **kwargs)
-    return (time.perf_counter() - started) * 1000, response.status_code
+    return (time.perf_counter() - started) * 1000, response
 
 
 def _cpu_seconds(pid: int) -> float | None:
