@@ -18,7 +18,14 @@ import numpy as np
 from autopass.documents import DocumentType
 from autopass.engines.base import FaceEngine, OcrEngine
 from autopass.reading import ReadDocument, analyse_page
-from autopass.standards import DocumentSpec, Standard, split_reference
+from autopass.standards import (
+    APPLICATION,
+    DocumentSpec,
+    EqualsApplication,
+    FieldsAgree,
+    Standard,
+    split_reference,
+)
 
 LEGIBLE_TEXT_PX = 24
 """Key text shorter than this (pixels, on the straightened document) is hard to read for the
@@ -93,7 +100,7 @@ def check_capture(
     stated = stated or {}
     if expected_type not in (None, DocumentType.SELFIE):
         face = None  # a card's check needs no face found (~0.3 s): only a selfie is told by one
-    read = analyse_page(image, ocr=ocr, face=face, specs=specs)
+    read = analyse_page(image, ocr=ocr, face=face, specs=specs, expected=expected_type)
     documents = [_check(document, image.shape, standard, specs, stated) for document in read]
     problems = [problem for document in documents for problem in document.problems]
     if not documents or all(d.type is DocumentType.OTHER for d in documents):
@@ -104,6 +111,37 @@ def check_capture(
     hints = list(dict.fromkeys(hint for d in documents for hint in d.legibility.hints()))
     return CaptureVerdict(ok=not problems, documents=documents, problems=problems,
                           hints=hints if problems else [])
+
+
+def stated_paths(standard: Standard) -> dict[DocumentType, dict[str, str]]:
+    """Per document type, which application value (``applicant.name``) each of its fields must
+    equal, as the product's rules say (``fields_agree`` and ``equals_application``): what a
+    salesperson's app states when it checks a photo."""
+    paths: dict[DocumentType, dict[str, str]] = {}
+    for rule in standard.rules:
+        if not isinstance(rule, FieldsAgree | EqualsApplication):
+            continue
+        references = [split_reference(reference) for reference in rule.references()]
+        keyed = [field for source, field in references if source == APPLICATION]
+        if not keyed:
+            continue
+        for source, field in references:
+            if source != APPLICATION:
+                paths.setdefault(DocumentType(source), {}).setdefault(field, keyed[0])
+    return paths
+
+
+def stated_values(standard: Standard, application: dict[str, object],
+                  document_type: DocumentType) -> dict[str, str]:
+    """The values a photo of ``document_type`` must show, from an application.json's content."""
+    stated = {}
+    for field, path in stated_paths(standard).get(document_type, {}).items():
+        value: object = application
+        for step in path.split("."):
+            value = value.get(step) if isinstance(value, dict) else None
+        if value not in (None, ""):
+            stated[field] = str(value)
+    return stated
 
 
 def _check(document: ReadDocument, page_shape: tuple[int, ...], standard: Standard,

@@ -22,6 +22,8 @@ ISSUE_KEYS = {
     "engine_seconds",
     "peak_rss_mb",
     "queue_claim_answer_ms_p95",
+    "captures_check_ms_p95",
+    "dossier_submit_ms_p95",
 }
 
 
@@ -33,6 +35,7 @@ def test_bench_writes_every_figure(tmp_path: Path, faces_dev_dir: Path | None, m
     arguments = ["bench", "--count", "1", "--no-warmup", "--json", str(report_file), *faces]
     arguments += ["--queue-tasks", "300", "--claimers", "3", "--queue-rounds", "2"]
     arguments += ["--think-ms", "0"]
+    arguments += ["--api-photos", "1", "--api-submits", "1"]
     arguments += ["--postgres-admin-url", POSTGRES_ADMIN_URL]
 
     outcome = CliRunner().invoke(app, arguments)
@@ -55,6 +58,12 @@ def test_bench_writes_every_figure(tmp_path: Path, faces_dev_dir: Path | None, m
         assert 0 < p50 <= report["queue_claim_answer_ms_p95"][store], store
     assert sum(report["decisions"].values()) == 1
     assert report["decisions_agree"] is True
+    api = report["dealer_api"]  # over HTTP to a real `autopass serve`
+    assert report["captures_check_ms_p95"] > 0 and report["dossier_submit_ms_p95"] > 0
+    assert api["captures_check_server_cpu_ms_p95"] > 0  # /proc: Linux, as CI is
+    assert (api["captures_check_statuses"], api["dossier_submit_statuses"]) == ({"200": 1},
+                                                                                {"202": 1})
+    assert sum(api["dossiers_then"].values()) == 1 and "processing" not in api["dossiers_then"]
     cold_start = report["cold_start_seconds"]  # two real `autopass process` commands
     assert set(cold_start) == {"new_data_dir", "later"} and min(cold_start.values()) > 0
 
@@ -68,7 +77,8 @@ def test_bench_refuses_an_unknown_store() -> None:
 
 def test_bench_runs_claimers_as_threads_too(tmp_path: Path) -> None:
     report_file = tmp_path / "bench.json"
-    arguments = ["bench", "--skip-pipeline", "--stores", "sqlite", "--claimers-as", "threads"]
+    arguments = ["bench", "--skip-pipeline", "--skip-dealer-api", "--stores", "sqlite",
+                 "--claimers-as", "threads"]
     arguments += ["--queue-tasks", "100", "--claimers", "2", "--queue-rounds", "2"]
     arguments += ["--think-ms", "0", "--json", str(report_file)]
 

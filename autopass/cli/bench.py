@@ -87,6 +87,17 @@ def bench(
     skip_queue: Annotated[
         bool, typer.Option("--skip-queue", help="Measure the pipeline only.")
     ] = False,
+    skip_dealer_api: Annotated[
+        bool, typer.Option("--skip-dealer-api", help="Do not measure the dealer API over HTTP.")
+    ] = False,
+    api_photos: Annotated[
+        int, typer.Option("--api-photos", min=1,
+                          help="Card photos checked over HTTP (captures_check_ms_p95).")
+    ] = 20,
+    api_submits: Annotated[
+        int, typer.Option("--api-submits", min=1,
+                          help="Dossiers submitted over HTTP (dossier_submit_ms_p95).")
+    ] = 10,
     workers: Annotated[
         list[int] | None,
         typer.Option(
@@ -97,8 +108,9 @@ def bench(
         ),
     ] = None,
 ) -> None:
-    """Measure dossier wall time, throughput, Prefect's overhead, engine time, memory and queue
-    latency on this machine. Figures only: nothing here passes or fails.
+    """Measure dossier wall time, throughput, Prefect's overhead, engine time, memory, the dealer
+    API over HTTP (a capture check, a submit) and queue latency on this machine. Figures only:
+    nothing here passes or fails.
 
     Dossiers are generated and stored in a temporary folder; the queue runs on a throwaway SQLite
     file and a throwaway PostgreSQL database, dropped afterwards.
@@ -127,6 +139,9 @@ def bench(
         faces_dir=faces,
         skip_pipeline=skip_pipeline,
         skip_queue=skip_queue,
+        skip_dealer_api=skip_dealer_api,
+        api_photos=api_photos,
+        api_submits=api_submits,
         queue_tasks=queue_tasks,
         claimers=claimers,
         queue_rounds=queue_rounds,

@@ -6,6 +6,8 @@ Two measurements, each usable alone:
   same task bodies called directly (no Prefect), one dossier at a time, interleaved so that the
   machine's load falls on both alike; engines are wrapped by a timing proxy for the OCR / face
   split;
+- the dealer API over real HTTP to ``autopass serve`` (``autopass.devtools.api_bench``): a card
+  photo's capture check and a dossier's submit, each to its answer;
 - the queue: claim + answer latency of concurrent operators on a store filled with open
   micro-tasks, on a throwaway SQLite file and a throwaway PostgreSQL database. Each operator is a
   process of its own (as browser sessions served by a web server are, not threads sharing one
@@ -42,6 +44,7 @@ from typing import Any
 import numpy as np
 import sqlalchemy as sa
 
+from autopass.devtools.api_bench import ApiFigures, dealer_api_keys, measure_dealer_api
 from autopass.devtools.footprint import capacity_table, per_dossier, snapshot
 from autopass.dossier import MicroTaskKind
 from autopass.engines import registry
@@ -645,6 +648,9 @@ class BenchConfig:
     faces_dir: Path | None = None
     skip_pipeline: bool = False
     skip_queue: bool = False
+    skip_dealer_api: bool = False
+    api_photos: int = 20  # card photos checked over HTTP (captures_check_ms_p95)
+    api_submits: int = 10  # dossiers submitted over HTTP (dossier_submit_ms_p95)
     queue_tasks: int = 100_000
     claimers: int = 20
     queue_rounds: int = 25  # claim + answer cycles per claimer
@@ -673,6 +679,9 @@ def run_bench(
         if not config.skip_pipeline:
             report.update(_pipeline_keys(_bench_pipeline(config, settings, work_dir, say)))
         report["peak_rss_mb"] = peak_rss_mb()  # before the queue part adds its own threads
+        report.update(dealer_api_keys(
+            None if config.skip_dealer_api else _bench_dealer_api(config, settings, work_dir, say),
+            percentile))
         report.update(
             _queue_keys(None if config.skip_queue else _bench_queue(config, work_dir, say), config)
         )
@@ -725,6 +734,20 @@ def measure_cold_start(folder: Path, data_dir: Path) -> dict[str, float]:
         result = json.loads(finished.stdout.splitlines()[-1])
         seconds[name] = round(wall - result["elapsed_ms"] / 1000, 2)
     return seconds
+
+
+def _bench_dealer_api(
+    config: BenchConfig, settings: Settings, work_dir: Path, say: Callable[[str], None]
+) -> ApiFigures:
+    from autopass.devtools.samples.generator import generate_samples
+
+    # about four card photos a dossier: enough dossiers for the photos and the submits
+    count = max(config.api_submits, -(-config.api_photos // 4) + 1)
+    say(f"generating {count} standard dossiers for the dealer API (seed {config.seed + 1})")
+    folders = generate_samples(work_dir / "api-samples", count, config.seed + 1, defect_rate=0.0,
+                               faces_dir=config.faces_dir or settings.faces_dir)
+    return measure_dealer_api(folders, work_dir, photos=config.api_photos,
+                              submits=config.api_submits, say=say)
 
 
 def _bench_queue(

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autopass.capture_check import check_capture
+from autopass.capture_check import check_capture, stated_values
 from autopass.documents import DocumentType
 from autopass.engines.registry import get_face_engine, get_ocr_engine
 from autopass.errors import ImageError
@@ -91,23 +91,13 @@ def measure_captures(folders: list[Path], settings: Settings) -> CaptureBench:
                 continue
             started = time.perf_counter()
             verdict = check_capture(image, standard=standard, specs=specs, ocr=ocr, face=face,
-                                    stated=_stated(document_type, application),
+                                    stated=stated_values(standard, application, document_type),
                                     expected_type=document_type)
             bench.seconds.append(time.perf_counter() - started)
             read = _read_right(verdict.documents, document_type, truth["fields"].get(file, {}))
             bench.outcomes[(read, not verdict.ok)] += 1
             bench.by_type[(kind, read, not verdict.ok)] += 1
     return bench
-
-
-def _stated(document_type: DocumentType, application: dict[str, Any]) -> dict[str, str]:
-    """What the salesperson's app knows the card should say: the application's values."""
-    applicant = application["applicant"]
-    if document_type in (DocumentType.ID_CARD_FRONT, DocumentType.DRIVING_LICENCE):
-        return {"name": applicant["name"], "id_number": applicant["id_number"]}
-    if document_type is DocumentType.BANK_CARD:
-        return {"card_number": application["loan"]["bank_card"]}
-    return {}
 
 
 def _read_right(documents: list[Any], document_type: DocumentType,

@@ -88,8 +88,11 @@ def analyse_page(
     ocr: OcrEngine,
     face: FaceEngine | None = None,
     specs: dict[DocumentType, DocumentSpec] | None = None,
+    expected: DocumentType | None = None,
 ) -> list[ReadDocument]:
-    """Every document on ``image`` (BGR page), classified and read."""
+    """Every document on ``image`` (BGR page), classified and read. ``expected``: the one
+    document the photo was taken of (a capture checked on the spot); once the page reads as it,
+    no sheet of other cards is looked for on it (that search detects the whole page again)."""
     started = time.perf_counter()
     specs = specs if specs is not None else _default_specs()
     reader = LineReader(ocr)
@@ -108,7 +111,8 @@ def analyse_page(
             whole = _read_document(whole_page(image), reader=reader, face=face, specs=specs)
             document = better_reading(document, whole)
         documents.append(replace(document, seconds=round(time.perf_counter() - begun + locate_share, 3)))
-    if len(located) == 1 and _may_be_a_sheet(located[0], documents[0], image):
+    if len(located) == 1 and _may_be_a_sheet(located[0], documents[0], image) \
+            and (expected is None or documents[0].type != expected):
         begun = time.perf_counter()
         known = documents[0] if located[0].is_card else None
         cards = _cards_by_text(image, known, located[0], reader=reader, face=face, specs=specs)

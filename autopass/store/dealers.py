@@ -104,6 +104,13 @@ def authenticate_key(session: Session, key: str) -> DealerKey | None:
     return row if hmac.compare_digest(row.key_hash, _hash(key)) else None
 
 
+def active_key(session: Session, key_id: int) -> DealerKey | None:
+    """The key a capture-page session logged in with, locked as ``authenticate_key`` locks it,
+    or None once it is revoked (revoking a key ends the sessions it opened)."""
+    row = session.exec(select(DealerKey).where(DealerKey.id == key_id).with_for_update()).first()
+    return row if row is not None and row.revoked_at is None else None
+
+
 def count_call(session: Session, *, key: DealerKey, limit: int, window: timedelta,
                now: datetime) -> datetime | None:
     """Count one call of ``key``, or refuse it: until when calls are refused once ``limit`` calls

@@ -26,6 +26,7 @@ from autopass.web.processing import DossierSubmitted, start_processing
 from autopass.web.routes import (
     api,
     calls,
+    capture_page,
     captures,
     channels,
     crops,
@@ -101,6 +102,7 @@ def create_app(
     app.include_router(dossiers.router)
     app.include_router(dealer_api.router)
     app.include_router(captures.router)
+    app.include_router(capture_page.router)
     app.include_router(channels.router)
     app.include_router(qa.router)
     app.include_router(qa.api)

@@ -65,6 +65,22 @@ def log_in(request: Request, user: User) -> None:
                             "csrf": secrets.token_urlsafe(32), "cleared": 0})
 
 
+def log_in_dealer(request: Request, *, key_id: int, dealer_id: str) -> None:
+    """A capture-page session for the dealer key ``key_id``: the cookie names the key's row, never
+    holds the key itself (a session cookie is signed, not encrypted); revoking the key ends it."""
+    request.session.clear()
+    request.session.update({"dealer_key": key_id, "dealer": dealer_id,
+                            "csrf": secrets.token_urlsafe(32)})
+
+
+def session_dealer_key(request: Request) -> tuple[int, str] | None:
+    """The dealer key row id and dealer id this capture-page session logged in with, if any."""
+    key_id, dealer_id = request.session.get("dealer_key"), request.session.get("dealer")
+    if not isinstance(key_id, int) or not isinstance(dealer_id, str):
+        return None
+    return key_id, dealer_id
+
+
 def log_out(request: Request) -> None:
     request.session.clear()
 

@@ -122,3 +122,24 @@ def test_without_a_key_nothing_is_read(api) -> None:
 
     answer = httpx.post(api.url + CHECK, json=_body(png()))
     assert answer.status_code == 401
+
+
+def test_the_values_a_photo_must_show_come_from_the_standards_rules(settings: Settings) -> None:
+    """fields_agree and equals_application say which application value a document's field
+    must equal; a rule that only relates them (the loan-to-value limit) says nothing."""
+    from autopass.capture_check import stated_paths, stated_values
+    from autopass.documents import DocumentType
+    from autopass.standards import load_standard
+    from tests.factories import APPLICATION
+
+    standard = load_standard("new_car_loan", settings)
+    paths = stated_paths(standard)
+    assert paths[DocumentType.BANK_CARD] == {"card_number": "loan.bank_card"}
+    assert paths[DocumentType.VEHICLE_INVOICE] == {
+        "buyer_name": "applicant.name", "buyer_id_number": "applicant.id_number",
+        "vin": "vehicle.vin"}  # price_total is only held against the loan (ltv_limit)
+    assert DocumentType.ID_CARD_BACK not in paths
+    assert stated_values(standard, APPLICATION, DocumentType.LOAN_CONTRACT) == {
+        "borrower_name": APPLICATION["applicant"]["name"],
+        "id_number": APPLICATION["applicant"]["id_number"],
+        "loan_amount": str(APPLICATION["loan"]["amount"])}

@@ -1,9 +1,11 @@
 """The dealer API (``/api/v1``): dealers' systems submit dossiers and follow their decisions.
 
 Each call carries a dealer's key (``Authorization: Bearer <key>`` or ``X-Api-Key``), never the
-staff's session cookie, so it needs no CSRF token; the key acts for its dealer only, a dealer sees
-only its own dossiers (another dealer's is a 404, as one that does not exist), and each key's calls
-are limited per window (429). Every call, refused ones too, is an event on the audit trail.
+staff's session cookie, so it needs no CSRF token (the dealer's capture page, logged in with the
+key, calls the same routes with its session and a CSRF token); the key acts for its dealer only,
+a dealer sees only its own dossiers (another dealer's is a 404, as one that does not exist),
+and each key's calls are limited per window (429). Every call, refused ones too, is an event on
+the audit trail.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from autopass.store import (
 )
 from autopass.store.audit import record_event
 from autopass.store.dealers import (
+    active_key,
     authenticate_key,
     count_call,
     dealer_actor,
@@ -49,6 +52,7 @@ from autopass.submissions import (
     discard_upload,
     new_upload_folder,
 )
+from autopass.web.auth import CSRF_HEADER, check_csrf, session_dealer_key
 from autopass.web.deps import SessionDep, SettingsDep
 from autopass.web.processing import DossierSubmitted
 from autopass.web.routes.dossiers import ApplicationIdInUrl
@@ -84,15 +88,24 @@ def dealer_caller(
     api_key: Annotated[str | None, Depends(_api_key)],
 ) -> Caller:
     """The dealer of the call's key, its call counted and on the audit trail; 401 without a
-    valid key, 429 past the key's rate limit (with Retry-After)."""
+    valid key, 429 past the key's rate limit (with Retry-After). Without a key header, the
+    capture page's session (``/capture``: logged in with the key) stands for its key, and a call
+    that is not a GET must then carry the session's CSRF token (``X-CSRF-Token``)."""
     key = bearer.credentials if bearer is not None else api_key
+    logged_in = None if key else session_dealer_key(request)
+    if logged_in is not None and request.method != "GET":
+        check_csrf(request, request.headers.get(CSRF_HEADER))
     call = {"method": request.method, "path": request.url.path}
     now = utc_now()
     with session_scope(settings) as session:  # committed: refused calls stay on the trail
-        row = authenticate_key(session, key) if key else None
+        row = (authenticate_key(session, key) if key else
+               active_key(session, logged_in[0]) if logged_in is not None else None)
+        if row is not None and logged_in is not None and row.dealer_id != logged_in[1]:
+            row = None
         if row is None or row.id is None:
             record_event(session, actor=ANONYMOUS, action="dealer_api_refused", at=now, detail={
-                **call, "key": prefix_of(key or ""),
+                **call, "key": prefix_of(key or "") if key else
+                "capture session" if logged_in else None,
                 "address": request.client.host if request.client else ""})
             refused_until = None
         else:
@@ -103,6 +116,8 @@ def dealer_caller(
                          action="dealer_api_call" if refused_until is None
                          else "dealer_api_throttled", detail={**call, "key": row.prefix})
     if row is None or row.id is None:
+        if logged_in is not None:
+            request.session.clear()  # the key was revoked: the page logs in again
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, KEY_REQUIRED,
                             headers={"WWW-Authenticate": "Bearer"})
     if refused_until is not None:
