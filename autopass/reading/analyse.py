@@ -121,7 +121,18 @@ def analyse_page(
         if cards:
             share = (time.perf_counter() - begun + documents[0].seconds) / len(cards)
             documents = [replace(card, seconds=round(card.seconds + share, 3)) for card in cards]
-    return [_with_faces(document, face) for document in documents]
+    return [_with_faces(document, face) for document in one_per_type(documents)]
+
+
+def one_per_type(documents: list[ReadDocument]) -> list[ReadDocument]:
+    """The surest document of each type on a page, in page order. Two of one type are one card
+    found twice (overlapping outlines, a card read in halves); kept both, they would share their
+    key in the dossier (file, page and type) and one would silently replace the other there."""
+    surest: dict[DocumentType, ReadDocument] = {}
+    for document in documents:
+        if document.type not in surest or document.confidence > surest[document.type].confidence:
+            surest[document.type] = document
+    return [document for document in documents if surest[document.type] is document]
 
 
 def _may_be_a_sheet(item: Located, document: ReadDocument, image: np.ndarray) -> bool:

@@ -22,6 +22,7 @@ from autopass.reading.analyse import (
     better_reading,
     first_reading,
     look_beside_labels,
+    one_per_type,
 )
 from autopass.reading.confirm import confirm_value
 from autopass.reading.extract import extract_fields
@@ -375,3 +376,21 @@ def test_two_readings_of_a_selfie_keep_the_whole_photo_and_the_surer_type() -> N
     assert better_reading(_reading(DocumentType.SELFIE, 0.7, 0), whole) is whole
     chosen = better_reading(_reading(DocumentType.SELFIE, 0.95, 0), whole)
     assert (chosen.image is whole.image, chosen.confidence) == (True, 0.95)
+
+
+def test_a_page_yields_one_document_of_each_type_the_surest() -> None:
+    """Two of one type on a page would share their key in the dossier (file, page, type): the
+    finalize flow lost one of them and failed (seen on a card read in two halves)."""
+    blank = np.zeros((4, 4, 3), np.uint8)
+
+    def read(type_: DocumentType, confidence: float, x: int) -> ReadDocument:
+        return ReadDocument(type=type_, confidence=confidence, region=[x, 0, 10, 10], fields={},
+                            image=blank)
+
+    card_half = read(DocumentType.BANK_CARD, 0.7, 0)
+    other = read(DocumentType.OTHER, 0.5, 10)
+    card = read(DocumentType.BANK_CARD, 0.9, 20)
+
+    kept = one_per_type([card_half, other, card])
+
+    assert len(kept) == 2 and kept[0] is other and kept[1] is card
