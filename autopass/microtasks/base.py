@@ -199,6 +199,46 @@ class MicroTaskType(ABC):
         """``given`` (a truthful answer) as a hurried person gets it wrong."""
 
 
+class SeniorVerdict(MicroTaskType):
+    """A senior's verdict on a check about more than the dossier's documents (other applicants'
+    dossiers, the dealer): one of ``verdicts``, picked. The verdict settles that check where its
+    task says; nothing of the documents changes."""
+
+    verdicts: ClassVar[type[Any]]
+    """A ``StrEnum`` whose members have a ``label``."""
+    check_id: ClassVar[str]
+    senior_only = True
+    offers_options = True
+
+    @abstractmethod
+    def question(self, check: CheckResult) -> str:
+        """What the senior is asked about the check's doubt."""
+
+    def ask(self, standard: Standard, check: CheckResult,
+            documents: dict[str, DocumentResult]) -> list[MicroTaskSpec] | None:
+        if check.id != self.check_id:
+            return None
+        return [MicroTaskSpec(kind=self.kind, check_ids=(check.id,), subjects=(),
+                              question=self.question(check), role="senior",
+                              options=tuple(verdict.value for verdict in self.verdicts))]
+
+    def option_label(self, value: str) -> str:
+        return str(self.verdicts(value).label)
+
+    def from_form(self, payload: dict[str, Any], form: Mapping[str, Any]) -> dict[str, Any]:
+        return {"verdict": form.get("verdict", "")}
+
+    def apply(self, answer: Any, task: SettledTask, facts: Facts) -> None:
+        """Nothing about the documents."""
+
+    def summary(self, answer: Any, shown: ValueShown) -> str:
+        return str(answer.verdict.value)
+
+    def slipped(self, given: dict[str, Any], payload: dict[str, Any],
+                rng: random.Random) -> dict[str, Any]:
+        return {"verdict": rng.choice([v.value for v in self.verdicts if v != given["verdict"]])}
+
+
 # --- helpers the kinds share ---------------------------------------------------------------------
 def spec_for(
     kind: MicroTaskKind,
