@@ -50,7 +50,7 @@ def test_routing_asks_the_kinds_in_one_order() -> None:
 
 
 @pytest.mark.parametrize("kind", [kind for kind in all_kinds() if kind.answered_by_choice],
-                         ids=str)
+                         ids=lambda kind: kind.kind.value)
 def test_a_kind_answered_by_choice_has_nothing_typed_in_its_answer(kind: MicroTaskType) -> None:
     """Two people who disagree on such a question leave a senior the same question (the queue):
     there must be no typed value to choose between."""

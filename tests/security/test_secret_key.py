@@ -59,6 +59,7 @@ def test_production_refuses_a_weak_secret_key_from_the_environment(
     "key",
     [secrets.token_urlsafe(48), secrets.token_hex(16), secrets.token_hex(32),
      "correct horse battery staple, then some more words"],
+    ids=["urlsafe-48", "hex-16", "hex-32", "passphrase"],  # the same names in every process
 )
 def test_production_accepts_a_strong_secret_key(tmp_path: Path, key: str) -> None:
     settings = Settings(environment="production", secret_key=key, data_dir=tmp_path)
