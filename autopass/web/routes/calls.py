@@ -3,7 +3,9 @@ of the dossier: each play is on the audit trail (voices are biometric data)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path, status
 from fastapi.responses import Response
 
 from autopass.dossier import MicroTaskKind
@@ -15,12 +17,14 @@ from autopass.web.deps import CurrentUser, RowId, SessionDep, SettingsDep
 from autopass.web.routes.crops import PRIVATE_IMAGE_HEADERS
 from autopass.web.tasks import holds
 
+CallNumber = Annotated[int, Path(ge=1, le=100, description="The call's number on the task.")]
+
 router = APIRouter(include_in_schema=False)
 LISTENERS = frozenset({Role.SENIOR, Role.SUPERVISOR})
 
 
 @router.get("/tasks/{task_id}/calls/{number}")
-def get_call(task_id: RowId, number: int, session: SessionDep, settings: SettingsDep,
+def get_call(task_id: RowId, number: CallNumber, session: SessionDep, settings: SettingsDep,
              user: CurrentUser) -> Response:
     task = session.get(MicroTask, task_id)
     now = utc_now()
