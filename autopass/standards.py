@@ -490,8 +490,10 @@ class PhotoChecks(_Strict):
     ``invoice_qr``): distances are bits of a 64-bit perceptual hash."""
 
     reuse: list[PhotoKind] = Field(
-        default_factory=lambda: ["id_photo", "invoice_photo", "registration_photo", "selfie_photo"],
-        description="Kinds of page whose photo is looked up among other applicants' dossiers.")
+        default_factory=lambda: ["id_photo", "invoice_photo", "registration_photo"],
+        description="Kinds of page whose photo is looked up among other applicants' dossiers. "
+        "Not selfies by default: a page's hash is mostly its background, and a dealer's signing "
+        "booth gives every selfie the same one (an outside check linked different people so).")
     same_photo_within: int = Field(
         10, ge=0, le=32, description="Hamming distance at or below which two pages of the same "
         "kind of document are one photo (re-compressed, cropped a little, turned by quarters).")
