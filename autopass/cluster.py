@@ -265,7 +265,7 @@ def _cluster_deployments(state: ClusterState, options: ClusterOptions) -> dict[s
             deployment["parameters"]["request"].update(
                 inbox=str(state.inbox), archive=str(state.archive),
                 rejected=str(state.rejected), dispatch="deployment",
-                runs_at_once=options.workers, min_age_seconds=options.intake_min_age_seconds,
+                min_age_seconds=options.intake_min_age_seconds,
             )
             deployment["schedules"] = [{"interval": options.intake_interval_seconds}]
     return project

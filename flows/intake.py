@@ -50,7 +50,7 @@ class IntakeRequest(BaseModel):
         "on any worker (the inbox must then be on storage every worker sees).",
     )
     runs_at_once: int = Field(
-        4, ge=1, description="With `deployment`: process-dossier runs started and awaited at "
+        1, ge=1, description="With `deployment`: process-dossier runs started and awaited at "
         "once, so that several workers share one inbox's dossiers (about the number of workers).",
     )
 
