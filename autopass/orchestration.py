@@ -66,6 +66,13 @@ def owned_flow_runs() -> Iterator[None]:
         yield
 
 
+def start_ephemeral_server() -> None:
+    """Start now the server the first ``owned_flow_runs`` would start (ephemeral mode on Linux
+    only); call it from the main thread."""
+    if process_identity(os.getpid()) is not None and _ephemeral_mode():
+        _prepare_ephemeral_server()
+
+
 def process_identity(pid: int) -> str | None:
     """``<pid>.<start time>`` of a live process (a later process given the same pid has another
     start time); None when it is gone, or where there is no /proc to ask."""

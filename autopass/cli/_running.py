@@ -42,10 +42,9 @@ def start_up_alongside_prefect() -> None:
     loading = threading.Thread(target=_load_flows_and_models, args=(get_settings(),),
                                name="start-up", daemon=True)
     loading.start()
-    from autopass.orchestration import owned_flow_runs
+    from autopass.orchestration import start_ephemeral_server
 
-    with owned_flow_runs():  # the first entry starts the server (ephemeral mode only)
-        pass
+    start_ephemeral_server()
     loading.join()
 
 
