@@ -191,16 +191,17 @@ class _OwnServer:
         """Return once the server answers its health check; raise if it ended or took longer than
         ``timeout`` seconds."""
         deadline = time.monotonic() + timeout
+        direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: no proxy
         while True:
             if self.process.poll() is not None:
                 raise RuntimeError(f"Prefect's ephemeral server ended with exit code "
                                    f"{self.process.returncode} before it answered")
-            try:
-                with urllib.request.urlopen(f"{self.api_url}/health", timeout=timeout) as answer:
+            try:  # the request waits in the socket's backlog until the server serves
+                with direct.open(f"{self.api_url}/health", timeout=timeout) as answer:
                     if answer.status == 200:
                         return
             except (urllib.error.URLError, OSError):
-                pass  # still starting (only its own start-up makes it refuse a connection)
+                pass  # not serving yet, or an error answer: asked again
             if time.monotonic() > deadline:
                 raise RuntimeError(f"Prefect's ephemeral server did not answer within {timeout} s")
             time.sleep(0.05)
