@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from autopass.documents import DocumentType
 from autopass.dossier import (
     CheckResult,
     DocumentResult,
@@ -23,10 +24,10 @@ from autopass.dossier import (
     FieldValue,
     Status,
 )
-from autopass.documents import DocumentType
 from autopass.errors import AutopassError
 from autopass.microtasks import CHOICE_KINDS, MicroTaskKind
-from autopass.standards import APPLICATION, Standard, field_spec
+from autopass.references import APPLICATION
+from autopass.standards import Standard, field_spec
 
 if TYPE_CHECKING:
     from autopass.crops import PayloadView

@@ -25,7 +25,8 @@ from autopass.microtasks.base import (
     second_look,
     spec_for,
 )
-from autopass.standards import APPLICATION, Standard, needs_double_keying
+from autopass.references import APPLICATION
+from autopass.standards import Standard, needs_double_keying
 
 if TYPE_CHECKING:
     from autopass.crops import PayloadView
