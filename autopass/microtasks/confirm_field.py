@@ -19,7 +19,6 @@ from autopass.microtasks.base import (
     ValueShown,
     Witness,
     coerce,
-    field_kind,
     given,
     mistyped,
     second_look,
@@ -92,7 +91,7 @@ class ConfirmField(MicroTaskType):
 
     def apply(self, answer: ConfirmFieldAnswer, task: SettledTask, facts: Facts) -> None:
         for ref, document in facts.documents_about(task):
-            kind = field_kind(facts.standard, document.type, ref.field)
+            kind = facts.standard.field_kind(f"{document.type.value}.{ref.field}")[0]
             document.fields[ref.field] = given(
                 coerce(kind, answer.value), document.fields.get(ref.field), decisive=task.decisive)
 
