@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from autopass.dossier import FaceResult, Status
 from autopass.engines.base import Face, FaceEngine
-from autopass.standards import FaceThresholds
+from autopass.rules import FaceThresholds
 
 MIN_FACE_SIDE = 40  # pixels; smaller faces give embeddings too noisy to decide on
 
