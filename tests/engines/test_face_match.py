@@ -9,7 +9,7 @@ from autopass.dossier import Status
 from autopass.engines.base import Face
 from autopass.engines.sface_engine import SFaceEngine
 from autopass.face_match import match_portrait_to_selfie
-from autopass.standards import FaceThresholds
+from autopass.rules import FaceThresholds
 
 BANDS = FaceThresholds(pass_at=0.55, review_at=0.30)
 
