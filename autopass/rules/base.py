@@ -63,7 +63,7 @@ class Reading:
 
     @property
     def missing(self) -> bool:
-        return self.value is None or (isinstance(self.value, str) and not self.value.strip())
+        return blank(self.value)
 
     @property
     def subjects(self) -> list[FieldRef]:
@@ -131,7 +131,15 @@ class Dossier:
                 value = getattr(value, part, None)
             where = FieldRef(document=APPLICATION, field=name)
             return [Reading(reference, where, value, trusted=True)]
-        return [self._document_reading(reference, d, name) for d in self.documents_of(source)]
+        return [self._document_reading(reference, d, name) for d in self._carrying(source)]
+
+    def _carrying(self, document_type: str) -> list[DocumentResult]:
+        """The documents of a type that carry something read: a page of that type with nothing
+        read beside one that has (the terms page of a two-page contract) is a continuation page,
+        not a second document whose empty fields would make the first one's values unsure."""
+        documents = self.documents_of(document_type)
+        carrying = [d for d in documents if any(not blank(v.value) for v in d.fields.values())]
+        return carrying or documents
 
     def _document_reading(self, reference: str, document: DocumentResult, name: str) -> Reading:
         read = document.fields.get(name)
@@ -158,6 +166,11 @@ class Dossier:
         return "" if personal else f" {reading.value}"
 
 
+
+
+def blank(value: Any) -> bool:
+    """Nothing was read: no value, or only spaces."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # --- value handling -------------------------------------------------------------------------------
