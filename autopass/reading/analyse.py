@@ -15,6 +15,7 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
 from autopass.reading.classify import (
+    TITLE_CONFIDENCE,
     UNREAD_LINES_OF_A_DOCUMENT,
     ImageCues,
     classify,
@@ -265,6 +266,10 @@ def _read_document(
     confirmed_type, confirmed = classify(lines, cues, specs)
     if confirmed_type == document_type:
         confidence = max(confidence, confirmed)
+    elif known is None and confirmed >= TITLE_CONFIDENCE:
+        # Its own printed title, read in full only now, names another type: the first pass took
+        # a label for the title (a contract's 公民身份号码 before its cut title 个人汽车消费贷…).
+        document_type, confidence, spec = confirmed_type, confirmed, specs[confirmed_type]
     fields = extract_fields(document_type, lines, image, spec)
     if _something_missing(fields) and not all(slot.complete for slot in slots):
         # A label hidden or misread: read everything before giving up on a field.

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from autopass.banks import BANKS_BY_BIN
@@ -66,8 +66,8 @@ def classify(
         return _without_keywords(text, cues)
     titles_found = [t for t, spec in specs.items()
                     if spec.printed_title and _title_in(clean(spec.printed_title), text)]
-    if titles_found == [best_type]:
-        return best_type, TITLE_CONFIDENCE  # its own printed title, and no other's
+    if len(titles_found) == 1:
+        return titles_found[0], TITLE_CONFIDENCE  # its own printed title, and no other's
     margin = (best - runner_up) / best
     strength = min(1.0, best / 2.5)
     return best_type, round(min(0.995, 0.5 + 0.5 * margin * strength + 0.1 * strength), 3)
@@ -75,17 +75,24 @@ def classify(
 
 def _title_in(title: str, text: str) -> bool:
     """The printed title is in the text, allowing one misread or dropped character in a long
-    title (机动车销售统二发票, 机动车销售统发票)."""
-    if title in text:
-        return True
+    title (机动车销售统二发票, 机动车销售统发票), and standing as a title: never beside a colon
+    (证件类型：居民身份证 is a value, 公民身份号码： a label)."""
+    return any(text[start - 1:start] != ":" and text[end:end + 1] != ":"
+               for start, end in _title_spans(title, text))
+
+
+def _title_spans(title: str, text: str) -> Iterator[tuple[int, int]]:
+    """Where the title, or a long title with one character misread or dropped, is printed."""
+    for found in re.finditer(re.escape(title), text):
+        yield found.start(), found.end()
     if len(title) < 6:
-        return False
-    if any(title[:gap] + title[gap + 1 :] in text for gap in range(1, len(title) - 1)):
-        return True  # one character dropped inside (机动车销售统发票)
-    return any(
-        sum(a != b for a, b in zip(title, text[start : start + len(title)])) <= 1
-        for start in range(len(text) - len(title) + 1)
-    )
+        return
+    for gap in range(1, len(title) - 1):
+        for found in re.finditer(re.escape(title[:gap] + title[gap + 1:]), text):
+            yield found.start(), found.end()  # one character dropped inside (机动车销售统发票)
+    for start in range(len(text) - len(title) + 1):
+        if sum(a != b for a, b in zip(title, text[start:start + len(title)])) <= 1:
+            yield start, start + len(title)
 
 
 def page_text(lines: Sequence[TextLine]) -> str:

@@ -95,7 +95,13 @@ class DocumentSpec(StrictModel):
     keywords: list[str] = Field(
         default_factory=list,
         description="Printed text that identifies this document type. The first is its printed "
-        "title: found alone, it settles the type.",
+        "title (unless titled is false): found alone, standing as a title, it settles the type.",
+    )
+    titled: bool = Field(
+        True,
+        description="Whether the first keyword is a title printed on every document of this type. "
+        "False for a type printed without one (an ID card's portrait side), whose first keyword is "
+        "a label other documents print too (a contract prints 公民身份号码).",
     )
     fields: dict[str, FieldSpec] = Field(default_factory=dict)
     other_labels: list[str] = Field(
@@ -110,8 +116,8 @@ class DocumentSpec(StrictModel):
 
     @property
     def printed_title(self) -> str | None:
-        """The title printed on the document: its first keyword (None for a type without any)."""
-        return self.keywords[0] if self.keywords else None
+        """The title printed on the document: its first keyword (None for a type without one)."""
+        return self.keywords[0] if self.keywords and self.titled else None
 
     @property
     def labels(self) -> list[str]:
