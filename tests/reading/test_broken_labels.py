@@ -13,7 +13,6 @@ import random
 
 import numpy as np
 import pytest
-from PIL import Image
 
 from autopass.documents import DocumentType
 from autopass.engines.base import TextLine

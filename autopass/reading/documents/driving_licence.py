@@ -13,6 +13,7 @@ from autopass.reading.text import REPAIRED_PENALTY, Reading, read_licence_class
 
 DOCUMENT_TYPE = DocumentType.DRIVING_LICENCE
 
+
 def read(context: Page) -> Fields:
     valid_from, valid_to = period_fields(context)
     return {

@@ -8,6 +8,7 @@ import re
 from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.reading.extract import (
+    DOUBTFUL_TEXT,
     OVERPRINT,
     Fields,
     Page,
@@ -33,7 +34,6 @@ from autopass.reading.text import (
     read_plain,
     read_sex,
 )
-from autopass.reading.extract import DOUBTFUL_TEXT
 from autopass.validators import id_birth_date, id_sex, is_valid_id_number
 
 DOCUMENT_TYPE = DocumentType.ID_CARD_FRONT

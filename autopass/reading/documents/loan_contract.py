@@ -8,6 +8,7 @@ from autopass.reading.extract import Fields, Page, amount_field, id_number_field
 
 DOCUMENT_TYPE = DocumentType.LOAN_CONTRACT
 
+
 def read(context: Page) -> Fields:
     return {
         "borrower_name": name_field(context, "borrower_name"),

@@ -22,6 +22,7 @@ from autopass.reading.text import UNPROVEN_PENALTY, Reading, clean, find_dates
 
 DOCUMENT_TYPE = DocumentType.VEHICLE_INVOICE
 
+
 def read(context: Page) -> Fields:
     return {
         "buyer_name": name_field(context, "buyer_name"),
