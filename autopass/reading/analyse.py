@@ -22,11 +22,8 @@ from autopass.reading.classify import (
     holds_a_long_number,
     page_text,
 )
-from autopass.reading.extract import (
-    extract_fields,
-    labels_to_read,
-    value_to_look_below,
-)
+from autopass.reading.documents import extract_fields, value_to_look_below
+from autopass.reading.extract import labels_to_read
 from autopass.reading.layout import build_rows, label_places
 from autopass.reading.lines import (
     LineReader,
@@ -386,9 +383,9 @@ def look_beside_labels(
     """New lines found right of the labels whose value is missing or a fragment (an overprint
     across a photocopied ID number hides it from the page-wide detector, not from a look at its
     row; a short name alone in its cell may be missed too)."""
-    rows = build_rows(lines_of(slots))
-    found: list[Slot] = []
     printed = spec.printed_labels
+    rows = build_rows(lines_of(slots), printed)
+    found: list[Slot] = []
     for name, value in fields.items():
         places = label_places(rows, spec.fields[name].labels, printed) if _is_unread(value) else []
         if not places:

@@ -60,6 +60,12 @@ class FieldSpec(StrictModel):
         "(a standard's double_keying list overrides this per product).",
     )
     pattern: str | None = Field(None, description="Regular expression the normalised value matches.")
+    terms_years: list[int] = Field(
+        default_factory=list,
+        description="For the end of a validity period: the terms in years the document is issued "
+        "for besides 长期 (a licence 6 or 10). A period read is trusted only where it spans one, "
+        "day for day; a term printed in years (有效期限 6年) gives the end date from the start.",
+    )
     description: str | None = None
 
     @field_validator("pattern")

@@ -336,3 +336,41 @@ def render_signature_grid(facts: Facts, rng: random.Random) -> tuple[Image.Image
     draw.text(page, (90, top + 330), f"签署日期：{_signed_on(facts)}", 28, INK)
     _footer(page)
     return page, contract_fields(facts)
+
+
+@template("contract_principal_table", DocumentType.LOAN_CONTRACT, TemplateGroup.HOLDOUT)
+def render_principal_table(facts: Facts, rng: random.Random) -> tuple[Image.Image, DocumentFields]:
+    """A lender whose labels carry more words than the usual ones: headings over values (借款人名称
+    | 证件号码 | 贷款本金（元）), then 借款本金金额 in a line with the amount in capitals and figures;
+    the borrower signs under the lender's name and seal."""
+    page = _page(rng)
+    person = facts.person
+    draw.text(page, (A4[0] / 2, 100), "个人汽车抵押借款合同", 52, INK, spacing=6, bold=True, anchor="mt")
+    draw.text(page, (A4[0] / 2, 175), "（签署页）", 30, INK, anchor="mt")
+    draw.text(page, (90, 240), f"合同编号：{facts.contract_number}", 26, INK)
+    line = (60, 60, 70)
+    rows = [
+        [("借款人名称", 260), ("证件号码", 420), ("贷款本金（元）", 220), ("借款期限（月）", 160)],
+        [("", 260), ("", 420), ("", 220), ("", 160)],
+    ]
+    values = {
+        (1, 0): (person.name, INK, 32),
+        (1, 1): (person.id_number, INK, 27),
+        (1, 2): (money(facts.loan_amount), INK, 27),
+        (1, 3): (str(facts.term_months), INK, 28),
+    }
+    draw.table(page, (80, 300), rows, 80, line=line, label=line, size=26, values=values)
+    draw.text(page, (90, 500), f"借款本金金额：人民币{amount_in_words(facts.loan_amount)}（¥{money(facts.loan_amount)}）",
+              28, INK)
+    y = _clauses(page, 580, _CLAUSES[:2], 28)
+    y = max(y + 60, 1000)
+    x = draw.text(page, (90, y), "贷款人（盖章）：", 30, INK)
+    draw.text(page, (x + 6, y), facts.lender, 28, INK)
+    _lender_seal(page, facts, (860 + rng.randint(-40, 40), y + 10 + rng.randint(-15, 15)), rng)
+    y += 140
+    end = draw.text(page, (90, y), "借款人（签字）：", 32, INK)
+    ImageDraw.Draw(page).line((end, y + 44, 760, y + 44), fill=INK, width=2)
+    sign(page, facts, (int(end) + 10, y - 60, 760, y + 50), rng, (90, 580, 1100, y - 200))
+    draw.text(page, (90, y + 110), f"签署日期：{_signed_on(facts)}", 28, INK)
+    _footer(page)
+    return page, contract_fields(facts)
