@@ -116,20 +116,21 @@ class FaceIndex:
             if not self._started:
                 self._start(session)
             start = max(0, self._indexed_up_to - LATE_COMMITS)
+            connection = session.connection()  # plain rows: no ORM objects on this path
             while True:
                 # Ids first: the late window is read again at every search, its vectors only
                 # when the index lacks them.
-                ids = session.scalars(
+                ids = connection.execute(
                     sa.select(self.table.id).where(*self._rows(), self.table.id > start)  # type: ignore[operator]
                     .order_by(self.table.id).limit(_BATCH)
-                ).all()
+                ).scalars().all()
                 if not ids:
                     return added
                 present = self._index.contains(np.asarray(ids, dtype=np.uint64))
                 missing = [row_id for row_id, known in zip(ids, present, strict=True)
                            if not known]
                 if missing:
-                    rows = session.execute(
+                    rows = connection.execute(
                         sa.select(self.table.id, self.table.vector)
                         .where(self.table.id.in_(missing))  # type: ignore[union-attr]
                         .order_by(self.table.id)
@@ -141,6 +142,8 @@ class FaceIndex:
                         added += len(rows)
                 start = ids[-1]
                 self._indexed_up_to = max(self._indexed_up_to, start)
+                if len(ids) < _BATCH:
+                    return added
 
     def within(self, session: Session, vector: np.ndarray, *, similarity: Similarity,
                at: float, candidates: int = 10) -> list[tuple[StoredFace, float]]:
@@ -233,15 +236,15 @@ def scan_within(session: Session, vector: np.ndarray, *, engine: str, dimension:
     found: list[tuple[StoredFace, float]] = []
     start = 0
     while True:
-        rows = session.scalars(
-            sa.select(table).where(table.engine == engine, table.dimension == dimension,
-                                   table.id > start)  # type: ignore[operator]
+        rows = session.connection().execute(
+            _columns(table).where(table.engine == engine, table.dimension == dimension,
+                                  table.id > start)  # type: ignore[operator]
             .order_by(table.id).limit(_BATCH)
         ).all()
         if not rows:
             return found
         found += _scored([_stored(row) for row in rows], query, similarity, at)
-        start = rows[-1].id  # type: ignore[assignment]
+        start = rows[-1].id
 
 
 def _scored(faces: list[StoredFace], query: np.ndarray, similarity: Similarity,
@@ -254,14 +257,19 @@ def _scored(faces: list[StoredFace], query: np.ndarray, similarity: Similarity,
 def _read(session: Session, table: Embeddings, ids: list[int]) -> list[StoredFace]:
     if not ids:
         return []
-    rows = session.scalars(sa.select(table).where(table.id.in_(ids))).all()  # type: ignore[union-attr]
-    return [_stored(row) for row in rows]
+    return [_stored(row) for row in session.connection().execute(
+        _columns(table).where(table.id.in_(ids)))]  # type: ignore[union-attr]
 
 
-def _stored(row: FaceEmbedding | VoiceEmbedding) -> StoredFace:
-    assert row.id is not None
+def _columns(table: Embeddings) -> sa.Select:  # type: ignore[type-arg]
+    channel = table.channel if table is VoiceEmbedding else sa.literal("")  # type: ignore[union-attr]
+    return sa.select(table.id, table.dossier_id, table.id_number, table.cluster, table.vector,
+                     table.dimension, channel.label("channel"))
+
+
+def _stored(row: sa.Row) -> StoredFace:  # type: ignore[type-arg]
     return StoredFace(row.id, row.dossier_id, row.id_number, row.cluster,
-                      as_vector(row.vector, row.dimension), getattr(row, "channel", ""))
+                      as_vector(row.vector, row.dimension), row.channel)
 
 
 def _up_to(path: Path, prefix: str) -> int:
