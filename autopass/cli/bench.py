@@ -252,7 +252,9 @@ def bench_risk(
     entries: Annotated[
         str, typer.Option("--entries", help="Stored entries per kind, comma-separated.")
     ] = "10000,100000,1000000",
-    stores: Annotated[str, typer.Option("--stores", help="sqlite,postgresql.")] = "sqlite,postgresql",
+    stores: Annotated[
+        str, typer.Option("--stores", help="sqlite,postgresql.")
+    ] = "sqlite,postgresql",
     kinds: Annotated[str, typer.Option("--kinds", help="faces,photos.")] = "faces,photos",
     queries: Annotated[int, typer.Option(min=2, help="Lookups timed per size.")] = 200,
     exhaustive: Annotated[

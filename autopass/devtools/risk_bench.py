@@ -36,7 +36,13 @@ from autopass.risk.image_reuse import PageFingerprint, _signed, bands, photo_lin
 from autopass.risk.links import Applicant
 from autopass.settings import Settings
 from autopass.store import Dossier, FaceEmbedding, PhotoFingerprint
-from autopass.store.db import dispose_engine, get_engine, session_scope, temporary_postgres_database, upgrade
+from autopass.store.db import (
+    dispose_engine,
+    get_engine,
+    session_scope,
+    temporary_postgres_database,
+    upgrade,
+)
 
 DIMENSION = 128
 SAME_PERSON_AT = 0.6
@@ -49,7 +55,8 @@ _NOBODY = Applicant("", "")
 
 def cosine(a: np.ndarray, b: np.ndarray) -> float:
     """sface's similarity: the cosine, clipped to [0, 1]."""
-    return min(1.0, max(0.0, float(np.dot(a, b) / ((np.linalg.norm(a) * np.linalg.norm(b)) or 1.0))))
+    cosine = float(np.dot(a, b) / ((np.linalg.norm(a) * np.linalg.norm(b)) or 1.0))
+    return min(1.0, max(0.0, cosine))
 
 
 @contextmanager
@@ -100,7 +107,8 @@ def _bench_faces(url: str, folder: Path, entries: int, dossiers: int, rng: np.ra
             vectors[first:first + count] = batch
             connection.execute(sa.insert(FaceEmbedding), [
                 {"dossier_id": 1 + (first + i) // 2, "role": "selfie", "engine": ENGINE,
-                 "dimension": DIMENSION, "vector": as_bytes(vector), "id_number": f"P{(first + i) // 4}",
+                 "dimension": DIMENSION, "vector": as_bytes(vector),
+                 "id_number": f"P{(first + i) // 4}",
                  "cluster": f"c{(first + i) // 4}", "recorded_at": _NOW}
                 for i, vector in enumerate(batch)])
     insert_s = time.perf_counter() - started
@@ -179,7 +187,8 @@ def _bench_faces(url: str, folder: Path, entries: int, dossiers: int, rng: np.ra
 
 def _bench_photos(url: str, entries: int, dossiers: int, rng: np.random.Generator, queries: int,
                   exhaustive_queries: int, say: Callable[[str], None]) -> dict[str, object]:
-    hashes = rng.integers(0, 1 << 63, size=entries, dtype=np.int64).astype(np.uint64) << np.uint64(1)
+    hashes = rng.integers(0, 1 << 63, size=entries, dtype=np.int64).astype(np.uint64)
+    hashes <<= np.uint64(1)
     hashes |= rng.integers(0, 2, size=entries, dtype=np.int64).astype(np.uint64)
     copies = rng.choice(entries, size=entries // 50, replace=False)
     for row in copies:  # a near copy of an earlier applicant's photo
@@ -206,11 +215,12 @@ def _bench_photos(url: str, entries: int, dossiers: int, rng: np.random.Generato
     say(f"  photos: {entries} stored in {insert_s:.1f} s")
     asked = []
     for number in range(queries):
-        value = int(hashes[rng.integers(0, entries)]) if number % 2 else int(rng.integers(0, 1 << 62))
+        value = (int(hashes[rng.integers(0, entries)]) if number % 2
+                 else int(rng.integers(0, 1 << 62)))
         for bit in rng.choice(64, size=int(rng.integers(0, WITHIN + 1)), replace=False):
             value ^= 1 << int(bit)
-        turns = [int(rng.integers(0, 1 << 62)) for _ in range(3)]
-        asked.append(PageFingerprint("page.jpg", 1, "id_photo", (value, *turns)))  # type: ignore[arg-type]
+        one, two, three = (int(rng.integers(0, 1 << 62)) for _ in range(3))
+        asked.append(PageFingerprint("page.jpg", 1, "id_photo", (value, one, two, three)))
     indexed, indexed_cpu, scanned, agree, found = [], [], [], 0, 0
     settings = Settings(data_dir=Path(tempfile.gettempdir()), database_url=url)
     with session_scope(settings) as session:
@@ -225,7 +235,8 @@ def _bench_photos(url: str, entries: int, dossiers: int, rng: np.random.Generato
                 every = photo_links(session, [fp], _NOBODY, within=WITHIN, since=_NOW,
                                     indexed=False)
                 scanned.append(time.perf_counter() - started)
-                agree += {link.dossier_id for link in through} == {link.dossier_id for link in every}
+                agree += ({link.dossier_id for link in through}
+                          == {link.dossier_id for link in every})
     return {
         "photo_insert_rows_per_s": round(entries / insert_s),
         "photo_lookup_ms_p50": _ms(indexed, 50),
@@ -262,7 +273,8 @@ def _insert_dossiers(url: str, count: int) -> int:
                  "updated_at": _NOW} for i in range(first, min(count, first + _BATCH))])
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(
-                "SELECT setval(pg_get_serial_sequence('dossiers', 'id'), (SELECT max(id) FROM dossiers))")
+                "SELECT setval(pg_get_serial_sequence('dossiers', 'id'), "
+                "(SELECT max(id) FROM dossiers))")
     return count
 
 

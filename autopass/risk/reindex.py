@@ -3,8 +3,9 @@
 Both indexes are derived from rows the store keeps: a photo fingerprint's quarters from its hash
 (written in its own row), a face index from the ``face_embeddings`` and ``voice_embeddings`` rows.
 ``reindex`` writes the quarters again and a fresh snapshot of each face and voice index (what a
-new process starts from); ``check_indexes`` asks random stored entries both ways, through the
-index and by reading every row, and counts the answers that differ (there should be none).
+new process starts from); ``check_faces`` and ``check_photos`` ask random stored entries both
+ways, through the index and by reading every row, and list the answers that differ (there should
+be none).
 """
 
 from __future__ import annotations
