@@ -139,19 +139,30 @@ def photo_links(session: Session, fingerprints: Iterable[PageFingerprint], appli
         wanted[fp.kind].append(fp)
     if not wanted:
         return []
+    # Two steps: the hashes of the candidates (plain rows: cheap, however many), then the whole
+    # rows of those within reach.
     query = (
-        sa.select(PhotoFingerprint, Dossier.application_id)
-        .join(Dossier, Dossier.id == PhotoFingerprint.dossier_id)  # type: ignore[arg-type]
+        sa.select(PhotoFingerprint.id, PhotoFingerprint.kind, PhotoFingerprint.phash)
         .where(PhotoFingerprint.kind.in_(list(wanted)),  # type: ignore[attr-defined]
                PhotoFingerprint.recorded_at >= since,  # type: ignore[operator]
                PhotoFingerprint.dossier_id.not_in(list(excluding)))  # type: ignore[attr-defined]
-        .order_by(PhotoFingerprint.id)
     )
     if indexed and within <= MAX_INDEXED_WITHIN:
         query = query.where(_near_bands(
             [turn for fps in wanted.values() for fp in fps for turn in fp.turns], within))
+    near_ids = [row_id for row_id, kind, phash in session.connection().execute(query)
+                if any(distance(turn, phash & 0xFFFF_FFFF_FFFF_FFFF) <= within
+                       for fp in wanted[kind] for turn in fp.turns)]
+    if not near_ids:
+        return []
+    rows = session.execute(
+        sa.select(PhotoFingerprint, Dossier.application_id)
+        .join(Dossier, Dossier.id == PhotoFingerprint.dossier_id)  # type: ignore[arg-type]
+        .where(PhotoFingerprint.id.in_(near_ids))  # type: ignore[union-attr]
+        .order_by(PhotoFingerprint.id)
+    ).all()
     links: dict[tuple[str, int], Link] = {}
-    for row, application_id in session.execute(query).all():
+    for row, application_id in rows:
         stored = row.phash & 0xFFFF_FFFF_FFFF_FFFF
         near = [fp for fp in wanted[row.kind]
                 if min(distance(turn, stored) for turn in fp.turns) <= within
