@@ -16,5 +16,6 @@ from autopass.cli import cluster as _cluster  # noqa: F401  (registers `autopass
 from autopass.cli import agents as _agents  # noqa: F401  (registers `autopass agents`)
 from autopass.cli import voices as _voices  # noqa: F401  (registers `autopass voices`)
 from autopass.cli import calibrate as _calibrate  # noqa: F401  (registers `autopass calibrate`)
+from autopass.cli import risk as _risk  # noqa: F401  (registers `autopass risk`)
 
 __all__ = ["app"]

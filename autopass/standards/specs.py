@@ -179,7 +179,9 @@ class FaceSearch(StrictModel):
         ge=0, le=1, description="The engine's similarity at or above which two stored faces are "
         "one person (stricter than face_match's pass_at: a 1:N search meets many strangers).")
     candidates: int = Field(
-        10, ge=1, le=100, description="Nearest faces the index returns, scored again by the engine.")
+        10, ge=1, le=100, description="Nearest faces the index is asked for first, scored again by "
+        "the engine; doubled while the farthest still reaches same_person_at, so every stored face "
+        "at or above it is found.")
 
 
 class ChannelWeights(StrictModel):
@@ -240,7 +242,8 @@ class VoiceSearch(StrictModel):
         ge=-1, le=1, description="Cosine of a 2 s window of a call to an enrolled agent's voice at "
         "or above which the window is the agent speaking (dropped from the applicant's voice).")
     candidates: int = Field(
-        10, ge=1, le=100, description="Nearest calls the index returns, scored again.")
+        10, ge=1, le=100, description="Nearest calls the index is asked for first, scored again; "
+        "doubled while the farthest still reaches the lowest threshold.")
 
     def threshold(self, one: str, other: str) -> float:
         """The threshold for two calls of these channels."""
