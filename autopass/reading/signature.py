@@ -24,10 +24,12 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
 
+from autopass.engines.base import TextLine
 from autopass.reading.layout import CLAUSE_MARKS, Row
 from autopass.reading.text import clean
 from autopass.standards import FieldSpec, SigningWords
@@ -137,7 +139,11 @@ def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLab
     label its ``signing`` words make; those that name the signer first, each in page order."""
     words = field.signing
     page = "".join(row.text for row in rows)
-    signers = [w for w in _cleaned(words.signers) if not _paired_with_another(w, page, words)] if words else []
+    signers = _cleaned(words.signers) if words else []
+    if words:
+        theirs = [signer for signer in signers if _paired_with_another(signer, page, words)]
+        signers = [signer for signer in signers if signer not in theirs]
+        words = words.model_copy(update={"others": [*words.others, *theirs]})
     pattern = _label_pattern(field.labels, signers, words)
     found: list[SignatureLabel] = []
     for index, row in enumerate(rows):
@@ -157,7 +163,13 @@ def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLab
 
 
 def _cleaned(words: Sequence[str]) -> list[str]:
-    return sorted({clean(word) for word in words if clean(word)}, key=len, reverse=True)
+    """``words`` cleaned as OCR text is (``clean``), longest first."""
+    return list(_cleaned_once(tuple(words)))
+
+
+@lru_cache(maxsize=256)
+def _cleaned_once(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted({clean(word) for word in words if clean(word)}, key=len, reverse=True))
 
 
 def _alternation(words: Sequence[str]) -> str:
@@ -225,8 +237,8 @@ def _stands_as_label(row: Row, start: int, end: int) -> bool:
     return not any(mark in row.text[first:first + count] for mark in CLAUSE_MARKS)
 
 
-def _printed_lines(rows: Sequence[Row], stops: Sequence[str]) -> list[tuple[list[float], float]]:
-    """(bounds, line height) of OCR lines that are print for sure (``PRINTED_LINE_HEIGHT``)."""
+def _printed_lines(rows: Sequence[Row], stops: Sequence[str]) -> list[TextLine]:
+    """The OCR lines that are print for sure (``PRINTED_LINE_HEIGHT``)."""
     words = _cleaned(stops)
     printed = []
     for row in rows:
@@ -236,22 +248,25 @@ def _printed_lines(rows: Sequence[Row], stops: Sequence[str]) -> list[tuple[list
                 continue
             if len(text) >= PRINTED_CHARACTERS or any(ch.isdigit() for ch in text) \
                     or any(word in text for word in words if len(word) >= 2):
-                printed.append((list(line.bounds), float(line.bounds[3])))
+                printed.append(line)
     return printed
 
 
 def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stops: Sequence[str],
-             printed: list[tuple[list[float], float]]) -> SignatureReading:
-    """The label's box right of it and, where the label heads an empty space, under it: signed if
-    either holds a signature for sure, empty for sure only if both are surely empty."""
+             printed: list[TextLine]) -> SignatureReading:
+    """The label's box right of it and, where the label heads an empty space (no colon after it,
+    or no room right of it), under it: signed if either holds a signature for sure, empty for sure
+    only if both are surely empty."""
     row = rows[label.row_index]
     label_box = _span_box(row, label.start, label.end)
     right_limit = _next_label_x(row, label.end, stops)
     height = label_box[3]
-    judged = [signature_present(image, label_box, right_limit, _masks(printed, height))]
-    below = _below_area(image, label_box, right_limit, _masks(printed, height))
-    if below is not None:
-        judged.append(_judge(image, below, height, None, _masks(printed, height)))
+    # Not the label's own row: handwriting read into the label's line is no print.
+    masks = _masks([line for line in printed if line not in row.lines], height)
+    judged = [signature_present(image, label_box, right_limit, masks)]
+    below = _below_area(image, label_box, right_limit, masks)
+    if below is not None and (row.text[label.end:label.end + 1] != ":" or judged[0][1] <= BOX_NOT_FOUND):
+        judged.append(_judge(image, below, height, None, masks))
     looked = [j for j in judged if j[1] > BOX_NOT_FOUND] or judged
     signed = [j for j in looked if j[0] and j[1] >= SURE_SIGNED]
     if signed:
@@ -264,8 +279,9 @@ def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stop
     return SignatureReading(present, confidence, box, "label", label.text)
 
 
-def _masks(printed: list[tuple[list[float], float]], label_height: int) -> list[list[float]]:
-    return [bounds for bounds, height in printed if height <= PRINTED_LINE_HEIGHT * label_height]
+def _masks(printed: Sequence[TextLine], label_height: int) -> list[list[float]]:
+    """Boxes of the printed lines no taller than print beside a label ``label_height`` tall."""
+    return [list(line.bounds) for line in printed if line.bounds[3] <= PRINTED_LINE_HEIGHT * label_height]
 
 
 def _span_box(row: Row, start: int, end: int) -> list[int]:
@@ -308,7 +324,7 @@ def _below_area(image: np.ndarray, label_box: list[int], right_limit: float | No
 
 
 def _by_layout(image: np.ndarray, rows: Sequence[Row], block_words: Sequence[str],
-               printed: list[tuple[list[float], float]]) -> SignatureReading:
+               printed: list[TextLine]) -> SignatureReading:
     """No signature label: the handwriting nearest the borrower's block (a row holding one of
     ``block_words``) is probably the signature, for a person to confirm; none found is a question
     too (the box may be where nothing was printed to find it by)."""
@@ -317,7 +333,11 @@ def _by_layout(image: np.ndarray, rows: Sequence[Row], block_words: Sequence[str
     if not blocks:
         return SignatureReading(None, 0.0, None, "none")
     height = int(np.median([line.bounds[3] for row in blocks for line in row.lines]))
-    regions = handwriting_regions(image, height, _masks(printed, height))
+    # Print here: what reads as print (``_printed_lines``), and any line as tall as the block's
+    # (立据人：, a label no standard knows); a signature stands taller than the print beside it.
+    print_sized = [list(line.bounds) for row in rows for line in row.lines
+                   if line.bounds[3] <= PRINTED_LINE_HEIGHT * height and line.confidence >= PRINTED_OCR]
+    regions = handwriting_regions(image, height, [*(list(line.bounds) for line in printed), *print_sized])
     if not regions:
         return SignatureReading(False, BOX_NOT_FOUND, None, "layout")
     centres = [((row.left + max(l.bounds[0] + l.bounds[2] for l in row.lines)) / 2, (row.top + row.bottom) / 2)
@@ -330,25 +350,32 @@ def _by_layout(image: np.ndarray, rows: Sequence[Row], block_words: Sequence[str
     return SignatureReading(True, LAYOUT_SIGNED, min(regions, key=distance), "layout")
 
 
+LAYOUT_LINE_HEIGHT = 16
+"""Line height, in pixels, that a page is shrunk to before its handwriting is looked for: a
+signature's strokes survive, and the page is looked at in a fraction of the time."""
+
+
 def handwriting_regions(image: np.ndarray, line_height: int, printed: Sequence[Sequence[float]] = ()) -> list[list[int]]:
-    """[x, y, w, h] of each cluster of handwriting on the page: dark or blue strokes on the paper,
-    not red (seals, fingerprints), not printed (``printed`` boxes, rules, specks), taller than
-    print or as wide as a name."""
-    gray = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    paper = _paper_under_strokes(_paper(gray, line_height), gray, line_height)
+    """[x, y, w, h] of each cluster of handwriting on the page: dark strokes on the paper, not red
+    (seals, fingerprints), not printed (``printed`` boxes, rules, specks), taller than print or
+    as wide as a name."""
+    scale = min(1.0, LAYOUT_LINE_HEIGHT / max(1, line_height))
+    small = cv2.resize(image, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA) if scale < 1 else image
+    height = max(4, round(line_height * scale))
+    gray = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
+    paper = _paper_under_strokes(_paper(gray, height), gray, height)
     darkness = cv2.subtract(paper, gray)
-    on_paper = darkness < PAPER
-    balanced = _paper_balanced(image, on_paper)
+    balanced = _paper_balanced(small, darkness < PAPER)
     darkness = np.where(_red_ink(balanced, darkness), 0, darkness).astype(np.uint8)
-    darkness = _without(darkness, printed, 0, 0, line_height)
-    strokes = _stroke_mask(darkness >= DARK_INK, line_height)
-    joined = cv2.dilate(strokes.astype(np.uint8), np.ones((line_height, line_height), np.uint8))
+    darkness = _without(darkness, [[v * scale for v in box] for box in printed], 0, 0, height)
+    strokes = _stroke_mask(darkness >= DARK_INK, height)
+    joined = cv2.dilate(strokes.astype(np.uint8), np.ones((height, height), np.uint8))
     count, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     regions = []
     for index in range(1, count):
         x, y, w, h, _ = stats[index]
-        if h >= 1.5 * line_height or w >= 3 * line_height:
-            regions.append([int(x), int(y), int(w), int(h)])
+        if h >= 1.5 * height or w >= 3 * height:
+            regions.append([round(v / scale) for v in (x, y, w, h)])
     return regions
 
 
@@ -479,7 +506,8 @@ def _paper_balanced(crop: np.ndarray, paper: np.ndarray) -> np.ndarray:
     image = crop.astype(np.float32)
     if not paper.any():
         return image
-    reference = np.maximum(np.median(image[paper], axis=0), 1.0)
+    sample = image[paper]
+    reference = np.maximum(np.median(sample[:: max(1, len(sample) // 20000)], axis=0), 1.0)
     return image * (reference.mean() / reference)
 
 
