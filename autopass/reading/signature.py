@@ -333,10 +333,11 @@ def _by_layout(image: np.ndarray, rows: Sequence[Row], block_words: Sequence[str
     if not blocks:
         return SignatureReading(None, 0.0, None, "none")
     height = int(np.median([line.bounds[3] for row in blocks for line in row.lines]))
-    # Print here: what reads as print (``_printed_lines``), and any line as tall as the block's
-    # (立据人：, a label no standard knows); a signature stands taller than the print beside it.
+    # Print here: what reads as print (``_printed_lines``), and any line as tall as the block's,
+    # however well read (立据人：, a label no standard knows; 温款人(装字), one misread): a
+    # signature stands taller than the print beside it.
     print_sized = [list(line.bounds) for row in rows for line in row.lines
-                   if line.bounds[3] <= PRINTED_LINE_HEIGHT * height and line.confidence >= PRINTED_OCR]
+                   if line.bounds[3] <= PRINTED_LINE_HEIGHT * height]
     regions = handwriting_regions(image, height, [*(list(line.bounds) for line in printed), *print_sized])
     if not regions:
         return SignatureReading(False, BOX_NOT_FOUND, None, "layout")
