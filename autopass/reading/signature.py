@@ -226,11 +226,12 @@ def _paired_with_another(signer: str, page: str, words: SigningWords) -> bool:
 
 def _stands_as_label(row: Row, start: int, end: int) -> bool:
     """Before a colon, at the end of its box or of the row (a heading cell, the handwriting read
-    in a box of its own), and not in running text (本合同自借款人签字、贷款人盖章之日起生效),
-    nor a heading's word (签字页)."""
+    in a box of its own), or closed by its bracket (借款人（签字）侯娜: the handwriting read on in
+    the label's box), and not in running text (本合同自借款人签字、贷款人盖章之日起生效), nor a
+    heading's word (签字页)."""
     if row.text[end:end + 1] == ":":
         return True
-    if end != len(row.text) and end not in row.breaks:
+    if end != len(row.text) and end not in row.breaks and row.text[end - 1] not in _CLOSING:
         return False
     box = row.owners[start]
     first, count = row.owners.index(box), row.owners.count(box)

@@ -212,3 +212,10 @@ def test_a_contract_with_an_unfamiliar_heading_is_a_sure_contract() -> None:
         lines = [_line(text, 90, 60 * i, 30 * len(text)) for i, text in enumerate(texts)]
         document_type, confidence = classify(lines, ImageCues(), specs)
         assert document_type == DocumentType.LOAN_CONTRACT and confidence >= 0.9, (texts[0], confidence)
+
+
+def test_handwriting_read_into_the_labels_box_leaves_the_label_a_label(contract: DocumentSpec) -> None:
+    """借款人（签字）侯娜 as one OCR box: the bracket closes the label."""
+    rows = build_rows([_line("借款人（签字）侯娜", 90, 700, 400)])
+    [found] = signature_labels(rows, contract.fields["signature_present"])
+    assert found.text == "借款人(签字)"
