@@ -30,7 +30,7 @@ import cv2
 import numpy as np
 
 from autopass.engines.base import TextLine
-from autopass.reading.layout import CLAUSE_MARKS, Row
+from autopass.reading.layout import CELL_GAP, CLAUSE_MARKS, Row
 from autopass.reading.text import clean
 from autopass.standards import FieldSpec, SigningWords
 
@@ -148,8 +148,8 @@ def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLab
     found: list[SignatureLabel] = []
     for index, row in enumerate(rows):
         for match in pattern.finditer(row.text):
-            start, end = match.start(), match.end()
-            text = match.group()
+            start, end = match.start(), _cell_end(row, match.start(), match.end())
+            text = row.text[start:end]
             literal = match.lastgroup == "literal"
             if not literal and not _has_hand_word(text, words):
                 continue  # 盖章 alone: a company's seal
@@ -160,6 +160,20 @@ def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLab
             names = literal or any(signer in text for signer in signers)
             found.append(SignatureLabel(index, start, end, text, names))
     return sorted(found, key=lambda label: not label.names_signer)
+
+
+def _cell_end(row: Row, start: int, end: int) -> int:
+    """``end``, or where the text from ``start`` crosses into the next cell (a gap wider than
+    ``CELL_GAP`` line heights between two boxes): 签字（按手印） | 盖章 of a two-column block are two
+    labels, the borrower's and the lender's, not one."""
+    for index in range(start + 1, end):
+        before, after = row.owners[index - 1], row.owners[index]
+        if before == after:
+            continue
+        left, right = row.lines[before].bounds, row.lines[after].bounds
+        if right[0] - (left[0] + left[2]) > CELL_GAP * min(left[3], right[3]):
+            return index
+    return end
 
 
 def _cleaned(words: Sequence[str]) -> list[str]:

@@ -219,3 +219,9 @@ def test_handwriting_read_into_the_labels_box_leaves_the_label_a_label(contract:
     rows = build_rows([_line("借款人（签字）侯娜", 90, 700, 400)])
     [found] = signature_labels(rows, contract.fields["signature_present"])
     assert found.text == "借款人(签字)"
+
+
+def test_the_lenders_label_in_the_next_column_is_not_part_of_the_borrowers(contract: DocumentSpec) -> None:
+    """签字（按手印） | 盖章 on one row, a column apart: the borrower's label ends at its cell."""
+    rows = build_rows([_line("签字（按手印）", 69, 957, 165), _line("盖章", 523, 954, 58)])
+    assert [label.text for label in signature_labels(rows, contract.fields["signature_present"])] == ["签字(按手印)"]
