@@ -67,11 +67,14 @@ def classify(
     keyword_scores[DocumentType.BANK_CARD] = keyword_scores.get(DocumentType.BANK_CARD, 0.0) + _bank_card_cues(text)
     label_scores = _label_scores(text, specs)
     scores = {t: keyword_scores.get(t, 0.0) + label_scores.get(t, 0.0) for t in {*keyword_scores, *label_scores}}
-    ranked = sorted(scores.items(), key=lambda item: -item[1])
-    best_type, best = ranked[0] if ranked else (DocumentType.OTHER, 0.0)
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if keyword_scores.get(best_type, 0.0) < 1.0 and label_scores.get(best_type, 0.0) < LABELS_ALONE:
+    # A type is in the running on a keyword's worth of its keywords, or on labels alone enough.
+    eligible = [t for t in scores
+                if keyword_scores.get(t, 0.0) >= 1.0 or label_scores.get(t, 0.0) >= LABELS_ALONE]
+    if not eligible:
         return _without_keywords(text, cues)
+    best_type = max(eligible, key=lambda t: scores[t])
+    best = scores[best_type]
+    runner_up = max((score for t, score in scores.items() if t != best_type), default=0.0)
     titles_found = [t for t, spec in specs.items()
                     if spec.printed_title and _title_in(clean(spec.printed_title), text)]
     if titles_found == [best_type]:

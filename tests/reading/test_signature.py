@@ -225,3 +225,20 @@ def test_the_lenders_label_in_the_next_column_is_not_part_of_the_borrowers(contr
     """签字（按手印） | 盖章 on one row, a column apart: the borrower's label ends at its cell."""
     rows = build_rows([_line("签字（按手印）", 69, 957, 165), _line("盖章", 523, 954, 58)])
     assert [label.text for label in signature_labels(rows, contract.fields["signature_present"])] == ["签字(按手印)"]
+
+
+@pytest.mark.parametrize(("texts", "expected"), [
+    (("机动车销售统一发票", "发票联", "开票日期:2026-05-25", "购买方名称及身份证号码/组织机构代码", "张伟 330106199003074521",
+      "车辆识别代号/车架号码", "LSV91BYN3T1554421", "价税合计", "销货单位名称", "纳税人识别号"), DocumentType.VEHICLE_INVOICE),
+    (("中华人民共和国机动车驾驶证", "证号330106199003074521", "姓名张伟", "性别男", "国籍中国", "住址浙江省杭州市",
+      "出生日期1990-03-07", "初次领证日期2012-05-20", "准驾车型C1", "有效期限2022-05-20至2032-05-20"),
+     DocumentType.DRIVING_LICENCE),
+    (("机动车登记证书", "登记证书编号", "机动车所有人/身份证明名称/号码", "张伟/居民身份证/330106199003074521",
+      "登记机关", "登记日期2026-06-01", "车辆识别代号"), DocumentType.VEHICLE_REGISTRATION),
+    (("中华人民共和国", "居民身份证", "签发机关杭州市公安局西湖分局", "有效期限2019.01.01-2039.01.01"),
+     DocumentType.ID_CARD_BACK),
+])
+def test_the_contracts_wider_vocabulary_takes_no_other_type(texts: tuple[str, ...], expected: DocumentType) -> None:
+    specs = load_document_specs(Settings())
+    lines = [_line(text, 90, 60 * i, 30 * len(text)) for i, text in enumerate(texts)]
+    assert classify(lines, ImageCues(), specs)[0] == expected
