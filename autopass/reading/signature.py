@@ -88,6 +88,9 @@ ROOM_BELOW = 2.5
 heading over a tall cell), rather than the gap to the next printed row."""
 BELOW_HEIGHTS = 8
 """Deepest box under a heading, in label heights."""
+LAYOUT_LINE_HEIGHT = 16
+"""Line height, in pixels, that a page is shrunk to before its handwriting is looked for: a
+signature's strokes survive, and the page is looked at in a fraction of the time."""
 _OPENING, _CLOSING = "([{【〔<《", ")]}】〕>》"
 
 
@@ -289,6 +292,7 @@ def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stop
     elif all(not j[0] and j[1] >= SURE_EMPTY for j in looked):
         present, confidence, box = looked[0]
     else:
+        # Doubt: the likeliest signed area, else the least surely empty one, for a person to see.
         present, confidence, box = max(looked, key=lambda j: (j[0], -j[1] if not j[0] else j[1]))
         confidence = min(confidence, UNSURE)
     return SignatureReading(present, confidence, box, "label", label.text)
@@ -364,11 +368,6 @@ def _by_layout(image: np.ndarray, rows: Sequence[Row], block_words: Sequence[str
         return min(abs(cx - x) / 2 + abs(cy - y) for x, y in centres)  # rows apart count more
 
     return SignatureReading(True, LAYOUT_SIGNED, min(regions, key=distance), "layout")
-
-
-LAYOUT_LINE_HEIGHT = 16
-"""Line height, in pixels, that a page is shrunk to before its handwriting is looked for: a
-signature's strokes survive, and the page is looked at in a fraction of the time."""
 
 
 def handwriting_regions(image: np.ndarray, line_height: int, printed: Sequence[Sequence[float]] = ()) -> list[list[int]]:
