@@ -20,12 +20,10 @@ from autopass.engines.base import TextLine
 from autopass.reading.layout import (
     Found,
     Row,
-    after_qualifier,
-    label_places,
     union_box,
     value_after,
 )
-from autopass.reading.signature import signature_present
+from autopass.reading.signature import read_signature
 from autopass.reading.text import (
     INVALID_CONFIDENCE,
     LONG_TERM,
@@ -334,29 +332,14 @@ def _is_term(valid_from: str | None, valid_to: str | None, terms_years: Sequence
     return (start.month, start.day) == (end.month, end.day) and end.year - start.year in terms_years
 
 
-def read_signature(context: Page) -> FieldValue:
-    """Ink in the box right of its label (借款人（签字）): image analysis, not OCR (handwriting
-    reads badly). A label is one that ends its text, or in a bracket (借款人（签字）, the handwriting
-    read after it), or is followed by a colon or a bracket's end, its bracketed qualifier
-    included (签字（按手印）：), not a word of a clause or of a title (签字页)."""
-    for index, _, end in label_places(context.rows, context.labels("signature_present"), context.stops):
-        row = context.rows[index]
-        end = after_qualifier(row.text, end)  # 借款人签字(按手印):
-        if row.text[end : end + 1] not in ("", ":", ")") and row.text[end - 1 : end] != ")":
-            continue
-        label_box = row.box(0, end)
-        if label_box is None:
-            continue
-        present, confidence, box = signature_present(context.image, label_box, _next_label_x(context, row, end))
-        return FieldValue(value=present, confidence=confidence, box=box)
-    return FieldValue(value=None, confidence=0.0)
-
-
-def _next_label_x(context: Page, row: Row, end: int) -> float | None:
-    """Where the next printed label after ``end`` begins on ``row`` (贷款人（盖章）： of a
-    two-column signature block), or None: the borrower's box ends there."""
-    starts = [at for stop in dict.fromkeys(clean(stop) for stop in context.stops)
-              if stop and (at := row.text.find(stop, end)) >= 0]
-    return row.x_of(min(starts)) if starts else None
+def signature_field(context: Page) -> FieldValue:
+    """Ink in the borrower's signature box (``signature.read_signature``): image analysis, not
+    OCR (handwriting reads badly); the box found by the standard's signing words, else by the
+    layout."""
+    reading = read_signature(context.image, context.rows, context.spec.fields["signature_present"],
+                             context.stops, context.labels("borrower_name"))
+    if reading.signed is None:
+        return FieldValue(value=None, confidence=0.0)
+    return FieldValue(value=reading.signed, confidence=reading.confidence, box=reading.box)
 
 

@@ -28,6 +28,7 @@ from autopass.standards.specs import (
     PostLoan,
     QaPolicy,
     RiskPolicy,
+    SigningWords,
     Standard,
     VoiceSearch,
     field_spec,
@@ -36,7 +37,7 @@ from autopass.standards.specs import (
 
 __all__ = [
     "ChannelPolicy", "ConfidencePolicy", "DocumentRequirement", "DocumentSpec", "FaceSearch",
-    "FieldSpec", "Orientation", "PhotoChecks", "PostLoan", "QaPolicy", "RiskPolicy", "Standard",
+    "FieldSpec", "Orientation", "PhotoChecks", "PostLoan", "QaPolicy", "RiskPolicy", "SigningWords", "Standard",
     "VoiceSearch", "check_all", "field_spec", "json_schema", "load_document_specs", "load_standard",
     "loadable_standards", "needs_double_keying", "schema_text", "write_schema",
 ]

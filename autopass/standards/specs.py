@@ -33,6 +33,37 @@ or below it (on the next row, under the label)."""
 
 
 # --- document specs -------------------------------------------------------------------------------
+class SigningWords(StrictModel):
+    """The words a signature box's label is made of, so that every lender's wording is one of
+    them: a signer (借款人, 客户, 甲方) and signing words (签字, 签名, 手印), in any order, joined by
+    brackets or ``joiners`` (借款人（签字/手印）, 客户签名, 签名（盖章）, 借款人签名捺印)."""
+
+    signers: list[str] = Field(
+        min_length=1,
+        description="Words for the one who signs the box (the borrower: 借款人, 客户, 甲方). A "
+        "party word that the page pairs with a word of ``others`` (甲方（贷款人）) is that party's "
+        "on that page.",
+    )
+    hand_words: list[str] = Field(
+        min_length=1,
+        description="Signing words done by hand (签字, 签名, 手印): a label holds at least one.",
+    )
+    seal_words: list[str] = Field(
+        default_factory=list,
+        description="Signing words that may join a hand word (签名（盖章）) but alone mark a "
+        "company's box, not the borrower's (盖章).",
+    )
+    joiners: list[str] = Field(
+        default_factory=list,
+        description="What may stand between the words besides brackets (/, 及, 并).",
+    )
+    others: list[str] = Field(
+        default_factory=list,
+        description="Whose box it is not (贷款人, 担保人, 法定代表人): a label after one of them, "
+        "or inside a longer one of them (共同借款人), is theirs.",
+    )
+
+
 class FieldSpec(StrictModel):
     """One field a document carries, as printed on it."""
 
@@ -65,6 +96,11 @@ class FieldSpec(StrictModel):
         description="For the end of a validity period: the terms in years the document is issued "
         "for besides 长期 (a licence 6 or 10). A period read is trusted only where it spans one, "
         "day for day; a term printed in years (有效期限 6年) gives the end date from the start.",
+    )
+    signing: SigningWords | None = Field(
+        None,
+        description="For a signature field: the words its box's label is made of, besides its "
+        "``labels`` (read as they are).",
     )
     description: str | None = None
 
@@ -129,6 +165,14 @@ class DocumentSpec(StrictModel):
     def labels(self) -> list[str]:
         """Every label printed before one of its fields' values."""
         return [label for field in self.fields.values() for label in field.labels]
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """Every word printed on this type besides its keywords: its labels, the others, and the
+        signing words of its signature boxes (what tells a page of it whose title is unfamiliar)."""
+        signing = [word for field in self.fields.values() if field.signing
+                   for word in (*field.signing.signers, *field.signing.hand_words)]
+        return [*self.printed_labels, *signing]
 
     @property
     def printed_labels(self) -> list[str]:

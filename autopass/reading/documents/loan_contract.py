@@ -4,7 +4,14 @@ the borrower's box carries a signature (judged by its ink, ``autopass.reading.si
 from __future__ import annotations
 
 from autopass.documents import DocumentType
-from autopass.reading.extract import Fields, Page, amount_field, id_number_field, name_field, read_signature
+from autopass.reading.extract import (
+    Fields,
+    Page,
+    amount_field,
+    id_number_field,
+    name_field,
+    signature_field,
+)
 
 DOCUMENT_TYPE = DocumentType.LOAN_CONTRACT
 
@@ -14,5 +21,5 @@ def read(context: Page) -> Fields:
         "borrower_name": name_field(context, "borrower_name"),
         "id_number": id_number_field(context, "id_number"),
         "loan_amount": amount_field(context, "loan_amount"),
-        "signature_present": read_signature(context),
+        "signature_present": signature_field(context),
     }
