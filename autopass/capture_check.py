@@ -18,14 +18,9 @@ import numpy as np
 from autopass.documents import DocumentType
 from autopass.engines.base import FaceEngine, OcrEngine
 from autopass.reading import ReadDocument, analyse_page
-from autopass.standards import (
-    APPLICATION,
-    DocumentSpec,
-    EqualsApplication,
-    FieldsAgree,
-    Standard,
-    split_reference,
-)
+from autopass.references import APPLICATION, split_reference
+from autopass.rules import EqualsApplication, FieldsAgree
+from autopass.standards import DocumentSpec, Standard
 
 LEGIBLE_TEXT_PX = 24
 """Key text shorter than this (pixels, on the straightened document) is hard to read for the

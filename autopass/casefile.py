@@ -21,11 +21,8 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldSource, MicroTaskKind, Status
 from autopass.masking import mask_numbers, mask_value
 from autopass.microtasks import kind_of
-from autopass.standards import (
-    APPLICATION,
-    APPLICATION_FIELDS,
-    DocumentSpec,
-)
+from autopass.references import APPLICATION, APPLICATION_FIELDS
+from autopass.standards import DocumentSpec
 from autopass.store import (
     AuditEvent,
     Check,

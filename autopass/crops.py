@@ -20,8 +20,8 @@ from autopass.imaging import crop, downscale_to, encode_jpeg, enlarge, load_page
 from autopass.microtasks import kind_of
 from autopass.microtasks.base import MicroTaskSpec
 from autopass.private_data import write_private_file
+from autopass.references import APPLICATION
 from autopass.settings import Settings
-from autopass.standards import APPLICATION
 
 FIELD_MARGIN = 0.6  # of the box height, added above and below a field so the operator sees context
 ROW_EXTENSION = 0.6  # of the box width, added left and right: OCR may have boxed part of a value

@@ -11,9 +11,14 @@ from dataclasses import dataclass
 
 from autopass.dossier import FaceResult, Status
 from autopass.engines.base import Face, FaceEngine
-from autopass.standards import FaceThresholds
+from autopass.rules import FaceThresholds
 
 MIN_FACE_SIDE = 40  # pixels; smaller faces give embeddings too noisy to decide on
+BACKGROUND_FACE_SHARE = 0.5
+"""A face on the selfie less than this share of its largest face's height is background (a poster,
+a painting, a passer-by far behind): not a second person at the signing. An outside check's
+selfie of one man before a painting showed three faces and was refused; a second person beside
+the customer shows a face of about the same size and still makes the comparison a review."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ def match_portrait_to_selfie(
     if portrait_faces is None or selfie_faces is None:
         missing = "ID card portrait side" if portrait_faces is None else "selfie"
         return _review(f"no {missing} to compare")
+    selfie_faces = _subjects(selfie_faces)
     problem = _face_problem("ID card", portrait_faces) or _face_problem("selfie", selfie_faces)
     if problem:
         return FaceMatch(
@@ -49,6 +55,15 @@ def match_portrait_to_selfie(
     score = round(engine.similarity(portrait, selfie), 4)
     status, detail = thresholds.judge(score)
     return FaceMatch(FaceResult(score=score, status=status, detail=detail), portrait.box, selfie.box)
+
+
+def _subjects(faces: list[Face]) -> list[Face]:
+    """The faces of people at the signing: the largest (the engine gives it first) and any about
+    its size."""
+    if not faces:
+        return faces
+    height = faces[0].box[3]
+    return [face for face in faces if face.box[3] >= BACKGROUND_FACE_SHARE * height]
 
 
 def _face_problem(where: str, faces: list[Face]) -> str | None:

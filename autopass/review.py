@@ -22,7 +22,8 @@ from autopass.dossier import (
 )
 from autopass.microtasks import kind_of
 from autopass.microtasks.base import FACE_FIELDS, Facts, SettledTask, coerce
-from autopass.standards import APPLICATION, Standard
+from autopass.references import APPLICATION
+from autopass.standards import Standard
 
 __all__ = ["SettledTask", "apply_answers", "coerce", "decide_after_answers",
            "pages_people_classified"]

@@ -19,7 +19,8 @@ from autopass.dossier import (
 )
 from autopass.microtasks import all_kinds
 from autopass.microtasks.base import FACE_FIELDS, MicroTaskSpec
-from autopass.standards import APPLICATION, Standard
+from autopass.references import APPLICATION
+from autopass.standards import Standard
 
 __all__ = ["FACE_FIELDS", "MicroTaskSpec", "plan_microtasks"]
 

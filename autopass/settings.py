@@ -237,6 +237,12 @@ class Settings(BaseSettings):
         """Image crops shown in micro-tasks."""
         return self.data_dir / "crops"
 
+    @property
+    def indexes_dir(self) -> Path:
+        """Snapshots of the face and voice indexes (``autopass.risk.faces``): a cache of the
+        store, which a process starts from instead of rebuilding; safe to delete."""
+        return self.data_dir / "indexes"
+
 
 _current: Settings | None = None
 

@@ -61,6 +61,7 @@ def screen_across_dossiers(
             voice_engine=settings.voice_engine,
             voice_similarity=get_voice_engine(settings).similarity if voices else None,
             fingerprints=fingerprints or [], tampering=tampering or [],
+            snapshots=settings.indexes_dir,
         )
 
 

@@ -33,6 +33,7 @@ COMMAND_MODULES: dict[str, str] = {
     "agents": "agents",
     "voices": "voices",
     "calibrate": "calibrate",
+    "risk": "risk",
 }
 """Each command (or command group) of ``autopass`` and the module under ``autopass.cli`` that
 registers it."""

@@ -245,3 +245,47 @@ def bench_a4(
         table.add_row(name, "all", f"{found}/{pages} ({found / pages:.0%})",
                       f"{read}/{pages} ({read / pages:.0%})")
     Console().print(table)
+
+
+@app.command("bench-risk")
+def bench_risk(
+    entries: Annotated[
+        str, typer.Option("--entries", help="Stored entries per kind, comma-separated.")
+    ] = "10000,100000,1000000",
+    stores: Annotated[
+        str, typer.Option("--stores", help="sqlite,postgresql.")
+    ] = "sqlite,postgresql",
+    kinds: Annotated[str, typer.Option("--kinds", help="faces,photos.")] = "faces,photos",
+    queries: Annotated[int, typer.Option(min=2, help="Lookups timed per size.")] = 200,
+    exhaustive: Annotated[
+        int, typer.Option(min=0, help="Of those, also looked up through every stored row.")
+    ] = 20,
+    postgres_admin_url: Annotated[
+        str,
+        typer.Option("--postgres-admin-url",
+                     help="A PostgreSQL server where the bench may create and drop a database."),
+    ] = DEFAULT_POSTGRES_ADMIN_URL,
+    json_file: Annotated[
+        Path | None, typer.Option("--json", help="Also append each size's figures to this file.")
+    ] = None,
+) -> None:
+    """The lookups across dossiers (faces 1:N, photo reuse) at 10,000 to 1,000,000 synthetic
+    stored entries: insert, index build, snapshot, memory, lookup p50/p95, agreement with the
+    exhaustive lookups (README "Fraud across dossiers")."""
+    from autopass.devtools.risk_bench import run_risk_bench
+
+    console = Console()
+    for store in [s.strip() for s in stores.split(",") if s.strip()]:
+        if store not in STORES:
+            raise typer.BadParameter(f"{store!r} is not one of {', '.join(STORES)}",
+                                     param_hint="--stores")
+        for size in [int(n) for n in entries.split(",") if n.strip()]:
+            console.print(f"[bold]{store}, {size} entries[/bold]")
+            figures = run_risk_bench(
+                store=store, entries=size, kinds=tuple(k.strip() for k in kinds.split(",")),
+                queries=queries, exhaustive_queries=exhaustive,
+                postgres_admin_url=postgres_admin_url, say=console.print)
+            console.print_json(json.dumps(figures))
+            if json_file is not None:
+                with json_file.open("a", encoding="utf-8") as out:
+                    out.write(json.dumps(figures) + "\n")

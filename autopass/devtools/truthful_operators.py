@@ -27,9 +27,8 @@ from sqlmodel import select
 
 from autopass.dossier import DocumentResult, FieldRef
 from autopass.microtasks import MicroTaskKind, kind_of
+from autopass.references import APPLICATION
 from autopass.settings import Settings
-from autopass.standards import APPLICATION
-from autopass.store.queue import answer, claim_next, roles_for
 from autopass.store import (
     Dossier,
     DossierStatus,
@@ -39,6 +38,7 @@ from autopass.store import (
     session_scope,
     utc_now,
 )
+from autopass.store.queue import answer, claim_next, roles_for
 from autopass.web.tasks import crop_slots
 
 OPERATORS = ("truthful-1", "truthful-2")
@@ -187,7 +187,7 @@ def _answer_qa_reviews(settings: Settings, truths: Truths, slips: _Slips,
                        now: datetime) -> Counter[str]:
     """Claim and answer every waiting QA review from the truth (``slip_rate`` of the items
     slipped); a review with an item no truthful answer fits is left claimed."""
-    from autopass.quality.qa import ASKED_AS, QaAnswer, SIGNATURE, answer_review, next_review
+    from autopass.quality.qa import ASKED_AS, SIGNATURE, QaAnswer, answer_review, next_review
     from autopass.standards import load_standard
 
     counts: Counter[str] = Counter()

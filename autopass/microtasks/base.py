@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from autopass.documents import DocumentType
 from autopass.dossier import (
     CheckResult,
     DocumentResult,
@@ -23,10 +24,10 @@ from autopass.dossier import (
     FieldValue,
     Status,
 )
-from autopass.documents import DocumentType
 from autopass.errors import AutopassError
 from autopass.microtasks import CHOICE_KINDS, MicroTaskKind
-from autopass.standards import APPLICATION, Standard, field_spec
+from autopass.references import APPLICATION
+from autopass.standards import Standard
 
 if TYPE_CHECKING:
     from autopass.crops import PayloadView
@@ -340,12 +341,6 @@ def coerce(kind: str, value: Any) -> Any:
     if kind == "card_number":
         return "".join(ch for ch in text if ch.isdigit())
     return text
-
-
-def field_kind(standard: Standard, document_type: DocumentType, field_name: str) -> str:
-    """The kind of a document's field (``amount``, ``id_number``...); ``text`` when unknown."""
-    spec = field_spec(standard.document_specs, document_type, field_name)
-    return spec.kind if spec else "text"
 
 
 def given(value: Any, before: FieldValue | None, *, decisive: bool) -> FieldValue:

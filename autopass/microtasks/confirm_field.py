@@ -19,13 +19,13 @@ from autopass.microtasks.base import (
     ValueShown,
     Witness,
     coerce,
-    field_kind,
     given,
     mistyped,
     second_look,
     spec_for,
 )
-from autopass.standards import APPLICATION, Standard, needs_double_keying
+from autopass.references import APPLICATION
+from autopass.standards import Standard, needs_double_keying
 
 if TYPE_CHECKING:
     from autopass.crops import PayloadView
@@ -91,7 +91,7 @@ class ConfirmField(MicroTaskType):
 
     def apply(self, answer: ConfirmFieldAnswer, task: SettledTask, facts: Facts) -> None:
         for ref, document in facts.documents_about(task):
-            kind = field_kind(facts.standard, document.type, ref.field)
+            kind = facts.standard.field_kind(f"{document.type.value}.{ref.field}")[0]
             document.fields[ref.field] = given(
                 coerce(kind, answer.value), document.fields.get(ref.field), decisive=task.decisive)
 

@@ -25,7 +25,6 @@ from autopass.microtasks.base import (
     candidate_sources,
     candidate_value,
     coerce,
-    field_kind,
     given,
     mistyped,
     spec_for,
@@ -107,7 +106,7 @@ class ResolveMismatch(MicroTaskType):
         """Choosing one of the conflicting values stands behind what another gave; a value typed
         instead of choosing, a senior's too, is one person's: nobody else gave it."""
         for ref, document in facts.documents_about(task):
-            kind = field_kind(facts.standard, document.type, ref.field)
+            kind = facts.standard.field_kind(f"{document.type.value}.{ref.field}")[0]
             document.fields[ref.field] = given(
                 coerce(kind, answer.value), document.fields.get(ref.field),
                 decisive=answer.source != TYPED)

@@ -25,13 +25,14 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from autopass.errors import StandardsError
 from autopass.microtasks import all_kinds
 from autopass.quality.qa import FACE, QA_CHECK, same_value
 from autopass.quality.stats import Proportion, wilson
+from autopass.references import APPLICATION
 from autopass.reports import beijing_day, day_window
-from autopass.errors import StandardsError
 from autopass.settings import Settings
-from autopass.standards import APPLICATION, Standard, load_standard
+from autopass.standards import Standard, load_standard
 from autopass.store.models import Dossier, MicroTask, QaReview, QaState
 
 QA, TASK = "qa", "task"

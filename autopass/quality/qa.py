@@ -41,11 +41,12 @@ from autopass.dossier import (
     Status,
 )
 from autopass.errors import AutopassError
+from autopass.references import split_reference
 from autopass.review import coerce
 from autopass.risk import RISK_CHECK_ID
 from autopass.routing import MicroTaskSpec
 from autopass.rules import decide, evaluate
-from autopass.standards import Standard, field_spec, split_reference
+from autopass.standards import Standard, field_spec
 from autopass.store.audit import record_event
 from autopass.store.models import (
     MACHINE,

@@ -15,17 +15,15 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import Face, FaceEngine, OcrEngine, TextLine
 from autopass.reading.classify import (
+    TITLE_CONFIDENCE,
     UNREAD_LINES_OF_A_DOCUMENT,
     ImageCues,
     classify,
     holds_a_long_number,
     page_text,
 )
-from autopass.reading.extract import (
-    extract_fields,
-    labels_to_read,
-    value_to_look_below,
-)
+from autopass.reading.documents import extract_fields, value_to_look_below
+from autopass.reading.extract import labels_to_read
 from autopass.reading.layout import build_rows, label_places
 from autopass.reading.lines import (
     LineReader,
@@ -272,6 +270,10 @@ def _read_document(
     confirmed_type, confirmed = classify(lines, cues, specs)
     if confirmed_type == document_type:
         confidence = max(confidence, confirmed)
+    elif known is None and confirmed >= TITLE_CONFIDENCE:
+        # Its own printed title, read in full only now, names another type: the first pass took
+        # a label for the title (a contract's 公民身份号码 before its cut title 个人汽车消费贷…).
+        document_type, confidence, spec = confirmed_type, confirmed, specs[confirmed_type]
     fields = extract_fields(document_type, lines, image, spec)
     if _something_missing(fields) and not all(slot.complete for slot in slots):
         # A label hidden or misread: read everything before giving up on a field.
@@ -388,9 +390,9 @@ def look_beside_labels(
     """New lines found right of the labels whose value is missing or a fragment (an overprint
     across a photocopied ID number hides it from the page-wide detector, not from a look at its
     row; a short name alone in its cell may be missed too)."""
-    rows = build_rows(lines_of(slots))
-    found: list[Slot] = []
     printed = spec.printed_labels
+    rows = build_rows(lines_of(slots), printed)
+    found: list[Slot] = []
     for name, value in fields.items():
         places = label_places(rows, spec.fields[name].labels, printed) if _is_unread(value) else []
         if not places:

@@ -2,14 +2,16 @@
 
 Keywords come from ``standards/documents/<type>.yaml`` (one place). A keyword printed on several
 types (姓名 on the ID card and the licence) weighs less than one printed on a single type
-(公民身份号码), so titles decide and shared labels only confirm.
+(公民身份号码), so titles decide and shared labels only confirm. The rest of a type's vocabulary
+(its labels, other labels and signing words) counts too, at ``LABEL_WEIGHT``: another lender's
+contract with a heading of its own (汽车融资服务协议书) still prints 甲方, 借款金额, 客户签名.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from autopass.banks import BANKS_BY_BIN
@@ -39,6 +41,10 @@ SELFIE_WATERMARK_CHARACTERS = 160
 TITLE_CONFIDENCE = 0.99
 """A document whose printed title (its first keyword) was read, and no other title: settled."""
 BANK_NAMES = sorted(set(BANKS_BY_BIN.values()), key=len, reverse=True)
+LABEL_WEIGHT = 0.5
+"""What a label of a type's vocabulary weighs against a keyword of the same length."""
+LABELS_ALONE = 1.5
+"""Weight of labels that makes a page of their type without any keyword (three labels of its own)."""
 
 
 @dataclass(frozen=True)
@@ -57,17 +63,22 @@ def classify(
 ) -> tuple[DocumentType, float]:
     """The document type and how sure we are, in [0, 1] (low = ask a human)."""
     text = page_text(lines)
-    scores = _keyword_scores(text, specs)
-    scores[DocumentType.BANK_CARD] = scores.get(DocumentType.BANK_CARD, 0.0) + _bank_card_cues(text)
-    ranked = sorted(scores.items(), key=lambda item: -item[1])
-    best_type, best = ranked[0] if ranked else (DocumentType.OTHER, 0.0)
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if best < 1.0:
+    keyword_scores = _keyword_scores(text, specs)
+    keyword_scores[DocumentType.BANK_CARD] = keyword_scores.get(DocumentType.BANK_CARD, 0.0) + _bank_card_cues(text)
+    label_scores = _label_scores(text, specs)
+    scores = {t: keyword_scores.get(t, 0.0) + label_scores.get(t, 0.0) for t in {*keyword_scores, *label_scores}}
+    # A type is in the running on a keyword's worth of its keywords, or on labels alone enough.
+    eligible = [t for t in scores
+                if keyword_scores.get(t, 0.0) >= 1.0 or label_scores.get(t, 0.0) >= LABELS_ALONE]
+    if not eligible:
         return _without_keywords(text, cues)
+    best_type = max(eligible, key=lambda t: scores[t])
+    best = scores[best_type]
+    runner_up = max((score for t, score in scores.items() if t != best_type), default=0.0)
     titles_found = [t for t, spec in specs.items()
                     if spec.printed_title and _title_in(clean(spec.printed_title), text)]
-    if titles_found == [best_type]:
-        return best_type, TITLE_CONFIDENCE  # its own printed title, and no other's
+    if len(titles_found) == 1:
+        return titles_found[0], TITLE_CONFIDENCE  # its own printed title, and no other's
     margin = (best - runner_up) / best
     strength = min(1.0, best / 2.5)
     return best_type, round(min(0.995, 0.5 + 0.5 * margin * strength + 0.1 * strength), 3)
@@ -75,17 +86,24 @@ def classify(
 
 def _title_in(title: str, text: str) -> bool:
     """The printed title is in the text, allowing one misread or dropped character in a long
-    title (机动车销售统二发票, 机动车销售统发票)."""
-    if title in text:
-        return True
+    title (机动车销售统二发票, 机动车销售统发票), and standing as a title: never beside a colon
+    (证件类型：居民身份证 is a value, 公民身份号码： a label)."""
+    return any(text[start - 1:start] != ":" and text[end:end + 1] != ":"
+               for start, end in _title_spans(title, text))
+
+
+def _title_spans(title: str, text: str) -> Iterator[tuple[int, int]]:
+    """Where the title, or a long title with one character misread or dropped, is printed."""
+    for found in re.finditer(re.escape(title), text):
+        yield found.start(), found.end()
     if len(title) < 6:
-        return False
-    if any(title[:gap] + title[gap + 1 :] in text for gap in range(1, len(title) - 1)):
-        return True  # one character dropped inside (机动车销售统发票)
-    return any(
-        sum(a != b for a, b in zip(title, text[start : start + len(title)])) <= 1
-        for start in range(len(text) - len(title) + 1)
-    )
+        return
+    for gap in range(1, len(title) - 1):
+        for found in re.finditer(re.escape(title[:gap] + title[gap + 1:]), text):
+            yield found.start(), found.end()  # one character dropped inside (机动车销售统发票)
+    for start in range(len(text) - len(title) + 1):
+        if sum(a != b for a, b in zip(title, text[start:start + len(title)])) <= 1:
+            yield start, start + len(title)
 
 
 def page_text(lines: Sequence[TextLine]) -> str:
@@ -115,6 +133,34 @@ def _keyword_scores(text: str, specs: dict[DocumentType, DocumentSpec]) -> dict[
                 # the licence's, the invoice's and the registration's, 机动车销 only the invoice's.
                 holders = sum(any(half in k for k in theirs) for theirs in keywords.values())
                 total += 0.5 * weight / holders
+        if total:
+            scores[document_type] = total
+    return scores
+
+
+def _label_scores(text: str, specs: dict[DocumentType, DocumentSpec]) -> dict[DocumentType, float]:
+    """Each type's vocabulary beside its keywords (``DocumentSpec.vocabulary``) found on the page:
+    ``LABEL_WEIGHT`` for a label as long as a keyword, shared among the types whose words hold it
+    (日期 is in 开票日期 and 登记日期 too), none where it is read as part of another type's longer
+    word (名称 in 购买方名称)."""
+    keywords = {clean(k) for spec in specs.values() for k in spec.keywords}
+    vocabulary = {document_type: {clean(w) for w in spec.vocabulary if clean(w)} - keywords
+                  for document_type, spec in specs.items()}
+    every = {document_type: own | {clean(k) for k in specs[document_type].keywords}
+             for document_type, own in vocabulary.items()}
+    scores: dict[DocumentType, float] = {}
+    for document_type, own in vocabulary.items():
+        found = [word for word in own if word in text and len(word) >= 2]
+        # A word inside a longer one found of the same type is that one (借款人 in 借款人姓名).
+        found = [word for word in found if not any(word in other and word != other for other in found)]
+        total = 0.0
+        for word in found:
+            longer = [k for t, theirs in every.items() if t != document_type for k in theirs
+                      if word in k and k != word]
+            if _read_as_part_of(word, text, longer):
+                continue
+            holders = sum(any(word in k for k in theirs) for theirs in every.values())
+            total += LABEL_WEIGHT * min(2.0, len(word) / 3) / max(1, holders)
         if total:
             scores[document_type] = total
     return scores

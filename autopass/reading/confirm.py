@@ -114,7 +114,7 @@ def lines_near_label(spec: DocumentSpec, field: str, lines: Sequence[TextLine]) 
     None when no label of the field is printed (or read) on the page: the value may be anywhere.
     """
     field_spec = spec.fields[field]
-    rows = build_rows(lines)
+    rows = build_rows(lines, spec.printed_labels)
     places = label_places(rows, field_spec.labels, spec.printed_labels) if field_spec.labels else []
     if not places:
         return None

@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from autopass.engines.base import Alternatives, TextLine
 from autopass.reading.lines import text_slant
-from autopass.reading.text import clean
+from autopass.reading.text import clean, label_fragments
 
 
 LABEL_NOISE = ":;,.、_|·'`"
@@ -134,10 +134,15 @@ MAX_ROW_SLOPE = 0.1
 """Steepest residual tilt (about 6 degrees) that rows are followed along; steeper lines are noise."""
 
 
-def build_rows(lines: Sequence[TextLine]) -> list[Row]:
+def build_rows(lines: Sequence[TextLine], vocabulary: Sequence[str] = ()) -> list[Row]:
     """Lines whose centres are close across the page's text direction form one row, read left to
     right. A page photographed slightly askew keeps a small tilt after straightening; across a
-    wide table row (购买方名称 … 身份证号码) that tilt is more than the gap between two rows."""
+    wide table row (购买方名称 … 身份证号码) that tilt is more than the gap between two rows.
+
+    ``vocabulary``: the document's printed labels; a label broken over lines of its cell is joined
+    first (``join_broken_labels``)."""
+    if vocabulary:
+        lines = join_broken_labels(lines, vocabulary)
     slope = _row_slope(lines)
 
     def level(line: TextLine) -> float:
@@ -155,6 +160,108 @@ def build_rows(lines: Sequence[TextLine]) -> list[Row]:
                 continue
         groups.append([line])
     return [row_of(_left_to_right(group)) for group in groups]
+
+
+STACK_GAP = 1.2
+"""Largest gap, in line heights, between two lines of one label broken over its table cell (购买方
+over 名称, or one character a line: 购 over 买 over 方...)."""
+STACK_LINES = 8
+"""Most lines one broken label is joined from (a label of eight characters, one a line)."""
+
+
+def join_broken_labels(lines: Sequence[TextLine], vocabulary: Sequence[str]) -> list[TextLine]:
+    """``lines`` with each label broken over lines of its cell (购买方 over 名称, 购 over 买 over 方 over
+    名 over 称) joined into one line, and a label printed downwards in one tall box (购买方名称 read
+    from top to bottom) laid on its row: a line that together holds a label of ``vocabulary``
+    (``is_label_text``) where no one of them alone holds it whole. The joined line stands on the
+    row of the line right of it whose middle lies within the label's height (the value beside it
+    in the next cell); with none there, it spans the lines it was joined from (a value under it)."""
+    words = {clean(word) for word in vocabulary if clean(word)}
+    pieces = {piece for piece, _ in label_fragments(sorted(words))}
+    ordered = sorted(lines, key=lambda line: (line.bounds[1], line.bounds[0]))
+    used: set[int] = set()
+    stacks: list[list[int]] = []
+    for first in range(len(ordered)):
+        if first in used:
+            continue
+        chain, best = [first], None
+        while len(chain) < STACK_LINES:
+            below = _next_in_stack(ordered, chain[-1], used | set(chain))
+            if below is None:
+                break
+            chain.append(below)
+            if is_label_text("".join(clean(ordered[i].text) for i in chain), words, pieces):
+                best = list(chain)
+        alone = ordered[first]
+        standing = alone.bounds[3] >= 1.5 * alone.bounds[2] and len(clean(alone.text)) >= 2
+        if best is None and standing and is_label_text(clean(alone.text), words, pieces):
+            best = [first]
+        if best is not None:
+            stacks.append(best)
+            used.update(best)
+    if not stacks:
+        return list(lines)
+    joined = [_joined_label([ordered[i] for i in stack], [ordered[i] for i in range(len(ordered)) if i not in used])
+              for stack in stacks]
+    return [*(line for i, line in enumerate(ordered) if i not in used), *joined]
+
+
+def is_label_text(text: str, words: set[str], pieces: set[str]) -> bool:
+    """Whether ``text`` is a label of ``words`` as printed: one of them, with a bracketed qualifier
+    after it ((人), (元)), or with label words around it (借款本金金额: 借款本金 and 金额, two
+    characters of 贷款金额) - never with characters no label of the document holds, nor with a
+    second label (姓名 over 性别 are two rows' labels, not one)."""
+    text = re.sub(r"\([^)]{1,4}\)$", "", text)
+    if text in words:
+        return True
+    for word in sorted(words, key=len, reverse=True):
+        at = text.find(word)
+        if at >= 0 and len(word) >= 2:
+            return all(_label_words_only(part, words, pieces) for part in (text[:at], text[at + len(word):]))
+    return False
+
+
+def _label_words_only(text: str, words: set[str], pieces: set[str]) -> bool:
+    """Whether ``text`` is made of two-character pieces of labels (金额), none a label itself."""
+    chunks = [text[i : i + 2] for i in range(0, len(text), 2)]
+    return len(text) % 2 == 0 and all(chunk in pieces for chunk in chunks) \
+        and not any(word in text for word in words)
+
+
+def _next_in_stack(lines: Sequence[TextLine], index: int, taken: set[int]) -> int | None:
+    """The line right under ``lines[index]`` in its column (overlapping it across, its top within
+    ``STACK_GAP`` line heights of its bottom), if one."""
+    x, y, width, height = lines[index].bounds
+    best = None
+    for other, line in enumerate(lines):
+        if other in taken:
+            continue
+        ox, oy, ow, oh = line.bounds
+        overlap = min(x + width, ox + ow) - max(x, ox)
+        gap = oy - (y + height)
+        size = min(width, height, ow, oh)  # a character's size, whichever way the text runs
+        if overlap > 0.5 * min(width, ow) and -0.5 * size <= gap <= STACK_GAP * max(size, 1) \
+                and oy > y and (best is None or oy < lines[best].bounds[1]):
+            best = other
+    return best
+
+
+def _joined_label(stack: Sequence[TextLine], others: Sequence[TextLine]) -> TextLine:
+    """One line of the label held by ``stack`` (top to bottom), on the row of the line right of it."""
+    left, top, width, height = union_box(stack) or [0, 0, 0, 0]
+    right, bottom = left + width, top + height
+    beside = [line for line in others
+              if line.bounds[0] >= left + 0.5 * width
+              and top <= line.bounds[1] + line.bounds[3] / 2 <= bottom]
+    if beside:
+        nearest = min(beside, key=lambda line: line.bounds[0])
+        top, bottom = nearest.bounds[1], nearest.bounds[1] + nearest.bounds[3]
+    alternatives = tuple(option for line in stack for option in line.alternatives) \
+        if all(len(line.alternatives) == len(line.text) for line in stack) else ()
+    return TextLine(text="".join(line.text for line in stack),
+                    confidence=min(line.confidence for line in stack),
+                    box=((left, top), (right, top), (right, bottom), (left, bottom)),
+                    alternatives=alternatives)
 
 
 def _row_slope(lines: Sequence[TextLine]) -> float:
@@ -232,6 +339,7 @@ def label_places(
     places: list[tuple[int, int, int]] = []
     ordered = sorted(dict.fromkeys(clean(label) for label in labels), key=len, reverse=True)
     vocabulary = {word for word in (*ordered, *(clean(other) for other in others)) if word}
+    pieces = {piece for piece, _ in label_fragments(sorted(vocabulary))}
     for label in ordered:
         longer = [word for word in vocabulary if len(word) > len(label) and label in word]
         for cut in range(3 if len(label) >= 6 else 1):
@@ -241,7 +349,8 @@ def label_places(
                     if row.stands_as_label(match.start(), match.end())
                     and not _inside_longer(row.text, match.start(), match.end(), longer)]
             if hits:
-                places.extend((i, match.start(), match.end()) for i, match in hits)
+                places.extend((i, match.start(), _through_label_words(rows[i], match.end(), vocabulary, pieces))
+                              for i, match in hits)
                 break
     if not places:
         # OCR misread one character of the label (购买方名称 -> 私买方名称, 开票日期 -> 开票月期).
@@ -249,6 +358,19 @@ def label_places(
         for label in ordered:
             places.extend(_near_misses(rows, label, printed))
     return places
+
+
+def _through_label_words(row: Row, end: int, words: set[str], pieces: set[str]) -> int:
+    """Where a label found ending at ``end`` ends with the label words printed after it in its box
+    (借款本金金额: 借款本金, then 金额, two characters of 贷款金额), up to the box's end, a colon or a
+    bracket; else ``end``. A label word is never a value."""
+    box = row.owners[end - 1]
+    stop = end
+    while row.text[stop : stop + 2] in pieces and row.text[stop : stop + 2] not in words \
+            and row.owners[stop : stop + 2] == (box, box):
+        stop += 2
+    ends_there = stop in row.breaks or stop == len(row.text) or row.text[stop] in ":("
+    return stop if stop > end and ends_there else end
 
 
 def _inside_longer(text: str, start: int, end: int, longer: Sequence[str]) -> bool:

@@ -183,8 +183,17 @@ def lines_of(slots: Sequence[Slot]) -> list[TextLine]:
     elongated = [slot for slot in legible if slot.width > 2 * slot.height]  # a direction to measure
     level = text_slant([slot.quad for slot in elongated])
     lines = [slot.line for slot in legible
-             if slot not in elongated or abs(_slant(slot.quad) - level) <= MAX_SLANT_DEGREES]
+             if slot not in elongated or abs(_slant(slot.quad) - level) <= MAX_SLANT_DEGREES
+             or _runs_downwards(slot, level)]
     return sorted(lines, key=lambda line: (line.bounds[1], line.bounds[0]))
+
+
+def _runs_downwards(slot: Slot, level: float) -> bool:
+    """Text printed downwards, one character under the other, square to the rows (a table cell's
+    label 购/买/方/名/称 in one tall box): print, not an overprint slanting across the page."""
+    assert slot.line is not None
+    _, _, width, height = slot.line.bounds
+    return height >= 1.5 * width and abs(abs(_slant(slot.quad) - level) - 90.0) <= MAX_SLANT_DEGREES
 
 
 def _cut(slot: Slot, limit: float | None) -> tuple[Quad, bool]:

@@ -252,6 +252,16 @@ def read_validity(text: str) -> tuple[Reading, Reading]:
     return start, end
 
 
+_TERM_YEARS = re.compile(r"(?<![\d.\-/])(\d{1,2})\s*年(?![\d月])")
+
+
+def read_term_years(text: str) -> int | None:
+    """A validity term printed in years (6年, 十年 is not read): its number, or None. A year of a
+    date (2019年) is no term."""
+    match = _TERM_YEARS.search(clean(text))
+    return int(match.group(1)) if match else None
+
+
 def read_date(text: str, alternatives: Alternatives = ()) -> Reading:
     """The first date in ``text``; with none there, the one date that exchanging characters for
     the recogniser's runners-up proves (2026-89-14: no month 89, but 8 had 0 as runner-up), else

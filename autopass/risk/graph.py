@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlmodel import Session
 
 from autopass.charts import FONT, INK, MUTED, PALETTE
-from autopass.standards import mask_value
+from autopass.masking import mask_value
 from autopass.store.channels import dossiers_named
 from autopass.store.models import FindingState, RiskFinding
 

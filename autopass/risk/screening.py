@@ -13,6 +13,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import numpy as np
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from sqlmodel import Session
 
 from autopass.dossier import Application, CheckResult, DocumentResult, Status
 from autopass.risk.attributes import FACE, VOICE, Attribute, attributes_of
-from autopass.risk.faces import Similarity, as_bytes, face_index
+from autopass.risk.faces import FaceIndex, Similarity, as_bytes, face_index
 from autopass.risk.image_reuse import (
     PageFingerprint,
     forget_fingerprints,
@@ -114,9 +115,10 @@ def screen_dossier(
     voice_similarity: Similarity | None = None,
     fingerprints: list[PageFingerprint] = (),  # type: ignore[assignment]
     tampering: list[Tamper] = (),  # type: ignore[assignment]
+    snapshots: Path | None = None,
 ) -> Screening:
     """Look the dossier's values, faces and calls' voices up among the dossiers recorded within
-    the window."""
+    the window (``snapshots``: where the face and voice indexes start from, see ``risk.faces``)."""
     since = now - timedelta(days=policy.window_days)
     applicant = Applicant(application.applicant.id_number.strip().upper(),
                           application.applicant.name.strip())
@@ -127,16 +129,20 @@ def screen_dossier(
     faces = faces if search is not None and similarity is not None else []
     clusters: list[str] = []
     if faces and search is not None and similarity is not None:
-        clusters = _face_clusters(session, faces, applicant, engine or "", similarity,
-                                  search.same_person_at, search.candidates, database, since, own)
+        clusters = _face_clusters(session, faces, similarity,
+                                  search.same_person_at, search.candidates,
+                                  face_index(database, engine or "", int(faces[0].vector.size),
+                                             snapshots=snapshots), since, own)
     cluster = clusters[0] if clusters else (uuid.uuid4().hex if faces else None)
     attributes += [Attribute(FACE, value) for value in clusters or ([cluster] if cluster else [])]
     voice_search = policy.voices.get(voice_engine or "")
     voices = voices if voice_search is not None and voice_similarity is not None else []
     voice_clusters: list[str] = []
     if voices and voice_search is not None and voice_similarity is not None:
-        voice_clusters = _voice_clusters(session, voices, voice_engine or "", voice_similarity,
-                                         voice_search, database, since, own)
+        voice_clusters = _voice_clusters(
+            session, voices, voice_similarity, voice_search,
+            face_index(database, voice_engine or "", int(voices[0].vector.size),
+                       table=VoiceEmbedding, snapshots=snapshots), since, own)
     voice_cluster = voice_clusters[0] if voice_clusters else (uuid.uuid4().hex if voices else None)
     attributes += [Attribute(VOICE, value)
                    for value in voice_clusters or ([voice_cluster] if voice_cluster else [])]
@@ -247,18 +253,15 @@ def _check(screening: Screening) -> CheckResult:
                               f"({', '.join(screening.kinds)}): {describe(shown_links(screening))}")
 
 
-def _face_clusters(session: Session, faces: list[FaceVector], applicant: Applicant, engine: str,
-                   similarity: Similarity, same_person_at: float, candidates: int,
-                   database: str, since: datetime, own: set[int]) -> list[str]:
+def _face_clusters(session: Session, faces: list[FaceVector], similarity: Similarity,
+                   same_person_at: float, candidates: int,
+                   index: FaceIndex, since: datetime, own: set[int]) -> list[str]:
     """The clusters (people) of earlier faces the dossier's faces match, best match first."""
     scored: dict[str, float] = {}
-    index = face_index(database, engine, int(faces[0].vector.size))
     for face in faces:
-        for stored in index.nearest(session, face.vector, candidates):
-            if stored.dossier_id in own:
-                continue
-            score = similarity(face.vector, stored.vector)
-            if score >= same_person_at:
+        for stored, score in index.within(session, face.vector, similarity=similarity,
+                                          at=same_person_at, candidates=candidates):
+            if stored.dossier_id not in own:
                 scored[stored.cluster] = max(score, scored.get(stored.cluster, 0.0))
     recent = set(session.scalars(sa.select(FaceEmbedding.cluster).where(
         FaceEmbedding.cluster.in_(list(scored)),  # type: ignore[attr-defined]
@@ -266,19 +269,18 @@ def _face_clusters(session: Session, faces: list[FaceVector], applicant: Applica
     return sorted((c for c in scored if c in recent), key=lambda c: -scored[c])
 
 
-def _voice_clusters(session: Session, voices: list[VoiceVector], engine: str,
-                    similarity: Similarity, search: VoiceSearch, database: str, since: datetime,
+def _voice_clusters(session: Session, voices: list[VoiceVector], similarity: Similarity,
+                    search: VoiceSearch, index: FaceIndex, since: datetime,
                     own: set[int]) -> list[str]:
     """The clusters (speakers) of earlier calls the dossier's calls match, best match first; the
     threshold is the one for the two calls' channels."""
     scored: dict[str, float] = {}
-    index = face_index(database, engine, int(voices[0].vector.size), table=VoiceEmbedding)
+    lowest = min(search.same_voice_at.values())
     for voice in voices:
-        for stored in index.nearest(session, voice.vector, search.candidates):
-            if stored.dossier_id in own:
-                continue
-            score = similarity(voice.vector, stored.vector)
-            if score >= search.threshold(voice.channel, stored.channel):
+        for stored, score in index.within(session, voice.vector, similarity=similarity,
+                                          at=lowest, candidates=search.candidates):
+            if (stored.dossier_id not in own
+                    and score >= search.threshold(voice.channel, stored.channel)):
                 scored[stored.cluster] = max(score, scored.get(stored.cluster, -1.0))
     recent = set(session.scalars(sa.select(VoiceEmbedding.cluster).where(
         VoiceEmbedding.cluster.in_(list(scored)),  # type: ignore[attr-defined]

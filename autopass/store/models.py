@@ -424,7 +424,9 @@ class FaceEmbedding(SQLModel, table=True):
     """
 
     __tablename__ = "face_embeddings"
-    __table_args__ = (sa.Index("ix_face_embeddings_engine_id", "engine", "id"),)
+    # SQLite: ids never used again (the index holds vectors by id).
+    __table_args__ = (sa.Index("ix_face_embeddings_engine_id", "engine", "id"),
+                      {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
@@ -446,7 +448,8 @@ class VoiceEmbedding(SQLModel, table=True):
 
     __tablename__ = "voice_embeddings"
     __table_args__ = (sa.Index("ix_voice_embeddings_engine_id", "engine", "id"),
-                      sa.Index("ix_voice_embeddings_recorded_at", "recorded_at"))
+                      sa.Index("ix_voice_embeddings_recorded_at", "recorded_at"),
+                      {"sqlite_autoincrement": True})
 
     id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
@@ -488,10 +491,13 @@ class FindingState(StrEnum):
 class PhotoFingerprint(SQLModel, table=True):
     """A perceptual hash (64-bit pHash) of one page a dossier sent, with the document type found
     on it: the same photo in another applicant's dossier, re-compressed, cropped or turned, is
-    found by the Hamming distance of these (``autopass.risk.image_reuse``)."""
+    found by the Hamming distance of these (``autopass.risk.image_reuse``), looked up through
+    the indexed quarters ``band0``-``band3`` written in the same row."""
 
     __tablename__ = "photo_fingerprints"
-    __table_args__ = (sa.Index("ix_photo_fingerprints_kind_at", "kind", "recorded_at"),)
+    __table_args__ = (sa.Index("ix_photo_fingerprints_kind_at", "kind", "recorded_at"),
+                      *(sa.Index(f"ix_photo_fingerprints_band{band}", f"band{band}", "kind")
+                        for band in range(4)))
 
     id: int | None = Field(default=None, primary_key=True)
     dossier_id: int = Field(foreign_key="dossiers.id", ondelete="CASCADE", index=True)
@@ -499,6 +505,12 @@ class PhotoFingerprint(SQLModel, table=True):
     page: int
     kind: str = _text(24)  # id_photo | invoice_photo | registration_photo | selfie_photo
     phash: int = Field(sa_type=sa.BigInteger)  # the 64 bits as a signed integer
+    # The hash's four 16-bit quarters, highest first (multi-index hashing: a lookup within k bits
+    # reads only the rows one of whose quarters is within k // 4 bits of the wanted one's).
+    band0: int = 0
+    band1: int = 0
+    band2: int = 0
+    band3: int = 0
     content: str = _text(64, default="")  # the document's number as read: "" for a selfie
     id_number: str = _text(32)
     name: str = _text(64)

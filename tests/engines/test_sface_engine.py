@@ -83,6 +83,22 @@ def test_largest_face_comes_first(face_engine: SFaceEngine, face_pairs) -> None:
     assert len(faces) == 2 and faces[0].box[0] >= width and faces[0].box[2] > faces[1].box[2]
 
 
+def test_a_face_and_its_mirror_image_get_one_embedding(face_engine: SFaceEngine) -> None:
+    """The embedding averages the aligned face's and its mirror image's, where SFace alone gives
+    the two apart; a mirrored photo (a selfie from a front camera) scores as the photo does."""
+    photo = _astronaut()
+    [row] = face_engine._detect(photo, 1.0)
+    aligned = face_engine._recognizer.alignCrop(photo, row)
+    mirrored = cv2.flip(aligned, 1)
+    assert float(face_engine._feature(aligned) @ face_engine._feature(mirrored)) < 0.99
+    np.testing.assert_allclose(
+        face_engine._embed_aligned(aligned), face_engine._embed_aligned(mirrored), atol=1e-5)
+    [face] = face_engine.embed(photo)
+    assert np.linalg.norm(face.embedding) == pytest.approx(1.0)
+    np.testing.assert_allclose(face.embedding, face_engine._embed_aligned(aligned), atol=1e-6)
+    assert face_engine.similarity(face, face_engine.embed(cv2.flip(photo, 1))[0]) > 0.96
+
+
 def test_loads_and_embeds_without_the_network(monkeypatch: pytest.MonkeyPatch) -> None:
     """The models come from the installed wheel: nothing is fetched, even on a first load."""
 

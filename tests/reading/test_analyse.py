@@ -25,7 +25,7 @@ from autopass.reading.analyse import (
     one_per_type,
 )
 from autopass.reading.confirm import confirm_value
-from autopass.reading.extract import extract_fields
+from autopass.reading.documents import extract_fields
 from autopass.reading.lines import LineReader, line_image, lines_of, rotate_slots, text_slant
 from autopass.reading.locate import locate_documents
 from autopass.reading.orient import landscape_if_card

@@ -28,8 +28,20 @@ def test_a_licence_is_settled_by_its_title_despite_id_card_labels():
 
 
 def test_two_titles_on_one_page_are_not_settled():
-    _, confidence = classify(lines("机动车驾驶证", "公民身份号码", "姓名"), ImageCues(), SPECS)
+    _, confidence = classify(lines("机动车驾驶证", "机动车登记证书", "姓名"), ImageCues(), SPECS)
     assert confidence < TITLE_CONFIDENCE
+
+
+def test_a_contract_printing_the_id_cards_labels_is_no_id_card():
+    """An outside check's contracts: 公民身份号码 is the ID card's first keyword but no title (the
+    portrait side prints none); 居民身份证 after a colon is a value, not the back's title."""
+    for page in (lines("个人汽车消费贷款合同 签字页", "借款人：丁晨宇", "公民身份号码：320102198003219470"),
+                 lines("汽车贷款合同（签署页）", "证件类型：居民身份证", "证件号码：320102198003219470"),
+                 lines("个人汽车消费贷款合同 签字页", "借款人姓名", "公民身份号码 320102198003219470")):
+        assert classify(page, ImageCues(), SPECS) == (DocumentType.LOAN_CONTRACT, TITLE_CONFIDENCE)
+    # The title cut on a first pass: no title settles the ID card either.
+    cut = lines("个人汽车消费贷", "借款人：丁晨宇", "公民身份号码：320102198003219470")
+    assert classify(cut, ImageCues(), SPECS)[1] < TITLE_CONFIDENCE
 
 
 WATERMARK = ("13:11", "2026-04-24 面签拍照", "北京博瑞祥驰汽车销售服务有限公司", "经销商D-BJ-112 销售S-0896")

@@ -12,7 +12,8 @@ import pytest
 
 from autopass.documents import DocumentType
 from autopass.reading import analyse_page
-from autopass.reading.extract import CARD_DOUBT_CAP, extract_fields
+from autopass.reading.documents import extract_fields
+from autopass.reading.documents.bank_card import CARD_DOUBT_CAP
 from autopass.reading.signature import signature_present
 from autopass.devtools.samples.generator import Plan
 from autopass.devtools.samples.templates.contracts import render_bank_lines as render_loan_contract

@@ -9,7 +9,8 @@ import pytest
 
 from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
-from autopass.reading.extract import Fields, extract_fields
+from autopass.reading.documents import extract_fields
+from autopass.reading.extract import Fields
 from autopass.reading.text import label_fragments, read_name
 from autopass.settings import Settings
 from autopass.standards import load_document_specs

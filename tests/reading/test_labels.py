@@ -19,7 +19,7 @@ from PIL import Image
 from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
 from autopass.reading import analyse_page
-from autopass.reading.extract import extract_fields
+from autopass.reading.documents import extract_fields
 from autopass.reading.layout import build_rows, value_after
 from autopass.reading.text import clean, is_name
 from autopass.devtools.samples import draw

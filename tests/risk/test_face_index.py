@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from autopass.risk.faces import as_bytes, face_index, forget_indexes
 from autopass.settings import Settings
 from autopass.store import FaceEmbedding, session_scope
-from tests.risk.helpers import ENGINE, NOW, application, person, photo_of, record
+from tests.risk.helpers import ENGINE, NOW, application, cosine, person, photo_of, record
 
 
 def store_face_only(settings: Settings, dossier_id: int, vector: np.ndarray) -> None:
@@ -36,7 +36,8 @@ def test_a_face_committed_before_a_crash_is_found_by_the_next_search(web_store: 
     assert screening.members == [application(3).application_id, application(2).application_id]
     store_face_only(web_store, first, person(4))  # committed by a process that died at once
     with session_scope(web_store) as session:
-        assert [face.cluster for face in index.nearest(session, person(4), 1)] == ["crashed"]
+        assert [face.cluster for face, _ in index.within(session, person(4), similarity=cosine,
+                                                         at=0.9)] == ["crashed"]
 
 
 def test_a_new_process_rebuilds_the_index_from_the_store(web_store: Settings) -> None:

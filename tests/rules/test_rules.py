@@ -11,6 +11,7 @@ from autopass.dossier import (
     DocumentResult,
     FaceResult,
     FieldRef,
+    FieldValue,
     Status,
     documents_for_dealer,
 )
@@ -267,6 +268,18 @@ def test_low_confidence_name_that_differs_is_reviewed(standard):
     result = check(standard, "name_agrees_across_documents", documents=documents)
     assert result.status == Status.REVIEW
     assert result.subjects == [FieldRef(document=key(documents, T.DRIVING_LICENCE), field="name")]
+
+
+def test_a_page_of_a_type_with_nothing_read_beside_one_read_is_a_continuation_page(standard):
+    # The terms page of a two-page contract: classified a contract, nothing of the fields on it.
+    terms = DocumentResult(file="contract.pdf", page=1, type=T.LOAN_CONTRACT, confidence=0.74,
+                           fields={"borrower_name": FieldValue(value=None, confidence=0.0)})
+    documents = [terms, *make_documents()]
+    for rule_id in ("name_agrees_across_documents", "contract_signed"):
+        assert check(standard, rule_id, documents=documents).status == Status.PASS
+    # Alone, the empty page is still a doubt.
+    alone = [terms, *drop(make_documents(), T.LOAN_CONTRACT)]
+    assert check(standard, "contract_signed", documents=alone).status == Status.REVIEW
 
 
 def test_full_width_and_spaced_values_agree(standard):

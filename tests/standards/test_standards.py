@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
+import inspect
+import pkgutil
 import shutil
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+import autopass.rules
 from autopass.documents import DocumentType
 from autopass.errors import StandardsError
 from autopass.masking import mask_value
-from autopass.rules import CHECKS
+from autopass.rules import Rule, RuleModel
 from autopass.settings import PROJECT_ROOT, Settings
 from autopass.standards import (
-    Rule,
     check_all,
     load_document_specs,
     load_standard,
@@ -89,10 +92,20 @@ def test_document_specs_describe_every_contract_field():
     assert "公民身份号码" in specs[DocumentType.ID_CARD_FRONT].fields["id_number"].labels
 
 
-def test_every_rule_type_has_an_implementation():
-    rule_types = {member.model_fields["type"].annotation.__args__[0]
-                  for member in Rule.__origin__.__args__}  # type: ignore[attr-defined]
-    assert rule_types == set(CHECKS)
+def test_every_rule_type_is_one_module_with_its_check_and_every_module_is_a_rule_type():
+    union = set(Rule.__origin__.__args__)  # type: ignore[attr-defined]
+    modules = {info.name for info in pkgutil.iter_modules(autopass.rules.__path__)} - {"base", "agreement"}
+    by_module = {}
+    for name in modules:
+        module = importlib.import_module(f"autopass.rules.{name}")
+        defined = [cls for cls in vars(module).values() if isinstance(cls, type)
+                   and issubclass(cls, RuleModel) and cls.__module__ == module.__name__]
+        assert len(defined) == 1, f"autopass/rules/{name}.py defines {defined}, not one rule type"
+        by_module[name] = defined[0]
+    assert set(by_module.values()) == union, "a rule module missing from autopass.rules.Rule"
+    for name, cls in by_module.items():
+        assert not inspect.isabstract(cls), f"{cls.__name__} has no check"
+        assert cls.model_fields["type"].annotation.__args__[0] == name
 
 
 def test_schema_json_is_up_to_date():

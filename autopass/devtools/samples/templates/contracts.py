@@ -336,3 +336,107 @@ def render_signature_grid(facts: Facts, rng: random.Random) -> tuple[Image.Image
     draw.text(page, (90, top + 330), f"签署日期：{_signed_on(facts)}", 28, INK)
     _footer(page)
     return page, contract_fields(facts)
+
+
+@template("contract_principal_table", DocumentType.LOAN_CONTRACT, TemplateGroup.HOLDOUT)
+def render_principal_table(facts: Facts, rng: random.Random) -> tuple[Image.Image, DocumentFields]:
+    """A lender whose labels carry more words than the usual ones: headings over values (借款人名称
+    | 证件号码 | 贷款本金（元）), then 借款本金金额 in a line with the amount in capitals and figures;
+    the borrower signs under the lender's name and seal."""
+    page = _page(rng)
+    person = facts.person
+    draw.text(page, (A4[0] / 2, 100), "个人汽车抵押借款合同", 52, INK, spacing=6, bold=True, anchor="mt")
+    draw.text(page, (A4[0] / 2, 175), "（签署页）", 30, INK, anchor="mt")
+    draw.text(page, (90, 240), f"合同编号：{facts.contract_number}", 26, INK)
+    line = (60, 60, 70)
+    rows = [
+        [("借款人名称", 260), ("证件号码", 420), ("贷款本金（元）", 220), ("借款期限（月）", 160)],
+        [("", 260), ("", 420), ("", 220), ("", 160)],
+    ]
+    values = {
+        (1, 0): (person.name, INK, 32),
+        (1, 1): (person.id_number, INK, 27),
+        (1, 2): (money(facts.loan_amount), INK, 27),
+        (1, 3): (str(facts.term_months), INK, 28),
+    }
+    draw.table(page, (80, 300), rows, 80, line=line, label=line, size=26, values=values)
+    draw.text(page, (90, 500), f"借款本金金额：人民币{amount_in_words(facts.loan_amount)}（¥{money(facts.loan_amount)}）",
+              28, INK)
+    y = _clauses(page, 580, _CLAUSES[:2], 28)
+    y = max(y + 60, 1000)
+    x = draw.text(page, (90, y), "贷款人（盖章）：", 30, INK)
+    draw.text(page, (x + 6, y), facts.lender, 28, INK)
+    _lender_seal(page, facts, (860 + rng.randint(-40, 40), y + 10 + rng.randint(-15, 15)), rng)
+    y += 140
+    end = draw.text(page, (90, y), "借款人（签字）：", 32, INK)
+    ImageDraw.Draw(page).line((end, y + 44, 760, y + 44), fill=INK, width=2)
+    sign(page, facts, (int(end) + 10, y - 60, 760, y + 50), rng, (90, 580, 1100, y - 200))
+    draw.text(page, (90, y + 110), f"签署日期：{_signed_on(facts)}", 28, INK)
+    _footer(page)
+    return page, contract_fields(facts)
+
+
+_LINE_SIGNATURE_LABELS = ("借款人（签字/手印）：", "客户签名：", "借款人签名捺印：")
+
+
+@template("contract_instalment_agreement", DocumentType.LOAN_CONTRACT, TemplateGroup.HOLDOUT)
+def render_instalment_agreement(facts: Facts, rng: random.Random) -> tuple[Image.Image, DocumentFields]:
+    """A finance company's 协议 (no 合同 in its heading): the parties as 客户 lines, then the
+    borrower's signing line under a label of its own words (借款人（签字/手印）, 客户签名,
+    借款人签名捺印), the company's name and seal on the row below."""
+    page = _page(rng)
+    person = facts.person
+    draw.text(page, (A4[0] / 2, 110), "个人购车分期付款服务协议", 50, INK, spacing=4, bold=True, anchor="mt")
+    draw.text(page, (A4[0] / 2, 185), "签章页", 32, INK, anchor="mt")
+    draw.text(page, (90, 250), f"协议编号：{facts.contract_number}", 26, INK)
+    y = 320
+    for shown in (f"客户姓名：{person.name}", f"证件号码：{person.id_number}",
+                  f"借款金额：¥{money(facts.loan_amount)}（人民币{amount_in_words(facts.loan_amount)}）",
+                  f"分期期数：{facts.term_months}期"):
+        draw.text(page, (90, y), shown, 30, INK)
+        y += 68
+    y = _clauses(page, y + 30, _SHORT_CLAUSES, 28)
+    y = max(y + 110, 1080)
+    end = draw.text(page, (90, y), rng.choice(_LINE_SIGNATURE_LABELS), 32, INK)
+    ImageDraw.Draw(page).line((end + 4, y + 44, 820, y + 44), fill=INK, width=2)
+    sign(page, facts, (int(end) + 10, y - 60, 820, y + 50), rng, (90, 320, 1100, y - 140), thumb=True)
+    y += 120
+    x = draw.text(page, (90, y), "出借人（盖章）：", 30, INK)
+    draw.text(page, (x + 6, y), facts.lender[:16], 28, INK)
+    _lender_seal(page, facts, (860 + rng.randint(-40, 40), y - 30 + rng.randint(-15, 15)), rng)
+    draw.text(page, (90, y + 100), f"签订日期：{_signed_on(facts)}", 28, INK)
+    _footer(page)
+    return page, contract_fields(facts)
+
+
+_BOX_SIGNATURE_LABELS = ("甲方签章", "签名（盖章）", "客户签名")
+
+
+@template("contract_party_boxes", DocumentType.LOAN_CONTRACT, TemplateGroup.HOLDOUT)
+def render_party_boxes(facts: Facts, rng: random.Random) -> tuple[Image.Image, DocumentFields]:
+    """甲方 the borrower and 乙方 the lender, each in a ruled box: a heading cell (甲方签章,
+    签名（盖章）, 客户签名 | 乙方盖章) over the tall cell where it signs or seals."""
+    page = _page(rng)
+    person = facts.person
+    draw.text(page, (A4[0] / 2, 100), "汽车融资服务协议书", 52, INK, spacing=6, bold=True, anchor="mt")
+    draw.text(page, (A4[0] / 2, 175), "（以下无正文，为签署页）", 28, INK, anchor="mt")
+    y = 250
+    for shown in (f"甲方（借款人）：{person.name}", f"身份证号：{person.id_number}",
+                  f"乙方：{facts.lender[:18]}",
+                  f"融资金额：人民币{amount_in_words(facts.loan_amount)}（¥{money(facts.loan_amount)}）",
+                  f"融资期限：{facts.term_months}个月"):
+        draw.text(page, (90, y), shown, 30, INK)
+        y += 68
+    y = _clauses(page, y + 30, _CLAUSES[1:], 28)
+    top = max(y + 50, 1060)
+    line = (50, 50, 60)
+    heading = rng.choice(_BOX_SIGNATURE_LABELS)
+    draw.table(page, (80, top), [[(heading, 540), ("乙方盖章", 540)]], 70, line=line, label=line, size=30)
+    d = ImageDraw.Draw(page)
+    d.rectangle((80, top + 70, 620, top + 300), outline=line, width=2)
+    d.rectangle((620, top + 70, 1160, top + 300), outline=line, width=2)
+    sign(page, facts, (110, top + 100, 590, top + 270), rng, (90, 250, 1100, top - 40), thumb=True)
+    _lender_seal(page, facts, (890 + rng.randint(-40, 40), top + 185 + rng.randint(-20, 20)), rng)
+    draw.text(page, (90, top + 330), f"日期：{_signed_on(facts)}", 28, INK)
+    _footer(page)
+    return page, contract_fields(facts)

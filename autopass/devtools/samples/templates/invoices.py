@@ -242,3 +242,50 @@ def render_paper_b(facts: Facts, rng: random.Random) -> tuple[Image.Image, Docum
     draw.text(page, (1000, 896), "赵敏", 28, PRINTER)
     draw.seal(page, (440, 890), 110, facts.dealer_name, rng, centre_text="发票专用章", oval=True)
     return page, invoice_fields(facts)
+
+
+@template("invoice_paper_narrow", DocumentType.VEHICLE_INVOICE, TemplateGroup.HOLDOUT)
+def render_paper_narrow(facts: Facts, rng: random.Random) -> tuple[Image.Image, DocumentFields]:
+    """Another printer's paper form with narrow label cells: each label broken over two or three
+    lines of its cell (购买方 over 名称, or 购货单位 over （人）; 车辆识别代号 over 车架号码), the
+    total's label printed downwards one character a line; a laser printer, values a little off."""
+    page = draw.paper(INVOICE_SIZE, (248, 250, 248), rng)
+    line = (60, 100, 90)
+    vehicle = facts.vehicle
+    tax = _tax(vehicle.price)
+    draw.text(page, (INVOICE_SIZE[0] / 2, 46), "机动车销售统一发票", 52, (60, 100, 90), spacing=10,
+              bold=True, anchor="mt")
+    draw.text(page, (INVOICE_SIZE[0] / 2, 114), "发 票 联", 28, (60, 100, 90), anchor="mt")
+    draw.text(page, (1120, 60), "发票代码", 24, line)
+    draw.text(page, (1240, 56), facts.invoice_code, 28, PRINTER, mono=True)
+    draw.text(page, (1120, 104), "发票号码", 24, line)
+    draw.text(page, (1240, 98), facts.invoice_number, 32, (190, 30, 30), mono=True)
+    draw.text(page, (60, 170), "开票日期", 24, line)
+    draw.text(page, (180, 166), ymd(facts.invoice_date), 28, PRINTER, mono=True)
+    buyer = rng.choice(["购买方名称", "购货单位（人）"])
+    rows = [
+        [(buyer, 110), ("", 520), ("身份证号码/组织机构代码", 150), ("", 700)],
+        [("车辆类型", 110), ("", 520), ("厂牌型号", 150), ("", 700)],
+        [("车辆识别代号/车架号码", 110), ("", 520), ("发动机号码", 150), ("", 700)],
+        [("价税合计", 40), ("", 590), ("小写", 150), ("", 700)],
+        [("销货单位名称", 110), ("", 520), ("纳税人识别号", 150), ("", 700)],
+    ]
+    values = {
+        (0, 1): (facts.invoice_buyer_name, PRINTER, 32),
+        (0, 3): (facts.person.id_number, PRINTER, 30),
+        (1, 1): ("轿车", PRINTER, 28),
+        (1, 3): (vehicle.model, PRINTER, 24),
+        (2, 1): (facts.invoice_vin, PRINTER, 32),
+        (2, 3): (vehicle.engine_number, PRINTER, 28),
+        (3, 1): (amount_in_words(vehicle.price), PRINTER, 28),
+        (3, 3): (f"¥{money(vehicle.price)}", PRINTER, 32),
+        (4, 1): (facts.dealer_name, PRINTER, 24),
+        (4, 3): (f"91{facts.person.region.code}MA{facts.invoice_code[-6:]}", PRINTER, 22),
+    }
+    jitter = (rng.randint(-4, 12), rng.randint(-6, 6))
+    draw.table(page, (60, 220), rows, 130, line=line, label=line, size=24, values=values, jitter=jitter)
+    draw.text(page, (60, 900), "销货单位（章）", 24, line)
+    draw.text(page, (900, 900), "开票人", 24, line)
+    draw.text(page, (1000, 896), "孙丽", 28, PRINTER)
+    draw.seal(page, (440, 890), 110, facts.dealer_name, rng, centre_text="发票专用章", oval=True)
+    return page, invoice_fields(facts)
