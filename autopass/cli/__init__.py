@@ -23,6 +23,7 @@ COMMAND_MODULES: dict[str, str] = {
     "bench": "bench",
     "bench-a4": "bench",
     "bench-captures": "bench",
+    "bench-risk": "bench",
     "evaluate": "evaluate",
     "demo": "demo",
     "dealers": "dealers",
