@@ -164,13 +164,16 @@ class CountingDetections:
 
 @pytest.fixture(scope="module")
 def old_licence_photo() -> tuple[np.ndarray, dict[str, str]]:
-    """A phone photo of the 2008 driving licence, whose validity is a term in years (6年): its
-    end date is read neither on the card's outline nor on the whole photo."""
+    """A phone photo of the 2008 driving licence with its validity term painted over: its end
+    date is read neither on the card's outline nor on the whole photo."""
+    from PIL import ImageDraw
+
     from autopass.devtools.samples.templates import get_template
 
     rng = random.Random(0)
     plan = plan_dossier(rng, load_face_source(None), 0.0)
     card, fields = get_template("driving_licence_2008").render(plan.facts, rng)
+    ImageDraw.Draw(card).rectangle((232, 572, 1000, 636), fill=(248, 232, 236))  # 有效期限's value
     photo = photograph(card, rng, Difficulty.EASY).convert("RGB")
     return cv2.cvtColor(np.asarray(photo), cv2.COLOR_RGB2BGR), {
         name: str(fields[name]) for name in ("name", "id_number")}
