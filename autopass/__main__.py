@@ -1,3 +1,3 @@
-from autopass.cli import app
+from autopass.cli import main
 
-app(prog_name="autopass")
+main()

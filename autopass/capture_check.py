@@ -95,7 +95,13 @@ def check_capture(
     stated = stated or {}
     if expected_type not in (None, DocumentType.SELFIE):
         face = None  # a card's check needs no face found (~0.3 s): only a selfie is told by one
-    read = analyse_page(image, ocr=ocr, face=face, specs=specs, expected=expected_type)
+
+    def settled(document: ReadDocument) -> bool:  # the expected card, read for sure as stated
+        return document.type is expected_type \
+            and not _read_fields(document, standard, specs, stated)[2]
+
+    read = analyse_page(image, ocr=ocr, face=face, specs=specs, expected=expected_type,
+                        settled=settled if expected_type is not None else None)
     documents = [_check(document, image.shape, standard, specs, stated) for document in read]
     problems = [problem for document in documents for problem in document.problems]
     if not documents or all(d.type is DocumentType.OTHER for d in documents):
@@ -141,6 +147,23 @@ def stated_values(standard: Standard, application: dict[str, object],
 
 def _check(document: ReadDocument, page_shape: tuple[int, ...], standard: Standard,
            specs: dict[DocumentType, DocumentSpec], stated: dict[str, str]) -> CheckedDocument:
+    wanted, checked, problems = _read_fields(document, standard, specs, stated)
+    return CheckedDocument(
+        type=document.type,
+        confidence=round(document.confidence, 4),
+        region=document.region,
+        fields=checked,
+        legibility=_legibility(document, page_shape, wanted),
+        problems=problems,
+    )
+
+
+def _read_fields(
+    document: ReadDocument, standard: Standard, specs: dict[DocumentType, DocumentSpec],
+    stated: dict[str, str],
+) -> tuple[list[str], dict[str, CheckedField], list[str]]:
+    """The fields of ``document`` the standard judges, each as read and trusted or not, and the
+    problems found (its type unsure, a field unread, unsure or not as stated)."""
     kind = document.type.value
     problems: list[str] = []
     if document.type is not DocumentType.OTHER and document.confidence < standard.confidence.document_type:
@@ -163,14 +186,7 @@ def _check(document: ReadDocument, page_shape: tuple[int, ...], standard: Standa
             problems.append(f"{kind}.{name}: unsure ({value.confidence:.2f} < {needed:.2f})")
         if agrees is False:
             problems.append(f"{kind}.{name}: differs from the stated value")
-    return CheckedDocument(
-        type=document.type,
-        confidence=round(document.confidence, 4),
-        region=document.region,
-        fields=checked,
-        legibility=_legibility(document, page_shape, wanted),
-        problems=problems,
-    )
+    return wanted, checked, problems
 
 
 def _fields_judged(standard: Standard, document_type: str) -> list[str]:

@@ -66,6 +66,8 @@ def test_bench_writes_every_figure(tmp_path: Path, faces_dev_dir: Path | None, m
     assert sum(api["dossiers_then"].values()) == 1 and "processing" not in api["dossiers_then"]
     cold_start = report["cold_start_seconds"]  # two real `autopass process` commands
     assert set(cold_start) == {"new_data_dir", "later"} and min(cold_start.values()) > 0
+    for name, cold in report["cold_start"].items():  # its CPU time, read from /proc (Linux)
+        assert cold["seconds"] == cold_start[name] and cold["cpu_seconds"] > 0, name
 
 
 def test_bench_refuses_an_unknown_store() -> None:

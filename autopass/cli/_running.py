@@ -9,12 +9,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from autopass.engines.registry import get_face_engine, get_ocr_engine
 from autopass.errors import DossierError, ProcessingFailed
-from autopass.devtools.evaluation import EvaluatedDossier
 from autopass.intake import TRUTH_FILE
 from autopass.settings import Settings, get_settings, without_flow_heartbeats
+
+if TYPE_CHECKING:
+    from autopass.devtools.evaluation import EvaluatedDossier
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,8 @@ class Processed:
     def with_truth(self) -> EvaluatedDossier | None:
         """The result beside the folder's truth.json (a generated sample); None when the dossier
         could not be read or has no truth."""
+        from autopass.devtools.evaluation import EvaluatedDossier
+
         truth = self.folder / TRUTH_FILE
         if self.result is None or not truth.is_file():
             return None
@@ -37,15 +42,28 @@ class Processed:
 def start_up_alongside_prefect() -> None:
     """Load the flows and the engines' models while Prefect's ephemeral server starts (a process
     of its own, on the other core), not one after the other: the first dossier starts after the
-    slower of the two rather than their sum. Call it from the main thread, which must start the
-    server (``autopass.orchestration``)."""
+    slower of the two rather than their sum. The server is started first, before this process
+    imports Prefect, where it can be (``start_server_before_prefect``). Call it from the main
+    thread, which must start the server (``autopass.orchestration``)."""
+    from autopass.orchestration import (
+        import_prefect,
+        start_ephemeral_server,
+        start_server_before_prefect,
+        wait_for_server_started_before_prefect,
+    )
+
+    started = start_server_before_prefect()
+    if not started:
+        import_prefect()
     loading = threading.Thread(target=_load_flows_and_models, args=(get_settings(),),
                                name="start-up", daemon=True)
     loading.start()
-    from autopass.orchestration import start_ephemeral_server
-
-    start_ephemeral_server()
+    if started:
+        wait_for_server_started_before_prefect()  # Prefect is the other thread's to import
+    else:
+        start_ephemeral_server()
     loading.join()
+    start_ephemeral_server()  # once Prefect is imported: marks the runs of dead processes crashed
 
 
 def _load_flows_and_models(settings: Settings) -> None:
@@ -64,9 +82,8 @@ def process_folders(folders: list[Path], *, product: str | None = None) -> Itera
     (``autopass.orchestration``)."""
     # Progress lines of every task belong in Prefect's UI, not on the terminal.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
-    from autopass.orchestration import owned_flow_runs
-
     start_up_alongside_prefect()
+    from autopass.orchestration import owned_flow_runs
     from flows.process_dossier import ProcessDossierRequest, process_dossier
     from tasks.intake import read_dossier
 

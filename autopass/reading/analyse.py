@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
@@ -87,10 +87,16 @@ def analyse_page(
     face: FaceEngine | None = None,
     specs: dict[DocumentType, DocumentSpec] | None = None,
     expected: DocumentType | None = None,
+    settled: Callable[[ReadDocument], bool] | None = None,
 ) -> list[ReadDocument]:
     """Every document on ``image`` (BGR page), classified and read. ``expected``: the one
     document the photo was taken of (a capture checked on the spot); once the page reads as it,
-    no sheet of other cards is looked for on it (that search detects the whole page again)."""
+    no sheet of other cards is looked for on it (that search detects the whole page again).
+    ``settled``: whether a reading already answers the caller's question (a capture check: the
+    expected card with every field it judges read surely and as stated); the whole photo is then
+    not read again in the hope of a field the caller does not need (a licence's 有效期限 end,
+    unread on its outline and on the whole photo alike, made that second reading the slowest
+    check: 2.3 s of CPU against 0.8 s on a loaded machine, for the same verdict)."""
     started = time.perf_counter()
     specs = specs if specs is not None else _default_specs()
     reader = LineReader(ocr)
@@ -101,7 +107,8 @@ def analyse_page(
         begun = time.perf_counter()
         document = _read_document(item, reader=reader, face=face, specs=specs)
         if len(located) == 1 and item.region is None and not item.whole_page \
-                and (_could_be_better(document) or document.type == DocumentType.SELFIE):
+                and (document.type == DocumentType.SELFIE or _could_be_better(document)
+                     and not (settled is not None and settled(document))):
             # The outline found may not be the document's (a card on a desk of the same colour,
             # a selfie's background, the arc printed across a bank card): the whole photo is read
             # before calling it `other`, settling for a doubtful type or giving up on a field. A

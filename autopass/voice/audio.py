@@ -11,7 +11,6 @@ from math import gcd
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import resample_poly
 
 RATE = 16_000
 SOUNDFILE_SUFFIXES = frozenset({".wav", ".flac"})
@@ -68,6 +67,8 @@ def decode(path: Path, *, channel: int | None = None, max_seconds: float = 3600.
         mono = samples.mean(axis=1)
     if rate != RATE:
         factor = gcd(rate, RATE)
+        from scipy.signal import resample_poly  # 1 s of CPU to import: only when resampling
+
         mono = resample_poly(mono, RATE // factor, rate // factor)
     return Call(np.clip(mono, -1.0, 1.0).astype(np.float32), rate, channels)
 

@@ -143,3 +143,73 @@ def test_the_values_a_photo_must_show_come_from_the_standards_rules(settings: Se
         "borrower_name": APPLICATION["applicant"]["name"],
         "id_number": APPLICATION["applicant"]["id_number"],
         "loan_amount": str(APPLICATION["loan"]["amount"])}
+
+
+class CountingDetections:
+    """The OCR engine, counting its text detections (each one a pass over an image)."""
+
+    def __init__(self, ocr: object) -> None:
+        self.ocr, self.detections = ocr, 0
+
+    def detect(self, image: np.ndarray) -> list:
+        self.detections += 1
+        return self.ocr.detect(image)  # type: ignore[attr-defined]
+
+    def recognize(self, crops: list[np.ndarray], *, straightened: bool = True) -> list:
+        return self.ocr.recognize(crops, straightened=straightened)  # type: ignore[attr-defined]
+
+    def read(self, image: np.ndarray, *, straightened: bool = False) -> list:
+        return self.ocr.read(image, straightened=straightened)  # type: ignore[attr-defined]
+
+
+@pytest.fixture(scope="module")
+def old_licence_photo() -> tuple[np.ndarray, dict[str, str]]:
+    """A phone photo of the 2008 driving licence with its validity term painted over: its end
+    date is read neither on the card's outline nor on the whole photo."""
+    from PIL import ImageDraw
+
+    from autopass.devtools.samples.templates import get_template
+
+    rng = random.Random(0)
+    plan = plan_dossier(rng, load_face_source(None), 0.0)
+    card, fields = get_template("driving_licence_2008").render(plan.facts, rng)
+    ImageDraw.Draw(card).rectangle((232, 572, 1000, 636), fill=(248, 232, 236))  # 有效期限's value
+    photo = photograph(card, rng, Difficulty.EASY).convert("RGB")
+    return cv2.cvtColor(np.asarray(photo), cv2.COLOR_RGB2BGR), {
+        name: str(fields[name]) for name in ("name", "id_number")}
+
+
+@pytest.mark.parametrize("as_stated", [True, False])
+def test_a_card_read_surely_as_stated_on_its_outline_is_not_read_again_whole(
+    settings: Settings, old_licence_photo: tuple[np.ndarray, dict[str, str]], as_stated: bool
+) -> None:
+    """The pipeline reads the whole photo again for the unread end date; the check, which does
+    not judge it, stops at the outline's reading when that one already passes, with the same
+    fields. A reading that does not pass is read again as the pipeline reads it."""
+    from autopass.capture_check import check_capture
+    from autopass.documents import DocumentType
+    from autopass.engines.registry import get_ocr_engine
+    from autopass.reading import analyse_page
+    from autopass.standards import load_document_specs, load_standard
+
+    image, printed = old_licence_photo
+    stated = printed if as_stated else {**printed, "name": "王小明"}
+    specs, ocr = load_document_specs(settings), get_ocr_engine(settings)
+    checking, reading = CountingDetections(ocr), CountingDetections(ocr)
+
+    verdict = check_capture(image, standard=load_standard("new_car_loan", settings), specs=specs,
+                            ocr=checking, stated=stated,
+                            expected_type=DocumentType.DRIVING_LICENCE)
+    [read] = analyse_page(image, ocr=reading, specs=specs,
+                          expected=DocumentType.DRIVING_LICENCE)
+
+    [checked] = verdict.documents
+    assert read.fields["valid_to"].value is None
+    assert {name: (field.value, field.confidence) for name, field in checked.fields.items()} == {
+        name: (read.fields[name].value, round(read.fields[name].confidence, 4))
+        for name in ("name", "id_number")}
+    if as_stated:
+        assert verdict.ok and checking.detections < reading.detections
+    else:
+        assert verdict.problems == ["driving_licence.name: differs from the stated value"]
+        assert checking.detections == reading.detections

@@ -98,7 +98,8 @@ def server_of(process: subprocess.Popen[bytes], log: Path, deadline: float) -> t
         assert process.poll() is None, f"autopass process ended:\n{log.read_text()}"
         for child in children_of(process.pid):
             command = (Path("/proc") / str(child) / "cmdline").read_bytes().split(b"\0")
-            if b"uvicorn" in command and b"--port" in command:
+            server = b"uvicorn" in command or b"autopass.orchestration" in command
+            if server and b"--port" in command:
                 return child, int(command[command.index(b"--port") + 1])
         time.sleep(0.2)
     raise AssertionError(f"no Prefect server started:\n{log.read_text()}")
