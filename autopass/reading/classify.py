@@ -19,7 +19,7 @@ from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
 from autopass.reading.text import DIGIT_LOOKALIKES, PLAUSIBLE_YEARS, clean
 from autopass.standards import DocumentSpec
-from autopass.validators import id_birth_date, is_bank_card_number
+from autopass.validators import ID_NUMBER_SHAPE, id_birth_date, is_bank_card_number
 
 SELFIE_MAX_CHARACTERS = 12
 """A face photo carries almost no text; a card with a portrait carries dozens of characters."""
@@ -40,6 +40,9 @@ SELFIE_WATERMARK_CHARACTERS = 160
 """Most text a signing photo's watermark carries (time, GPS place, dealer, salesperson)."""
 TITLE_CONFIDENCE = 0.99
 """A document whose printed title (its first keyword) was read, and no other title: settled."""
+VALUE_MARKS = (":", "/")
+"""What stands between a label and its value, or between the parts of one value: a title has
+neither beside it."""
 BANK_NAMES = sorted(set(BANKS_BY_BIN.values()), key=len, reverse=True)
 LABEL_WEIGHT = 0.5
 """What a label of a type's vocabulary weighs against a keyword of the same length."""
@@ -86,9 +89,11 @@ def classify(
 
 def _title_in(title: str, text: str) -> bool:
     """The printed title is in the text, allowing one misread or dropped character in a long
-    title (机动车销售统二发票, 机动车销售统发票), and standing as a title: never beside a colon
-    (证件类型：居民身份证 is a value, 公民身份号码： a label)."""
-    return any(text[start - 1:start] != ":" and text[end:end + 1] != ":"
+    title (机动车销售统二发票, 机动车销售统发票), and standing as a title: never beside a colon or
+    a slash, never right before an ID number (证件类型：居民身份证, 张伟/居民身份证/3702…, a cell's
+    居民身份证 330106… are values; 公民身份号码： is a label)."""
+    return any(text[start - 1:start] not in VALUE_MARKS and text[end:end + 1] not in VALUE_MARKS
+               and not ID_NUMBER_SHAPE.match(text, end)
                for start, end in _title_spans(title, text))
 
 

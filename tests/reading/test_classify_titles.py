@@ -37,8 +37,11 @@ def test_a_contract_printing_the_id_cards_labels_is_no_id_card():
     portrait side prints none); 居民身份证 after a colon is a value, not the back's title."""
     for page in (lines("个人汽车消费贷款合同 签字页", "借款人：丁晨宇", "公民身份号码：320102198003219470"),
                  lines("汽车贷款合同（签署页）", "证件类型：居民身份证", "证件号码：320102198003219470"),
-                 lines("个人汽车消费贷款合同 签字页", "借款人姓名", "公民身份号码 320102198003219470")):
+                 lines("个人汽车消费贷款合同 签字页", "借款人姓名", "公民身份号码 320102198003219470"),
+                 lines("汽车贷款合同", "证件类型及号码", "居民身份证 330106197604152120")):
         assert classify(page, ImageCues(), SPECS) == (DocumentType.LOAN_CONTRACT, TITLE_CONFIDENCE)
+    booklet = lines("机动车登记证书", "1.机动车所有人/身份证明名称/号码", "张伟/居民身份证/370202198803121230")
+    assert classify(booklet, ImageCues(), SPECS) == (DocumentType.VEHICLE_REGISTRATION, TITLE_CONFIDENCE)
     # The title cut on a first pass: no title settles the ID card either.
     cut = lines("个人汽车消费贷", "借款人：丁晨宇", "公民身份号码：320102198003219470")
     assert classify(cut, ImageCues(), SPECS)[1] < TITLE_CONFIDENCE
