@@ -26,7 +26,6 @@ import math
 import os
 import random
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,6 +54,7 @@ from autopass.store.db import (
     get_engine,
     session_scope,
     temporary_postgres_database,
+    temporary_sqlite_database,
     upgrade,
 )
 
@@ -349,18 +349,6 @@ class QueueFigures:
         self.claim_ms += samples.claim_ms
         self.answer_ms += samples.answer_ms
         self.empty_claims += samples.empty_claims
-
-
-@contextmanager
-def throwaway_sqlite() -> Iterator[str]:
-    """A SQLite store file in a temporary folder, removed after."""
-    folder = Path(tempfile.mkdtemp(prefix="autopass-bench-sqlite-"))
-    url = f"sqlite:///{folder / 'queue.db'}"
-    try:
-        yield url
-    finally:
-        dispose_engine(url)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def fill_queue(url: str, tasks: int, *, now: datetime) -> None:
@@ -799,7 +787,7 @@ def _bench_queue(
     config: BenchConfig, work_dir: Path, say: Callable[[str], None]
 ) -> list[QueueFigures]:
     stores = {
-        "sqlite": throwaway_sqlite,
+        "sqlite": lambda: temporary_sqlite_database("autopass-bench-sqlite"),
         "postgresql": lambda: temporary_postgres_database(config.postgres_admin_url, "autopass_bench"),
     }
     results = []

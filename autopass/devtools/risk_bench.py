@@ -37,10 +37,10 @@ from autopass.risk.links import Applicant
 from autopass.settings import Settings
 from autopass.store import Dossier, FaceEmbedding, PhotoFingerprint
 from autopass.store.db import (
-    dispose_engine,
     get_engine,
     session_scope,
     temporary_postgres_database,
+    temporary_sqlite_database,
     upgrade,
 )
 
@@ -65,13 +65,8 @@ def throwaway_store(kind: str, postgres_admin_url: str) -> Iterator[str]:
         with temporary_postgres_database(postgres_admin_url, "autopass_riskbench") as url:
             yield url
         return
-    folder = Path(tempfile.mkdtemp(prefix="autopass-riskbench-"))
-    url = f"sqlite:///{folder / 'risk.db'}"
-    try:
+    with temporary_sqlite_database("autopass-riskbench") as url:
         yield url
-    finally:
-        dispose_engine(url)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def run_risk_bench(*, store: str, entries: int, kinds: tuple[str, ...], queries: int,

@@ -8,6 +8,8 @@ claim relies on this). PostgreSQL runs at READ COMMITTED; the queue locks rows e
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -167,6 +169,19 @@ def temporary_postgres_database(admin_url: str, prefix: str) -> Iterator[str]:
         yield url
     finally:
         drop_postgres_database(url)
+
+
+@contextmanager
+def temporary_sqlite_database(prefix: str) -> Iterator[str]:
+    """A SQLite store file in a new temporary folder; its URL, the folder removed after. For the
+    bench, never for a live store."""
+    folder = Path(tempfile.mkdtemp(prefix=f"{prefix}-"))
+    url = f"sqlite:///{folder / 'store.db'}"
+    try:
+        yield url
+    finally:
+        dispose_engine(url)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def create_postgres_database(admin_url: str, name: str) -> str:
