@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from autopass.private_data import private_dir
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The wheel ships the repository's standards/ inside the package (pyproject's wheel sources).
+SHIPPED_STANDARDS = Path(__file__).resolve().parent / "standards" / "shipped"
 DEVELOPMENT_SECRET = "autopass-development-secret-change-me"
 MAKE_A_SECRET = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
 MIN_SECRET_BYTES = 32
@@ -77,7 +79,8 @@ class Settings(BaseSettings):
         "PostgreSQL: postgresql+psycopg://user@host/db",
     )
     standards_dir: Path = Field(
-        PROJECT_ROOT / "standards", description="Folder of product standards (YAML)."
+        SHIPPED_STANDARDS if SHIPPED_STANDARDS.is_dir() else PROJECT_ROOT / "standards",
+        description="Folder of product standards (YAML); default the ones Autopass ships.",
     )
     ocr_engine: Literal["rapidocr", "easyocr"] = Field(
         "rapidocr", description="OCR engine: rapidocr (embedded, offline) or easyocr."

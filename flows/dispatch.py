@@ -34,7 +34,7 @@ def start_finalize(settings: Settings, dossier_id: int) -> threading.Thread | No
 
 
 def _finalize_here(settings: Settings, dossier_id: int) -> None:
-    from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
+    from autopass.flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
 
     with use_settings(settings):
         try:

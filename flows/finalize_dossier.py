@@ -23,13 +23,13 @@ from autopass.routing import plan_microtasks
 from autopass.settings import get_settings
 from autopass.standards import load_standard
 from autopass.store import NewMicroTask
-from tasks.channel import check_channel
-from tasks.checklist import evaluate_checklist
-from tasks.notify import notify_if_due
-from tasks.read_again import pages_to_show, read_classified_pages
-from tasks.risk import settle_and_check
-from tasks.route import prepare_microtasks
-from tasks.store import load_settled_dossier, record_decision
+from autopass.tasks.channel import check_channel
+from autopass.tasks.checklist import evaluate_checklist
+from autopass.tasks.notify import notify_if_due
+from autopass.tasks.read_again import pages_to_show, read_classified_pages
+from autopass.tasks.risk import settle_and_check
+from autopass.tasks.route import prepare_microtasks
+from autopass.tasks.store import load_settled_dossier, record_decision
 
 
 class FinalizeDossierRequest(BaseModel):

@@ -28,8 +28,8 @@ from autopass.inbox import (
 )
 from autopass.settings import get_settings, without_flow_heartbeats
 from autopass.store import session_scope
-from flows.process_dossier import ProcessDossierRequest, process_dossier
-from tasks.intake import read_dossier
+from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
+from autopass.tasks.intake import read_dossier
 
 PROCESS_DEPLOYMENT = "process-dossier/process-dossier"
 

@@ -2,7 +2,7 @@
 
 (a) Leases that ran out go back to the queue. Dossiers that stopped half-way are dealt with:
     - ``waiting_for_people`` with no open or claimed task (settled, but the finalize run never
-      happened or failed) -> ``finalize-dossier`` again, through ``flows.dispatch``;
+      happened or failed) -> ``finalize-dossier`` again, through ``autopass.flows.dispatch``;
     - ``processing`` for longer than ``stuck_processing_minutes`` -> ``failed`` with the reason.
       Nothing is re-run for them: the store keeps no folder to re-read, while the intake still
       holds such a folder in ``.processing/`` and retries it on its own;
@@ -33,15 +33,15 @@ from autopass.dealer_deadlines import deadline_days, overdue_requests, reject_ov
 from autopass.dossier import DossierResult
 from autopass.errors import StandardsError
 from autopass.store.queue import expire_leases, unfinalized_dossier_ids
-from flows.dispatch import start_finalize
+from autopass.flows.dispatch import start_finalize
 from autopass.settings import get_settings
 from autopass.standards import PostLoan, Standard, load_standard, loadable_standards
 from autopass.store import mark_dossier_failed, session_scope, stuck_dossier_ids
 from autopass.store.models import PostLoanKind
 from autopass.store.types import utc_now
-from tasks.channel import rescore
-from tasks.notify import notify_if_due
-from tasks.voice import forget_voiceprints
+from autopass.tasks.channel import rescore
+from autopass.tasks.notify import notify_if_due
+from autopass.tasks.voice import forget_voiceprints
 
 FINALIZE_WAIT_SECONDS = 600
 

@@ -19,18 +19,18 @@ from pydantic import BaseModel, Field
 
 from autopass.dossier import DossierResult, application_slug
 from autopass.settings import get_settings
-from tasks.channel import check_channel
-from tasks.checklist import evaluate_checklist
-from tasks.classify import classify_document, collect_documents
-from tasks.confirm import confirm_readings
-from tasks.face import match_faces
-from tasks.intake import open_dossier
-from tasks.notify import notify_if_due
-from tasks.qa import sample_for_qa
-from tasks.risk import inspect_documents, screen_across_dossiers
-from tasks.route import prepare_microtasks, route
-from tasks.store import record_result, store_originals
-from tasks.voice import call_results, check_calls, voices_of
+from autopass.tasks.channel import check_channel
+from autopass.tasks.checklist import evaluate_checklist
+from autopass.tasks.classify import classify_document, collect_documents
+from autopass.tasks.confirm import confirm_readings
+from autopass.tasks.face import match_faces
+from autopass.tasks.intake import open_dossier
+from autopass.tasks.notify import notify_if_due
+from autopass.tasks.qa import sample_for_qa
+from autopass.tasks.risk import inspect_documents, screen_across_dossiers
+from autopass.tasks.route import prepare_microtasks, route
+from autopass.tasks.store import record_result, store_originals
+from autopass.tasks.voice import call_results, check_calls, voices_of
 
 
 class ProcessDossierRequest(BaseModel):

@@ -67,7 +67,7 @@ def start_up_alongside_prefect() -> None:
 
 
 def _load_flows_and_models(settings: Settings) -> None:
-    import flows.process_dossier  # noqa: F401  (the tasks and what they import)
+    import autopass.flows.process_dossier  # noqa: F401  (the tasks and what they import)
 
     try:
         get_ocr_engine(settings)
@@ -84,8 +84,8 @@ def process_folders(folders: list[Path], *, product: str | None = None) -> Itera
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     start_up_alongside_prefect()
     from autopass.orchestration import owned_flow_runs
-    from flows.process_dossier import ProcessDossierRequest, process_dossier
-    from tasks.intake import read_dossier
+    from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
+    from autopass.tasks.intake import read_dossier
 
     for folder in folders:
         request = ProcessDossierRequest(folder=str(folder), product=product)

@@ -49,7 +49,7 @@ def intake_run(
     """
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from autopass.orchestration import owned_flow_runs
-    from flows.intake import IntakeRequest, intake
+    from autopass.flows.intake import IntakeRequest, intake
 
     request = IntakeRequest(
         inbox=str(inbox), archive=str(archive), rejected=str(rejected) if rejected else None,
@@ -77,7 +77,7 @@ def nightly_run(
     """Expire leases, re-finalize settled dossiers, report the day, find post-loan items."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from autopass.orchestration import owned_flow_runs
-    from flows.nightly_batch import NightlyBatchRequest, nightly_batch
+    from autopass.flows.nightly_batch import NightlyBatchRequest, nightly_batch
 
     try:
         report_day = date.fromisoformat(day) if day else None
@@ -94,7 +94,7 @@ def notify_dealers_run() -> None:
     failed: they are tried again on the next run)."""
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     from autopass.orchestration import owned_flow_runs
-    from flows.notify_dealers import notify_dealers
+    from autopass.flows.notify_dealers import notify_dealers
 
     with without_flow_heartbeats(), owned_flow_runs():
         deliveries = notify_dealers()

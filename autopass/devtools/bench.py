@@ -209,14 +209,14 @@ class DirectSteps:
 
 def process_directly(folder: Path, steps: Stopwatch) -> dict:
     """What ``process-dossier`` does, step for step (``run_steps``), without Prefect."""
-    from flows.process_dossier import ProcessDossierRequest, run_steps
+    from autopass.flows.process_dossier import ProcessDossierRequest, run_steps
 
     return run_steps(ProcessDossierRequest(folder=str(folder)), DirectSteps(steps)).contract_json()
 
 
 def process_with_flow(folder: Path) -> tuple[dict, Any]:
     """One dossier through the ``process-dossier`` flow; its result and flow-run id."""
-    from flows.process_dossier import ProcessDossierRequest, process_dossier
+    from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
 
     with without_flow_heartbeats():
         state = process_dossier(ProcessDossierRequest(folder=str(folder)), return_state=True)

@@ -154,7 +154,7 @@ def answer_with_truth(settings: Settings, truths: Truths, *, slip_rate: float = 
                       seed: int = 0) -> LoopReport:
     """Answer every task of the store's dossiers and finalize each settled one, until nothing is
     left; ``slip_rate`` of the answers slipped (``slipped``)."""
-    from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
+    from autopass.flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
 
     set_aside: set[int] = set()
     runs: Counter[int] = Counter()

@@ -13,12 +13,12 @@ DossierSettled = Callable[[Settings, int], None]
 
 
 def start_finalize(settings: Settings, dossier_id: int) -> None:
-    """Re-evaluate the dossier with the human answers and decide it (``flows.dispatch``).
+    """Re-evaluate the dossier with the human answers and decide it (``autopass.flows.dispatch``).
 
     Imported on first use: the finalize flow pulls in Prefect and the engines, which the page
     itself does not need to start.
     """
-    from flows.dispatch import start_finalize as start
+    from autopass.flows.dispatch import start_finalize as start
 
     start(settings, dossier_id)
 

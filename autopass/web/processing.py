@@ -1,7 +1,7 @@
 """Start ``process-dossier`` for a dossier a dealer's system sent, after its 202 is answered.
 
 ``AUTOPASS_PROCESS_MODE=inline`` (the default) runs the flow in a background thread of the web
-process, as ``finalize-dossier`` runs after the last answer (``flows.dispatch``); ``deployment``
+process, as ``finalize-dossier`` runs after the last answer (``autopass.flows.dispatch``); ``deployment``
 creates a run of the ``process-dossier`` deployment for a worker (the data dir, where the upload
 waits, must be the worker's too). Either way the submission's state follows: processing, then
 stored or failed; the upload's folder is deleted once the originals are in the store.
@@ -39,7 +39,7 @@ def start_processing(settings: Settings, submission_id: int, folder: Path) -> No
 
 
 def _process_here(settings: Settings, submission_id: int, folder: Path) -> None:
-    from flows.process_dossier import ProcessDossierRequest, process_dossier
+    from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
 
     state, problem = SubmissionState.STORED, None
     with use_settings(settings):

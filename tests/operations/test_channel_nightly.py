@@ -13,7 +13,7 @@ def test_the_nightly_batch_puts_a_risky_channel_under_watch_and_alerts(settings,
     from prefect.artifacts import Artifact
 
     from autopass.settings import use_settings
-    from flows.nightly_batch import NightlyBatchRequest, nightly_batch
+    from autopass.flows.nightly_batch import NightlyBatchRequest, nightly_batch
 
     time_machine.move_to(LATER)
     bad_and_good_dealers(settings)

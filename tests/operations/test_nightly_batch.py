@@ -53,7 +53,7 @@ def test_nightly_batch_tidies_reports_and_follows_up(settings, time_machine):
     from prefect.artifacts import Artifact
 
     from autopass.settings import use_settings
-    from flows.nightly_batch import NightlyBatchRequest, nightly_batch
+    from autopass.flows.nightly_batch import NightlyBatchRequest, nightly_batch
 
     # The batch runs at AS_OF; what it finalizes (A9) reads the clock, so the clock is AS_OF too.
     time_machine.move_to(AS_OF)

@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 from prefect.cli.deploy._models import PrefectYamlModel
 
-from flows.dispatch import FINALIZE_DEPLOYMENT
-from flows.intake import PROCESS_DEPLOYMENT
+from autopass.flows.dispatch import FINALIZE_DEPLOYMENT
+from autopass.flows.intake import PROCESS_DEPLOYMENT
 
 PREFECT_YAML = Path(__file__).resolve().parents[2] / "prefect.yaml"
 

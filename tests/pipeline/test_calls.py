@@ -13,8 +13,8 @@ from sqlmodel import select
 from autopass.settings import Settings, use_settings
 from autopass.store import DossierFile, MicroTask, session_scope
 from autopass.store.models import VoiceEmbedding
-from flows.process_dossier import ProcessDossierRequest, process_dossier
-from tasks.voice import CALL_CHECK_ID
+from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
+from autopass.tasks.voice import CALL_CHECK_ID
 from tests.voice_audio import RATE, silence, synthetic_voice
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

@@ -12,7 +12,7 @@ from autopass.settings import use_settings
 from autopass.store import session_scope, utc_now
 from autopass.store.channels import clear_watch, put_under_watch
 from autopass.store.models import ChannelKind
-from flows.process_dossier import ProcessDossierRequest, process_dossier
+from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

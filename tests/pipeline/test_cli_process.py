@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import flows.process_dossier as process_dossier_module
+import autopass.flows.process_dossier as process_dossier_module
 from autopass.cli import app
 from autopass.dossier import DossierResult
 from autopass.settings import Settings, use_settings
-from flows.process_dossier import artifact_key
+from autopass.flows.process_dossier import artifact_key
 from tests.factories import APPLICATION
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")

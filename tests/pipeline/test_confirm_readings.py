@@ -6,7 +6,7 @@ from autopass.crops import DocumentImages
 from autopass.documents import DocumentType as T
 from autopass.dossier import DocumentResult, FieldValue, Status
 from autopass.rules import evaluate
-from tasks.confirm import confirm_readings
+from autopass.tasks.confirm import confirm_readings
 from tests.engines.drawing import printed_line
 from tests.rules.conftest import (
     GOOD_FACE,

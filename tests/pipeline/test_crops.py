@@ -20,7 +20,7 @@ from autopass.dossier import (
 from autopass.errors import ImageError
 from autopass.routing import MicroTaskSpec
 from autopass.settings import Settings, use_settings
-from tasks.route import prepare_microtasks
+from autopass.tasks.route import prepare_microtasks
 from tests.factories import make_application
 
 CARD = DocumentResult(

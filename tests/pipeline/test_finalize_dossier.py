@@ -26,8 +26,8 @@ from autopass.store import (
     utc_now,
 )
 from autopass.devtools.truthful_operators import truthful_answer
-from flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
-from flows.process_dossier import ProcessDossierRequest, process_dossier
+from autopass.flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
+from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
 from tests.conftest import with_webhook
 from tests.pipeline.conftest import read_truth
 

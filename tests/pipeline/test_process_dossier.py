@@ -24,8 +24,8 @@ from autopass.store import (
     MicroTask,
     session_scope,
 )
-from flows.nightly_batch import NightlyBatchRequest, nightly_batch
-from flows.process_dossier import ProcessDossierRequest, process_dossier
+from autopass.flows.nightly_batch import NightlyBatchRequest, nightly_batch
+from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
 from tests.conftest import with_webhook
 from tests.pipeline.conftest import photocopied_file, read_truth
 

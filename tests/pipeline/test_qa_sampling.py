@@ -13,7 +13,7 @@ import yaml
 from autopass.settings import Settings, use_settings
 from autopass.store import AuditEvent, Dossier, DossierStatus, session_scope
 from autopass.store.models import QaReview, QaState
-from flows.process_dossier import ProcessDossierRequest, process_dossier
+from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 

@@ -39,8 +39,8 @@ from autopass.store import (
 from autopass.store.channels import ChannelDossier
 from autopass.store.models import ChannelKind, ChannelWatch, WatchState
 from autopass.web import create_app
-from flows.finalize_dossier import load_settled_dossier
-from tasks.channel import check_channel
+from autopass.flows.finalize_dossier import load_settled_dossier
+from autopass.tasks.channel import check_channel
 from tests.risk.helpers import NOW, POLICY, _standard, application, cosine, documents
 from tests.web.conftest import csrf_of, log_in
 

@@ -21,8 +21,8 @@ from autopass.store import (
     session_scope,
 )
 from autopass.web import create_app
-from tasks.store import load_settled_dossier
-from tasks.risk import settle_and_check
+from autopass.tasks.store import load_settled_dossier
+from autopass.tasks.risk import settle_and_check
 from tests.risk.helpers import application, record
 from tests.web.conftest import csrf_of, log_in
 

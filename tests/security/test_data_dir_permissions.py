@@ -86,7 +86,7 @@ def test_a_flow_run_outside_the_cli_keeps_the_data_dir_private_whatever_its_umas
     tmp_path: Path, unsigned_dossier: Path
 ) -> None:
     """A Prefect worker runs the flow with its own umask: every mode is set explicitly."""
-    from flows.process_dossier import ProcessDossierRequest, process_dossier
+    from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
 
     os.umask(OPEN_UMASK)
     settings = Settings(data_dir=tmp_path / "data")

@@ -24,7 +24,7 @@ from autopass.imaging import load_pages, measure_pixels
 from autopass.intake import open_dossier_folder
 from autopass.settings import Settings, use_settings
 from autopass.store import store_original
-from tasks.store import store_originals
+from autopass.tasks.store import store_originals
 from tests.factories import APPLICATION
 from tests.security.dossiers import (  # noqa: F401  (keep_umask: a fixture)
     SYMBOLIC_LINK,

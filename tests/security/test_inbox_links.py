@@ -91,7 +91,7 @@ def test_a_dangling_link_in_a_folder_does_not_stop_the_intake(layout: InboxLayou
 def test_a_dossier_with_links_is_rejected_naming_the_file(
     tmp_path: Path, settings: Settings, layout: InboxLayout
 ) -> None:
-    from flows.intake import IntakeRequest, intake
+    from autopass.flows.intake import IntakeRequest, intake
 
     other = drop(tmp_path / "archive-of-others", "other", {"id_front.jpg": jpeg("red")})
     folder = drop(layout.inbox, "d1")

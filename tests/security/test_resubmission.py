@@ -135,7 +135,7 @@ def test_another_dealers_folder_is_refused_at_the_door_and_changes_nothing(
 def test_the_intake_moves_another_dealers_folder_aside_with_the_reason(
     store: Settings, tmp_path: Path
 ) -> None:
-    from flows.intake import IntakeRequest, intake
+    from autopass.flows.intake import IntakeRequest, intake
 
     decided_dossier(store)
     before = snapshot(store)
