@@ -26,6 +26,9 @@ PADDING = 0.12
 """Share of a block's size added on each side: the card's margins, its portrait or emblem."""
 MIN_LINES = 3
 """A block of fewer lines is a stray mark or a stamp, not a document."""
+TALLEST_MEASURE = 1.5
+"""Gaps are measured in line heights of at most this many times the sheet's median line: a card's
+large title reaches its own rows, not the next card across the blank space between them."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,7 @@ def _line(quad: Quad) -> _Line | None:
 def _groups(lines: list[_Line]) -> list[list[_Line]]:
     """Lines joined when close enough in rows and along them (single linkage)."""
     parent = list(range(len(lines)))
+    tallest = TALLEST_MEASURE * sorted(line.height for line in lines)[len(lines) // 2]
 
     def root(i: int) -> int:
         while parent[i] != i:
@@ -86,7 +90,7 @@ def _groups(lines: list[_Line]) -> list[list[_Line]]:
     for i, a in enumerate(lines):
         for j in range(i + 1, len(lines)):
             b = lines[j]
-            size = max(a.height, b.height)
+            size = min(max(a.height, b.height), tallest)
             across = max(0.0, max(a.left, b.left) - min(a.right, b.right))
             down = max(0.0, max(a.top, b.top) - min(a.bottom, b.bottom))
             if across <= ITEM_GAP * size and down <= ROW_GAP * size:

@@ -26,7 +26,6 @@ NOT_YET = {
     "stacked_grey_enlarged_overprint": "the overprint across the name: read None (as before #26)",
     "side_by_side_grey_overprint": "the front's outline lost to the overprint; its text block "
                                    "misses the portrait half (region IoU 0.42)",
-    "turned_colour": "the turned front is not found beside the back",
 }
 """Layouts whose test page is not read right yet."""
 
@@ -92,3 +91,14 @@ def test_text_blocks_ignore_an_overprint_slanting_across_the_sheet() -> None:
                  for x in range(0, 2400, 350) for y in range(0, 3400, 300)]
     blocks = text_blocks(_card_text(700, 400) + _card_text(700, 1800) + overprint, (3508, 2480))
     assert len(blocks) == 2
+
+
+def test_a_large_title_does_not_join_two_cards_across_the_blank_space_between_them() -> None:
+    """Two cards turned on their side, side by side: the back's large title (twice the body
+    text's height) stands nearer the front's last row than twice its own height allows."""
+    front = [_row(x, 180, 40, 400) for x in (440, 500, 560, 620)]  # rows 40 px tall, turned
+    back = [_row(880, 180, 100, 500),  # 居民身份证, the card's title, 220 px from the front
+            *(_row(x, 180, 45, 400) for x in (1100, 1160))]  # its rows, 120 px from the title
+    blocks = text_blocks(front + back, (1400, 1900))
+    assert len(blocks) == 2
+    assert blocks[0][0] < 700 < blocks[1][0]
