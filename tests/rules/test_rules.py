@@ -206,6 +206,17 @@ def test_unparsable_expiry_is_reviewed(standard):
     assert check(standard, "id_card_valid_at_submission", documents=documents).status == Status.REVIEW
 
 
+def test_an_expired_driving_licence_goes_to_a_person_not_through(standard):
+    documents = set_field(make_documents(), T.DRIVING_LICENCE, "valid_to", "2020-05-20")
+    result = check(standard, "driving_licence_valid_at_submission", documents=documents)
+    assert (result.status, result.hard) == (Status.FAIL, False)
+    assert "expired on 2020-05-20" in result.detail
+
+
+def test_a_valid_driving_licence_passes(standard):
+    assert check(standard, "driving_licence_valid_at_submission").status == Status.PASS
+
+
 def test_card_not_yet_valid_fails(standard):
     documents = set_field(make_documents(), T.ID_CARD_BACK, "valid_from", "2027-01-01")
     result = check(standard, "id_card_valid_at_submission", documents=documents)
