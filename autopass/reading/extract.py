@@ -27,6 +27,7 @@ from autopass.reading.signature import read_signature
 from autopass.reading.text import (
     INVALID_CONFIDENCE,
     LONG_TERM,
+    LONGEST_NAME,
     MERGED_NAME_PENALTY,
     REPAIRED_PENALTY,
     SHORTEST_NAME,
@@ -97,8 +98,15 @@ class Page:
                 return find_amount(found.text) is not None or chinese_amount(found.text) is not None
             return True
 
-        return value_after(self.rows, spec.labels, self.stops,
-                           below="below" in spec.value_at, accept=accept)
+        def sentence(found: Found) -> bool:
+            """Text glued to a name's label that no name fits (a clause's words, too many for a
+            name and ending at no label): the label is a word of a sentence."""
+            reading = _read_name_at(self, field, found)[0]
+            return reading.value is not None and len(reading.value) > LONGEST_NAME \
+                and "·" not in reading.value and reading.trust <= INVALID_CONFIDENCE
+
+        return value_after(self.rows, spec.labels, self.stops, below="below" in spec.value_at,
+                           accept=accept, sentence=sentence if spec.kind == "name" else None)
 
 
 def value_of(reading: Reading, found: Found | None, ocr_confidence: float | None = None) -> FieldValue:

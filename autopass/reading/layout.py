@@ -177,7 +177,7 @@ def join_broken_labels(lines: Sequence[TextLine], vocabulary: Sequence[str]) -> 
     row of the line right of it whose middle lies within the label's height (the value beside it
     in the next cell); with none there, it spans the lines it was joined from (a value under it)."""
     words = {clean(word) for word in vocabulary if clean(word)}
-    pieces = {piece for piece, _ in label_fragments(sorted(words))}
+    pieces = {fragment.piece for fragment in label_fragments(sorted(words))}
     ordered = sorted(lines, key=lambda line: (line.bounds[1], line.bounds[0]))
     used: set[int] = set()
     stacks: list[list[int]] = []
@@ -339,7 +339,7 @@ def label_places(
     places: list[tuple[int, int, int]] = []
     ordered = sorted(dict.fromkeys(clean(label) for label in labels), key=len, reverse=True)
     vocabulary = {word for word in (*ordered, *(clean(other) for other in others)) if word}
-    pieces = {piece for piece, _ in label_fragments(sorted(vocabulary))}
+    pieces = {fragment.piece for fragment in label_fragments(sorted(vocabulary))}
     for label in ordered:
         longer = [word for word in vocabulary if len(word) > len(label) and label in word]
         for cut in range(3 if len(label) >= 6 else 1):
@@ -429,17 +429,25 @@ def value_after(
     *,
     below: bool = False,
     accept: Callable[[Found], bool] | None = None,
+    sentence: Callable[[Found], bool] | None = None,
 ) -> Found | None:
     """The text after a label on its row, up to the next of ``stops`` (other labels); with
     ``below``, where nothing stands there, the text under the label on the next row.
 
     The first value found that is not empty (and that ``accept`` takes: a label word is not a
-    name) wins; else the first found, empty or refused, so that its place is known.
+    name) wins; else the first found, empty or refused, so that its place is known. A label
+    whose own box goes on as ``sentence`` says (第二条 借款人已仔细阅读…) is a word of that
+    sentence: neither what follows it nor what lies under it is its value.
     """
     fallback: Found | None = None
     stop_texts = [s for s in dict.fromkeys(clean(stop) for stop in stops) if s]
     for index, start, end in label_places(rows, labels, stop_texts):
-        candidates = [_right_of(rows, index, end, stop_texts)]
+        right = _right_of(rows, index, end, stop_texts)
+        row = rows[index]
+        if sentence is not None and right.text and right.start < len(row.owners) \
+                and row.owners[right.start] == row.owners[end - 1] and sentence(right):
+            continue
+        candidates = [right]
         if below:
             candidates.append(_under(rows, index, start, end, stop_texts))
         for found in candidates:

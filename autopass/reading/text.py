@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import combinations, product
 
+from typing import NamedTuple
 from opencc import OpenCC
 
 from autopass.engines.base import Alternatives
@@ -449,11 +450,13 @@ def likelier_name(name: str, alternatives: Sequence[Sequence[tuple[str, float]]]
     return "".join(chosen)
 
 
-def read_name(text: str, fragments: Sequence[tuple[str, int]] = ()) -> Reading:
+def read_name(text: str, fragments: Sequence[LabelPiece] = ()) -> Reading:
     """A person's name: the first run of Han characters (numbers glued to it are dropped); a run
-    too long for a name is cut where a misread label begins (林梅梅绿询证号码 -> 林梅梅).
+    too long for a name is cut where a misread label begins and runs to its end (林梅梅绿询证号码
+    -> 林梅梅). A label word inside a longer run is no such end: the run is a sentence
+    (对本合同条款无异议 is not 对本 and 合同…), not a name.
 
-    ``fragments``: (two characters of a label, their offset in it), see ``label_fragments``.
+    ``fragments``: pieces of the labels printed around the name, see ``label_fragments``.
     """
     runs = _NAME_RUN.findall(strip_punctuation(clean(text)))
     if not runs:
@@ -465,8 +468,11 @@ def read_name(text: str, fragments: Sequence[tuple[str, int]] = ()) -> Reading:
         return Reading(name or None, UNPROVEN_PENALTY if name else 0.0)
     # The earliest recognised piece tells where the label starts (later ones drift, since OCR
     # may also have dropped or merged characters of the label in between).
-    places = sorted((name.find(piece, 2), offset) for piece, offset in fragments if name.find(piece, 2) >= 2)
-    cuts = [place - offset for place, offset in places if place == places[0][0] and place - offset >= 2]
+    places = sorted((name.find(piece, 2), offset, length) for piece, offset, length in fragments
+                    if name.find(piece, 2) >= 2)
+    cuts = [place - offset for place, offset, length in places
+            if place == places[0][0] and 2 <= place - offset <= LONGEST_NAME
+            and len(name) - (place - offset) <= length + 1]
     if cuts:
         return Reading(name[: min(cuts)], UNPROVEN_PENALTY * MERGED_NAME_PENALTY)
     return Reading(name, INVALID_CONFIDENCE)
@@ -476,20 +482,32 @@ _NAME_SHAPE = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9
 """A person's name as printed: 2-4 Han characters, or Han parts joined by a middle dot."""
 _ORGANISATION = re.compile(r"银行|分行|支行|公司|集团|有限|信用社|合作社")
 """Words of an institution's name (the lender beside the borrower): never in a person's."""
+_ARTICLE_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇两\d]+[条章款节项页]")
+"""A clause's or page's number (第三条, 第2页): it heads running text, and is no name."""
 
 
 def is_name(value: object, label_words: Sequence[str] = ()) -> bool:
     """Whether ``value`` can be a person's name (every field of kind ``name``, every document):
     shaped like one, no institution's, and no label printed on the document (``label_words``:
     贷款人, 签字 read where the value was expected), nor a piece of one, nor one glued to it."""
-    if not isinstance(value, str) or not _NAME_SHAPE.fullmatch(value) or _ORGANISATION.search(value):
+    if not isinstance(value, str) or not _NAME_SHAPE.fullmatch(value) or _ORGANISATION.search(value) \
+            or _ARTICLE_NUMBER.fullmatch(value):
         return False
     words = {clean(word) for word in label_words}
     return not any(len(word) >= SHORTEST_NAME and (word in value or value in word) for word in words)
 
 
-def label_fragments(labels: Sequence[str]) -> list[tuple[str, int]]:
+class LabelPiece(NamedTuple):
+    """Two characters of a label, where they stand in it, and the label's length."""
+
+    piece: str
+    offset: int
+    label_length: int
+
+
+def label_fragments(labels: Sequence[str]) -> list[LabelPiece]:
     """Two-character pieces of labels with their offset: what survives of a misread label."""
-    pieces = {(label[i : i + 2], i) for label in labels for i in range(len(label) - 1)
+    pieces = {LabelPiece(label[i : i + 2], i, len(label)) for label in labels
+              for i in range(len(label) - 1)
               if all("\u4e00" <= ch <= "\u9fff" for ch in label[i : i + 2])}
     return sorted(pieces)

@@ -74,7 +74,7 @@ def test_two_rows_labels_are_not_one_label(specs: Specs) -> None:
 
 def test_a_label_with_label_words_or_a_unit_around_it_is_a_label(specs: Specs) -> None:
     words = {clean(word) for word in specs[DocumentType.LOAN_CONTRACT].printed_labels}
-    pieces = {piece for piece, _ in label_fragments(sorted(words))}
+    pieces = {fragment.piece for fragment in label_fragments(sorted(words))}
     for printed in ("借款本金金额", "贷款本金(元)", "借款人姓名"):
         assert is_label_text(printed, words, pieces), printed
     for printed in ("借款本金张伟", "借款人周晓明", "张伟"):

@@ -52,6 +52,14 @@ def test_a_name_loses_the_number_and_the_misread_label_glued_to_it() -> None:
     assert read_name("张伟性刷男").trust < 0.5  # too long for a name and no label to cut at
 
 
+def test_a_sentence_holding_a_label_word_is_no_name_glued_to_a_label() -> None:
+    """合同 begins the label 合同编号, but a clause goes on past where that label would end."""
+    fragments = label_fragments(["合同编号", "身份证号码"])
+    for clause in ("对本合同条款无异议", "已仔细阅读本合同全部条款并同意"):
+        assert read_name(clause, fragments).trust < 0.5, clause
+    assert read_name("李娜合同编号", fragments).value == "李娜"
+
+
 def test_registration_owner_after_a_label_that_wrapped(specs) -> None:  # type: ignore[no-untyped-def]
     fields = read(DocumentType.VEHICLE_REGISTRATION, specs, "机动车登记证书", "登记编号377900449699",
                   "1.机动车所有人/身份证明名称/号", "码方静悦/居民身份证/370102200202219560")
@@ -305,3 +313,14 @@ def test_a_licence_period_whose_label_and_start_a_finger_hid_still_gives_its_end
                   "证号43010419820706304X", "姓名张敏怡", "初次领证日2014-04-04",
                   "26-04-04 至 2032-04-04")
     assert (fields["valid_from"], fields["valid_to"]) == (None, "2032-04-04")
+
+
+@pytest.mark.parametrize("label", ["借款人", "姓名"])
+def test_a_borrower_label_in_the_clauses_above_the_details_is_a_word_of_them(specs, label) -> None:  # type: ignore[no-untyped-def]
+    """The terms above the borrower's details name 借款人 in running text without a comma in
+    the line OCR returns: neither the words after it nor the clause number under it is a name."""
+    fields = read(DocumentType.LOAN_CONTRACT, specs,
+                  "第二条借款人已仔细阅读本合同全部条款",
+                  "第三条借款人对本合同条款无异议",
+                  f"{label}：王建国", "身份证号码：110101199003078515")
+    assert fields["borrower_name"] == "王建国"

@@ -212,10 +212,10 @@ def _specs_with_contract(tmp_path: Path, labels: list[str], other_labels: list[s
 
 def test_a_borrower_label_only_the_standard_knows_is_read_by_the_real_engine(  # type: ignore[no-untyped-def]
         tmp_path: Path, ocr, specs: Specs) -> None:
-    """承贷人名称 over 周晓明 in a table, the lender's name and seal above: read through RapidOCR
+    """授信对象 over 周晓明 in a table, the lender's name and seal above: read through RapidOCR
     by a reader that knows the label from the YAML the test wrote, and from nowhere else."""
-    page = _signature_page("承贷人名称", "周晓明")
-    written = _specs_with_borrower_labels(tmp_path, ["承贷人名称"])
+    page = _signature_page("授信对象", "周晓明")
+    written = _specs_with_borrower_labels(tmp_path, ["授信对象"])
 
     [document] = analyse_page(page, ocr=ocr, specs=written)
     [default] = analyse_page(page, ocr=ocr, specs=specs)

@@ -9,7 +9,13 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.reading.extract import DOUBTFUL_TEXT, Fields, Page, period_fields, value_of
 from autopass.reading.layout import Found
-from autopass.reading.text import UNPROVEN_PENALTY, Reading, label_fragments, read_plain
+from autopass.reading.text import (
+    UNPROVEN_PENALTY,
+    LabelPiece,
+    Reading,
+    label_fragments,
+    read_plain,
+)
 
 DOCUMENT_TYPE = DocumentType.ID_CARD_BACK
 
@@ -47,9 +53,9 @@ def _authority(context: Page) -> FieldValue:
     return value_of(reading, found)
 
 
-def _label_remains(text: str, fragments: Sequence[tuple[str, int]]) -> int:
+def _label_remains(text: str, fragments: Sequence[LabelPiece]) -> int:
     """How many leading characters of ``text`` are pieces of a misread label (签发|西安市…)."""
-    pieces = {piece for piece, _ in fragments}
+    pieces = {fragment.piece for fragment in fragments}
     skipped = 0
     while text[skipped : skipped + 2] in pieces:
         skipped += 2
