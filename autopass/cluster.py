@@ -16,7 +16,6 @@ intake then leaves its folder claimed, and the next intake processes it again.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -25,6 +24,7 @@ import sys
 import time
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,28 +41,33 @@ WORK_POOL = "autopass-pool"
 DEFAULT_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 HEARTBEAT_SECONDS = 30  # Prefect's smallest flow-run heartbeat period
 ZOMBIE_AFTER_SECONDS = 90  # three heartbeats missed: the run's process is gone (Prefect's advice)
+WORKER_POLL_SECONDS = 10.0  # Prefect's default: how often a worker asks for runs to start
 STARTUP_TIMEOUT_SECONDS = 240.0  # a busy 2-core machine migrates Prefect's database slowly
 STOP_TIMEOUT_SECONDS = 15.0
-ZOMBIE_AUTOMATION: dict[str, Any] = {
-    "name": "autopass: crash zombie flow runs",
-    "description": "A flow run whose heartbeats stopped lost its process (worker killed, machine "
-    "gone): mark it Crashed so whoever waits on it moves on.",
-    "trigger": {
-        "type": "event",
-        "posture": "Proactive",
-        # Armed by the run's start too: a process killed before its first heartbeat is caught.
-        "after": ["prefect.flow-run.Running", "prefect.flow-run.heartbeat"],
-        "expect": ["prefect.flow-run.heartbeat", "prefect.flow-run.Completed",
-                   "prefect.flow-run.Failed", "prefect.flow-run.Cancelled",
-                   "prefect.flow-run.Crashed"],
-        "match": {"prefect.resource.id": ["prefect.flow-run.*"]},
-        "for_each": ["prefect.resource.id"],
-        "threshold": 1,
-        "within": ZOMBIE_AFTER_SECONDS,
-    },
-    "actions": [{"type": "change-flow-run-state", "state": "CRASHED",
-                 "message": "no heartbeat: the process running it is gone"}],
-}
+
+
+def zombie_automation(after_seconds: int) -> dict[str, Any]:
+    """Prefect's documented zombie-run automation: a run silent ``after_seconds`` is Crashed."""
+    return {
+        "name": "autopass: crash zombie flow runs",
+        "description": "A flow run whose heartbeats stopped lost its process (worker killed, "
+        "machine gone): mark it Crashed so whoever waits on it moves on.",
+        "trigger": {
+            "type": "event",
+            "posture": "Proactive",
+            # Armed by the run's start too: a process killed before its first heartbeat is caught.
+            "after": ["prefect.flow-run.Running", "prefect.flow-run.heartbeat"],
+            "expect": ["prefect.flow-run.heartbeat", "prefect.flow-run.Completed",
+                       "prefect.flow-run.Failed", "prefect.flow-run.Cancelled",
+                       "prefect.flow-run.Crashed"],
+            "match": {"prefect.resource.id": ["prefect.flow-run.*"]},
+            "for_each": ["prefect.resource.id"],
+            "threshold": 1,
+            "within": after_seconds,
+        },
+        "actions": [{"type": "change-flow-run-state", "state": "CRASHED",
+                     "message": "no heartbeat: the process running it is gone"}],
+    }
 
 
 class ClusterError(RuntimeError):
@@ -81,6 +86,13 @@ class ClusterOptions(BaseModel):
     intake_min_age_seconds: float = Field(
         10, ge=0, description="Inbox folders changed more recently are left alone.")
     queue_page: bool = Field(True, description="Also start `autopass serve`.")
+    zombie_after_seconds: int = Field(
+        ZOMBIE_AFTER_SECONDS, ge=2 * HEARTBEAT_SECONDS,
+        description="A flow run silent this long (no heartbeat, no end) is marked Crashed; at "
+        "least two heartbeat periods, so that one late heartbeat never crashes a live run.")
+    worker_poll_seconds: float = Field(
+        WORKER_POLL_SECONDS, ge=1, le=60,
+        description="How often each worker asks the server for runs to start.")
 
 
 class ClusterState(BaseModel):
@@ -95,6 +107,7 @@ class ClusterState(BaseModel):
     server_pid: int | None = None
     worker_pids: list[int] = Field(default_factory=list)
     queue_page_pid: int | None = None
+    worker_poll_seconds: float = WORKER_POLL_SECONDS
 
     @property
     def inbox(self) -> Path:
@@ -123,6 +136,7 @@ class ClusterState(BaseModel):
             "PREFECT_HOME": str(self.directory / "prefect-home"),
             "PREFECT_API_URL": self.api_url,
             "PREFECT_FLOWS_HEARTBEAT_FREQUENCY": str(HEARTBEAT_SECONDS),
+            "PREFECT_WORKER_QUERY_SECONDS": str(self.worker_poll_seconds),
             "AUTOPASS_PROJECT_DIR": str(self.project_dir),
             "AUTOPASS_DATA_DIR": str(self.data_dir),
             "AUTOPASS_DATABASE_URL": self.store_url,
@@ -149,17 +163,32 @@ def cluster_up(directory: Path, options: ClusterOptions,
         raise ClusterError(f"a cluster is already up in {directory}: `autopass cluster down` first")
     for folder in ("logs", "prefect-home", "data", "inbox", "archive", "rejected"):
         (directory / folder).mkdir(parents=True, exist_ok=True)
-    state = ClusterState(directory=directory, project_dir=project_dir.resolve())
+    state = ClusterState(directory=directory, project_dir=project_dir.resolve(),
+                         worker_poll_seconds=options.worker_poll_seconds)
     state.save()
+    steps: list[_Step] = []
     try:
         _create_databases(state, options.postgres_admin_url)
+        # Independent steps overlap: the store migrates while the server starts; once the work
+        # pool exists, the workers start while the flows are deployed.
+        steps.append(_begin(state, "db-upgrade", [sys.executable, "-m", "autopass", "db",
+                                                  "upgrade"], state.environment()))
         _start_server(state)
-        _prepare_deployments(state, options)
+        _finish(steps.pop())
+        _create_work_pool_and_automation(state, options)
+        steps.append(_begin(state, "deploy", [
+            _prefect(), "--no-prompt", "deploy", "--all", "--prefect-file",
+            str(_write_deployments(state, options))], state.environment()))
         for number in range(options.workers):
             _start_worker(state, number, options.worker_limit)
+        while steps:
+            _finish(steps.pop(0))
         if options.queue_page:
             _start_queue_page(state)
     except BaseException:
+        for step in steps:
+            step.process.kill()
+            step.process.wait()
         cluster_down(directory)
         raise
     return state
@@ -240,20 +269,28 @@ def _start_server(state: ClusterState) -> None:
     _wait_until_answers(f"{state.api_url}/health", state, "server")
 
 
-def _prepare_deployments(state: ClusterState, options: ClusterOptions) -> None:
-    env = state.environment()
-    _run(state, "db-upgrade", [sys.executable, "-m", "autopass", "db", "upgrade"], env)
-    _run(state, "work-pool", [_prefect(), "work-pool", "create", WORK_POOL, "--type", "process",
-                              "--overwrite"], env)
-    automation = state.directory / "zombie-automation.json"
-    automation.write_text(json.dumps(ZOMBIE_AUTOMATION), encoding="utf-8")
-    _run(state, "automation", [_prefect(), "automation", "create", "--from-file",
-                               str(automation)], env)
+def _create_work_pool_and_automation(state: ClusterState, options: ClusterOptions) -> None:
+    """The work pool and the zombie-run automation, posted to the server as `prefect work-pool
+    create --type process` and `prefect automation create` post them, without starting two more
+    Python processes that import all of Prefect."""
+    from prefect.workers.process import ProcessWorker
+
+    pool = {"name": WORK_POOL, "type": ProcessWorker.type,
+            "base_job_template": ProcessWorker.get_default_base_job_template()}
+    with httpx.Client(base_url=state.api_url, timeout=60) as api:
+        for path, body in (("/work_pools/", pool),
+                           ("/automations/", zombie_automation(options.zombie_after_seconds))):
+            answer = api.post(path, json=body)
+            if answer.is_error:
+                raise ClusterError(f"POST {path} failed ({answer.status_code}): {answer.text}")
+
+
+def _write_deployments(state: ClusterState, options: ClusterOptions) -> Path:
+    """The cluster's ``prefect.yaml``, for ``prefect deploy``."""
     deployments = state.directory / "prefect.yaml"
     deployments.write_text(yaml.safe_dump(_cluster_deployments(state, options), sort_keys=False),
                            encoding="utf-8")
-    _run(state, "deploy", [_prefect(), "--no-prompt", "deploy", "--all", "--prefect-file",
-                           str(deployments)], env)
+    return deployments
 
 
 def _cluster_deployments(state: ClusterState, options: ClusterOptions) -> dict[str, Any]:
@@ -300,13 +337,36 @@ def _spawn(state: ClusterState, name: str, command: list[str], env: Mapping[str,
     return process.pid
 
 
-def _run(state: ClusterState, name: str, command: list[str], env: Mapping[str, str]) -> None:
+@dataclass(frozen=True)
+class _Step:
+    """A one-off command of ``up`` under way: its process and its log."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    started: float
+
+
+def _begin(state: ClusterState, name: str, command: list[str], env: Mapping[str, str]) -> _Step:
     log_path = state.directory / "logs" / f"{name}.log"
     with log_path.open("ab") as log:
-        finished = subprocess.run(command, cwd=state.project_dir, env=dict(env), stdout=log,
-                                  stderr=subprocess.STDOUT, timeout=STARTUP_TIMEOUT_SECONDS)
-    if finished.returncode != 0:
-        raise ClusterError(f"{name} failed (exit {finished.returncode}): see {log_path}")
+        process = subprocess.Popen(command, cwd=state.project_dir, env=dict(env), stdout=log,
+                                   stderr=subprocess.STDOUT)
+    return _Step(name, process, log_path, time.monotonic())
+
+
+def _finish(step: _Step) -> None:
+    """Wait for the step; a failure or a step past the start-up timeout is a ClusterError."""
+    left = STARTUP_TIMEOUT_SECONDS - (time.monotonic() - step.started)
+    try:
+        code = step.process.wait(timeout=max(left, 0.1))
+    except subprocess.TimeoutExpired:
+        step.process.kill()
+        step.process.wait()
+        raise ClusterError(f"{step.name} took over {STARTUP_TIMEOUT_SECONDS:.0f} s: see "
+                           f"{step.log_path}") from None
+    if code != 0:
+        raise ClusterError(f"{step.name} failed (exit {code}): see {step.log_path}")
 
 
 def _wait_until_answers(url: str, state: ClusterState, name: str) -> None:

@@ -157,8 +157,10 @@ def _process(folder: Path, dispatch: str) -> None:
         return
     from prefect.deployments import run_deployment
 
+    # Polled every second, not Prefect's 5: the next dossier waits on this one's end.
     run = run_deployment(
-        PROCESS_DEPLOYMENT, parameters={"request": request.model_dump()}, timeout=None
+        PROCESS_DEPLOYMENT, parameters={"request": request.model_dump()}, timeout=None,
+        poll_interval=1,
     )
     if run.state is None or not run.state.is_completed():
         state = run.state.name if run.state else "unknown"

@@ -11,6 +11,9 @@ from rich.console import Console
 from autopass.cli._app import app
 from autopass.cluster import (
     DEFAULT_ADMIN_URL,
+    HEARTBEAT_SECONDS,
+    WORKER_POLL_SECONDS,
+    ZOMBIE_AFTER_SECONDS,
     ClusterError,
     ClusterOptions,
     cluster_down,
@@ -43,6 +46,13 @@ def up(
         int, typer.Option(min=5, help="Seconds between intake runs.")
     ] = 60,
     queue_page: Annotated[bool, typer.Option(help="Also serve the queue page.")] = True,
+    zombie_after: Annotated[int, typer.Option(
+        min=2 * HEARTBEAT_SECONDS,
+        help="Seconds without a heartbeat after which a flow run is marked Crashed.")
+    ] = ZOMBIE_AFTER_SECONDS,
+    worker_poll: Annotated[float, typer.Option(
+        min=1, max=60, help="Seconds between a worker's requests for runs to start.")
+    ] = WORKER_POLL_SECONDS,
 ) -> None:
     """Start a Prefect server (its database on PostgreSQL), the work pool, the deployments of
     prefect.yaml, WORKERS workers, the store on PostgreSQL and the queue page.
@@ -54,6 +64,7 @@ def up(
     options = ClusterOptions(
         workers=workers, worker_limit=worker_limit, postgres_admin_url=postgres,
         intake_interval_seconds=intake_every, queue_page=queue_page,
+        zombie_after_seconds=zombie_after, worker_poll_seconds=worker_poll,
     )
     try:
         state = cluster_up(directory, options)

@@ -1,5 +1,11 @@
-"""What the cluster tests share: a cluster up for one test, its dossiers, its Prefect runs, the
-processes behind them, and the check that every dossier was stored exactly once."""
+"""What the cluster tests share: a cluster up for a test or a module of tests, its dossiers, its
+Prefect runs, the processes behind them, and the check that every dossier was stored exactly once.
+
+The cluster is the product's (``autopass cluster up``) with its documented knobs turned for a
+test's patience, none of them a shortcut: workers ask for runs every 2 s instead of 10, the
+intake runs every 5 s, and a run silent for 60 s (two heartbeats missed, the smallest the product
+accepts) is marked Crashed instead of 90 s.
+"""
 
 from __future__ import annotations
 
@@ -16,24 +22,31 @@ from pathlib import Path
 
 import httpx
 from sqlalchemy import func
+from sqlalchemy.engine import make_url
 from sqlmodel import select
 
 from autopass.cluster import ClusterOptions, ClusterState, cluster_down, cluster_up
 from autopass.settings import Settings
 from autopass.store import Dossier, dispose_engine, session_scope
 from autopass.store.models import MicroTask
-from tests.operations.test_intake import drop_dossiers
+from tests.conftest import POSTGRES_ADMIN_URL
+from tests.operations.test_intake import dossier_ids, drop_dossiers
 
-BATCH_TIMEOUT_SECONDS = 480.0  # a dead run is noticed after 90 s or more; the machine is shared
+ZOMBIE_AFTER_SECONDS = 60
+# The machine's PostgreSQL server, where a cluster creates its databases.
+ADMIN_URL = make_url(POSTGRES_ADMIN_URL).set(database="postgres").render_as_string(
+    hide_password=False)
+BATCH_TIMEOUT_SECONDS = 360.0  # a dead run is noticed after 60 s or more; the machine is shared
 
 
 @contextmanager
 def running_cluster(directory: Path, postgres_admin_url: str, workers: int = 2
                     ) -> Iterator[ClusterState]:
-    """A cluster whose intake takes every folder at once and runs every 10 s; down afterwards."""
+    """A cluster whose intake takes every folder at once and runs every 5 s; down afterwards."""
     options = ClusterOptions(workers=workers, postgres_admin_url=postgres_admin_url,
-                             intake_interval_seconds=10, intake_min_age_seconds=0,
-                             queue_page=False)
+                             intake_interval_seconds=5, intake_min_age_seconds=0,
+                             queue_page=False, worker_poll_seconds=2,
+                             zombie_after_seconds=ZOMBIE_AFTER_SECONDS)
     state = cluster_up(directory, options)
     try:
         yield state
@@ -43,12 +56,33 @@ def running_cluster(directory: Path, postgres_admin_url: str, workers: int = 2
 
 
 def drop_batch(state: ClusterState, count: int) -> list[str]:
-    """``count`` tiny dossiers in the cluster's inbox, written elsewhere then moved in whole."""
+    """``count`` tiny dossiers in the cluster's inbox, written elsewhere then moved in whole,
+    numbered after those of earlier batches (whose work must be over); the application ids of
+    every dossier dropped in this cluster, the new ones last."""
+    assert _claimed_or_waiting(state) == [], "an earlier batch is not finished"
+    first = len(list(state.archive.iterdir()))
     staging = state.directory / "staging"
-    ids = drop_dossiers(staging, count)
+    ids = drop_dossiers(staging, count, first=first)
     for folder in sorted(staging.iterdir()):
         folder.rename(state.inbox / folder.name)
-    return ids
+    return [*dossier_ids(first), *ids]
+
+
+def a_dossier_in_flight(state: ClusterState, archived_first: int,
+                        timeout: float = BATCH_TIMEOUT_SECONDS) -> tuple[str, int]:
+    """Once ``archived_first`` folders are archived, a running process-dossier run and the
+    worker whose process runs it: the fault then falls between dossiers done and dossiers to do."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if len(list(state.archive.iterdir())) >= archived_first:
+            for run in flow_runs(state, "process-dossier", ["RUNNING"]):
+                process = process_of_flow_run(run["id"])
+                worker = worker_of(state, process) if process else None
+                if worker is not None:
+                    return run["id"], worker
+        time.sleep(0.2)
+    raise AssertionError(f"no dossier was being processed after {archived_first} archived, "
+                         f"within {timeout:.0f} s")
 
 
 def flow_runs(state: ClusterState, flow_name: str, state_types: list[str]) -> list[dict]:
@@ -107,9 +141,15 @@ def wait_for_batch(state: ClusterState, count: int, timeout: float = BATCH_TIMEO
     while len(list(state.archive.iterdir())) < count:
         assert time.monotonic() < deadline, (
             f"{len(list(state.archive.iterdir()))}/{count} archived after {timeout:.0f} s; "
-            f"left: {sorted(p.name for p in (state.inbox / '.processing').iterdir())}; "
+            f"left: {_claimed_or_waiting(state)}; "
             f"rejected: {sorted(p.name for p in state.rejected.iterdir())}")
-        time.sleep(1)
+        time.sleep(0.5)
+
+
+def _claimed_or_waiting(state: ClusterState) -> list[str]:
+    processing = state.inbox / ".processing"
+    claimed = sorted(p.name for p in processing.iterdir()) if processing.exists() else []
+    return [*claimed, *sorted(p.name for p in state.inbox.iterdir() if not p.name.startswith("."))]
 
 
 def assert_each_stored_once(state: ClusterState, application_ids: list[str]) -> None:
@@ -126,7 +166,7 @@ def assert_each_stored_once(state: ClusterState, application_ids: list[str]) -> 
     assert {count for _, count in tasks} == {1}
     assert sorted(p.name for p in state.archive.iterdir()) == sorted(
         f"dossier-{number}" for number in range(len(application_ids)))
-    assert list((state.inbox / ".processing").iterdir()) == []
+    assert _claimed_or_waiting(state) == []
     assert list(state.rejected.iterdir()) == []
 
 

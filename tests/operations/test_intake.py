@@ -21,19 +21,23 @@ from tests.factories import APPLICATION
 
 PROJECT = Path(__file__).resolve().parents[2]
 
-def drop_dossiers(inbox: Path, count: int) -> list[str]:
-    """Tiny dossiers whose photos are unreadable: each becomes a stored `review` result quickly."""
-    ids = []
-    for number in range(count):
-        application_id = f"A2026112800{number:04d}"
+def drop_dossiers(inbox: Path, count: int, first: int = 0) -> list[str]:
+    """Tiny dossiers whose photos are unreadable: each becomes a stored `review` result quickly.
+    Numbered from ``first`` (folder ``dossier-<number>``, its own application id)."""
+    ids = dossier_ids(count, first)
+    for number, application_id in zip(range(first, first + count), ids, strict=True):
         folder = inbox / f"dossier-{number}"
         folder.mkdir(parents=True)
         (folder / "application.json").write_text(
             json.dumps({**APPLICATION, "application_id": application_id}), encoding="utf-8"
         )
         (folder / "front.jpg").write_bytes(f"not a photo {number}".encode())
-        ids.append(application_id)
     return ids
+
+
+def dossier_ids(count: int, first: int = 0) -> list[str]:
+    """The application ids of the dossiers ``drop_dossiers`` numbers ``first`` onwards."""
+    return [f"A2026112800{number:04d}" for number in range(first, first + count)]
 
 
 def _written_now(folder: Path) -> None:
