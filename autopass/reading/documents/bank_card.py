@@ -54,13 +54,15 @@ def read(context: Page) -> Fields:
         if reading.value and (reading.trust > number.trust or
                               (reading.trust == number.trust and len(reading.value) > len(number.value or ""))):
             number, number_found = reading, Found(row.text, index, 0, len(row.text), row)
-    if number.trust <= INVALID_CONFIDENCE:
-        # No line holds a whole number: it may be printed over several (a portrait card, or a
-        # long number wrapped); kept only if the joined digits make a card's number.
-        stacked = _stacked_number([line for row in context.rows for line in row.lines])
-        if stacked is not None:
-            number, joined = stacked
-            number_found = Found(joined.text, len(candidates), 0, len(joined.text), joined)
+    # The number may be printed over several lines (a vertical card, a long number wrapped):
+    # joined only if the digits then make a card's number.
+    stacked, doubt = _stacked_number([line for row in context.rows for line in row.lines]), False
+    if stacked is not None and (number.trust <= INVALID_CONFIDENCE or _longer_over(stacked, number, number_found)):
+        # A line that holds a number on its own and, with the line under it, a longer one (16
+        # digits then 3, Luhn right both ways 1 time in 10): which one is meant is for a person.
+        doubt = number.trust > INVALID_CONFIDENCE
+        number, joined = stacked
+        number_found = Found(joined.text, len(candidates), 0, len(joined.text), joined)
     printed = None
     for index, row in enumerate(context.rows):
         name = next((name for name in BANK_NAMES if name in row.text), None)
@@ -78,7 +80,7 @@ def read(context: Page) -> Fields:
     else:
         bank = FieldValue(value=None, confidence=0.0)
     card = value_of(number, number_found)
-    if number_found is not None and number_found.confidence < LUHN_TRUSTED_OCR:
+    if number_found is not None and (doubt or number_found.confidence < LUHN_TRUSTED_OCR):
         card = card.model_copy(update={"confidence": min(card.confidence, CARD_DOUBT_CAP)})
     return {"card_number": card, "bank_name": bank}
 
@@ -102,6 +104,13 @@ def _stacked_number(lines: Sequence[TextLine]) -> tuple[Reading, Row] | None:
                     best is None or len(reading.value or "") > len(best[0].value or "")):
                 best = (reading, row)
     return best
+
+
+def _longer_over(stacked: tuple[Reading, Row], number: Reading, found: Found | None) -> bool:
+    """The stacked number runs on from a line of the row ``number`` was read in, and is longer."""
+    reading, joined = stacked
+    return found is not None and len(reading.value or "") > len(number.value or "") and \
+        any(line in found.row.lines for line in joined.lines)
 
 
 def _is_digit_group(text: str) -> bool:
