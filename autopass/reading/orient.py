@@ -1,7 +1,8 @@
 """Which way is up: decided with at most one OCR pass in the common case.
 
-1. Before OCR, cheaply: a card is landscape when upright, so a portrait card is turned 90 degrees;
-   any other document is turned when its ink runs in columns rather than rows.
+1. Before OCR, cheaply: a document is turned when its ink runs in columns rather than rows. A
+   card standing on its short side is turned only then: most cards are landscape when upright,
+   but a vertical card's text reads upright in portrait.
 2. After detection: if most text boxes stand on end, the guess was wrong; the image and the boxes
    are turned (``lines.quads_stand_on_end``), nothing is detected twice.
 3. 0 or 180: the first reading runs the engine's line classifier, which reads upside-down lines
@@ -25,11 +26,12 @@ read: the document is upside down."""
 
 
 def landscape_if_card(image: np.ndarray, is_card: bool) -> np.ndarray:
-    """Cards are read landscape: a card that stands on its short side is turned 90 degrees."""
+    """A page or a card whose text runs in columns is turned 90 degrees; a card only when it stands
+    on its short side (a landscape card's text runs in rows, or it lies upside down): a vertical
+    card, upright in portrait, is read as it stands. Should the ink mislead, the text boxes
+    standing on end still turn the page after detection (``first_reading``)."""
     height, width = image.shape[:2]
-    if is_card and height > width:
-        return cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
-    if not is_card and ink_runs_vertically(image):
+    if (not is_card or height > width) and ink_runs_vertically(image):
         return cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
     return image
 
