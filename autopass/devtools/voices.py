@@ -36,6 +36,37 @@ def telephone(samples: np.ndarray) -> np.ndarray:
     return resample_poly(expanded, 2, 1).astype(np.float32)
 
 
+AGENT_ENROLMENT_FILES = 3
+"""An agent speaker's first files enrol them; their other files are their turns in calls."""
+
+
+def agent_enrolment(agent_files: list[Path], *, telephone: bool) -> np.ndarray:
+    """The recording an agent speaker is enrolled from: their first files one after another
+    (their voice alone), through the channel their calls take."""
+    return _channel(np.concatenate([decode(path).samples
+                                    for path in agent_files[:AGENT_ENROLMENT_FILES]]), telephone)
+
+
+def verification_call(applicant_files: list[Path], agent_files: list[Path] | None,
+                      rng: np.random.Generator, *, gap: float = 0.5,
+                      telephone: bool = True) -> np.ndarray:
+    """A mono verification call (16 kHz): before each of the applicant's utterances one of the
+    agent's (a file they were not enrolled from), ``gap`` seconds apart; through the telephone
+    channel when asked. Without ``agent_files``, the applicant alone (a stereo call's side)."""
+    pause = np.zeros(int(gap * RATE), dtype=np.float32)
+    turns: list[np.ndarray] = []
+    for path in applicant_files:
+        if agent_files:
+            turn = AGENT_ENROLMENT_FILES + int(rng.integers(len(agent_files) - AGENT_ENROLMENT_FILES))
+            turns += [decode(agent_files[turn]).samples, pause]
+        turns += [decode(path).samples, pause]
+    return _channel(np.concatenate(turns), telephone)
+
+
+def _channel(samples: np.ndarray, phone: bool) -> np.ndarray:
+    return telephone(samples) if phone else samples
+
+
 def labelled_speech(root: Path) -> list[tuple[str, Path]]:
     """(speaker, file) of every real voice under ``root``: LibriSpeech speakers by folder, the
     others by the person the file name names (voices-dev's MANIFEST)."""
@@ -117,11 +148,11 @@ def agent_windows(engine: VoiceEngine, speech: list[tuple[str, Path]]) -> tuple[
     for speaker, path in speech:
         if speaker.startswith("libri-"):
             by_speaker.setdefault(speaker, []).append(path)
-    enrolled = {s: engine.embed(telephone(np.concatenate([decode(p).samples for p in paths[:3]])))
+    enrolled = {s: engine.embed(agent_enrolment(paths, telephone=True))
                 for s, paths in by_speaker.items()}
     same, different = [], []
     for speaker, paths in by_speaker.items():
-        for path in paths[3:6]:
+        for path in paths[AGENT_ENROLMENT_FILES:AGENT_ENROLMENT_FILES + 3]:
             samples = telephone(decode(path).samples)
             for start, end in windows(speech_segments(samples))[:4]:
                 vector = engine.embed(samples[start:end])
@@ -150,16 +181,10 @@ def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, see
     agent_speaker, ring_speakers = order[0], order[1:1 + rings]
     clean_speakers = [s for s in by_speaker if s != agent_speaker and s not in ring_speakers]
     agent_files = by_speaker[agent_speaker]
-    agent = AgentVoice("agent", engine.embed(telephone(np.concatenate(
-        [decode(p).samples for p in agent_files[:3]]))))
-    pause = np.zeros(int(agent_gap * RATE), dtype=np.float32)
+    agent = AgentVoice("agent", engine.embed(agent_enrolment(agent_files, telephone=True)))
 
     def call_of(files: list[Path]) -> np.ndarray:
-        turns = []
-        for path in files:
-            turns += [decode(agent_files[3 + int(rng.integers(len(agent_files) - 3))]).samples,
-                      pause, decode(path).samples, pause]
-        return telephone(np.concatenate(turns))
+        return verification_call(files, agent_files, rng, gap=agent_gap, telephone=True)
 
     calls: list[tuple[str, str]] = []  # (applicant's speaker, kind)
     audio: list[np.ndarray] = []
