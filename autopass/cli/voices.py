@@ -31,6 +31,11 @@ def voices_rings(
     folder: Folder,
     seeds: Annotated[int, typer.Option(help="Independent draws (agent, rings, clean).")] = 3,
     product: Annotated[str, typer.Option(help="Standard whose thresholds apply.")] = "new_car_loan",
+    first: Annotated[int, typer.Option(help="The first draw's seed (draws first, first+1, ...).")] = 1,
+    pool_windows: Annotated[bool, typer.Option(
+        "--pool-windows/--embed-again",
+        help="The applicant's voiceprint as the mean of the kept 2 s windows' (no second pass), "
+             "or their speech embedded again.")] = False,
 ) -> None:
     """Planted same-voice rings among telephone calls with an agent: found and clean flagged."""
     from autopass.devtools.voices import ring_evaluation
@@ -40,5 +45,6 @@ def voices_rings(
     settings = get_settings()
     engine = get_voice_engine(settings)
     search = load_standard(product, settings).risk.voices[engine.name]
-    for seed in range(1, seeds + 1):
-        print(json.dumps(ring_evaluation(engine, folder, search, seed=seed)), flush=True)
+    for seed in range(first, first + seeds):
+        print(json.dumps(ring_evaluation(engine, folder, search, seed=seed,
+                                         pool_windows=pool_windows)), flush=True)
