@@ -308,6 +308,7 @@ def evaluate_voices(dossiers: list[EvaluatedDossier],
             found.append(hit)
             report.planted_members += 1
             report.planted_members_linked += hit
+    rings = {ring: hits for ring, hits in rings.items() if hits}  # a later member evaluated
     report.rings = len(rings)
     report.rings_missed = sorted(ring for ring, hits in rings.items() if not all(hits))
     report.rings_found = report.rings - len(report.rings_missed)

@@ -123,6 +123,7 @@ def test_evaluate_counts_rings_found_and_clean_applicants_linked_by_voice() -> N
     dossiers = [dossier("a1", ring(["a1", "a2", "a3"], 0)), dossier("a2", ring(["a1", "a2", "a3"], 1)),
                 dossier("a3", ring(["a1", "a2", "a3"], 2)),
                 dossier("b1", ring(["b1", "b2"], 0)), dossier("b2", ring(["b1", "b2"], 1), "auto_pass"),
+                dossier("d1", ring(["d1", "d2"], 0)),  # its later member not evaluated
                 dossier("c1", CLEAN), dossier("c2", CLEAN),
                 dossier("c3", CLEAN, checks=("call_recording_has_applicant_voice",)),
                 dossier("n1", None)]
@@ -133,7 +134,7 @@ def test_evaluate_counts_rings_found_and_clean_applicants_linked_by_voice() -> N
 
     report = evaluate_voices(dossiers, voice_partners(links))
 
-    assert (report.calls, report.rings, report.rings_found, report.rings_missed) == (8, 2, 1, ["V-b1"])
+    assert (report.calls, report.rings, report.rings_found, report.rings_missed) == (9, 2, 1, ["V-b1"])
     assert (report.planted_members, report.planted_members_linked) == (3, 2)
     assert report.clean_applicants == 3 and report.clean_flagged == ["c2"]  # c1: a phone link only
     assert report.without_voiceprint == ["c3"]
