@@ -124,7 +124,9 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
             if decision == "auto_pass":
                 false_passes.append(dossier.name)
         elif dossier.truth.get("fraud") is not None or in_voice_ring(dossier.truth):
-            if dossier.truth["expected_decision"] != "auto_pass" and decision == "auto_pass":
+            fraud, call = dossier.truth.get("fraud") or {}, dossier.truth.get("call") or {}
+            planted = fraud.get("planted") or (call.get("ring") or {}).get("planted")
+            if planted and decision == "auto_pass":
                 false_passes.append(dossier.name)  # a planted ring member must not pass either
         else:
             clean += 1
