@@ -50,3 +50,17 @@ def silence(seconds: float, *, noise: float = 1e-4, seed: int = 1) -> np.ndarray
     """Line noise only: what a call where nobody spoke sounds like."""
     rng = np.random.default_rng(seed)
     return (noise * rng.standard_normal(int(seconds * RATE))).astype(np.float32)
+
+
+def write_labelled_speech(root, speakers: dict[str, tuple[float, float, int]],
+                          seconds: float = 4.0) -> None:
+    """A folder laid out as voices-dev's LibriSpeech part (``librispeech_*/<speaker>/*.flac``):
+    speaker -> (pitch, tract, how many utterances), each utterance ``seconds`` long."""
+    import soundfile
+
+    for number, (speaker, (pitch, tract, files)) in enumerate(sorted(speakers.items())):
+        folder = root / "librispeech_synthetic" / speaker
+        folder.mkdir(parents=True, exist_ok=True)
+        for k in range(files):
+            soundfile.write(folder / f"{speaker}-{k}.flac", synthetic_voice(
+                seconds, pitch=pitch, tract=tract, seed=100 * number + k), RATE)

@@ -25,10 +25,14 @@ from autopass.devtools.evaluation import (
     EvaluatedDossier,
     EvaluationReport,
     FraudReport,
+    VoiceReport,
     evaluate_by_group,
     evaluate_fraud,
     evaluate_results,
+    evaluate_voices,
+    voice_partners,
 )
+from autopass.devtools.samples.calls import AGENTS_FOLDER
 from autopass.devtools.quality_truth import Estimate, QualityAgainstTruth, against_truth
 from autopass.intake import TRUTH_FILE
 from autopass.settings import Settings, get_settings, use_settings
@@ -87,13 +91,18 @@ def evaluate(
             settings = settings.model_copy(update={"standards_dir": _with_qa_rate(
                 settings.standards_dir, Path(scratch) / "standards", qa_rate)})
         with use_settings(settings):
+            _enrol_agents(samples_dirs, settings, console)
             evaluated = _process(folders, console, prefixed=len(samples_dirs) > 1)
             report = evaluate_results(evaluated)
             by_group = evaluate_by_group(evaluated)
             Console().print(_table(report, by_group if len(by_group) > 1 else {}))
-            fraud = evaluate_fraud(evaluated, _findings(settings))
+            links = _links(settings)
+            fraud = evaluate_fraud(evaluated, _finding_kinds(links))
             if fraud.planted_total or any("fraud" in d.truth for d in evaluated):
                 Console().print(_fraud_table(fraud))
+            voices = evaluate_voices(evaluated, voice_partners(links))
+            if voices.calls:
+                Console().print(_voice_table(voices))
             loop = None
             if answer_with_truth:
                 truths = {d.result["application_id"]: (d.name, d.truth) for d in evaluated}
@@ -109,6 +118,7 @@ def evaluate(
         document["by_template_group"] = {group: part.model_dump(mode="json", exclude={"mismatches"})
                                          for group, part in by_group.items()}
         document["fraud"] = fraud.model_dump(mode="json")
+        document["voices"] = voices.model_dump(mode="json")
         if loop is not None:
             document["after_answers"] = loop.model_dump(mode="json")
             document["measured_error"] = quality.model_dump(mode="json")
@@ -139,19 +149,60 @@ def _process(folders: list[Path], console: Console, *, prefixed: bool = False) -
     return evaluated
 
 
-def _findings(settings: Settings) -> dict[str, set[str]]:
-    """Application id -> the kinds of what links it directly (a ring finding also names the
-    links between the ring's other members) or what its own documents betray."""
-    found: dict[str, set[str]] = {}
+def _enrol_agents(samples_dirs: list[Path], settings: Settings, console: Console) -> None:
+    """The agents whose recordings ``autopass samples --call-agent`` wrote (``agents/<name>/``),
+    enrolled in this run's store as a centre enrols its own before calls are checked."""
+    folders = sorted(agent for samples_dir in samples_dirs
+                     for agent in (samples_dir / AGENTS_FOLDER).glob("*") if agent.is_dir())
+    if not folders:
+        return
+    from autopass.engines.registry import get_voice_engine
+    from autopass.store import utc_now
+    from autopass.voice.agents import enrol
+    from autopass.voice.audio import decode
+
+    engine = get_voice_engine(settings)
+    with session_scope(settings) as session:
+        for folder in folders:
+            recordings = [decode(path).samples for path in sorted(folder.iterdir())]
+            _agent, seconds = enrol(session, engine, folder.name, recordings, now=utc_now())
+            console.print(f"agent {folder.name} enrolled from {seconds:.1f} s of speech")
+
+
+def _links(settings: Settings) -> dict[str, list[dict]]:
+    """Application id -> the links of its findings (not superseded)."""
+    found: dict[str, list[dict]] = {}
     with session_scope(settings) as session:
         rows = session.execute(
             sa.select(Dossier.application_id, RiskFinding.links)
             .join(RiskFinding, RiskFinding.dossier_id == Dossier.id)  # type: ignore[arg-type]
             .where(RiskFinding.state != FindingState.SUPERSEDED)).all()
     for application_id, links in rows:
-        found.setdefault(application_id, set()).update(
-            link["kind"] for link in links if application_id in link["applications"])
+        found.setdefault(application_id, []).extend(links)
     return found
+
+
+def _finding_kinds(links: dict[str, list[dict]]) -> dict[str, set[str]]:
+    """Application id -> the kinds of what links it directly (a ring finding also names the
+    links between the ring's other members) or what its own documents betray."""
+    return {application_id: {link["kind"] for link in own if application_id in link["applications"]}
+            for application_id, own in links.items()}
+
+
+def _voice_table(voices: VoiceReport) -> Table:
+    table = Table(title="voices of the calls against the planted voice rings")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_row("dossiers with a call", str(voices.calls))
+    table.add_row("  calls without a voiceprint (a senior asked)",
+                  f"{len(voices.without_voiceprint)} {_names(voices.without_voiceprint)}".strip())
+    table.add_row("voice rings found", f"{voices.rings_found} of {voices.rings} "
+                  f"{_names(voices.rings_missed)}".strip())
+    table.add_row("  ring members after the first linked to an earlier one",
+                  f"{voices.planted_members_linked} of {voices.planted_members}")
+    table.add_row("clean applicants flagged", f"{len(voices.clean_flagged)} of "
+                  f"{voices.clean_applicants} {_names(voices.clean_flagged)}".strip())
+    return table
 
 
 def _fraud_table(fraud: FraudReport) -> Table:

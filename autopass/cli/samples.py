@@ -11,11 +11,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from autopass.cli._app import app
-from autopass.errors import MissingFontError
+from autopass.devtools.samples.calls import CallChannel
 from autopass.devtools.samples.capture import Difficulty
 from autopass.devtools.samples.faces import BUILTIN_NOTE
-from autopass.devtools.samples.generator import generate_samples
+from autopass.devtools.samples.generator import CallOptions, generate_samples
 from autopass.devtools.samples.templates import TemplateSelection
+from autopass.errors import MissingFontError
 
 
 @app.command("samples")
@@ -66,10 +67,34 @@ def samples(
             help="Share (0 to 1) of dossiers planted in fraud rings, described under `fraud` in truth.json: one face under several names, a shared phone and bank card, one VIN on two loans, one invoice photo sent twice, a selfie shot of the ID card, an invoice whose total differs from its QR code.",
         ),
     ] = 0.0,
+    voices: Annotated[
+        Path | None,
+        typer.Option(
+            "--voices",
+            help="Folder of labelled speech (e.g. ../shared/datasets/voices-dev): each dossier gets a verification call answered by a speaker of its own, as far as the speakers go; `call` in truth.json says who.",
+        ),
+    ] = None,
+    voice_rings: Annotated[
+        int,
+        typer.Option("--voice-rings", min=0, help="With --voices: rings of 2-5 dossiers whose calls one speaker answers."),
+    ] = 0,
+    call_agent: Annotated[
+        bool,
+        typer.Option("--call-agent", help="With --voices: a centre agent speaks before each of the applicant's turns (mono); their enrolment recording goes to OUT/agents/."),
+    ] = False,
+    call_channel: Annotated[
+        CallChannel,
+        typer.Option("--call-channel", case_sensitive=False, help="With --voices: wideband, or telephone (8 kHz, 300-3400 Hz, G.711 mu-law)."),
+    ] = CallChannel.WIDEBAND,
 ) -> None:
     """Write sample loan dossiers: phone photos and scans of Chinese documents, application.json
     and truth.json (what each file is, what it says, which defect was planted)."""
     console = Console(stderr=True)
+    if voices is None and (voice_rings or call_agent):
+        console.print("[red]error:[/red] --voice-rings and --call-agent need --voices DIR")
+        raise typer.Exit(2)
+    calls = (CallOptions(voices, voice_rings, call_agent, call_channel)
+             if voices is not None else None)
     started = time.perf_counter()
     columns = (
         TextColumn("[bold]samples"),
@@ -90,6 +115,7 @@ def samples(
                 faces_dir=faces,
                 templates=templates,
                 fraud_rate=fraud_rate,
+                calls=calls,
                 on_dossier=lambda folder: progress.update(task, advance=1, description=folder.name),
             )
     except (MissingFontError, FileNotFoundError, ValueError) as error:
@@ -97,5 +123,11 @@ def samples(
         raise typer.Exit(2) from error
     if faces is None:
         console.print(f"[dim]{BUILTIN_NOTE}[/dim]")
+    if calls is not None:
+        cast = calls.cast(seed, count, fraud_rate)
+        if len(cast.calls) < count:
+            console.print(f"{count - len(cast.calls)} dossiers have no call: {voices} holds "
+                          f"{cast.speakers} speakers (agent, ring speakers, then one dossier "
+                          "each), and a --fraud-rate ring's dossiers get none")
     elapsed = time.perf_counter() - started
     typer.echo(f"wrote {len(folders)} dossiers to {Path(out).resolve()} in {elapsed:.1f} s")

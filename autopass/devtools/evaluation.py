@@ -123,8 +123,10 @@ def evaluate_results(dossiers: list[EvaluatedDossier]) -> EvaluationReport:
         if dossier.truth["defects"]:
             if decision == "auto_pass":
                 false_passes.append(dossier.name)
-        elif dossier.truth.get("fraud") is not None:
-            if dossier.truth["fraud"]["planted"] and decision == "auto_pass":
+        elif dossier.truth.get("fraud") is not None or in_voice_ring(dossier.truth):
+            fraud, call = dossier.truth.get("fraud") or {}, dossier.truth.get("call") or {}
+            planted = fraud.get("planted") or (call.get("ring") or {}).get("planted")
+            if planted and decision == "auto_pass":
                 false_passes.append(dossier.name)  # a planted ring member must not pass either
         else:
             clean += 1
@@ -221,8 +223,8 @@ def evaluate_fraud(dossiers: list[EvaluatedDossier],
                 else:
                     report.missed.setdefault(kind, []).append(dossier.name)
             continue
-        if dossier.truth["defects"]:
-            continue
+        if dossier.truth["defects"] or in_voice_ring(dossier.truth):
+            continue  # voice rings: ``evaluate_voices``
         report.clean_dossiers += 1
         clean_passed += decision == "auto_pass"
         clean_unheld += decision == "auto_pass" or (
@@ -240,4 +242,76 @@ def evaluate_fraud(dossiers: list[EvaluatedDossier],
     if report.clean_dossiers:
         report.clean_straight_through = clean_passed / report.clean_dossiers
         report.clean_straight_through_without_findings = clean_unheld / report.clean_dossiers
+    return report
+
+
+CALL_CHECK = "call_recording_has_applicant_voice"
+
+
+def in_voice_ring(truth: dict[str, Any]) -> bool:
+    """The dossier's call is answered by a ring's voice (``autopass samples --voice-rings``)."""
+    call = truth.get("call")
+    return bool(call and call.get("ring"))
+
+
+class VoiceReport(BaseModel):
+    """The calls' voice links against the voice rings ``autopass samples --voice-rings`` planted:
+    a ring is found when each member after the first is linked by voice to an earlier one; a
+    clean applicant (a call whose speaker answers for no one else) is flagged when any voice
+    link names them."""
+
+    calls: int = 0  # dossiers with a call in their truth
+    without_voiceprint: list[str] = Field(default_factory=list)  # a call a senior is asked about
+    rings: int = 0
+    rings_found: int = 0
+    rings_missed: list[str] = Field(default_factory=list)  # ring ids
+    planted_members: int = 0  # ring members after the first
+    planted_members_linked: int = 0  # ... linked by voice to an earlier member
+    clean_applicants: int = 0
+    clean_flagged: list[str] = Field(default_factory=list)
+
+
+def voice_partners(links_by_application: dict[str, list[dict[str, Any]]]) -> dict[str, set[str]]:
+    """Application id -> the other applications a voice link joins it with (both ways)."""
+    partners: dict[str, set[str]] = {}
+    for links in links_by_application.values():
+        for link in links:
+            if link["kind"] != "voice":
+                continue
+            joined = set(link["applications"])
+            for application_id in joined:
+                partners.setdefault(application_id, set()).update(joined - {application_id})
+    return partners
+
+
+def evaluate_voices(dossiers: list[EvaluatedDossier],
+                    partners: dict[str, set[str]]) -> VoiceReport:
+    """``partners``: ``voice_partners`` of the store's findings."""
+    report = VoiceReport()
+    rings: dict[str, list[bool]] = {}
+    for dossier in dossiers:
+        call = dossier.truth.get("call")
+        if call is None:
+            continue
+        report.calls += 1
+        if any(check["id"] == CALL_CHECK and check["status"] != "pass"
+               for check in dossier.result["checks"]):
+            report.without_voiceprint.append(dossier.name)
+        linked = partners.get(dossier.result["application_id"], set())
+        ring = call.get("ring")
+        if ring is None:
+            report.clean_applicants += 1
+            if linked:
+                report.clean_flagged.append(dossier.name)
+            continue
+        found = rings.setdefault(ring["id"], [])
+        if ring["position"] > 0:
+            hit = bool(linked & set(ring["members"][:ring["position"]]))
+            found.append(hit)
+            report.planted_members += 1
+            report.planted_members_linked += hit
+    rings = {ring: hits for ring, hits in rings.items() if hits}  # a later member evaluated
+    report.rings = len(rings)
+    report.rings_missed = sorted(ring for ring, hits in rings.items() if not all(hits))
+    report.rings_found = report.rings - len(report.rings_missed)
     return report

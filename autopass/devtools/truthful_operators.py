@@ -110,7 +110,8 @@ class _TruthWitness:
         return "selfie_other_person" not in self.truth["defects"]
 
     def fraud(self) -> bool:
-        return self.truth.get("fraud") is not None
+        call = self.truth.get("call") or {}
+        return self.truth.get("fraud") is not None or call.get("ring") is not None
 
     def genuine(self) -> bool:
         return not self.truth["defects"] and not self.fraud()

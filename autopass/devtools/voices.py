@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -17,7 +18,7 @@ from scipy.signal import butter, resample_poly, sosfilt
 from autopass.engines.base import VoiceEngine
 from autopass.standards import VoiceSearch
 from autopass.voice.audio import RATE, decode
-from autopass.voice.calls import AgentVoice, voice_of_call, windows
+from autopass.voice.calls import AgentVoice, CallVoice, voice_of_call, windows
 from autopass.voice.vad import speech_segments
 
 SYNTHETIC = ("espeak_cmn",)
@@ -34,6 +35,37 @@ def telephone(samples: np.ndarray) -> np.ndarray:
     quantised = np.round(squashed * 127) / 127
     expanded = np.sign(quantised) * np.expm1(np.abs(quantised) * np.log1p(mu)) / mu
     return resample_poly(expanded, 2, 1).astype(np.float32)
+
+
+AGENT_ENROLMENT_FILES = 3
+"""An agent speaker's first files enrol them; their other files are their turns in calls."""
+
+
+def agent_enrolment(agent_files: list[Path], *, telephone: bool) -> np.ndarray:
+    """The recording an agent speaker is enrolled from: their first files one after another
+    (their voice alone), through the channel their calls take."""
+    return _channel(np.concatenate([decode(path).samples
+                                    for path in agent_files[:AGENT_ENROLMENT_FILES]]), telephone)
+
+
+def verification_call(applicant_files: list[Path], agent_files: list[Path] | None,
+                      rng: np.random.Generator, *, gap: float = 0.5,
+                      telephone: bool = True) -> np.ndarray:
+    """A mono verification call (16 kHz): before each of the applicant's utterances one of the
+    agent's (a file they were not enrolled from), ``gap`` seconds apart; through the telephone
+    channel when asked. Without ``agent_files``, the applicant alone (a stereo call's side)."""
+    pause = np.zeros(int(gap * RATE), dtype=np.float32)
+    turns: list[np.ndarray] = []
+    for path in applicant_files:
+        if agent_files:
+            turn = AGENT_ENROLMENT_FILES + int(rng.integers(len(agent_files) - AGENT_ENROLMENT_FILES))
+            turns += [decode(agent_files[turn]).samples, pause]
+        turns += [decode(path).samples, pause]
+    return _channel(np.concatenate(turns), telephone)
+
+
+def _channel(samples: np.ndarray, phone: bool) -> np.ndarray:
+    return telephone(samples) if phone else samples
 
 
 def labelled_speech(root: Path) -> list[tuple[str, Path]]:
@@ -93,20 +125,64 @@ def measure(engine: VoiceEngine, root: Path) -> dict[str, object]:
     agent_rate, agent_threshold = agent_windows(engine, speech)
     call = telephone(np.concatenate([decode(path).samples for _, path in speech[:12]])[:60 * RATE])
     agent = AgentVoice("agent", phone[-1])
-    speed = {}
-    for name, agents, budget in (("all_speech", [], 1000.0), ("first_30s_of_speech", [], 30.0),
-                                 ("agent_removal_and_30s", [agent], 30.0)):
-        timings = []
-        for _ in range(3):
-            started = time.perf_counter()
-            voice_of_call(engine, call, agents=agents, agent_same_voice_at=0.99,
-                          max_speech_seconds=budget)
-            timings.append(time.perf_counter() - started)
-        speed[name] = round(min(timings), 3)
+    speed = {name: _seconds(lambda agents=agents, budget=budget: voice_of_call(
+                 engine, call, agents=agents, agent_same_voice_at=0.99, max_speech_seconds=budget),
+                 clock=time.perf_counter)
+             for name, agents, budget in (("all_speech", [], 1000.0),
+                                          ("first_30s_of_speech", [], 30.0),
+                                          ("agent_removal_and_30s", [agent], 30.0))}
     return {"files": len(speech), "speakers": len({s for s, _ in speech}),
             "channels": [vars(figure) for figure in figures],
             "agent_windows_2s": {"equal_error_rate": agent_rate, "threshold": agent_threshold},
             "seconds_per_60s_telephone_call": speed}
+
+
+def _seconds(run: Callable[[], object], *, repeats: int = 3,
+             clock: Callable[[], float] = time.process_time) -> float:
+    """The fastest of ``repeats`` runs (the others paid for a busy machine)."""
+    timings = []
+    for _ in range(repeats):
+        started = clock()
+        run()
+        timings.append(clock() - started)
+    return round(min(timings), 3)
+
+
+def call_check_speed(engine: VoiceEngine, root: Path, search: VoiceSearch, *,
+                     calls: int = 3) -> dict[str, object]:
+    """CPU seconds of one thread to check a 60 s mono telephone call with the agent in it, as
+    the pipeline does (VAD, agent removal, 30 s budget), per way of making the voiceprint:
+    ``embed_again`` (the kept speech embedded again, the default), ``pool_windows`` (the mean
+    of the kept windows' voiceprints), each also with a window in two embedded to tell the
+    agent where the turn does not change hands (``..._every_other_window``). Calls built as the ring draws build them: one LibriSpeech
+    speaker is the agent, the next ones the applicants."""
+    by_speaker: dict[str, list[Path]] = {}
+    for speaker, path in labelled_speech(root):
+        by_speaker.setdefault(speaker, []).append(path)
+    libri = sorted(s for s in by_speaker if s.startswith("libri-"))
+    agent_files = by_speaker[libri[0]]
+    agent = AgentVoice("agent", engine.embed(agent_enrolment(agent_files, telephone=True)))
+    rng = np.random.default_rng(0)
+    ways = {"embed_again": (False, 1), "embed_again_every_other_window": (False, 2),
+            "pool_windows": (True, 1), "pool_every_other_window": (True, 2)}
+    figures: dict[str, list[float]] = {way: [] for way in ways}
+    kept: dict[str, list[float]] = {way: [] for way in ways}
+    for speaker in libri[1:1 + calls]:
+        call = verification_call(by_speaker[speaker], agent_files, rng, telephone=True)
+        call = call[:60 * RATE]
+        for way, timings in figures.items():
+            def check(way: str = way, call: np.ndarray = call) -> CallVoice:
+                return voice_of_call(engine, call, agents=[agent],
+                                     agent_same_voice_at=search.agent_same_voice_at,
+                                     max_speech_seconds=30.0, pool_windows=ways[way][0],
+                                     stride=ways[way][1])
+            timings.append(_seconds(check) * 60 * RATE / len(call))
+            kept[way].append(check().speech_seconds)
+    return {"calls": calls, "call_seconds": 60,
+            "cpu_seconds_per_60s_call": {way: round(float(np.median(t)), 3)
+                                         for way, t in figures.items()},
+            "applicant_seconds_kept": {way: round(float(np.median(k)), 1)
+                                       for way, k in kept.items()}}
 
 
 def agent_windows(engine: VoiceEngine, speech: list[tuple[str, Path]]) -> tuple[float, float]:
@@ -117,11 +193,11 @@ def agent_windows(engine: VoiceEngine, speech: list[tuple[str, Path]]) -> tuple[
     for speaker, path in speech:
         if speaker.startswith("libri-"):
             by_speaker.setdefault(speaker, []).append(path)
-    enrolled = {s: engine.embed(telephone(np.concatenate([decode(p).samples for p in paths[:3]])))
+    enrolled = {s: engine.embed(agent_enrolment(paths, telephone=True))
                 for s, paths in by_speaker.items()}
     same, different = [], []
     for speaker, paths in by_speaker.items():
-        for path in paths[3:6]:
+        for path in paths[AGENT_ENROLMENT_FILES:AGENT_ENROLMENT_FILES + 3]:
             samples = telephone(decode(path).samples)
             for start, end in windows(speech_segments(samples))[:4]:
                 vector = engine.embed(samples[start:end])
@@ -133,7 +209,7 @@ def agent_windows(engine: VoiceEngine, speech: list[tuple[str, Path]]) -> tuple[
 
 def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, seed: int,
                     rings: int = 4, agent_gap: float = 0.5,
-                    pool_windows: bool = False) -> dict[str, object]:
+                    pool_windows: bool = False, stride: int = 1) -> dict[str, object]:
     """Planted rings on calls made from ``root``: one LibriSpeech speaker is the centre's agent
     (enrolled from 3 files, speaking a turn before each applicant's, mono, telephone channel);
     ``rings`` speakers each answer for 2-5 applicants (other utterances each time); every other
@@ -150,16 +226,10 @@ def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, see
     agent_speaker, ring_speakers = order[0], order[1:1 + rings]
     clean_speakers = [s for s in by_speaker if s != agent_speaker and s not in ring_speakers]
     agent_files = by_speaker[agent_speaker]
-    agent = AgentVoice("agent", engine.embed(telephone(np.concatenate(
-        [decode(p).samples for p in agent_files[:3]]))))
-    pause = np.zeros(int(agent_gap * RATE), dtype=np.float32)
+    agent = AgentVoice("agent", engine.embed(agent_enrolment(agent_files, telephone=True)))
 
     def call_of(files: list[Path]) -> np.ndarray:
-        turns = []
-        for path in files:
-            turns += [decode(agent_files[3 + int(rng.integers(len(agent_files) - 3))]).samples,
-                      pause, decode(path).samples, pause]
-        return telephone(np.concatenate(turns))
+        return verification_call(files, agent_files, rng, gap=agent_gap, telephone=True)
 
     calls: list[tuple[str, str]] = []  # (applicant's speaker, kind)
     audio: list[np.ndarray] = []
@@ -180,7 +250,8 @@ def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, see
         started = time.process_time()
         voice = voice_of_call(engine, samples, agents=[agent],
                               agent_same_voice_at=search.agent_same_voice_at,
-                              max_speech_seconds=30.0, pool_windows=pool_windows)
+                              max_speech_seconds=30.0, pool_windows=pool_windows,
+                              stride=stride)
         timings.append((time.process_time() - started) / (len(samples) / RATE) * 60)
         vectors.append(voice.vector)
     clean = [i for i, (_, kind) in enumerate(calls) if kind == "clean"]

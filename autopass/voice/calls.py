@@ -52,11 +52,49 @@ def windows(segments: list[Segment]) -> list[Segment]:
     return out
 
 
+def _without_agents(engine: VoiceEngine, samples: np.ndarray, speech: list[Segment],
+                    agents: list[AgentVoice], at: float, budget: int,
+                    stride: int) -> tuple[list[Segment], int, list[np.ndarray]]:
+    """The windows that are not an agent speaking (until ``budget`` samples are kept), the
+    agents' samples dropped, and the voiceprints of the kept windows that were embedded. With
+    ``stride`` > 1 only every stride-th window is embedded: the windows between two embedded
+    ones that agree (both the agent, or both not) take their answer; where they disagree (a turn
+    changes hands) each is embedded."""
+    cut = windows(speech)
+    found: dict[int, tuple[bool, np.ndarray]] = {}
+
+    def is_agent(index: int) -> bool:
+        if index not in found:
+            start, end = cut[index]
+            vector = engine.embed(samples[start:end])
+            found[index] = (max(engine.similarity(vector, agent.vector) for agent in agents) >= at,
+                            vector)
+        return found[index][0]
+
+    kept: list[Segment] = []
+    agent_samples, index = 0, 0
+    while index < len(cut) and sum(b - a for a, b in kept) < budget:
+        ahead = min(index + stride, len(cut) - 1)
+        same = stride > 1 and ahead > index + 1 and is_agent(index) == is_agent(ahead)
+        for number in range(index, ahead if ahead > index else index + 1):
+            start, end = cut[number]
+            if (is_agent(index) if same else is_agent(number)):
+                agent_samples += end - start
+            else:
+                kept.append((start, end))
+        index = max(ahead, index + 1)
+    pooled = [found[number][1] for number in sorted(found) if not found[number][0]
+              and cut[number] in kept]
+    return kept, agent_samples, pooled
+
+
 def voice_of_call(engine: VoiceEngine, samples: np.ndarray, *, agents: list[AgentVoice],
                   agent_same_voice_at: float, max_speech_seconds: float,
-                  min_speech_seconds: float = 2.0, pool_windows: bool = False) -> CallVoice:
+                  min_speech_seconds: float = 2.0, pool_windows: bool = False,
+                  stride: int = 1) -> CallVoice:
     """The applicant's voiceprint of one decoded call (16 kHz mono). With agents and
-    ``pool_windows``, the voiceprint is the mean of the kept windows' (no second pass)."""
+    ``pool_windows``, the voiceprint is the mean of the kept windows' that were embedded (no
+    second pass); ``stride`` > 1 embeds fewer windows to tell the agent (``_without_agents``)."""
     seconds = len(samples) / RATE
     channel = channel_of(samples)
     speech = speech_segments(samples)
@@ -64,16 +102,9 @@ def voice_of_call(engine: VoiceEngine, samples: np.ndarray, *, agents: list[Agen
         return CallVoice(channel, seconds, 0.0, 0.0, problem="no speech in the recording")
     kept, agent_samples, pooled = speech, 0, []
     if agents:
-        kept = []
-        for start, end in windows(speech):
-            vector = engine.embed(samples[start:end])
-            if max(engine.similarity(vector, agent.vector) for agent in agents) >= agent_same_voice_at:
-                agent_samples += end - start
-            else:
-                kept.append((start, end))
-                pooled.append(vector)
-            if sum(b - a for a, b in kept) >= max_speech_seconds * RATE:
-                break
+        kept, agent_samples, pooled = _without_agents(
+            engine, samples, speech, agents, agent_same_voice_at,
+            int(max_speech_seconds * RATE), stride)
     used: list[Segment] = []
     budget = int(max_speech_seconds * RATE)
     for start, end in kept:

@@ -9,6 +9,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 import pytest
+import soundfile
 from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import select
 
@@ -28,17 +29,21 @@ from autopass.store import (
 from autopass.devtools.truthful_operators import truthful_answer
 from autopass.flows.finalize_dossier import FinalizeDossierRequest, finalize_dossier
 from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
+from autopass.tasks.voice import CALL_CHECK_ID
 from tests.conftest import with_webhook
 from tests.pipeline.conftest import read_truth
+from tests.stores import empty_tables
+from tests.voice_audio import RATE, silence
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 
 def clear_queue(settings, truth: dict, slips: dict[str, dict] | None = None,
-                always: bool = False) -> list[int]:
+                always: bool = False, typed: dict[str, dict] | None = None) -> list[int]:
     """Two operators clear every task (double keying needs both); returns settled dossiers.
     ``slips``: the wrong answer given, once, to the first task of each kind named (``always``: to
-    every task of that kind)."""
+    every task of that kind); ``typed``: the answer given to the tasks of a check (by its id)
+    that truth.json cannot answer."""
     settled, now, slips = [], utc_now(), dict(slips or {})
     for _ in range(50):
         progressed = False
@@ -50,7 +55,8 @@ def clear_queue(settings, truth: dict, slips: dict[str, dict] | None = None,
                     continue
                 progressed = True
                 documents = session.get(Dossier, task.dossier_id).result["documents"]
-                given = truthful_answer(task.kind, task.payload, truth, documents)
+                given = (typed or {}).get(task.check_id) or truthful_answer(
+                    task.kind, task.payload, truth, documents)
                 assert given is not None, f"no true answer: {task.kind} {task.payload['subjects']}"
                 given = slips.get(task.kind, given) if always else slips.pop(task.kind, given)
                 outcome = answer(session, task_id=task.id, operator=operator,
@@ -225,3 +231,43 @@ def test_a_document_people_find_missing_is_asked_of_the_dealer_not_rejected(
     assert (told["event"], told["missing_documents"], told["photos"]) == (
         "new_photo_requested", ["loan_contract"], [])
     assert all(json.loads(body)["event"] != "dossier_decided" for _, body in dealer_system.received)
+
+
+@pytest.mark.parametrize("store", ["sqlite", "postgresql"])
+def test_a_call_a_senior_answered_is_judged_again_without_its_voice_check(
+        store, dossier_copy, settings, request):
+    """A call with no voiceprint asks a senior (``call_recording_has_applicant_voice``); once they
+    answered, finalize-dossier judges the dossier again without that check: the senior's answer
+    settles it (the call's own ``voice`` entry keeps saying what the machine found)."""
+    if store == "postgresql":
+        settings = settings.model_copy(update={"database_url": request.getfixturevalue(
+            "migrated_postgres")})
+        empty_tables(settings.database_url)
+    folder = dossier_copy("clean")
+    soundfile.write(folder / "call_silent.wav", silence(8.0), RATE)
+    with use_settings(settings):
+        result = process_dossier(ProcessDossierRequest(folder=str(folder)))
+        assert result["decision"] == "review"
+        [check] = [check for check in result["checks"] if check["id"] == CALL_CHECK_ID]
+        assert check["status"] == "review"
+        [asked] = [task for task in result["microtasks"] if task["check_id"] == CALL_CHECK_ID]
+        assert asked["kind"] == MicroTaskKind.RESOLVE_MISMATCH
+        with session_scope(settings) as session:
+            assert session.get(MicroTask, asked["id"]).role == "senior"
+
+        [dossier_id] = clear_queue(settings, read_truth(folder), typed={CALL_CHECK_ID: {
+            "value": "回拨核实: 申请人本人 called back: the applicant", "source": "typed"}})
+        decision = finalize_dossier(FinalizeDossierRequest(dossier_id=dossier_id))
+
+        assert decision == "approve"
+        with session_scope(settings) as session:
+            stored = session.get(Dossier, dossier_id)
+            assert stored.status == DossierStatus.DECIDED
+            judged = stored.result
+            assert CALL_CHECK_ID not in {check["id"] for check in judged["checks"]}
+            [call] = judged["calls"]
+            assert call["voice"] == {"status": "review",
+                                     "detail": "call_silent.wav: no speech in the recording"}
+            assert session.exec(select(MicroTask).where(
+                MicroTask.dossier_id == dossier_id,
+                MicroTask.state.in_([TaskState.OPEN, TaskState.CLAIMED]))).all() == []

@@ -113,6 +113,43 @@ def test_the_enrolled_agents_turns_are_dropped(engine) -> None:  # type: ignore[
     assert engine.similarity(cleaned.vector, alone) > SYNTHETIC_VOICES.same_voice_at["wideband"]
 
 
+class CountingEngine:
+    """The real engine, counting the stretches of speech it is asked to embed."""
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self.engine, self.embedded = engine, 0
+
+    def embed(self, audio: np.ndarray) -> np.ndarray:
+        self.embedded += 1
+        return self.engine.embed(audio)
+
+    def similarity(self, a: np.ndarray, b: np.ndarray) -> float:
+        return self.engine.similarity(a, b)
+
+
+def test_embedding_every_other_window_drops_the_same_turns_with_fewer_embeddings(engine) -> None:  # type: ignore[no-untyped-def]
+    agent = enrol_agent(engine, "agent-7", [synthetic_voice(8.0, seed=40, **AGENT)])
+    turns = []
+    for turn in range(4):
+        voice = AGENT if turn % 2 == 0 else APPLICANT
+        turns += [synthetic_voice(10.0, seed=50 + turn, pause_every=11, **voice), silence(0.6)]
+    call = np.concatenate(turns)
+    checked = {}
+    for stride in (1, 2):
+        counting = CountingEngine(engine)
+        voice = voice_of_call(counting, call, agents=[agent],  # type: ignore[arg-type]
+                              agent_same_voice_at=SYNTHETIC_VOICES.agent_same_voice_at,
+                              max_speech_seconds=30, pool_windows=True, stride=stride)
+        checked[stride] = (voice, counting.embedded)
+    (every, embedded_every), (sparse, embedded_sparse) = checked[1], checked[2]
+    assert len(windows(speech_segments(call))) == embedded_every == 16  # no second pass
+    assert embedded_sparse == 12  # where a turn changes hands both windows are embedded
+    assert (sparse.segments, sparse.agent_seconds) == (every.segments, every.agent_seconds)
+    assert 16.0 <= sparse.speech_seconds <= 17.0 and every.agent_seconds > 16.0
+    alone = engine.embed(synthetic_voice(8.0, seed=45, **APPLICANT))
+    assert engine.similarity(sparse.vector, alone) > SYNTHETIC_VOICES.same_voice_at["wideband"]
+
+
 @pytest.mark.skipif(not VOICES_DEV.is_dir(), reason="measurement on ../shared voices-dev")
 def test_agent_removal_on_real_speech(engine) -> None:  # type: ignore[no-untyped-def]
     """Two LibriSpeech speakers alternate; the first is the enrolled agent."""

@@ -25,6 +25,7 @@ from autopass.banks import bank_for_card
 from autopass.documents import DocumentType
 from autopass.devtools.samples import capture, draw, people
 from autopass.devtools.samples.capture import Difficulty
+from autopass.devtools.samples import calls as voice_calls
 from autopass.devtools.samples import fraud
 from autopass.devtools.samples.faces import FaceSource, load_face_source
 from autopass.devtools.samples.facts import UNSIGNED_MARKS, DocumentFields, Facts
@@ -66,7 +67,7 @@ PRODUCT_DOCUMENTS = {
 PHOTOCOPY_RATE = 0.15
 USED_CAR_RATE = 0.25
 PDF_RATE = 0.3
-STALE_SUFFIXES = {".jpg", ".jpeg", ".png", ".pdf", ".json"}
+STALE_SUFFIXES = {".jpg", ".jpeg", ".png", ".pdf", ".json", ".flac", ".wav"}
 
 DEFECT_KINDS = (
     "selfie_other_person",
@@ -123,6 +124,8 @@ class Plan:
     fraud: fraud.Role | None = None
     """The dossier's part in a planted ring (``autopass.devtools.samples.fraud``)."""
     fraud_truth: dict[str, Any] | None = None
+    call_truth: dict[str, Any] | None = None
+    """Who answers the dossier's verification call, and its voice ring (``voice_calls``)."""
 
 
 def _submitted_at(rng: random.Random) -> datetime:
@@ -493,7 +496,8 @@ def write_dossier(
         "defects": [d.kind for d in plan.defects],  # CONTRACT §4: defect kinds
         "defect_details": {d.kind: d.detail for d in plan.defects},  # what was changed, for people
         "expected_decision": "review_or_reject"
-        if plan.defects or (plan.fraud is not None and plan.fraud.planted) else "auto_pass",
+        if plan.defects or (plan.fraud is not None and plan.fraud.planted)
+        or planted_voice(plan.call_truth) else "auto_pass",
         "product": facts.product,
         "difficulty": difficulty.value,
         # A face set smaller than the samples shows one person under several applicants, which
@@ -510,9 +514,36 @@ def write_dossier(
         truth["regions"] = regions
     if plan.fraud_truth is not None:
         truth["fraud"] = plan.fraud_truth  # additive: the ring this dossier belongs to
+    if plan.call_truth is not None:
+        truth["call"] = plan.call_truth  # additive: who answers the call, the voice ring if any
     _write_json(folder / "application.json", plan.application)
     _write_json(folder / "truth.json", truth)
     return truth
+
+
+def planted_voice(call: dict[str, Any] | None) -> bool:
+    """A call answered by a ring's voice after its first application (must not pass)."""
+    return bool(call and call.get("ring") and call["ring"]["planted"])
+
+
+def call_stem(facts: Facts) -> str:
+    """The call recorder's name for the dossier's verification call (names carry no meaning)."""
+    return f"录音_{facts.submitted_at + timedelta(hours=2):%Y%m%d_%H%M%S}"
+
+
+@dataclass(frozen=True)
+class CallOptions:
+    """Verification calls attached to the dossiers (``autopass samples --voices``)."""
+
+    voices: Path
+    rings: int = 0
+    agent: bool = False
+    channel: voice_calls.CallChannel = voice_calls.CallChannel.WIDEBAND
+
+    def cast(self, seed: int, count: int, fraud_rate: float) -> voice_calls.CallCast:
+        excluded = frozenset(fraud.plan_rings(seed, count, fraud_rate)) if fraud_rate else frozenset()
+        return voice_calls.cast_calls(self.voices, seed, count, self.rings, agent=self.agent,
+                                      channel=self.channel, excluded=excluded)
 
 
 def _write_json(path: Path, data: Any) -> None:
@@ -540,9 +571,11 @@ def generate_dossier(
     templates: TemplateSelection = TemplateSelection.ALL,
     fraud_rate: float = 0.0,
     count: int = 0,
+    calls: CallOptions | None = None,
 ) -> Path:
     """Dossier ``index`` of run ``seed``, written into ``out``: the unit a worker process runs
-    (``count`` dossiers in all, ``fraud_rate`` of them planted in rings)."""
+    (``count`` dossiers in all, ``fraud_rate`` of them planted in rings; with ``calls``, its
+    verification call)."""
     faces = load_face_source(faces_dir)
     roles = fraud.plan_rings(seed, count, fraud_rate) if fraud_rate else {}
     plan, rng = _planned(index, seed, defect_rate, faces, templates, roles)
@@ -551,8 +584,18 @@ def generate_dossier(
                    for member in plan.fraud.ring.indices]
         plan.fraud_truth = fraud.fraud_truth(
             plan.fraud, [member.facts.application_id for member in members])
+    cast = calls.cast(seed, count, fraud_rate) if calls is not None else None
+    part = cast.calls.get(index) if cast is not None else None
+    if cast is not None and part is not None:
+        members = part.ring.indices if part.ring is not None else (index,)
+        ids = {member: _planned(member, seed, defect_rate, faces, templates, roles)[0]
+               .facts.application_id for member in members}
+        plan.call_truth = voice_calls.call_truth(
+            call_stem(plan.facts) + voice_calls.CALL_SUFFIX, cast, index, ids)
     folder = Path(out) / f"dossier_{index:04d}"
     write_dossier(folder, plan, rng, difficulty)
+    if cast is not None:
+        voice_calls.write_call(folder, call_stem(plan.facts), cast, index, seed)
     return folder
 
 
@@ -618,8 +661,11 @@ def generate_samples(
     on_dossier: Callable[[Path], None] | None = None,
     workers: int | None = None,
     fraud_rate: float = 0.0,
+    calls: CallOptions | None = None,
 ) -> list[Path]:
-    """Writes ``count`` dossiers under ``out`` (``dossier_0001``...) and returns their folders.
+    """Writes ``count`` dossiers under ``out`` (``dossier_0001``...) and returns their folders;
+    with ``calls``, a verification call in each (as far as the speakers go) and the agent's
+    enrolment recording under ``out/agents``.
 
     Dossiers are independent (each has its own random source), so they are drawn by ``workers``
     processes (default: one per core) with the same bytes as a serial run.
@@ -629,10 +675,12 @@ def generate_samples(
     find_cjk_font()
     load_face_source(faces_dir)  # fail here, once, if the folder is wrong
     fraud.plan_rings(seed, count, fraud_rate)  # fail here, once, if the rate is wrong
+    if calls is not None:  # fail here, once, if the folder cannot hold the rings
+        voice_calls.write_agents(Path(out), calls.cast(seed, count, fraud_rate))
     difficulty = Difficulty(difficulty)
     jobs = [
         (Path(out), index, seed, defect_rate, difficulty, faces_dir, TemplateSelection(templates),
-         fraud_rate, count)
+         fraud_rate, count, calls)
         for index in range(1, count + 1)
     ]
     workers = min(workers or os.cpu_count() or 1, count)
