@@ -73,6 +73,10 @@ UNSURE = 0.5
 BOX_NOT_FOUND = 0.3
 
 
+VERTICAL_RULE = 1.5
+"""Straight upright ink at least this many line heights long is a cell border, not a stroke."""
+
+
 LAYOUT_SIGNED = 0.8
 """Handwriting found near the borrower's block with no signature label printed: probably the
 signature, but a person confirms (the standard asks 0.90)."""
@@ -150,11 +154,16 @@ def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLab
     pattern = _label_pattern(field.labels, signers, words)
     found: list[SignatureLabel] = []
     for index, row in enumerate(rows):
-        for match in pattern.finditer(row.text):
+        at = 0
+        while (match := pattern.search(row.text, at)) is not None:
             start, end = match.start(), _cell_end(row, match.start(), match.end())
             text = row.text[start:end]
             literal = match.lastgroup == "literal"
+            # What follows a label refused, or the next cell, may start one: 贷款人（盖章）借款人（签字）
+            # is matched from （盖章）, which takes the borrower's 借款人 with it.
+            at = end if end < match.end() else match.end()
             if not literal and not _has_hand_word(text, words):
+                at = end if end < match.end() else start + 1
                 continue  # 盖章 alone: a company's seal
             if words and _belongs_to_another(row.text, start, end, words):
                 continue
@@ -272,9 +281,10 @@ def _printed_lines(rows: Sequence[Row], stops: Sequence[str]) -> list[TextLine]:
 
 def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stops: Sequence[str],
              printed: list[TextLine]) -> SignatureReading:
-    """The label's box right of it and, where the label heads an empty space (no colon after it,
-    or no room right of it), under it: signed if either holds a signature for sure, empty for sure
-    only if both are surely empty."""
+    """The label's box right of it and, where the label heads an empty space (room under it
+    before the next printed line in its column), under it: a borrower signs beside the label or
+    under it whatever mark follows it (借款人（签字）： over a framed box). Signed if either holds a
+    signature for sure, empty for sure only if both are surely empty."""
     row = rows[label.row_index]
     label_box = _span_box(row, label.start, label.end)
     right_limit = _next_label_x(row, label.end, stops)
@@ -283,7 +293,7 @@ def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stop
     masks = _masks([line for line in printed if line not in row.lines], height)
     judged = [signature_present(image, label_box, right_limit, masks)]
     below = _below_area(image, label_box, right_limit, masks)
-    if below is not None and (row.text[label.end:label.end + 1] != ":" or judged[0][1] <= BOX_NOT_FOUND):
+    if below is not None:
         judged.append(_judge(image, below, height, None, masks))
     looked = [j for j in judged if j[1] > BOX_NOT_FOUND] or judged
     signed = [j for j in looked if j[0] and j[1] >= SURE_SIGNED]
@@ -575,7 +585,10 @@ def _stroke_mask(mask: np.ndarray, line_height: int) -> np.ndarray:
     dashes, the steps of a slightly tilted line), not a border or page edge, not specks."""
     binary = mask.astype(np.uint8)
     rule = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, max(15, 3 * line_height)), np.uint8))
-    binary = cv2.subtract(binary, cv2.dilate(rule, np.ones((3, 3), np.uint8)))
+    # A table's cell border crossing the box upright: a pen's stroke is never that straight for
+    # so long (a stroke shortened by it leaves less ink, never more).
+    upright = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((max(15, round(VERTICAL_RULE * line_height)), 1), np.uint8))
+    binary = cv2.subtract(binary, cv2.dilate(cv2.bitwise_or(rule, upright), np.ones((3, 3), np.uint8)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     flat = max(3, line_height // 6)
     keep = np.zeros(count, dtype=bool)
