@@ -161,7 +161,7 @@ def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLab
             literal = match.lastgroup == "literal"
             # What follows a label refused, or the next cell, may start one: 贷款人（盖章）借款人（签字）
             # is matched from （盖章）, which takes the borrower's 借款人 with it.
-            at = end if end < match.end() else match.end()
+            at = min(match.end(), end)
             if not literal and not _has_hand_word(text, words):
                 at = end if end < match.end() else start + 1
                 continue  # 盖章 alone: a company's seal
