@@ -73,6 +73,8 @@ UNSURE = 0.5
 BOX_NOT_FOUND = 0.3
 
 
+SIGNATURE_RISE = 1.8
+"""How far, in label heights, a signature rises above the line it is signed on."""
 VERTICAL_RULE = 1.5
 """Straight upright ink at least this many line heights long is a cell border, not a stroke."""
 
@@ -131,7 +133,10 @@ def read_signature(image: np.ndarray, rows: Sequence[Row], field: FieldSpec, sto
     printed on the document (where the borrower's box ends on its row)."""
     printed = _printed_lines(rows, stops)
     labels = signature_labels(rows, field)
-    readings = [_read_at(image, rows, label, stops, printed) for label in labels]
+    hand_words = _cleaned(field.signing.hand_words if field.signing else field.labels)
+    signing = [list(line.bounds) for row in rows for line in row.lines
+               if any(word in clean(line.text) for word in hand_words)]
+    readings = [_read_at(image, rows, label, stops, printed, signing) for label in labels]
     found = [reading for reading in readings if reading.confidence > BOX_NOT_FOUND]
     if found:
         return found[0]
@@ -280,11 +285,13 @@ def _printed_lines(rows: Sequence[Row], stops: Sequence[str]) -> list[TextLine]:
 
 
 def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stops: Sequence[str],
-             printed: list[TextLine]) -> SignatureReading:
+             printed: list[TextLine], signing: Sequence[Sequence[float]] = ()) -> SignatureReading:
     """The label's box right of it and, where the label heads an empty space (room under it
     before the next printed line in its column), under it: a borrower signs beside the label or
     under it whatever mark follows it (借款人（签字）： over a framed box). Signed if either holds a
-    signature for sure, empty for sure only if both are surely empty."""
+    signature for sure, empty for sure only if both are surely empty. ``signing``: boxes of the
+    lines that hold a signing word (anyone's: 共同借款人签字 under the borrower's box), whose
+    handwriting rises above them."""
     row = rows[label.row_index]
     label_box = _span_box(row, label.start, label.end)
     right_limit = _next_label_x(row, label.end, stops)
@@ -292,7 +299,7 @@ def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stop
     # Not the label's own row: handwriting read into the label's line is no print.
     masks = _masks([line for line in printed if line not in row.lines], height)
     judged = [signature_present(image, label_box, right_limit, masks)]
-    below = _below_area(image, label_box, right_limit, masks)
+    below = _below_area(image, label_box, right_limit, masks, signing)
     if below is not None:
         judged.append(_judge(image, below, height, None, masks))
     looked = [j for j in judged if j[1] > BOX_NOT_FOUND] or judged
@@ -334,11 +341,12 @@ def _next_label_x(row: Row, end: int, stops: Sequence[str]) -> float | None:
 
 
 def _below_area(image: np.ndarray, label_box: list[int], right_limit: float | None,
-                printed: Sequence[Sequence[float]]) -> list[int] | None:
+                printed: Sequence[Sequence[float]], signing: Sequence[Sequence[float]] = ()) -> list[int] | None:
     """The space under a label that heads it (a table's heading over the cell signed in): from
     the label's left to the next label on its row, down to the next printed line in that column
     (handwriting read as a line does not end it); None where the next line follows closely (a
-    form's lines)."""
+    form's lines). It ends higher above a signing line under it (共同借款人签字：): the signature
+    beside that line rises above it, and is not the borrower's."""
     x, y, w, h = label_box
     height, width = image.shape[:2]
     left = max(0, int(x - h))
@@ -346,7 +354,10 @@ def _below_area(image: np.ndarray, label_box: list[int], right_limit: float | No
     top = int(y + h * 1.3)
     under = [line_y for line_x, line_y, line_w, _ in printed
              if line_x < right and line_x + line_w > left and line_y > y + h]
-    bottom = min(height, int(y + h + BELOW_HEIGHTS * h), *(int(line_y - h / 4) for line_y in under))
+    rising = [line_y for line_x, line_y, line_w, _ in signing
+              if line_x < right and line_x + line_w > left and line_y > y + h]
+    bottom = min(height, int(y + h + BELOW_HEIGHTS * h), *(int(line_y - h / 4) for line_y in under),
+                 *(int(line_y - SIGNATURE_RISE * h) for line_y in rising))
     if bottom - top < ROOM_BELOW * h or right - left < MIN_BOX_HEIGHTS * h:
         return None
     return [left, top, right - left, bottom - top]
@@ -431,7 +442,7 @@ def signature_present(
     right = min(width, left + max(int(0.4 * width), 8 * h))
     if right_limit is not None:
         right = max(left, min(right, int(right_limit - h // 2)))
-    top = max(0, int(y - 1.8 * h))  # signatures rise above their line
+    top = max(0, int(y - SIGNATURE_RISE * h))
     bottom = min(height, int(y + 1.3 * h))
     area = [int(left), int(top), int(right - left), int(bottom - top)]
     if right - left < MIN_BOX_HEIGHTS * h or bottom - top < 2 * h:

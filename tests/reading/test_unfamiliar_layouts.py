@@ -193,6 +193,12 @@ def _contract(layout: str, state: str) -> np.ndarray:
         d.rectangle((640, 620, 1140, 860), outline=INK, width=2)
         d.text((655, 635), "贷款人签章：", font=font(26), fill=INK)
         signature, seal = (170, 720, 260, 90), (890, 740, 85)
+    elif layout == "co-borrower-below":  # the co-borrower signs on the line under the borrower's
+        d.text((100, 650), "借款人（签字）：", font=font(28), fill=INK)
+        d.text((100, 820), "共同借款人（签字）：", font=font(28), fill=INK)
+        d.text((100, 960), "贷款人（盖章）：", font=font(28), fill=INK)
+        _pen_strokes(d, (390, 755, 250, 85), random.Random(8))
+        signature, seal = (330, 600, 240, 80), (700, 960, 85)
     else:  # "stacked-words": 借款人 over 签字： over 日期：, the lender's the same beside
         for x, words in ((100, ("借款人", "签字：", "日期：")), (700, ("贷款人", "盖章：", "日期："))):
             for i, word in enumerate(words):
@@ -209,7 +215,7 @@ def _contract(layout: str, state: str) -> np.ndarray:
     return to_bgr(page)
 
 
-LAYOUTS = ["table-heading", "lender-first", "framed-box", "stacked-words"]
+LAYOUTS = ["table-heading", "lender-first", "framed-box", "stacked-words", "co-borrower-below"]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -224,8 +230,9 @@ def test_a_signed_box_beside_or_under_its_label_reads_signed(ocr, layout: str) -
 @pytest.mark.parametrize("state", ["blank", "fingerprint", "stray-mark"])
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_an_unsigned_box_is_never_read_signed(ocr, layout: str, state: str) -> None:  # type: ignore[no-untyped-def]
-    """Whatever lies beside the box (the lender's seal, a fingerprint alone, a pen mark elsewhere):
-    no sure signature, which would approve an unsigned contract."""
+    """Whatever lies beside the box (the lender's seal, a fingerprint alone, a pen mark elsewhere,
+    the co-borrower's signature rising from the line under it): no sure signature, which would
+    approve an unsigned contract."""
     [document] = analyse_page(_contract(layout, state), ocr=ocr)
     signature = document.fields["signature_present"]
     assert not (signature.value is True and signature.confidence >= SIGNATURE_MIN)
