@@ -111,10 +111,11 @@ class LineReader:
         return self._read(image, slots, todo, None, straightened=True) if todo else slots
 
     def split_stacked(self, image: np.ndarray, slots: list[Slot]) -> list[Slot]:
-        """The same slots with each box read as nothing (or unsurely) that is as tall as several printed lines
-        replaced by the lines inside it, read one by one: a narrow table cell's label wrapped over
-        lines (购买 over 方名 over 称) is detected as one block no recogniser reads. What the block
-        yields is read in full; a block that yields nothing legible stays as it was."""
+        """The same slots with each box read as nothing (or unsurely) that is as tall as several
+        printed lines replaced by the lines inside it, read one by one: a narrow table cell's label
+        wrapped over lines (购买 over 方名 over 称) is detected as one block no recogniser reads.
+        What the block yields is read in full; a block that does not yield two lines or more, each
+        read surely, stays as it was."""
         typical = _typical_line_height(slots)
         if typical is None:
             return slots
@@ -128,8 +129,11 @@ class LineReader:
             parts = [Slot(quad=quad, line=None, complete=False) for quad in _stacked_lines(image, slot.quad, typical)]
             read = self._read(image, parts, range(len(parts)), None, straightened=True) if len(parts) >= 2 else []
             legible = [part for part in read if part.line is not None]
-            better = legible and (slot.line is None or min(part.line.confidence for part in legible  # type: ignore[union-attr]
-                                                             ) > slot.line.confidence)
+            confidences = [part.line.confidence for part in legible]  # type: ignore[union-attr]
+            # Lines, each read surely (the emblem of an ID card's back, cut in strips, reads as
+            # stray letters), and better than the block.
+            better = len(legible) >= 2 and min(confidences) >= STACKED_SURE \
+                and (slot.line is None or min(confidences) > slot.line.confidence)
             result.extend(legible if better else [slot])
         return result
 
@@ -185,6 +189,8 @@ class LineReader:
 STACKED_LINES = 1.6
 """A box read as nothing (or unsurely) at least this many typical line heights tall may hold
 lines stacked."""
+STACKED_SURE = 0.8
+"""Least confidence of each line a block is cut into for the cut to be kept."""
 SURE_LINE = 0.9
 """A block read at least this surely is one line (a title in large print), never split."""
 RULE_SHARE = 0.6
