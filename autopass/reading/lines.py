@@ -225,10 +225,9 @@ def _stacked_lines(image: np.ndarray, quad: Quad, typical: float) -> list[Quad]:
             bands[-1][1] = row
         elif has_ink:
             bands.append([row, row])
-    # A character's own strokes may leave a blank row (三, 二): a band too thin for a line joins
-    # its nearer neighbour, when that one is close.
     # A band at the block's edge is a line the detector's box cut through (称 under 方名): it
-    # is read whole, reaching beyond the box.
+    # is read whole, reaching beyond the box. A character's own strokes may leave a blank row
+    # (三, 二): a band inside, too thin for a line, joins its nearer neighbour when that is close.
     height = len(inked)
     edge = {i for i, (top, bottom) in enumerate(bands) if top <= 1 or bottom >= height - 2}
     merged = True
