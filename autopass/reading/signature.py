@@ -133,9 +133,9 @@ def read_signature(image: np.ndarray, rows: Sequence[Row], field: FieldSpec, sto
     printed on the document (where the borrower's box ends on its row)."""
     printed = _printed_lines(rows, stops)
     labels = signature_labels(rows, field)
-    hand_words = _cleaned(field.signing.hand_words if field.signing else field.labels)
-    signing = [list(line.bounds) for row in rows for line in row.lines
-               if any(word in clean(line.text) for word in hand_words)]
+    # Where anyone signs (签署日期, a date's label, is none).
+    signing = [_span_box(rows[label.row_index], label.start, label.end)
+               for label in signature_labels(rows, field, anyones=True)]
     readings = [_read_at(image, rows, label, stops, printed, signing) for label in labels]
     found = [reading for reading in readings if reading.confidence > BOX_NOT_FOUND]
     if found:
@@ -146,9 +146,10 @@ def read_signature(image: np.ndarray, rows: Sequence[Row], field: FieldSpec, sto
     return _by_layout(image, rows, [*borrower_labels, *signers], printed)
 
 
-def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLabel]:
+def signature_labels(rows: Sequence[Row], field: FieldSpec, *, anyones: bool = False) -> list[SignatureLabel]:
     """Every signature label printed on ``rows``: the field's ``labels`` as written, and any
-    label its ``signing`` words make; those that name the signer first, each in page order."""
+    label its ``signing`` words make; those that name the signer first, each in page order.
+    ``anyones``: every party's (共同借款人签字, 代表签字 too), not the borrower's only."""
     words = field.signing
     page = "".join(row.text for row in rows)
     signers = _cleaned(words.signers) if words else []
@@ -170,7 +171,7 @@ def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLab
             if not literal and not _has_hand_word(text, words):
                 at = end if end < match.end() else start + 1
                 continue  # 盖章 alone: a company's seal
-            if words and _belongs_to_another(row.text, start, end, words):
+            if words and not anyones and _belongs_to_another(row.text, start, end, words):
                 continue
             if not _stands_as_label(row, start, end):
                 continue
@@ -289,9 +290,9 @@ def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stop
     """The label's box right of it and, where the label heads an empty space (room under it
     before the next printed line in its column), under it: a borrower signs beside the label or
     under it whatever mark follows it (借款人（签字）： over a framed box). Signed if either holds a
-    signature for sure, empty for sure only if both are surely empty. ``signing``: boxes of the
-    lines that hold a signing word (anyone's: 共同借款人签字 under the borrower's box), whose
-    handwriting rises above them."""
+    signature for sure, empty for sure only if both are surely empty. ``signing``: boxes of every
+    party's signature labels (共同借款人签字 under the borrower's box), whose handwriting rises
+    above them."""
     row = rows[label.row_index]
     label_box = _span_box(row, label.start, label.end)
     right_limit = _next_label_x(row, label.end, stops)

@@ -199,6 +199,11 @@ def _contract(layout: str, state: str) -> np.ndarray:
         d.text((100, 960), "贷款人（盖章）：", font=font(28), fill=INK)
         _pen_strokes(d, (390, 755, 250, 85), random.Random(8))
         signature, seal = (330, 600, 240, 80), (700, 960, 85)
+    elif layout == "signing-date-below":  # headings, the signature under them, 签署日期 close under
+        d.text((100, 700), "借款人签名", font=font(28), fill=INK)
+        d.text((660, 700), "贷款人盖章", font=font(28), fill=INK)
+        d.text((100, 880), "签署日期：2026年5月18日", font=font(26), fill=INK)
+        signature, seal = (130, 760, 240, 75), (760, 790, 80)
     else:  # "stacked-words": 借款人 over 签字： over 日期：, the lender's the same beside
         for x, words in ((100, ("借款人", "签字：", "日期：")), (700, ("贷款人", "盖章：", "日期："))):
             for i, word in enumerate(words):
@@ -215,7 +220,8 @@ def _contract(layout: str, state: str) -> np.ndarray:
     return to_bgr(page)
 
 
-LAYOUTS = ["table-heading", "lender-first", "framed-box", "stacked-words", "co-borrower-below"]
+LAYOUTS = ["table-heading", "lender-first", "framed-box", "stacked-words", "co-borrower-below",
+           "signing-date-below"]
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
