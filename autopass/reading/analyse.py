@@ -260,7 +260,7 @@ def _read_document(
         slots = reader.read_turned(image, slots)
     spec = specs[document_type]
     labels = labels_to_read(spec)
-    slots = reader.complete(image, slots, [*wanted_slots(slots, labels), *_tallest(slots),
+    slots = reader.complete(image, slots, [*wanted_slots(slots, labels, spec.hand_words), *_tallest(slots),
                                            *_title_starts(slots, specs)])
     lines = lines_of(slots)
     # The first pass read only the starts of a long page's lines; with the title (its tallest
@@ -325,7 +325,8 @@ def first_reading(image: np.ndarray, reader: LineReader, *, is_card: bool) -> tu
         # the boxes of one tilted row overlap and split its number (6222 | 2623812824...).
         image = _rotated(image, slant)
         quads = reader.detect(image, is_card=is_card)
-    return image, reader.first_pass(image, quads, straightened=False)
+    # A narrow cell's label wrapped over lines is detected as one block that reads as nothing.
+    return image, reader.split_stacked(image, reader.first_pass(image, quads, straightened=False))
 
 
 def _rotated(image: np.ndarray, degrees: float) -> np.ndarray:
@@ -340,10 +341,13 @@ def _rotated(image: np.ndarray, degrees: float) -> np.ndarray:
                           borderMode=cv2.BORDER_REPLICATE)
 
 
-def wanted_slots(slots: Sequence[Slot], labels: Sequence[str]) -> list[int]:
-    """Lines worth reading in full: those in the row of a label, and those that look like values
-    (letters and digits: numbers, VINs, dates), wherever their label went."""
+def wanted_slots(slots: Sequence[Slot], labels: Sequence[str], words: Sequence[str] = ()) -> list[int]:
+    """Lines worth reading in full: those in the row of a label, those that look like values
+    (letters and digits: numbers, VINs, dates), wherever their label went, and those whose start
+    holds one of ``words`` (a signing word: 本合同经双方签字… cut after 签字 stands as a label; read
+    whole, it is a clause)."""
     keys = [label[:4] for label in labels if label]
+    inside = [clean(word) for word in words if clean(word)]
     label_spans = []
     for slot in slots:
         # A label starts its line or cell (after a row number: 9.车辆识别代号); the same words
@@ -362,7 +366,7 @@ def wanted_slots(slots: Sequence[Slot], labels: Sequence[str]) -> list[int]:
         text = clean(slot.line.text) if slot.line else ""
         in_label_row = any(low <= centre <= high for low, high in label_spans)
         looks_like_value = sum(ch.isascii() and ch.isalnum() for ch in text) >= 3
-        if in_label_row or looks_like_value:
+        if in_label_row or looks_like_value or any(word in text for word in inside):
             wanted.append(index)
     return wanted
 

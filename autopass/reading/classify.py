@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from autopass.banks import BANKS_BY_BIN
 from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
+from autopass.reading.lines import quad_width
 from autopass.reading.text import DIGIT_LOOKALIKES, PLAUSIBLE_YEARS, clean
 from autopass.standards import DocumentSpec
 from autopass.validators import ID_NUMBER_SHAPE, id_birth_date, is_bank_card_number
@@ -40,6 +41,9 @@ SELFIE_WATERMARK_CHARACTERS = 160
 """Most text a signing photo's watermark carries (time, GPS place, dealer, salesperson)."""
 TITLE_CONFIDENCE = 0.99
 """A document whose printed title (its first keyword) was read, and no other title: settled."""
+TITLE_PRINT = 0.75
+"""A title heading its document is printed at least this share of the page's largest print (the
+ID card back's 居民身份证 is its largest; on a contract the heading is, and body text is ~0.6 of it)."""
 VALUE_MARKS = (":", "/")
 """What stands between a label and its value, or between the parts of one value: a title has
 neither beside it."""
@@ -78,13 +82,38 @@ def classify(
     best_type = max(eligible, key=lambda t: scores[t])
     best = scores[best_type]
     runner_up = max((score for t, score in scores.items() if t != best_type), default=0.0)
+    headings = page_text(_title_sized(lines))
     titles_found = [t for t, spec in specs.items()
-                    if spec.printed_title and _title_in(clean(spec.printed_title), text)]
+                    if spec.printed_title and _title_in(clean(spec.printed_title), _title_text(spec, text, headings))]
     if len(titles_found) == 1:
         return titles_found[0], TITLE_CONFIDENCE  # its own printed title, and no other's
     margin = (best - runner_up) / best
     strength = min(1.0, best / 2.5)
     return best_type, round(min(0.995, 0.5 + 0.5 * margin * strength + 0.1 * strength), 3)
+
+
+def _title_sized(lines: Sequence[TextLine]) -> list[TextLine]:
+    """The lines printed about as large as the page's largest: where a title heading its
+    document stands."""
+    sizes = [print_size(line) for line in lines]
+    largest = max(sizes, default=0.0)
+    return [line for line, size in zip(lines, sizes, strict=True) if size >= TITLE_PRINT * largest]
+
+
+def print_size(line: TextLine) -> float:
+    """How large a line is printed: its length along the text per character (a Han character is
+    as wide as it is tall, a digit or a letter about half). Not its box's height, which the
+    detector pads more on small print than on large."""
+    text = clean(line.text)
+    widths = sum(1.0 if "\u4e00" <= ch <= "\u9fff" else 0.55 for ch in text)
+    return quad_width(line.box) / widths if widths else 0.0
+
+
+def _title_text(spec: DocumentSpec, text: str, headings: str) -> str:
+    """Where ``spec``'s title may be found: for a document whose title heads it (``title_at_top``),
+    the page's largest print only (a contract's table cell 证件类型 | 居民身份证 is body text, not an
+    ID card back's title); for others (借记卡 anywhere on a bank card), the whole page."""
+    return headings if spec.orientation is not None and spec.orientation.title_at_top else text
 
 
 def _title_in(title: str, text: str) -> bool:

@@ -110,6 +110,33 @@ class LineReader:
         todo = [i for i, slot in enumerate(slots) if slot.line is None]
         return self._read(image, slots, todo, None, straightened=True) if todo else slots
 
+    def split_stacked(self, image: np.ndarray, slots: list[Slot]) -> list[Slot]:
+        """The same slots with each box read as nothing (or unsurely) that is as tall as several
+        printed lines replaced by the lines inside it, read one by one: a narrow table cell's label
+        wrapped over lines (购买 over 方名 over 称) is detected as one block no recogniser reads.
+        What the block yields is read in full; a block that does not yield two lines or more, each
+        read surely, stays as it was."""
+        typical = _typical_line_height(slots)
+        if typical is None:
+            return slots
+        result: list[Slot] = []
+        for slot in slots:
+            low, high = slot.span
+            sure = slot.line is not None and slot.line.confidence >= SURE_LINE
+            if sure or high - low < STACKED_LINES * typical:
+                result.append(slot)
+                continue
+            parts = [Slot(quad=quad, line=None, complete=False) for quad in _stacked_lines(image, slot.quad, typical)]
+            read = self._read(image, parts, range(len(parts)), None, straightened=True) if len(parts) >= 2 else []
+            legible = [part for part in read if part.line is not None]
+            confidences = [part.line.confidence for part in legible]  # type: ignore[union-attr]
+            # Lines, each read surely (the emblem of an ID card's back, cut in strips, reads as
+            # stray letters), and better than the block.
+            better = len(legible) >= 2 and min(confidences) >= STACKED_SURE \
+                and (slot.line is None or min(confidences) > slot.line.confidence)
+            result.extend(legible if better else [slot])
+        return result
+
     def read_turned(self, image: np.ndarray, slots: list[Slot]) -> list[Slot]:
         """The same slots with the lines that were read turned read again as they stand on the
         upright ``image``, keeping the more confident reading: no line of an upright page is upside
@@ -157,6 +184,80 @@ class LineReader:
                             alternatives=read.alternatives) if legible else None
             updated[i] = replace(slots[i], line=line, complete=whole, turned=read.turned)
         return updated
+
+
+STACKED_LINES = 1.6
+"""A box read as nothing (or unsurely) at least this many typical line heights tall may hold
+lines stacked."""
+STACKED_SURE = 0.8
+"""Least confidence of each line a block is cut into for the cut to be kept."""
+SURE_LINE = 0.9
+"""A block read at least this surely is one line (a title in large print), never split."""
+RULE_SHARE = 0.6
+"""A pixel row or column inked over this share of a block is a table's rule, not print."""
+INK_GAP_SHARE = 0.02
+"""Pixel rows inked under this share of the block's width lie between two printed lines."""
+
+
+def _typical_line_height(slots: Sequence[Slot]) -> float | None:
+    """The median height of the page's lines read as lines (elongated, legible), if any."""
+    heights = [slot.height for slot in slots if slot.line is not None and slot.width > 2 * slot.height]
+    return float(np.median(heights)) if heights else None
+
+
+def _stacked_lines(image: np.ndarray, quad: Quad, typical: float) -> list[Quad]:
+    """The printed lines inside ``quad``'s upright bounding box, found as bands of ink between
+    blank pixel rows (a table's rules crossing the block ignored); [] for a block of one line."""
+    xs, ys = [p[0] for p in quad], [p[1] for p in quad]
+    x0, y0 = max(0, int(min(xs))), max(0, int(min(ys)))
+    x1, y1 = min(image.shape[1], int(max(xs)) + 1), min(image.shape[0], int(max(ys)) + 1)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return []
+    crop = image[y0:y1, x0:x1]
+    gray = cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY) if crop.ndim == 3 else crop
+    _, ink = cv2.threshold(gray, 0, 1, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    ink[:, ink.mean(axis=0) > RULE_SHARE] = 0
+    ink[ink.mean(axis=1) > RULE_SHARE, :] = 0
+    inked = ink.mean(axis=1) > INK_GAP_SHARE
+    bands: list[list[int]] = []
+    for row, has_ink in enumerate(inked):
+        if has_ink and bands and row - bands[-1][1] == 1:
+            bands[-1][1] = row
+        elif has_ink:
+            bands.append([row, row])
+    # A band at the block's edge is a line the detector's box cut through (称 under 方名): it
+    # is read whole, reaching beyond the box. A character's own strokes may leave a blank row
+    # (三, 二): a band inside, too thin for a line, joins its nearer neighbour when that is close.
+    height = len(inked)
+    edge = {i for i, (top, bottom) in enumerate(bands) if top <= 1 or bottom >= height - 2}
+    merged = True
+    while merged and len(bands) > 1:
+        merged = False
+        for i, (top, bottom) in enumerate(bands):
+            if bottom - top + 1 >= 0.5 * typical or i in edge:
+                continue
+            gaps = [(top - bands[i - 1][1], i - 1) if i > 0 else (np.inf, -1),
+                    (bands[i + 1][0] - bottom, i + 1) if i + 1 < len(bands) else (np.inf, -1)]
+            gap, other = min(gaps)
+            if gap <= 0.3 * typical:
+                first, second = sorted((i, other))
+                bands[first:second + 1] = [[bands[first][0], bands[second][1]]]
+                edge = {j - (j > first) * (second - first) for j in edge}
+                merged = True
+                break
+    reach = round(0.8 * typical)
+    lines = [(top, max(bottom, top + reach)) if bottom >= height - 2 and top > 1
+             else (min(top, bottom - reach), bottom) if top <= 1 and bottom < height - 2
+             else (top, bottom) for top, bottom in bands if bottom - top + 1 >= 0.25 * typical]
+    lines = [(top, bottom) for top, bottom in lines if bottom - top + 1 >= 0.4 * typical]
+    if len(lines) < 2:
+        return []
+    pad = max(2, round(0.1 * typical))
+    quads: list[Quad] = []
+    for top, bottom in lines:
+        band_top, band_bottom = float(max(0, y0 + top - pad)), float(min(image.shape[0], y0 + bottom + 1 + pad))
+        quads.append(((float(x0), band_top), (float(x1), band_top), (float(x1), band_bottom), (float(x0), band_bottom)))
+    return quads
 
 
 def _more_confident(old: Slot, new: Slot) -> Slot:

@@ -73,6 +73,12 @@ UNSURE = 0.5
 BOX_NOT_FOUND = 0.3
 
 
+SIGNATURE_RISE = 1.8
+"""How far, in label heights, a signature rises above the line it is signed on."""
+VERTICAL_RULE = 1.5
+"""Straight upright ink at least this many line heights long is a cell border, not a stroke."""
+
+
 LAYOUT_SIGNED = 0.8
 """Handwriting found near the borrower's block with no signature label printed: probably the
 signature, but a person confirms (the standard asks 0.90)."""
@@ -127,7 +133,10 @@ def read_signature(image: np.ndarray, rows: Sequence[Row], field: FieldSpec, sto
     printed on the document (where the borrower's box ends on its row)."""
     printed = _printed_lines(rows, stops)
     labels = signature_labels(rows, field)
-    readings = [_read_at(image, rows, label, stops, printed) for label in labels]
+    # Where anyone signs (签署日期, a date's label, is none).
+    signing = [_span_box(rows[label.row_index], label.start, label.end)
+               for label in signature_labels(rows, field, anyones=True)]
+    readings = [_read_at(image, rows, label, stops, printed, signing) for label in labels]
     found = [reading for reading in readings if reading.confidence > BOX_NOT_FOUND]
     if found:
         return found[0]
@@ -137,9 +146,10 @@ def read_signature(image: np.ndarray, rows: Sequence[Row], field: FieldSpec, sto
     return _by_layout(image, rows, [*borrower_labels, *signers], printed)
 
 
-def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLabel]:
+def signature_labels(rows: Sequence[Row], field: FieldSpec, *, anyones: bool = False) -> list[SignatureLabel]:
     """Every signature label printed on ``rows``: the field's ``labels`` as written, and any
-    label its ``signing`` words make; those that name the signer first, each in page order."""
+    label its ``signing`` words make; those that name the signer first, each in page order.
+    ``anyones``: every party's (共同借款人签字, 代表签字 too), not the borrower's only."""
     words = field.signing
     page = "".join(row.text for row in rows)
     signers = _cleaned(words.signers) if words else []
@@ -150,13 +160,18 @@ def signature_labels(rows: Sequence[Row], field: FieldSpec) -> list[SignatureLab
     pattern = _label_pattern(field.labels, signers, words)
     found: list[SignatureLabel] = []
     for index, row in enumerate(rows):
-        for match in pattern.finditer(row.text):
+        at = 0
+        while (match := pattern.search(row.text, at)) is not None:
             start, end = match.start(), _cell_end(row, match.start(), match.end())
             text = row.text[start:end]
             literal = match.lastgroup == "literal"
+            # What follows a label refused, or the next cell, may start one: 贷款人（盖章）借款人（签字）
+            # is matched from （盖章）, which takes the borrower's 借款人 with it.
+            at = min(match.end(), end)
             if not literal and not _has_hand_word(text, words):
+                at = end if end < match.end() else start + 1
                 continue  # 盖章 alone: a company's seal
-            if words and _belongs_to_another(row.text, start, end, words):
+            if words and not anyones and _belongs_to_another(row.text, start, end, words):
                 continue
             if not _stands_as_label(row, start, end):
                 continue
@@ -271,10 +286,13 @@ def _printed_lines(rows: Sequence[Row], stops: Sequence[str]) -> list[TextLine]:
 
 
 def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stops: Sequence[str],
-             printed: list[TextLine]) -> SignatureReading:
-    """The label's box right of it and, where the label heads an empty space (no colon after it,
-    or no room right of it), under it: signed if either holds a signature for sure, empty for sure
-    only if both are surely empty."""
+             printed: list[TextLine], signing: Sequence[Sequence[float]] = ()) -> SignatureReading:
+    """The label's box right of it and, where the label heads an empty space (room under it
+    before the next printed line in its column), under it: a borrower signs beside the label or
+    under it whatever mark follows it (借款人（签字）： over a framed box). Signed if either holds a
+    signature for sure, empty for sure only if both are surely empty. ``signing``: boxes of every
+    party's signature labels (共同借款人签字 under the borrower's box), whose handwriting rises
+    above them."""
     row = rows[label.row_index]
     label_box = _span_box(row, label.start, label.end)
     right_limit = _next_label_x(row, label.end, stops)
@@ -282,8 +300,8 @@ def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stop
     # Not the label's own row: handwriting read into the label's line is no print.
     masks = _masks([line for line in printed if line not in row.lines], height)
     judged = [signature_present(image, label_box, right_limit, masks)]
-    below = _below_area(image, label_box, right_limit, masks)
-    if below is not None and (row.text[label.end:label.end + 1] != ":" or judged[0][1] <= BOX_NOT_FOUND):
+    below = _below_area(image, label_box, right_limit, masks, signing)
+    if below is not None:
         judged.append(_judge(image, below, height, None, masks))
     looked = [j for j in judged if j[1] > BOX_NOT_FOUND] or judged
     signed = [j for j in looked if j[0] and j[1] >= SURE_SIGNED]
@@ -324,11 +342,12 @@ def _next_label_x(row: Row, end: int, stops: Sequence[str]) -> float | None:
 
 
 def _below_area(image: np.ndarray, label_box: list[int], right_limit: float | None,
-                printed: Sequence[Sequence[float]]) -> list[int] | None:
+                printed: Sequence[Sequence[float]], signing: Sequence[Sequence[float]] = ()) -> list[int] | None:
     """The space under a label that heads it (a table's heading over the cell signed in): from
     the label's left to the next label on its row, down to the next printed line in that column
     (handwriting read as a line does not end it); None where the next line follows closely (a
-    form's lines)."""
+    form's lines). It ends higher above a signing line under it (共同借款人签字：): the signature
+    beside that line rises above it, and is not the borrower's."""
     x, y, w, h = label_box
     height, width = image.shape[:2]
     left = max(0, int(x - h))
@@ -336,7 +355,10 @@ def _below_area(image: np.ndarray, label_box: list[int], right_limit: float | No
     top = int(y + h * 1.3)
     under = [line_y for line_x, line_y, line_w, _ in printed
              if line_x < right and line_x + line_w > left and line_y > y + h]
-    bottom = min(height, int(y + h + BELOW_HEIGHTS * h), *(int(line_y - h / 4) for line_y in under))
+    rising = [line_y for line_x, line_y, line_w, _ in signing
+              if line_x < right and line_x + line_w > left and line_y > y + h]
+    bottom = min(height, int(y + h + BELOW_HEIGHTS * h), *(int(line_y - h / 4) for line_y in under),
+                 *(int(line_y - SIGNATURE_RISE * h) for line_y in rising))
     if bottom - top < ROOM_BELOW * h or right - left < MIN_BOX_HEIGHTS * h:
         return None
     return [left, top, right - left, bottom - top]
@@ -421,7 +443,7 @@ def signature_present(
     right = min(width, left + max(int(0.4 * width), 8 * h))
     if right_limit is not None:
         right = max(left, min(right, int(right_limit - h // 2)))
-    top = max(0, int(y - 1.8 * h))  # signatures rise above their line
+    top = max(0, int(y - SIGNATURE_RISE * h))
     bottom = min(height, int(y + 1.3 * h))
     area = [int(left), int(top), int(right - left), int(bottom - top)]
     if right - left < MIN_BOX_HEIGHTS * h or bottom - top < 2 * h:
@@ -575,7 +597,10 @@ def _stroke_mask(mask: np.ndarray, line_height: int) -> np.ndarray:
     dashes, the steps of a slightly tilted line), not a border or page edge, not specks."""
     binary = mask.astype(np.uint8)
     rule = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, max(15, 3 * line_height)), np.uint8))
-    binary = cv2.subtract(binary, cv2.dilate(rule, np.ones((3, 3), np.uint8)))
+    # A table's cell border crossing the box upright: a pen's stroke is never that straight for
+    # so long (a stroke shortened by it leaves less ink, never more).
+    upright = cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((max(15, round(VERTICAL_RULE * line_height)), 1), np.uint8))
+    binary = cv2.subtract(binary, cv2.dilate(cv2.bitwise_or(rule, upright), np.ones((3, 3), np.uint8)))
     count, labels, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     flat = max(3, line_height // 6)
     keep = np.zeros(count, dtype=bool)

@@ -175,6 +175,12 @@ class DocumentSpec(StrictModel):
         return [*self.printed_labels, *signing]
 
     @property
+    def hand_words(self) -> list[str]:
+        """The signing words done by hand of its signature boxes (签字, 签名, 手印): a line holding
+        one may be a signature label or a clause, which only the whole line tells."""
+        return [word for field in self.fields.values() if field.signing for word in field.signing.hand_words]
+
+    @property
     def printed_labels(self) -> list[str]:
         """Every label printed on the document, its fields' and the others: where a value ends,
         and what is never a value (a label read where its value was expected)."""

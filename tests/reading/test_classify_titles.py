@@ -5,16 +5,23 @@ from __future__ import annotations
 from autopass.documents import DocumentType
 from autopass.engines.base import TextLine
 from autopass.reading.classify import TITLE_CONFIDENCE, ImageCues, classify
+from autopass.reading.text import clean
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
 from autopass.validators import is_bank_card_number, is_valid_id_number
 
 SPECS = load_document_specs(Settings())
-BOX = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
 
 
 def lines(*texts: str) -> list[TextLine]:
-    return [TextLine(text=text, confidence=0.99, box=BOX) for text in texts]
+    """One line per text, one under the other, all printed the same size: 30 px a Han character,
+    half that for a digit, a letter or a mark."""
+    def width(text: str) -> float:
+        return sum(30.0 if "\u4e00" <= ch <= "\u9fff" else 16.5 for ch in clean(text))
+
+    return [TextLine(text=text, confidence=0.99,
+                     box=((0.0, 40.0 * i), (width(text), 40.0 * i), (width(text), 40.0 * i + 30), (0.0, 40.0 * i + 30)))
+            for i, text in enumerate(texts)]
 
 
 def test_a_misread_title_character_still_settles_the_invoice():
