@@ -324,3 +324,20 @@ def test_a_borrower_label_in_the_clauses_above_the_details_is_a_word_of_them(spe
                   "第三条借款人对本合同条款无异议",
                   f"{label}：王建国", "身份证号码：110101199003078515")
     assert fields["borrower_name"] == "王建国"
+
+
+def test_the_seller_s_name_and_seal_are_never_the_buyer_s(specs) -> None:  # type: ignore[no-untyped-def]
+    """销售方名称 is one character from the buyer's label 购方名称, 销货单位盖章 two from 购货单位:
+    with the buyer's label unread, neither the seller's name nor the seal's label is the buyer."""
+    fields = read(DocumentType.VEHICLE_INVOICE, specs, "机动车销售统一发票",
+                  "销售方名称：深圳市鹏程汽车销售有限公司", "销货单位盖章")
+    assert fields["buyer_name"] is None
+
+
+def test_the_buyer_s_name_beside_its_number_in_one_cell(specs) -> None:  # type: ignore[no-untyped-def]
+    fields = read(DocumentType.VEHICLE_INVOICE, specs, "机动车销售统一发票",
+                  "购买方名称及身份证号码/组织机构代码", "郭子轩 110101199003078515",
+                  "买方：王建国")
+    assert fields["buyer_name"] == "郭子轩"
+    assert read(DocumentType.VEHICLE_INVOICE, specs, "机动车销售统一发票",
+                "买方：王建国")["buyer_name"] == "王建国"
