@@ -26,7 +26,14 @@ CARD_ASPECT = (1.48, 1.80)
 SHEET_BORDER = 0.03
 """The outer band of a page (this share of its short side) shows the sheet's own colour."""
 OFF_PAPER = 9.0
-"""Lab distance from the sheet's colour that marks something lying on it (a copied card's tint)."""
+"""Lab distance from the sheet's colour that marks something lying on it (a copied card's tint),
+on a sheet whose own colour varies (grain, toner dust)."""
+CLEAN_OFF_PAPER = 5.0
+"""The same on a clean sheet, whose colour hardly varies: a pale grey card copied on white paper
+differs from it by less than ``OFF_PAPER``."""
+PAPER_GRAIN = 3.0
+"""How far a sheet's own colour strays (90th percentile of its border's distance from its median,
+in Lab units) to count as grainy: each unit raises the mark from ``CLEAN_OFF_PAPER``."""
 LETTER_SHARE = 0.03
 """Off-paper marks thinner than this share of the page's long side are strokes, not cards."""
 MAX_OUTPUT_SIDE = 1400
@@ -145,8 +152,10 @@ def _off_paper_blobs(small: np.ndarray) -> list[np.ndarray]:
     border = np.concatenate([lab[:band].reshape(-1, 3), lab[-band:].reshape(-1, 3),
                              lab[:, :band].reshape(-1, 3), lab[:, -band:].reshape(-1, 3)])
     paper = np.median(border, axis=0)
+    grain = float(np.percentile(np.linalg.norm(border - paper, axis=1), 90))
+    off_paper = min(OFF_PAPER, CLEAN_OFF_PAPER + (OFF_PAPER - CLEAN_OFF_PAPER) * grain / PAPER_GRAIN)
     distance = np.linalg.norm(lab - paper, axis=2)
-    mask = cv2.morphologyEx(((distance > OFF_PAPER) * 255).astype(np.uint8), cv2.MORPH_CLOSE,
+    mask = cv2.morphologyEx(((distance > off_paper) * 255).astype(np.uint8), cv2.MORPH_CLOSE,
                             np.ones((5, 5), np.uint8))
     # An overprint's letters survive the median filter as blobs strung along their slant; an
     # opening wider than a letter's stroke clears them, while a card's filled tint stays.

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import random
 
+import cv2
+import numpy as np
+
 import pytest
 
 from autopass.documents import DocumentType
 from autopass.reading import analyse_page
+from autopass.reading.locate import locate_documents
 from autopass.reading.sheet import text_blocks
 from autopass.devtools.samples import cards
 from autopass.devtools.samples.capture import COPY_LAYOUTS, CopyLayout, photocopy_a4
@@ -102,3 +106,19 @@ def test_a_large_title_does_not_join_two_cards_across_the_blank_space_between_th
     blocks = text_blocks(front + back, (1400, 1900))
     assert len(blocks) == 2
     assert blocks[0][0] < 700 < blocks[1][0]
+
+
+def test_pale_cards_copied_on_clean_white_paper_are_outlined() -> None:
+    """Two ID cards copied pale grey (242) on a clean white sheet (251): less apart than a tint on
+    grainy paper must be, but on paper this even they stand out (an outside check's copies)."""
+    page = np.full((2339, 1654, 3), 251, np.uint8)
+    cards_at = [(215, 274), (197, 1286)]
+    for x, y in cards_at:
+        cv2.rectangle(page, (x, y), (x + 1160, y + 724), (242, 242, 242), -1)
+        for row in range(4):
+            cv2.putText(page, "XXXX 1234", (x + 80, y + 120 + 120 * row), cv2.FONT_HERSHEY_SIMPLEX,
+                        2.0, (40, 40, 40), 4)
+    found = locate_documents(page)
+    assert len(found) == 2
+    for item, (x, y) in zip(found, cards_at, strict=True):
+        assert item.region is not None and _iou(list(item.region), [x, y, 1160, 724]) > 0.9
