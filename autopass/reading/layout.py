@@ -16,7 +16,7 @@ from functools import lru_cache
 
 from autopass.engines.base import Alternatives, TextLine
 from autopass.reading.lines import text_slant
-from autopass.reading.text import clean, label_fragments
+from autopass.reading.text import ARTICLE_NUMBER, clean, label_fragments
 
 
 LABEL_NOISE = ":;,.、_|·'`"
@@ -45,11 +45,14 @@ class Row:
     def stands_as_label(self, start: int, end: int) -> bool:
         """Whether text[start:end] stands where a label stands: before a colon, at the end of a
         box or word (its value in the next box), or anywhere in a box that is no clause (性别男民族汉
-        read as one box, 借款人张伟); never inside running text, nor at its start (借款人确认，…)."""
-        if end in self.breaks or self.text[end : end + 1] == ":":
-            return True
+        read as one box, 借款人张伟); never inside running text, nor at its start (借款人确认，…),
+        nor in a box a clause's number heads (第二条借款人已…, read only in part: no comma yet)."""
         box = self.owners[start]
         first, count = self.owners.index(box), self.owners.count(box)
+        if ARTICLE_NUMBER.match(self.text, first):
+            return False
+        if end in self.breaks or self.text[end : end + 1] == ":":
+            return True
         return not any(mark in self.text[first : first + count] for mark in CLAUSE_MARKS)
 
     def box(self, start: int, end: int) -> list[int] | None:

@@ -482,7 +482,7 @@ _NAME_SHAPE = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]+(?:·[\u4e00-\u9
 """A person's name as printed: 2-4 Han characters, or Han parts joined by a middle dot."""
 _ORGANISATION = re.compile(r"银行|分行|支行|公司|集团|有限|信用社|合作社")
 """Words of an institution's name (the lender beside the borrower): never in a person's."""
-_ARTICLE_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇两\d]+[条章款节项页]")
+ARTICLE_NUMBER = re.compile(r"第[一二三四五六七八九十百零〇两\d]+[条章款节项页]")
 """A clause's or page's number (第三条, 第2页): it heads running text, and is no name."""
 
 
@@ -491,7 +491,7 @@ def is_name(value: object, label_words: Sequence[str] = ()) -> bool:
     shaped like one, no institution's, and no label printed on the document (``label_words``:
     贷款人, 签字 read where the value was expected), nor a piece of one, nor one glued to it."""
     if not isinstance(value, str) or not _NAME_SHAPE.fullmatch(value) or _ORGANISATION.search(value) \
-            or _ARTICLE_NUMBER.fullmatch(value):
+            or ARTICLE_NUMBER.fullmatch(value):
         return False
     words = {clean(word) for word in label_words}
     return not any(len(word) >= SHORTEST_NAME and (word in value or value in word) for word in words)

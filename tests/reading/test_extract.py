@@ -341,3 +341,10 @@ def test_the_buyer_s_name_beside_its_number_in_one_cell(specs) -> None:  # type:
     assert fields["buyer_name"] == "郭子轩"
     assert read(DocumentType.VEHICLE_INVOICE, specs, "机动车销售统一发票",
                 "买方：王建国")["buyer_name"] == "王建国"
+
+
+def test_a_label_in_a_numbered_clause_read_only_in_part_is_a_word_of_it(specs) -> None:  # type: ignore[no-untyped-def]
+    """A clause's line read only as far as its first words (no comma yet): 第三条 heads it."""
+    fields = read(DocumentType.LOAN_CONTRACT, specs, "第二条借款人已", "第三条借款人对本",
+                  "借款人：董振宇")
+    assert fields["borrower_name"] == "董振宇"
