@@ -301,7 +301,9 @@ def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stop
     masks = _masks([line for line in printed if line not in row.lines], height)
     judged = [signature_present(image, label_box, right_limit, masks)]
     below = _below_area(image, label_box, right_limit, masks, signing)
-    if below is not None:
+    if below is not None and (row.text[label.end:label.end + 1] != ":" or judged[0][1] <= BOX_NOT_FOUND):
+        # A label before a colon is signed beside: a mark under it (a stray stroke, the lender's
+        # seal over its own line) is no signature of the borrower's (a false approval in the demo).
         judged.append(_judge(image, below, height, None, masks))
     looked = [j for j in judged if j[1] > BOX_NOT_FOUND] or judged
     signed = [j for j in looked if j[0] and j[1] >= SURE_SIGNED]

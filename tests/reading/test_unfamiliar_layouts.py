@@ -224,7 +224,14 @@ LAYOUTS = ["table-heading", "lender-first", "framed-box", "stacked-words", "co-b
            "signing-date-below"]
 
 
-@pytest.mark.parametrize("layout", LAYOUTS)
+UNDER_A_COLON_LABEL = "signed in a box under a label followed by a colon: only the space beside such a " \
+    "label is read (a mark under it was the lender's seal or a stray stroke: an unsigned demo " \
+    "contract read signed), so a person is asked"
+
+
+@pytest.mark.parametrize("layout", [
+    pytest.param(layout, marks=pytest.mark.xfail(strict=True, reason=UNDER_A_COLON_LABEL))
+    if layout in {"lender-first", "framed-box"} else layout for layout in LAYOUTS])
 def test_a_signed_box_beside_or_under_its_label_reads_signed(ocr, layout: str) -> None:  # type: ignore[no-untyped-def]
     [document] = analyse_page(_contract(layout, "signed"), ocr=ocr)
     assert document.type == DocumentType.LOAN_CONTRACT
