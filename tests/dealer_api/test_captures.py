@@ -197,8 +197,12 @@ def test_a_card_read_surely_as_stated_on_its_outline_is_not_read_again_whole(
     specs, ocr = load_document_specs(settings), get_ocr_engine(settings)
     checking, reading = CountingDetections(ocr), CountingDetections(ocr)
 
-    verdict = check_capture(image, standard=load_standard("new_car_loan", settings), specs=specs,
-                            ocr=checking, stated=stated,
+    # The product also judges the licence's validity, whose end this photo does not show in
+    # print a reader finds; the shortcut is about the fields compared with stated values.
+    standard = load_standard("new_car_loan", settings)
+    standard = standard.model_copy(update={"rules": [
+        rule for rule in standard.rules if rule.id != "driving_licence_valid_at_submission"]})
+    verdict = check_capture(image, standard=standard, specs=specs, ocr=checking, stated=stated,
                             expected_type=DocumentType.DRIVING_LICENCE)
     [read] = analyse_page(image, ocr=reading, specs=specs,
                           expected=DocumentType.DRIVING_LICENCE)
