@@ -288,9 +288,9 @@ def _printed_lines(rows: Sequence[Row], stops: Sequence[str]) -> list[TextLine]:
 def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stops: Sequence[str],
              printed: list[TextLine], signing: Sequence[Sequence[float]] = ()) -> SignatureReading:
     """The label's box right of it and, where the label heads an empty space (room under it
-    before the next printed line in its column), under it: a borrower signs beside the label or
-    under it whatever mark follows it (借款人（签字）： over a framed box). Signed if either holds a
-    signature for sure, empty for sure only if both are surely empty. ``signing``: boxes of every
+    before the next printed line in its column) and no colon sends the signature beside it (or no
+    box was found there), under it. Signed if either holds a signature for sure, empty for sure
+    only if both are surely empty. ``signing``: boxes of every
     party's signature labels (共同借款人签字 under the borrower's box), whose handwriting rises
     above them."""
     row = rows[label.row_index]
@@ -303,7 +303,8 @@ def _read_at(image: np.ndarray, rows: Sequence[Row], label: SignatureLabel, stop
     below = _below_area(image, label_box, right_limit, masks, signing)
     if below is not None and (row.text[label.end:label.end + 1] != ":" or judged[0][1] <= BOX_NOT_FOUND):
         # A label before a colon is signed beside: a mark under it (a stray stroke, the lender's
-        # seal over its own line) is no signature of the borrower's (a false approval in the demo).
+        # seal over its own line) is no signature of the borrower's (a false approval in the demo;
+        # a framed box under 借款人（签字）： is read surely empty, and a person is asked).
         judged.append(_judge(image, below, height, None, masks))
     looked = [j for j in judged if j[1] > BOX_NOT_FOUND] or judged
     signed = [j for j in looked if j[0] and j[1] >= SURE_SIGNED]
