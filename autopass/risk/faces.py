@@ -138,7 +138,8 @@ class FaceIndex:
                     if rows:
                         self._index.add(
                             np.array([row_id for row_id, _ in rows], dtype=np.uint64),
-                            np.stack([as_vector(data, self.dimension) for _, data in rows]))
+                            np.stack([as_vector(data, self.dimension) for _, data in rows]),
+                            threads=1)
                         added += len(rows)
                 start = ids[-1]
                 self._indexed_up_to = max(self._indexed_up_to, start)
