@@ -84,6 +84,14 @@ def labelled_speech(root: Path) -> list[tuple[str, Path]]:
     return found
 
 
+def speech_by_speaker(root: Path) -> dict[str, list[Path]]:
+    """``labelled_speech`` grouped: each speaker's files, in its order."""
+    by_speaker: dict[str, list[Path]] = {}
+    for speaker, path in labelled_speech(root):
+        by_speaker.setdefault(speaker, []).append(path)
+    return by_speaker
+
+
 def equal_error_rate(same: list[float], different: list[float]) -> tuple[float, float]:
     """(rate, threshold) where as many same-speaker pairs fall under the threshold as different
     pairs reach it."""
@@ -154,11 +162,9 @@ def call_check_speed(engine: VoiceEngine, root: Path, search: VoiceSearch, *,
     the pipeline does (VAD, agent removal, 30 s budget), per way of making the voiceprint:
     ``embed_again`` (the kept speech embedded again, the default), ``pool_windows`` (the mean
     of the kept windows' voiceprints), each also with a window in two embedded to tell the
-    agent where the turn does not change hands (``..._every_other_window``). Calls built as the ring draws build them: one LibriSpeech
-    speaker is the agent, the next ones the applicants."""
-    by_speaker: dict[str, list[Path]] = {}
-    for speaker, path in labelled_speech(root):
-        by_speaker.setdefault(speaker, []).append(path)
+    agent where the turn does not change hands (``..._every_other_window``). Calls built as the
+    ring draws build them: one LibriSpeech speaker is the agent, the next ones the applicants."""
+    by_speaker = speech_by_speaker(root)
     libri = sorted(s for s in by_speaker if s.startswith("libri-"))
     agent_files = by_speaker[libri[0]]
     agent = AgentVoice("agent", engine.embed(agent_enrolment(agent_files, telephone=True)))
@@ -218,9 +224,7 @@ def ring_evaluation(engine: VoiceEngine, root: Path, search: VoiceSearch, *, see
     later calls matches an earlier one of it; a clean applicant is flagged when their call
     matches anyone's."""
     rng = np.random.default_rng(seed)
-    by_speaker: dict[str, list[Path]] = {}
-    for speaker, path in labelled_speech(root):
-        by_speaker.setdefault(speaker, []).append(path)
+    by_speaker = speech_by_speaker(root)
     libri = sorted(s for s in by_speaker if s.startswith("libri-"))
     order = list(rng.permutation(libri))
     agent_speaker, ring_speakers = order[0], order[1:1 + rings]

@@ -343,9 +343,9 @@ def _rotated(image: np.ndarray, degrees: float) -> np.ndarray:
 
 def wanted_slots(slots: Sequence[Slot], labels: Sequence[str], words: Sequence[str] = ()) -> list[int]:
     """Lines worth reading in full: those in the row of a label, those that look like values
-    (letters and digits: numbers, VINs, dates), wherever their label went, and those whose start
-    holds one of ``words`` (a signing word: 本合同经双方签字… cut after 签字 stands as a label; read
-    whole, it is a clause)."""
+    (letters and digits: numbers, VINs, dates), wherever their label went, and those that hold one
+    of ``words`` (a signing word: 本合同经双方签字… cut after 签字 stands as a label; read whole, it
+    is a clause)."""
     keys = [label[:4] for label in labels if label]
     inside = [clean(word) for word in words if clean(word)]
     label_spans = []

@@ -47,13 +47,18 @@ class Row:
         box or word (its value in the next box), or anywhere in a box that is no clause (性别男民族汉
         read as one box, 借款人张伟); never inside running text, nor at its start (借款人确认，…),
         nor in a box a clause's number heads (第二条借款人已…, read only in part: no comma yet)."""
-        box = self.owners[start]
-        first, count = self.owners.index(box), self.owners.count(box)
-        if ARTICLE_NUMBER.match(self.text, first):
+        box = self.box_text(start)
+        if ARTICLE_NUMBER.match(box):
             return False
         if end in self.breaks or self.text[end : end + 1] == ":":
             return True
-        return not any(mark in self.text[first : first + count] for mark in CLAUSE_MARKS)
+        return not any(mark in box for mark in CLAUSE_MARKS)
+
+    def box_text(self, index: int) -> str:
+        """The text of the box (one OCR line) that holds text[index]."""
+        box = self.owners[index]
+        first, count = self.owners.index(box), self.owners.count(box)
+        return self.text[first : first + count]
 
     def box(self, start: int, end: int) -> list[int] | None:
         """[x, y, w, h] around the lines that hold text[start:end]."""

@@ -265,9 +265,7 @@ def _stands_as_label(row: Row, start: int, end: int) -> bool:
         return True
     if end != len(row.text) and end not in row.breaks and row.text[end - 1] not in _CLOSING:
         return False
-    box = row.owners[start]
-    first, count = row.owners.index(box), row.owners.count(box)
-    return not any(mark in row.text[first:first + count] for mark in CLAUSE_MARKS)
+    return not any(mark in row.box_text(start) for mark in CLAUSE_MARKS)
 
 
 def _printed_lines(rows: Sequence[Row], stops: Sequence[str]) -> list[TextLine]:

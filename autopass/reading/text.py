@@ -10,8 +10,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import combinations, product
-
 from typing import NamedTuple
+
 from opencc import OpenCC
 
 from autopass.engines.base import Alternatives

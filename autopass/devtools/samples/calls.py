@@ -83,11 +83,9 @@ def cast_calls(voices: Path, seed: int, count: int, rings: int, *, agent: bool,
                channel: CallChannel, excluded: frozenset[int] = frozenset()) -> CallCast:
     """Who answers each dossier's call. Raises ``ValueError`` naming the folder when it cannot
     hold the rings asked for."""
-    from autopass.devtools.voices import AGENT_ENROLMENT_FILES, labelled_speech
+    from autopass.devtools.voices import AGENT_ENROLMENT_FILES, speech_by_speaker
 
-    by_speaker: dict[str, list[Path]] = {}
-    for speaker, path in labelled_speech(Path(voices)):
-        by_speaker.setdefault(speaker, []).append(path)
+    by_speaker = speech_by_speaker(Path(voices))
     if not by_speaker:
         raise ValueError(f"{voices}: no labelled speech (.wav or .flac) found")
     rng = np.random.default_rng([seed, count, rings, 31])

@@ -125,7 +125,7 @@ def _continues(above: TextLine, below: TextLine) -> bool:
     ax, ay, aw, ah = above.bounds
     bx, by, bw, bh = below.bounds
     height = max(ah, bh)
-    if max(ah, bh) > STACK_HEIGHT_RATIO * max(1, min(ah, bh)):
+    if height > STACK_HEIGHT_RATIO * max(1, min(ah, bh)):
         return False
     gap = by - (ay + ah)
     if not -0.5 * height < gap <= STACK_GAP * height:
