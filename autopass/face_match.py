@@ -22,7 +22,9 @@ the customer shows a face of about the same size and still makes the comparison 
 
 
 @dataclass(frozen=True)
-class FaceMatch:
+class FaceComparison:
+    """The portrait-to-selfie verdict and the two face boxes it compared (crops for a person)."""
+
     result: FaceResult
     portrait_box: tuple[int, int, int, int] | None
     selfie_box: tuple[int, int, int, int] | None
@@ -34,7 +36,7 @@ def match_portrait_to_selfie(
     *,
     engine: FaceEngine,
     thresholds: FaceThresholds,
-) -> FaceMatch:
+) -> FaceComparison:
     """Score the ID card's portrait against the selfie and say pass, review or fail.
 
     The faces were found while the documents were read (``find_small_faces=True``, in parallel);
@@ -46,7 +48,7 @@ def match_portrait_to_selfie(
     selfie_faces = _subjects(selfie_faces)
     problem = _face_problem("ID card", portrait_faces) or _face_problem("selfie", selfie_faces)
     if problem:
-        return FaceMatch(
+        return FaceComparison(
             FaceResult(score=None, status=Status.REVIEW, detail=problem),
             portrait_faces[0].box if portrait_faces else None,
             selfie_faces[0].box if selfie_faces else None,
@@ -54,7 +56,7 @@ def match_portrait_to_selfie(
     portrait, selfie = portrait_faces[0], selfie_faces[0]
     score = round(engine.similarity(portrait, selfie), 4)
     status, detail = thresholds.judge(score)
-    return FaceMatch(FaceResult(score=score, status=status, detail=detail), portrait.box, selfie.box)
+    return FaceComparison(FaceResult(score=score, status=status, detail=detail), portrait.box, selfie.box)
 
 
 def _subjects(faces: list[Face]) -> list[Face]:
@@ -76,5 +78,5 @@ def _face_problem(where: str, faces: list[Face]) -> str | None:
     return None
 
 
-def _review(detail: str) -> FaceMatch:
-    return FaceMatch(FaceResult(score=None, status=Status.REVIEW, detail=detail), None, None)
+def _review(detail: str) -> FaceComparison:
+    return FaceComparison(FaceResult(score=None, status=Status.REVIEW, detail=detail), None, None)

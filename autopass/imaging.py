@@ -4,7 +4,7 @@ Every refusal is an :class:`~autopass.errors.ImageError` naming the file and the
 pipeline can turn it into a micro-task instead of crashing the batch. Sizes are checked from the
 file header *before* any pixel is decoded: a 20000x20000 PNG of a few kilobytes (a decompression
 bomb) is refused without allocating 1.2 GB. ``measure_pixels`` tells, from the headers alone, how
-many pixels a file would become: the dossier's door (``autopass.intake``) refuses a dossier above
+many pixels a file would become: the dossier's door (``autopass.dossier_folder``) refuses a dossier above
 the limits before anything is copied or rendered; the checks here stay as a second line.
 Only a regular file of its own is opened (``autopass.files``: no symbolic or hard links).
 """

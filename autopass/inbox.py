@@ -38,9 +38,9 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from autopass.dossier_folder import DossierFolder
 from autopass.errors import FileRefused
 from autopass.files import open_regular_file
-from autopass.intake import DossierFolder
 from autopass.private_data import PRIVATE_DIR_MODE, keep_private, private_dir, write_private_file
 from autopass.store.models import Dossier, DossierFile
 

@@ -20,10 +20,15 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from autopass.dossier_folder import (
+    APPLICATION_FILE,
+    DOCUMENT_SUFFIXES,
+    DossierFolder,
+    open_dossier_folder,
+)
 from autopass.errors import AutopassError, DossierError, FileRefused, ImageError, StandardsError
 from autopass.files import open_regular_file
 from autopass.imaging import measure_pixels
-from autopass.intake import APPLICATION_FILE, DOCUMENT_SUFFIXES, DossierFolder, open_dossier_folder
 from autopass.private_data import private_dir
 from autopass.settings import Settings
 from autopass.standards import load_standard

@@ -11,10 +11,13 @@ from contextvars import copy_context
 from pathlib import Path
 from typing import Literal
 
+from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
+from autopass.tasks.open_dossier import read_dossier
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from pydantic import BaseModel, Field
 
+from autopass.dossier_folder import DossierFolder
 from autopass.errors import DossierError
 from autopass.inbox import (
     MAX_ATTEMPTS,
@@ -28,8 +31,6 @@ from autopass.inbox import (
 )
 from autopass.settings import get_settings, without_flow_heartbeats
 from autopass.store import session_scope
-from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
-from autopass.tasks.intake import read_dossier
 
 PROCESS_DEPLOYMENT = "process-dossier/process-dossier"
 
@@ -69,8 +70,7 @@ def claim(layout: InboxLayout, min_age_seconds: float, limit: int) -> list[Path]
 
 
 @task(name="is-already-stored", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=2)
-def is_already_stored(folder: Path) -> bool:
-    dossier, _ = read_dossier(folder)
+def is_already_stored(dossier: DossierFolder) -> bool:
     with session_scope(get_settings()) as session:
         return already_stored(session, dossier)
 
@@ -122,14 +122,17 @@ def _take_at_once(layout: InboxLayout, folders: list[Path], at_once: int,
 
 
 def _take(layout: InboxLayout, folder: Path, dispatch: str, summary: IntakeSummary) -> None:
-    """One claimed folder: reject it, archive it, or process then archive it."""
+    """One claimed folder: reject it, archive it, or process then archive it.
+
+    The folder is opened here once, so that a bad one never starts a ``process-dossier`` run;
+    that run opens it again because it may run on another worker and must read what it stores."""
     try:
-        read_dossier(folder)
+        dossier, _ = read_dossier(folder)
     except DossierError as exc:  # named as the dealer named it, not by its place in .processing
         reject(layout, folder, f"{folder.name}: {exc.file}: {exc.problem}")
         summary.rejected.append(folder.name)
         return
-    if is_already_stored(folder):
+    if is_already_stored(dossier):
         archive(layout, folder)
         summary.already_stored.append(folder.name)
         return

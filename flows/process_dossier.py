@@ -21,10 +21,10 @@ from autopass.dossier import DossierResult, application_slug
 from autopass.settings import get_settings
 from autopass.tasks.channel import check_channel
 from autopass.tasks.checklist import evaluate_checklist
-from autopass.tasks.classify import classify_document, collect_documents
+from autopass.tasks.read_file import read_file, collect_documents
 from autopass.tasks.confirm import confirm_readings
 from autopass.tasks.face import match_faces
-from autopass.tasks.intake import open_dossier
+from autopass.tasks.open_dossier import open_dossier
 from autopass.tasks.notify import notify_if_due
 from autopass.tasks.qa import sample_for_qa
 from autopass.tasks.risk import inspect_documents, screen_across_dossiers
@@ -68,7 +68,7 @@ def run_steps(request: ProcessDossierRequest, run: StepRunner) -> DossierResult:
     application = dossier.application
     originals = run(store_originals, dossier.files + dossier.calls)
     calls = run(check_calls, dossier.calls, originals, standard)
-    readings = run.map(classify_document, list(dossier.files))
+    readings = run.map(read_file, list(dossier.files))
     documents, images = collect_documents(readings)
     documents = run(confirm_readings, standard, application, documents, images)
     match = run(match_faces, images.faces_of(images.portrait_key), images.faces_of(images.selfie_key),

@@ -7,7 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from autopass.engines.base import Face
 from autopass.engines.registry import get_face_engine
-from autopass.face_match import FaceMatch, match_portrait_to_selfie
+from autopass.face_match import FaceComparison, match_portrait_to_selfie
 from autopass.settings import get_settings
 from autopass.standards import Standard
 
@@ -17,7 +17,7 @@ def match_faces(
     portrait_faces: list[Face] | None,
     selfie_faces: list[Face] | None,
     standard: Standard,
-) -> FaceMatch:
+) -> FaceComparison:
     """Score the portrait against the selfie with the configured engine and the standard's band
     (the faces were found while the documents were read, in parallel)."""
     settings = get_settings()

@@ -16,7 +16,7 @@ from autopass.reading.analyse import FACES_COMPARED
 from autopass.review import pages_people_classified
 from autopass.standards import Standard
 from autopass.store import SettledDossier
-from autopass.tasks.classify import FileReading, collect_documents, read_as_classified
+from autopass.tasks.read_file import FileReading, collect_documents, read_as_classified
 from autopass.tasks.confirm import confirm_readings
 from autopass.tasks.face import match_faces
 

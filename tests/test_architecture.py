@@ -53,7 +53,7 @@ def test_the_import_contracts_are_kept(installed: Path) -> None:
 def test_the_wheel_claims_no_top_level_name_but_autopass(installed: Path) -> None:
     top_level = {path.name for path in installed.iterdir() if not path.name.endswith(".dist-info")}
     assert top_level == {"autopass"}
-    run = _run_in(installed, "import autopass, autopass.flows.process_dossier, autopass.tasks.classify;"
+    run = _run_in(installed, "import autopass, autopass.flows.process_dossier, autopass.tasks.read_file;"
                              "from autopass.settings import Settings;"
                              "print(autopass.flows.process_dossier.__file__);"
                              "print(Settings().standards_dir)")

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from autopass.dossier_folder import TRUTH_FILE
 from autopass.engines.registry import get_face_engine, get_ocr_engine
 from autopass.errors import DossierError, ProcessingFailed
-from autopass.intake import TRUTH_FILE
 from autopass.settings import Settings, get_settings, without_flow_heartbeats
 
 if TYPE_CHECKING:
@@ -83,9 +83,9 @@ def process_folders(folders: list[Path], *, product: str | None = None) -> Itera
     # Progress lines of every task belong in Prefect's UI, not on the terminal.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
     start_up_alongside_prefect()
-    from autopass.orchestration import owned_flow_runs
     from autopass.flows.process_dossier import ProcessDossierRequest, process_dossier
-    from autopass.tasks.intake import read_dossier
+    from autopass.orchestration import owned_flow_runs
+    from autopass.tasks.open_dossier import read_dossier
 
     for folder in folders:
         request = ProcessDossierRequest(folder=str(folder), product=product)

@@ -34,7 +34,7 @@ from autopass.devtools.evaluation import (
 )
 from autopass.devtools.samples.calls import AGENTS_FOLDER
 from autopass.devtools.quality_truth import Estimate, QualityAgainstTruth, against_truth
-from autopass.intake import TRUTH_FILE
+from autopass.dossier_folder import TRUTH_FILE
 from autopass.settings import Settings, get_settings, use_settings
 from autopass.store import Dossier, FindingState, RiskFinding, session_scope
 from autopass.devtools.truthful_operators import LoopReport

@@ -19,7 +19,7 @@ from autopass.dossier import Application, CheckResult, Decision, DocumentResult,
 from autopass.masking import mask_numbers
 from autopass.rules.age_range import AgeRange
 from autopass.rules.agreement import Expectation, expected_values
-from autopass.rules.base import Dossier, Outcome, Reading, RuleModel, check_digit_of
+from autopass.rules.base import DossierFacts, FieldReading, Outcome, RuleModel, check_digit_of
 from autopass.rules.boolean_field import BooleanField
 from autopass.rules.checksum import Checksum
 from autopass.rules.date_window import DateWindow
@@ -42,10 +42,28 @@ Rule = Annotated[
 ]
 
 __all__ = [
-    "AgeRange", "BooleanField", "Checksum", "DateWindow", "DocumentsPresent", "Dossier",
-    "EqualsApplication", "Expectation", "FaceMatch", "FaceThresholds", "FieldsAgree",
-    "IdNumberConsistency", "LtvLimit", "Outcome", "Reading", "Rule", "RuleModel", "check_digit_of",
-    "decide", "evaluate", "expected_values", "scrub",
+    "AgeRange",
+    "BooleanField",
+    "Checksum",
+    "DateWindow",
+    "DocumentsPresent",
+    "DossierFacts",
+    "EqualsApplication",
+    "Expectation",
+    "FaceMatch",
+    "FaceThresholds",
+    "FieldReading",
+    "FieldsAgree",
+    "IdNumberConsistency",
+    "LtvLimit",
+    "Outcome",
+    "Rule",
+    "RuleModel",
+    "check_digit_of",
+    "decide",
+    "evaluate",
+    "expected_values",
+    "scrub",
 ]
 
 
@@ -60,11 +78,11 @@ def evaluate(
     today: date,
 ) -> list[CheckResult]:
     """One CheckResult per rule of the standard, in its order."""
-    dossier = Dossier(standard, application, documents, face, face_engine, today)
+    dossier = DossierFacts(standard, application, documents, face, face_engine, today)
     return [_run(rule, dossier) for rule in standard.rules]
 
 
-def _run(rule: Rule, dossier: Dossier) -> CheckResult:
+def _run(rule: Rule, dossier: DossierFacts) -> CheckResult:
     try:
         outcome = rule.check(dossier)
     except Exception as error:  # noqa: BLE001 - a crashing rule is a result, never lost

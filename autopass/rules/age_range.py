@@ -10,9 +10,9 @@ from pydantic import Field, model_validator
 from autopass import validators
 from autopass.references import Reference
 from autopass.rules.base import (
-    Dossier,
+    DossierFacts,
+    FieldReading,
     Outcome,
-    Reading,
     RuleModel,
     date_of,
     fails,
@@ -45,9 +45,9 @@ class AgeRange(RuleModel):
             raise ValueError("min_age is above max_age")
         return self
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """The applicant is old enough, not too old, and not too old when the loan ends."""
-        births: list[tuple[Reading, date | None]] = [
+        births: list[tuple[FieldReading, date | None]] = [
             (reading, _birth_date(reading, dossier.standard.field_kind(reference)[0]))
             for reference in self.birth_date_from
             for reading in dossier.readings(reference)
@@ -78,7 +78,7 @@ class AgeRange(RuleModel):
         return passes(f"age within {self.min_age}-{self.max_age}")
 
 
-def _birth_date(reading: Reading, kind: str) -> date | None:
+def _birth_date(reading: FieldReading, kind: str) -> date | None:
     if reading.missing:
         return None
     if kind == "id_number":

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from autopass.dossier import Application, DocumentResult, FieldRef
 from autopass.references import APPLICATION, split_reference
 from autopass.rules.base import (
-    Dossier,
+    DossierFacts,
+    FieldReading,
     Outcome,
-    Reading,
     amount_of,
     fails,
     misread_of,
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from autopass.standards import Standard
 
 
-def agreement(dossier: Dossier, references: list[str], tolerance: float,
+def agreement(dossier: DossierFacts, references: list[str], tolerance: float,
                need_document: bool) -> Outcome:
     kind, readings, absent, groups = _sides(dossier, references, tolerance)
     what = split_reference(references[0])[1].rsplit(".", 1)[-1].replace("_", " ")
@@ -54,8 +54,8 @@ def agreement(dossier: Dossier, references: list[str], tolerance: float,
     return passes(f"{what} agrees on {summary(readings)}")
 
 
-def _sides(dossier: Dossier, references: list[str], tolerance: float,
-           ) -> tuple[str, list[Reading], list[Reading], list[list[Reading]]]:
+def _sides(dossier: DossierFacts, references: list[str], tolerance: float,
+           ) -> tuple[str, list[FieldReading], list[FieldReading], list[list[FieldReading]]]:
     """What an agreement compares: the field kind, every reading, those absent, and the trusted
     present readings grouped by the value they state."""
     kind = dossier.standard.field_kind(references[-1])[0]
@@ -78,7 +78,7 @@ def expected_values(standard: Standard, application: Application,
                     documents: list[DocumentResult]) -> list[Expectation]:
     """The doubtful document values of the standard's agreements whose trusted sources all state
     one value: what a second look at each document's image may confirm (or not)."""
-    dossier = Dossier(standard, application, documents, None, "", application.submitted_at.date())
+    dossier = DossierFacts(standard, application, documents, None, "", application.submitted_at.date())
     expectations: dict[tuple[str, str], Expectation] = {}
     for rule in standard.rules:
         compared = rule.compared()
@@ -97,8 +97,8 @@ def expected_values(standard: Standard, application: Application,
     return list(expectations.values())
 
 
-def _group(readings: list[Reading], kind: str, tolerance: float) -> list[list[Reading]]:
-    groups: list[list[Reading]] = []
+def _group(readings: list[FieldReading], kind: str, tolerance: float) -> list[list[FieldReading]]:
+    groups: list[list[FieldReading]] = []
     for reading in readings:
         for group in groups:
             if same(kind, group[0].value, reading.value, tolerance):

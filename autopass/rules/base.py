@@ -40,7 +40,7 @@ class RuleModel(StrictModel):
         return []
 
     @abstractmethod
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """Judge this rule on one dossier: pass only on values it can trust."""
 
     def compared(self) -> tuple[list[str], float] | None:
@@ -51,7 +51,7 @@ class RuleModel(StrictModel):
 
 # --- what the rules read --------------------------------------------------------------------------
 @dataclass(frozen=True)
-class Reading:
+class FieldReading:
     """One value a rule reads: from the application or from one document."""
 
     reference: str  # the standard's reference, e.g. "vehicle_invoice.buyer_name"
@@ -85,15 +85,15 @@ def passes(detail: str = "") -> Outcome:
     return Outcome(Status.PASS, detail)
 
 
-def needs_review(detail: str, readings: Sequence[Reading] = ()) -> Outcome:
+def needs_review(detail: str, readings: Sequence[FieldReading] = ()) -> Outcome:
     return Outcome(Status.REVIEW, detail, subjects_of(readings))
 
 
-def fails(detail: str, readings: Sequence[Reading] = ()) -> Outcome:
+def fails(detail: str, readings: Sequence[FieldReading] = ()) -> Outcome:
     return Outcome(Status.FAIL, detail, subjects_of(readings))
 
 
-def subjects_of(readings: Sequence[Reading]) -> list[FieldRef]:
+def subjects_of(readings: Sequence[FieldReading]) -> list[FieldRef]:
     seen: dict[tuple[str, str], FieldRef] = {}
     for reading in readings:
         for ref in reading.subjects:
@@ -102,7 +102,7 @@ def subjects_of(readings: Sequence[Reading]) -> list[FieldRef]:
 
 
 @dataclass
-class Dossier:
+class DossierFacts:
     """Everything a rule may read, with the standard's idea of what can be trusted."""
 
     standard: Standard
@@ -122,7 +122,7 @@ class Dossier:
     def documents_of(self, document_type: str) -> list[DocumentResult]:
         return [d for d in self.documents if d.type == document_type]
 
-    def readings(self, reference: str) -> list[Reading]:
+    def readings(self, reference: str) -> list[FieldReading]:
         """The application's value (one reading) or one reading per document of that type."""
         source, name = split_reference(reference)
         if source == APPLICATION:
@@ -130,7 +130,7 @@ class Dossier:
             for part in name.split("."):
                 value = getattr(value, part, None)
             where = FieldRef(document=APPLICATION, field=name)
-            return [Reading(reference, where, value, trusted=True)]
+            return [FieldReading(reference, where, value, trusted=True)]
         return [self._document_reading(reference, d, name) for d in self._carrying(source)]
 
     def _carrying(self, document_type: str) -> list[DocumentResult]:
@@ -141,7 +141,7 @@ class Dossier:
         carrying = [d for d in documents if any(not blank(v.value) for v in d.fields.values())]
         return carrying or documents
 
-    def _document_reading(self, reference: str, document: DocumentResult, name: str) -> Reading:
+    def _document_reading(self, reference: str, document: DocumentResult, name: str) -> FieldReading:
         read = document.fields.get(name)
         value = read.value if read else None
         sure = read is not None and (
@@ -149,7 +149,7 @@ class Dossier:
             or read.confidence >= self.standard.min_confidence(document.type, name)
         )
         type_sure = self.type_trusted(document)
-        return Reading(
+        return FieldReading(
             reference,
             FieldRef(document=document.key, field=name),
             value,
@@ -158,7 +158,7 @@ class Dossier:
             label=f"{document.type.value} ({document.file})",
         )
 
-    def shown(self, reading: Reading) -> str:
+    def shown(self, reading: FieldReading) -> str:
         """The value as a detail may show it: masked or withheld when it is personal."""
         kind, personal = self.standard.field_kind(reading.reference)
         if kind in ("id_number", "card_number"):
@@ -229,7 +229,7 @@ _CHECK_DIGIT_OF_KIND = {"id_number": "gb11643", "card_number": "luhn", "vin": "i
 """The check-digit algorithm (a key of ``CHECKSUMS``) that every value of a field kind carries."""
 
 
-def misread_of(kind: str, reading: Reading, consensus: Any) -> bool:
+def misread_of(kind: str, reading: FieldReading, consensus: Any) -> bool:
     """A document's number that fails its own check digit and is one character away from the
     valid number every trusted source states: a proven misread (a 0 read as 8), not another
     number. Never the application's value: a customer's typo is a fact to check, not a misread."""
@@ -248,7 +248,7 @@ def check_digit_of(kind: str) -> Callable[[str], bool] | None:
     return CHECKSUMS[algorithm][1] if algorithm else None
 
 
-def summary(readings: list[Reading]) -> str:
+def summary(readings: list[FieldReading]) -> str:
     return ", ".join(dict.fromkeys(r.label.split(" (")[0] for r in readings))
 
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from autopass.references import Reference, split_reference
 from autopass.rules.base import (
-    Dossier,
+    DossierFacts,
     Outcome,
     RuleModel,
     boolean_of,
@@ -27,7 +27,7 @@ class BooleanField(RuleModel):
     def references(self) -> list[str]:
         return [self.field]
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """A yes/no read from a document has the expected answer (e.g. the contract is signed)."""
         readings = dossier.readings(self.field)
         source, name = split_reference(self.field)

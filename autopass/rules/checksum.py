@@ -10,9 +10,9 @@ from pydantic import Field
 from autopass.references import APPLICATION, Reference
 from autopass.rules.base import (
     CHECKSUMS,
-    Dossier,
+    DossierFacts,
+    FieldReading,
     Outcome,
-    Reading,
     RuleModel,
     fails,
     needs_review,
@@ -32,11 +32,11 @@ class Checksum(RuleModel):
     def references(self) -> list[str]:
         return list(self.fields)
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """Keyed-in numbers must carry a correct check digit; an OCR value failing it is a misread."""
         name, is_valid = CHECKSUMS[self.algorithm]
-        failed: list[Reading] = []
-        doubtful: list[Reading] = []
+        failed: list[FieldReading] = []
+        doubtful: list[FieldReading] = []
         checked = 0
         for reference in self.fields:
             for reading in dossier.readings(reference):
@@ -58,7 +58,7 @@ class Checksum(RuleModel):
         return passes(f"{name} correct on {checked} value(s)")
 
 
-def _is_human(dossier: Dossier, reading: Reading) -> bool:
+def _is_human(dossier: DossierFacts, reading: FieldReading) -> bool:
     for document in dossier.documents:
         if document.key == reading.where.document:
             read = document.fields.get(reading.where.field)

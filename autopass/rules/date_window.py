@@ -10,9 +10,9 @@ from pydantic import Field
 from autopass.references import Reference, split_reference
 from autopass.rules.base import (
     PERMANENT,
-    Dossier,
+    DossierFacts,
+    FieldReading,
     Outcome,
-    Reading,
     RuleModel,
     date_of,
     fails,
@@ -35,15 +35,15 @@ class DateWindow(RuleModel):
     def references(self) -> list[str]:
         return [ref for ref in (self.valid_from, self.valid_to) if ref]
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """The document is valid on the reference date with at least min_days_left to run."""
         day = dossier.submitted_on if self.as_of == "submission" else dossier.today
         readings = dossier.readings(self.valid_to)
         if not readings:
             return needs_review(f"no {split_reference(self.valid_to)[0]} to check")
         failures: list[str] = []
-        failed: list[Reading] = []
-        doubtful: list[Reading] = []
+        failed: list[FieldReading] = []
+        doubtful: list[FieldReading] = []
         starts = {r.where.document: r for r in dossier.readings(self.valid_from)} if self.valid_from else {}
         for reading in readings:
             problem = _validity_problem(reading, day, self.min_days_left)
@@ -64,7 +64,7 @@ class DateWindow(RuleModel):
         return passes(f"valid on {day.isoformat()} with at least {self.min_days_left} days left")
 
 
-def _validity_problem(reading: Reading, day: date, min_days_left: int) -> str | None:
+def _validity_problem(reading: FieldReading, day: date, min_days_left: int) -> str | None:
     """None when valid, "doubt" when unreadable, else what is wrong."""
     if reading.missing:
         return "doubt"
@@ -81,7 +81,7 @@ def _validity_problem(reading: Reading, day: date, min_days_left: int) -> str | 
     return None
 
 
-def _not_yet_valid(reading: Reading, day: date) -> str | None:
+def _not_yet_valid(reading: FieldReading, day: date) -> str | None:
     valid_from = None if reading.missing else date_of(reading.value)
     if valid_from is None or valid_from <= day:
         return None

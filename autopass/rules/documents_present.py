@@ -10,7 +10,7 @@ from pydantic import Field
 from autopass.documents import DocumentType
 from autopass.dossier import DocumentResult, FieldRef, Status
 from autopass.rules.base import (
-    Dossier,
+    DossierFacts,
     Outcome,
     RuleModel,
     passes,
@@ -27,7 +27,7 @@ class DocumentsPresent(RuleModel):
         "for them up to the standard's dealer_deadline_days, then is rejected."
     )
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """Every required document is in the dossier, classified with confidence."""
         missing: list[DocumentType] = []
         doubtful: list[DocumentResult] = []

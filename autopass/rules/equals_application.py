@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from autopass.references import APPLICATION, Reference, split_reference
 from autopass.rules.agreement import agreement
 from autopass.rules.base import (
-    Dossier,
+    DossierFacts,
     Outcome,
     RuleModel,
 )
@@ -34,7 +34,7 @@ class EqualsApplication(RuleModel):
             raise ValueError("'document' must be a <document_type>.<field> reference")
         return self
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """A document states what the dealer keyed in; without the document there is nothing to see."""
         return agreement(dossier, [self.application, self.document], self.tolerance,
                          need_document=True)

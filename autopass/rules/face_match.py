@@ -10,7 +10,7 @@ from autopass.documents import DocumentType
 from autopass.dossier import FieldRef, Status
 from autopass.references import StrictModel
 from autopass.rules.base import (
-    Dossier,
+    DossierFacts,
     Outcome,
     RuleModel,
 )
@@ -44,7 +44,7 @@ class FaceMatch(RuleModel):
     type: Literal["face_match"]
     engines: dict[Literal["sface", "dlib", "insightface"], FaceThresholds] = Field(min_length=1)
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """The selfie shows the person on the ID card, by the standard's thresholds for this engine."""
         subjects = [FieldRef(document=d.key, field="portrait")
                     for d in dossier.documents_of(DocumentType.ID_CARD_FRONT)]

@@ -9,7 +9,7 @@ from pydantic import Field
 from autopass.references import Reference
 from autopass.rules.agreement import agreement
 from autopass.rules.base import (
-    Dossier,
+    DossierFacts,
     Outcome,
     RuleModel,
 )
@@ -24,7 +24,7 @@ class FieldsAgree(RuleModel):
     def references(self) -> list[str]:
         return list(self.fields)
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """The same fact is the same wherever it appears (the first reference is the anchor)."""
         return agreement(dossier, list(self.fields), tolerance=0.0, need_document=False)
 

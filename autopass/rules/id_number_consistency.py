@@ -10,9 +10,9 @@ from pydantic import model_validator
 from autopass import validators
 from autopass.references import APPLICATION, Reference, split_reference
 from autopass.rules.base import (
-    Dossier,
+    DossierFacts,
+    FieldReading,
     Outcome,
-    Reading,
     RuleModel,
     date_of,
     fails,
@@ -41,14 +41,14 @@ class IdNumberConsistency(RuleModel):
             raise ValueError("id_number, birth_date and sex must be fields of one document type")
         return self
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """Birth date and sex printed on the card agree with those encoded in its number."""
         numbers = dossier.readings(self.id_number)
         if not numbers:
             return needs_review(f"no {split_reference(self.id_number)[0]} to check")
         births, sexes = dossier.readings(self.birth_date), dossier.readings(self.sex)
-        failed: list[Reading] = []
-        doubtful: list[Reading] = []
+        failed: list[FieldReading] = []
+        doubtful: list[FieldReading] = []
         for number, birth, sex in zip(numbers, births, sexes, strict=True):
             id_number = text_of(number.value) if not number.missing else ""
             printed = [(birth, _printed(birth, date_of)), (sex, _printed(sex, text_of))]
@@ -73,6 +73,6 @@ class IdNumberConsistency(RuleModel):
         return passes("birth date and sex agree with the ID number")
 
 
-def _printed(reading: Reading, parse: Callable[[Any], Any]) -> Any:
+def _printed(reading: FieldReading, parse: Callable[[Any], Any]) -> Any:
     """The reading's value as ``parse`` understands it; None when absent or not understood."""
     return None if reading.missing else parse(reading.value)

@@ -9,9 +9,9 @@ from pydantic import Field
 
 from autopass.references import Reference, split_reference
 from autopass.rules.base import (
-    Dossier,
+    DossierFacts,
+    FieldReading,
     Outcome,
-    Reading,
     RuleModel,
     amount_of,
     fails,
@@ -38,7 +38,7 @@ class LtvLimit(RuleModel):
     def references(self) -> list[str]:
         return [ref for ref in (self.loan_amount, self.price, self.price_corroborated_by) if ref]
 
-    def check(self, dossier: Dossier) -> Outcome:
+    def check(self, dossier: DossierFacts) -> Outcome:
         """The loan is at most max_ltv of the invoice price."""
         loans, prices = dossier.readings(self.loan_amount), dossier.readings(self.price)
         if not prices:
@@ -61,7 +61,7 @@ class LtvLimit(RuleModel):
         return passes(f"loan is {ratio:.1%} of the price, within {self.max_ltv:.0%}")
 
 
-def _corroborated(reading: Reading, witnesses: list[Reading]) -> Reading:
+def _corroborated(reading: FieldReading, witnesses: list[FieldReading]) -> FieldReading:
     """A doubtful amount that a trusted reading elsewhere states exactly is trusted."""
     if reading.trusted or reading.type_doubtful:
         return reading

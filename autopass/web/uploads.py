@@ -23,7 +23,7 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from autopass.intake import APPLICATION_FILE
+from autopass.dossier_folder import APPLICATION_FILE
 from autopass.settings import Settings
 from autopass.submissions import (
     MAX_APPLICATION_BYTES,

@@ -13,7 +13,7 @@ import pytest
 
 from autopass.dealer_notices import DecisionNotice, pending_notices
 from autopass.dossier import CheckResult, Decision, DossierResult, MicroTaskKind, Status
-from autopass.intake import DOCUMENT_SUFFIXES
+from autopass.dossier_folder import DOCUMENT_SUFFIXES
 from autopass.store.queue import claim_next, request_new_photo
 from autopass.devtools.samples.capture import Difficulty
 from autopass.devtools.samples.faces import load_face_source

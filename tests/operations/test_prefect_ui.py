@@ -27,7 +27,7 @@ print(json.dumps({"flow": [flow_run.name, flow_run.state.type.value],
                   "tasks": [[task.task_key.rsplit("-", 1)[0], task.state.type.value]
                             for task in tasks if task.flow_run_id == flow_run.id]}))
 """
-STEPS = {"open_dossier", "store_originals", "classify_document", "match_faces",
+STEPS = {"open_dossier", "store_originals", "read_file", "match_faces",
          "evaluate_checklist", "route", "record_result"}  # task keys: the tasks' functions
 
 

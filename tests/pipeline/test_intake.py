@@ -3,8 +3,8 @@ from pathlib import Path
 
 import pytest
 
+from autopass.dossier_folder import open_dossier_folder
 from autopass.errors import DossierError
-from autopass.intake import open_dossier_folder
 from tests.factories import APPLICATION
 
 

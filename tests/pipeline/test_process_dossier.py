@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from autopass.intake import DOCUMENT_SUFFIXES
+from autopass.dossier_folder import DOCUMENT_SUFFIXES
 from autopass.devtools.samples.capture import Difficulty
 from autopass.devtools.samples.faces import load_face_source
 from autopass.devtools.samples.generator import dossier_rng, plan_dossier, write_dossier

@@ -21,7 +21,7 @@ from autopass.cli import app
 from autopass.errors import DossierError, FileRefused, ImageError
 from autopass.files import open_regular_file
 from autopass.imaging import load_pages, measure_pixels
-from autopass.intake import open_dossier_folder
+from autopass.dossier_folder import open_dossier_folder
 from autopass.settings import Settings, use_settings
 from autopass.store import store_original
 from autopass.tasks.store import store_originals

@@ -32,8 +32,8 @@ class FileReading:
     fingerprints: list[PageFingerprint] = field(default_factory=list)  # photos looked up later
 
 
-@task(name="classify-document", task_run_name="classify-{path.name}", cache_policy=NO_CACHE)
-def classify_document(path: Path) -> FileReading:
+@task(name="read-file", task_run_name="read-{path.name}", cache_policy=NO_CACHE)
+def read_file(path: Path) -> FileReading:
     """Load every page of ``path`` and find each document on it with its type and fields.
 
     An unreadable file is a result (it becomes a micro-task), never a crash of the dossier.

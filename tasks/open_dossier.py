@@ -7,8 +7,8 @@ from pathlib import Path
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
+from autopass.dossier_folder import APPLICATION_FILE, DossierFolder, open_dossier_folder
 from autopass.errors import DossierError, StandardsError
-from autopass.intake import APPLICATION_FILE, DossierFolder, open_dossier_folder
 from autopass.settings import get_settings
 from autopass.standards import Standard, load_standard
 from autopass.store import ResubmissionRefused, refuse_another_dealers_folder, session_scope
