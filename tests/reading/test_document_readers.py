@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from autopass.documents import DocumentType
-from autopass.reading import documents
 from autopass.reading.documents import MissingReaderError, extract_fields, reader_for
 from autopass.settings import Settings
 from autopass.standards import load_document_specs
@@ -44,11 +44,10 @@ def test_every_field_a_reader_returns_is_one_its_spec_names() -> None:
 
 def test_a_type_without_a_reader_is_an_error_naming_the_module_to_write(
         monkeypatch: pytest.MonkeyPatch) -> None:
-    readers = dict(documents.READERS)
-    del readers[DocumentType.VEHICLE_REGISTRATION]
-    monkeypatch.setattr(documents, "READERS", readers)
+    # None in sys.modules: importing the module fails as if its file were missing.
+    monkeypatch.setitem(sys.modules, "autopass.reading.documents.vehicle_registration", None)
     spec = load_document_specs(Settings())[DocumentType.VEHICLE_REGISTRATION]
     with pytest.raises(MissingReaderError) as raised:
         extract_fields(DocumentType.VEHICLE_REGISTRATION, [], np.zeros((10, 10, 3), np.uint8), spec)
     assert str(raised.value) == ("no reader for document type 'vehicle_registration': add "
-                                 "autopass/reading/documents/vehicle_registration.py and list it in _MODULES")
+                                 "autopass/reading/documents/vehicle_registration.py")

@@ -3,13 +3,14 @@
 A module names its ``DOCUMENT_TYPE``, reads its fields (``read(page) -> Fields``) with the shared
 field readers of ``autopass.reading.extract``, and may say which value to look under for a row the
 detector lost (``look_below``). To add a document type: its YAML, its ``DocumentType``, and its
-module here, listed in ``_MODULES``; a type without a reader is an error, never a page read as
-nothing (``tests/reading/test_document_readers.py``).
+module here, named after the type (found by that name); a type without a reader is an error, never
+a page read as nothing (``tests/reading/test_document_readers.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from importlib import import_module
 from types import ModuleType
 
 import numpy as np
@@ -17,25 +18,11 @@ import numpy as np
 from autopass.documents import DocumentType
 from autopass.dossier import FieldValue
 from autopass.engines.base import TextLine
-from autopass.reading.documents import (
-    bank_card,
-    driving_licence,
-    id_card_back,
-    id_card_front,
-    loan_contract,
-    other,
-    selfie,
-    vehicle_invoice,
-    vehicle_registration,
-)
 from autopass.reading.extract import Fields, Page
 from autopass.reading.layout import build_rows
 from autopass.reading.text import is_name
 from autopass.standards import DocumentSpec
 
-_MODULES = (id_card_front, id_card_back, driving_licence, bank_card, vehicle_invoice,
-            vehicle_registration, loan_contract, selfie, other)
-READERS: dict[DocumentType, ModuleType] = {module.DOCUMENT_TYPE: module for module in _MODULES}
 
 
 class MissingReaderError(LookupError):
@@ -43,13 +30,17 @@ class MissingReaderError(LookupError):
 
 
 def reader_for(document_type: DocumentType) -> ModuleType:
-    """The reader module of ``document_type``; an error naming the module to write when none."""
+    """The reader module of ``document_type`` (``<type>.py`` here); an error naming the module to
+    write when none."""
+    name = f"{__name__}.{document_type.value}"
     try:
-        return READERS[document_type]
-    except KeyError:
+        return import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:  # the reader itself imports something missing: its own error
+            raise
         raise MissingReaderError(
             f"no reader for document type {document_type.value!r}: add "
-            f"autopass/reading/documents/{document_type.value}.py and list it in _MODULES"
+            f"autopass/reading/documents/{document_type.value}.py"
         ) from None
 
 
