@@ -11,14 +11,10 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from autopass.devtools.bench import (
-    CLAIMER_MODES,
-    DEFAULT_POSTGRES_ADMIN_URL,
-    BenchConfig,
-    run_bench,
-    run_cluster_bench,
-)
 from autopass.cli._app import app
+from autopass.devtools.bench import DEFAULT_POSTGRES_ADMIN_URL, BenchConfig, run_bench
+from autopass.devtools.cluster_bench import run_cluster_bench
+from autopass.devtools.queue_bench import CLAIMER_MODES
 from autopass.settings import get_settings
 
 STORES = ("sqlite", "postgresql")
@@ -226,8 +222,8 @@ def bench_a4(
     """Both sides of an ID card copied onto A4, per layout: found (right types and regions) and
     read (name, ID number, valid to), tuning and held-out layouts side by side."""
     from autopass.devtools.a4_bench import measure_layout
-    from autopass.engines.registry import get_ocr_engine
     from autopass.devtools.samples.capture import copy_layouts
+    from autopass.engines.registry import get_ocr_engine
 
     ocr = get_ocr_engine(get_settings())
     table = Table(title=f"A4 copies, {count} per layout")
