@@ -39,7 +39,7 @@ from autopass.store import (
     utc_now,
 )
 from autopass.store.queue import answer, claim_next, roles_for
-from autopass.web.tasks import crop_slots
+from autopass.web.microtasks import crop_slots
 
 OPERATORS = ("truthful-1", "truthful-2")
 """Two of them: a double-keyed task needs two people."""

@@ -16,7 +16,7 @@ from autopass.store import MicroTask, utc_now
 from autopass.web.auth import count_cleared
 from autopass.web.deps import CsrfHeader, CurrentUser, RowId, SameOrigin, SessionDep, SettingsDep
 from autopass.web.finalize import after_answer
-from autopass.web.tasks import TaskPublic, holds, next_task, present_task, submit_answer
+from autopass.web.microtasks import TaskPublic, holds, next_task, present_task, submit_answer
 
 router = APIRouter(prefix="/api/tasks", tags=["tasks"])
 

@@ -15,7 +15,7 @@ from autopass.voice.audio import AudioError
 from autopass.voice.clips import call_clips, clip_wav
 from autopass.web.deps import CurrentUser, RowId, SessionDep, SettingsDep
 from autopass.web.routes.crops import PRIVATE_IMAGE_HEADERS
-from autopass.web.tasks import holds
+from autopass.web.microtasks import holds
 
 CallNumber = Annotated[int, Path(ge=1, le=100, description="The call's number on the task.")]
 

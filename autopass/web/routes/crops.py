@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 
 from autopass.store import MicroTask, utc_now
 from autopass.web.deps import CurrentUser, RowId, SessionDep, SettingsDep
-from autopass.web.tasks import crop_slots, holds
+from autopass.web.microtasks import crop_slots, holds
 
 router = APIRouter(include_in_schema=False)
 PRIVATE_IMAGE_HEADERS = {"Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"}

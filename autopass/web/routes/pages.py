@@ -43,7 +43,7 @@ from autopass.web.deps import (
     Supervisor,
 )
 from autopass.web.finalize import after_answer
-from autopass.web.tasks import (
+from autopass.web.microtasks import (
     answer_from_form,
     holds,
     next_task,
