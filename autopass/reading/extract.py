@@ -297,14 +297,19 @@ def period_fields(context: Page) -> tuple[FieldValue, FieldValue]:
     the term is (有效期限 6年, or 长期 under its own label): the end is the start plus the term."""
     found = _validity(context)
     valid_from, valid_to = read_validity(found.text) if found else (Reading(None, 0.0),) * 2
-    end_found = found
+    end_found, end_from_term = found, False
     if valid_to.value is None and valid_from.value is not None:
         valid_to, end_found = _end_of_term(context, valid_from.value, found)
+        end_from_term = valid_to.value not in (None, LONG_TERM)
     terms_years = context.spec.fields["valid_to"].terms_years
     if not _is_term(valid_from.value, valid_to.value, terms_years):
         valid_from = Reading(valid_from.value, valid_from.trust * DOUBTFUL_TEXT)
         valid_to = Reading(valid_to.value, valid_to.trust * DOUBTFUL_TEXT)
-    return value_of(valid_from, found), value_of(valid_to, end_found)
+        end_from_term = False
+    # An end computed from the start and one of the document's own terms is as sure as the start:
+    # the short term (6年) read less surely than a date is proven by being a term it is issued for.
+    end_confidence = found.confidence if end_from_term and found is not None else None
+    return value_of(valid_from, found), value_of(valid_to, end_found, end_confidence)
 
 
 def _end_of_term(context: Page, valid_from: str, found: Found | None) -> tuple[Reading, Found | None]:

@@ -205,3 +205,19 @@ def test_the_registration_booklets_owner_beside_the_identity_document_cell_is_re
     assert document.type == DocumentType.VEHICLE_REGISTRATION
     assert document.fields["owner_name"].value == NAME
     assert document.fields["vin"].value == VIN
+
+
+@pytest.mark.parametrize(("term", "trusted"), [("6年", True), ("7年", False)])
+def test_an_end_computed_from_a_legal_term_is_as_sure_as_the_start(specs: Specs, term: str,
+                                                                    trusted: bool) -> None:
+    """有效起始日期 2020-03-02 / 有效期限 6年: the short term reads less surely than the date, but a
+    term the licence is issued for (6 or 10 years) proves itself; a 7-year one does not exist."""
+    lines = [line("中华人民共和国机动车驾驶证", 300, 40), line("有效起始日期", 60, 300),
+             line("2020-03-02", 300, 300), line("有效期限", 60, 380),
+             TextLine(text=term, confidence=0.8, box=((300, 380), (360, 380), (360, 410), (300, 410)))]
+    fields = extract_fields(DocumentType.DRIVING_LICENCE, lines, np.zeros((700, 1040, 3), np.uint8),
+                            specs[DocumentType.DRIVING_LICENCE])
+    start, end = fields["valid_from"], fields["valid_to"]
+    assert end.value == ("2026-03-02" if trusted else "2027-03-02")
+    assert (end.confidence == start.confidence) is trusted
+    assert end.box is not None and end.box[1] >= 370, "the crop shows the term's row"
