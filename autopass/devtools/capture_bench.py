@@ -8,7 +8,7 @@ read right and trusted. The check should flag the photos not read, and only thos
 By default "read" is judged on the check's own reading, which is not quite the pipeline's: the
 check tells the reader which card to expect and lets it stop once its fields are settled, and it
 finds no faces on a card. With ``against_pipeline`` each photo is also read exactly as the
-pipeline's ``classify_document`` reads it, and a second table says what the check did with the
+pipeline's ``read_file`` task reads it, and a second table says what the check did with the
 photos that reading gets right or not (the issue's own measure; twice the work).
 """
 
