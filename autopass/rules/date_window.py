@@ -31,6 +31,9 @@ class DateWindow(RuleModel):
     valid_to: Reference
     min_days_left: int = Field(0, ge=0)
     as_of: Literal["submission", "today"] = "submission"
+    renewed_ahead_days: int = Field(0, ge=0, description=(
+        "A document renewed before the old one ran out starts where the old one ends: a start "
+        "up to this many days after the reference date is no fault."))
 
     def references(self) -> list[str]:
         return [ref for ref in (self.valid_from, self.valid_to) if ref]
@@ -49,7 +52,7 @@ class DateWindow(RuleModel):
             problem = _validity_problem(reading, day, self.min_days_left)
             start = starts.get(reading.where.document)
             if problem is None and start is not None:
-                problem, reading = _not_yet_valid(start, day), start
+                problem, reading = _not_yet_valid(start, day, self.renewed_ahead_days), start
             if problem == "doubt":
                 doubtful.append(reading)
             elif problem and reading.trusted:
@@ -81,8 +84,8 @@ def _validity_problem(reading: FieldReading, day: date, min_days_left: int) -> s
     return None
 
 
-def _not_yet_valid(reading: FieldReading, day: date) -> str | None:
+def _not_yet_valid(reading: FieldReading, day: date, renewed_ahead_days: int) -> str | None:
     valid_from = None if reading.missing else date_of(reading.value)
-    if valid_from is None or valid_from <= day:
+    if valid_from is None or (valid_from - day).days <= renewed_ahead_days:
         return None
     return f"{reading.label} only valid from {valid_from.isoformat()}, after {day.isoformat()}"

@@ -217,6 +217,16 @@ def test_a_valid_driving_licence_passes(standard):
     assert check(standard, "driving_licence_valid_at_submission").status == Status.PASS
 
 
+@pytest.mark.parametrize(("valid_from", "status"), [("2027-02-20", Status.PASS),
+                                                    ("2027-02-27", Status.FAIL)])
+def test_a_licence_renewed_ahead_starts_where_the_old_one_ended(standard, valid_from, status):
+    """Submitted 2026-11-28: a licence renewed in the 90 days before the old one ran out starts up
+    to 90 days later (2027-02-26), and its holder was licensed throughout; later is no renewal."""
+    documents = set_field(make_documents(), T.DRIVING_LICENCE, "valid_from", valid_from)
+    documents = set_field(documents, T.DRIVING_LICENCE, "valid_to", f"2033{valid_from[4:]}")
+    assert check(standard, "driving_licence_valid_at_submission", documents=documents).status == status
+
+
 def test_card_not_yet_valid_fails(standard):
     documents = set_field(make_documents(), T.ID_CARD_BACK, "valid_from", "2027-01-01")
     result = check(standard, "id_card_valid_at_submission", documents=documents)
