@@ -3,7 +3,8 @@
 For each field, the machine's confidence is set against how often its value was right
 (``measure.observations``): a reliability picture, and the lowest threshold on a 0.01 grid at which
 the field's error among the values it would trust stays under the target, the Wilson interval's
-upper end included (so thin data cannot pass for a low error). Where no threshold qualifies, it
+upper end included (so thin data cannot pass for a low error), and no lower than the lowest
+confidence people answered (nothing vouches for values read less sure than any answer). Where no threshold qualifies, it
 says how many more right answers the current threshold needs. The proposal is a unified diff of
 the standard's YAML, for a person to review and apply: nothing changes by itself.
 """
@@ -11,6 +12,7 @@ the standard's YAML, for a person to review and apply: nothing changes by itself
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -76,7 +78,8 @@ def calibrate(standard: Standard, observations: Iterable[Observation], *, target
 def calibrate_field(name: str, pairs: Sequence[tuple[float, bool]], current: float, *,
                     target: float, level: float = DEFAULT_LEVEL) -> FieldCalibration:
     """The lowest grid threshold whose trusted values' error (upper end of its interval) is at
-    most ``target``: trusting as much as the answers allow, and no more."""
+    most ``target``, and never below the lowest confidence answered (``answered_down_to``):
+    trusting as much as the answers allow, and no more."""
 
     def at(threshold: float) -> tuple[Proportion, float]:
         trusted = [correct for confidence, correct in pairs if confidence >= threshold - 1e-9]
@@ -86,12 +89,23 @@ def calibrate_field(name: str, pairs: Sequence[tuple[float, bool]], current: flo
     now, share_now = at(current)
     proposed = next((threshold for threshold in sorted({*GRID, current})
                      if (found := at(threshold)[0]).n and (found.high or 1.0) <= target), None)
+    if proposed is not None and proposed < current:
+        proposed = min(current, answered_down_to(pairs, proposed))
     then, share_then = at(proposed) if proposed is not None else (None, None)
     missing = None if proposed is not None else answers_missing(now.errors, now.n, target, level)
     return FieldCalibration(field=name, current=current, proposed=proposed,
                             observations=len(pairs), now=now, then=then,
                             trusted_share_now=share_now, trusted_share_then=share_then,
                             missing=missing, bins=reliability(pairs))
+
+
+def answered_down_to(pairs: Sequence[tuple[float, bool]], threshold: float) -> float:
+    """The grid step of the lowest confidence answered at or above ``threshold``: a threshold
+    lowered past it would trust values no answer has shown right. (Below the answers, every
+    grid step leaves the same answers trusted, so the lowest one met the target with nothing
+    seen there: 0.95 went to 0.50 on answers all read at 0.95 or more.)"""
+    lowest = min(confidence for confidence, _ in pairs if confidence >= threshold - 1e-9)
+    return round(math.floor(lowest * 100 + 1e-6) / 100, 2)
 
 
 def reliability(pairs: Sequence[tuple[float, bool]]) -> list[Bin]:

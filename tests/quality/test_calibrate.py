@@ -57,6 +57,18 @@ def test_thin_data_proposes_nothing_and_says_how_many_answers_are_missing() -> N
     assert found.missing == 381 - 40
 
 
+def test_a_threshold_is_never_lowered_below_the_answers() -> None:
+    """Answers all read at 0.96 or more say nothing of values read at 0.60: every grid step
+    below 0.96 trusts the same answers, so the lowest (0.50) used to meet the target."""
+    sure = [(0.96 + 0.0001 * (i % 300), True) for i in range(400)]
+    found = calibrate_field("bank_card.card_number", sure, 0.95, target=0.01)
+    assert found.proposed == 0.95 and not found.changed
+    lower = calibrate_field("bank_card.card_number", sure + [(0.734, True), (0.81, True)], 0.95,
+                            target=0.01)
+    assert lower.proposed == 0.73 and lower.changed  # as low as a right answer, not 0.50
+    assert lower.then is not None and (lower.then.errors, lower.then.n) == (0, 402)
+
+
 def test_only_the_products_answers_count() -> None:
     standard = load_standard("new_car_loan", Settings())
     seen = [Observation(field="id_card_front.name", confidence=0.9, correct=True, trusted=True,
