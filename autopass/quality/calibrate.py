@@ -23,6 +23,7 @@ import yaml
 
 from autopass import charts
 from autopass.quality.measure import Observation
+from autopass.quality.qa import key_fields
 from autopass.quality.stats import DEFAULT_LEVEL, Proportion, answers_missing, wilson
 from autopass.standards import Standard
 
@@ -62,10 +63,14 @@ class FieldCalibration:
 
 def calibrate(standard: Standard, observations: Iterable[Observation], *, target: float,
               level: float = DEFAULT_LEVEL) -> list[FieldCalibration]:
-    """One calibration per field of ``standard``'s product that people answered about."""
+    """One calibration per document field a rule of ``standard`` reads that people answered
+    about, from the answers of every product: the same reader read the same field of the same
+    document type, so another product's answers say as much about a confidence as its own (a
+    used-car contract's amount read wrong at 0.72 forbids trusting a new-car one at 0.72)."""
+    wanted = {f"{document_type}.{field}" for document_type, field in key_fields(standard)}
     by_field: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for seen in observations:
-        if seen.product == standard.product and seen.confidence is not None:
+        if seen.field in wanted and seen.confidence is not None:
             by_field[seen.field].append((seen.confidence, seen.correct))
     found = []
     for name, pairs in sorted(by_field.items()):
