@@ -3,7 +3,8 @@
 For each field, the machine's confidence is set against how often its value was right
 (``measure.observations``): a reliability picture, and the lowest threshold on a 0.01 grid at which
 the field's error among the values it would trust stays under the target, the Wilson interval's
-upper end included (so thin data cannot pass for a low error). Where no threshold qualifies, it
+upper end included (so thin data cannot pass for a low error), and no lower than the lowest
+confidence people answered (nothing vouches for values read less sure than any answer). Where no threshold qualifies, it
 says how many more right answers the current threshold needs. The proposal is a unified diff of
 the standard's YAML, for a person to review and apply: nothing changes by itself.
 """
@@ -11,6 +12,7 @@ the standard's YAML, for a person to review and apply: nothing changes by itself
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -21,6 +23,7 @@ import yaml
 
 from autopass import charts
 from autopass.quality.measure import Observation
+from autopass.quality.qa import key_fields
 from autopass.quality.stats import DEFAULT_LEVEL, Proportion, answers_missing, wilson
 from autopass.standards import Standard
 
@@ -60,10 +63,14 @@ class FieldCalibration:
 
 def calibrate(standard: Standard, observations: Iterable[Observation], *, target: float,
               level: float = DEFAULT_LEVEL) -> list[FieldCalibration]:
-    """One calibration per field of ``standard``'s product that people answered about."""
+    """One calibration per document field a rule of ``standard`` reads that people answered
+    about, from the answers of every product: the same reader read the same field of the same
+    document type, so another product's answers say as much about a confidence as its own (a
+    used-car contract's amount read wrong at 0.72 forbids trusting a new-car one at 0.72)."""
+    wanted = {f"{document_type}.{field}" for document_type, field in key_fields(standard)}
     by_field: dict[str, list[tuple[float, bool]]] = defaultdict(list)
     for seen in observations:
-        if seen.product == standard.product and seen.confidence is not None:
+        if seen.field in wanted and seen.confidence is not None:
             by_field[seen.field].append((seen.confidence, seen.correct))
     found = []
     for name, pairs in sorted(by_field.items()):
@@ -76,7 +83,8 @@ def calibrate(standard: Standard, observations: Iterable[Observation], *, target
 def calibrate_field(name: str, pairs: Sequence[tuple[float, bool]], current: float, *,
                     target: float, level: float = DEFAULT_LEVEL) -> FieldCalibration:
     """The lowest grid threshold whose trusted values' error (upper end of its interval) is at
-    most ``target``: trusting as much as the answers allow, and no more."""
+    most ``target``, and never below the lowest confidence answered (``answered_down_to``):
+    trusting as much as the answers allow, and no more."""
 
     def at(threshold: float) -> tuple[Proportion, float]:
         trusted = [correct for confidence, correct in pairs if confidence >= threshold - 1e-9]
@@ -86,12 +94,23 @@ def calibrate_field(name: str, pairs: Sequence[tuple[float, bool]], current: flo
     now, share_now = at(current)
     proposed = next((threshold for threshold in sorted({*GRID, current})
                      if (found := at(threshold)[0]).n and (found.high or 1.0) <= target), None)
+    if proposed is not None and proposed < current:
+        proposed = min(current, answered_down_to(pairs, proposed))
     then, share_then = at(proposed) if proposed is not None else (None, None)
     missing = None if proposed is not None else answers_missing(now.errors, now.n, target, level)
     return FieldCalibration(field=name, current=current, proposed=proposed,
                             observations=len(pairs), now=now, then=then,
                             trusted_share_now=share_now, trusted_share_then=share_then,
                             missing=missing, bins=reliability(pairs))
+
+
+def answered_down_to(pairs: Sequence[tuple[float, bool]], threshold: float) -> float:
+    """The grid step of the lowest confidence answered at or above ``threshold``: a threshold
+    lowered past it would trust values no answer has shown right. (Below the answers, every
+    grid step leaves the same answers trusted, so the lowest one met the target with nothing
+    seen there: 0.95 went to 0.50 on answers all read at 0.95 or more.)"""
+    lowest = min(confidence for confidence, _ in pairs if confidence >= threshold - 1e-9)
+    return round(math.floor(lowest * 100 + 1e-6) / 100, 2)
 
 
 def reliability(pairs: Sequence[tuple[float, bool]]) -> list[Bin]:

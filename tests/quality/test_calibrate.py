@@ -57,13 +57,37 @@ def test_thin_data_proposes_nothing_and_says_how_many_answers_are_missing() -> N
     assert found.missing == 381 - 40
 
 
-def test_only_the_products_answers_count() -> None:
+def test_a_threshold_is_never_lowered_below_the_answers() -> None:
+    """Answers all read at 0.96 or more say nothing of values read at 0.60: every grid step
+    below 0.96 trusts the same answers, so the lowest (0.50) used to meet the target."""
+    sure = [(0.96 + 0.0001 * (i % 300), True) for i in range(400)]
+    found = calibrate_field("bank_card.card_number", sure, 0.95, target=0.01)
+    assert found.proposed == 0.95 and not found.changed
+    lower = calibrate_field("bank_card.card_number", sure + [(0.734, True), (0.81, True)], 0.95,
+                            target=0.01)
+    assert lower.proposed == 0.73 and lower.changed  # as low as a right answer, not 0.50
+    assert lower.then is not None and (lower.then.errors, lower.then.n) == (0, 402)
+
+
+def test_every_products_answers_count_for_the_fields_its_rules_read() -> None:
+    """The same reader reads a new-car and a used-car contract: a used-car amount read wrong at
+    0.722 forbids trusting new-car amounts at 0.72, which new-car answers alone allowed."""
     standard = load_standard("new_car_loan", Settings())
-    seen = [Observation(field="id_card_front.name", confidence=0.9, correct=True, trusted=True,
-                        origin="qa", at=AT, product=product) for product in ("new_car_loan",
-                                                                             "used_car_loan")]
-    [found] = calibrate(standard, seen, target=0.05)
-    assert (found.field, found.observations, found.current) == ("id_card_front.name", 1, 0.85)
+
+    def seen(field: str, confidence: float, correct: bool, product: str) -> Observation:
+        return Observation(field=field, confidence=confidence, correct=correct, trusted=True,
+                           origin="qa", at=AT, product=product)
+
+    new_car = [seen("loan_contract.loan_amount", 0.97, True, "new_car_loan")] * 80 + [
+        seen("loan_contract.loan_amount", 0.72, True, "new_car_loan")]
+    used_car = [seen("loan_contract.loan_amount", 0.722, False, "used_car_loan"),
+                seen("loan_contract.loan_amount", 0.76, True, "used_car_loan"),
+                seen("vehicle_registration.owner_name", 0.9, True, "used_car_loan")]
+    [found] = calibrate(standard, new_car + used_car, target=0.05)
+    assert (found.field, found.observations, found.current) == ("loan_contract.loan_amount", 83,
+                                                                0.95)
+    assert found.proposed == 0.76  # above the wrong 0.722, down to the right 0.76
+    assert found.then is not None and (found.then.errors, found.then.n) == (0, 81)
 
 
 def test_the_proposal_is_a_diff_of_the_standard_that_still_loads() -> None:
