@@ -4,9 +4,10 @@ For each field, the machine's confidence is set against how often its value was 
 (``measure.observations``): a reliability picture, and the lowest threshold on a 0.01 grid at which
 the field's error among the values it would trust stays under the target, the Wilson interval's
 upper end included (so thin data cannot pass for a low error), and no lower than the lowest
-confidence people answered (nothing vouches for values read less sure than any answer). Where no threshold qualifies, it
-says how many more right answers the current threshold needs. The proposal is a unified diff of
-the standard's YAML, for a person to review and apply: nothing changes by itself.
+confidence people answered (nothing vouches for values read less sure than any answer). Where no
+threshold qualifies, it says how many more right answers the current threshold needs. The
+proposal is a unified diff of the standard's YAML, for a person to review and apply: nothing
+changes by itself.
 """
 
 from __future__ import annotations
