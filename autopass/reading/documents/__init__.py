@@ -24,7 +24,6 @@ from autopass.reading.text import is_name
 from autopass.standards import DocumentSpec
 
 
-
 class MissingReaderError(LookupError):
     """A document type with a spec but no reader module."""
 
