@@ -20,6 +20,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +136,7 @@ def measure_captures(folders: list[Path], settings: Settings, *,
             if against_pipeline:
                 pipeline_read = _pipeline_read_right(
                     analyse_page(image, ocr=ocr, face=face), document_type, printed,
-                    lambda name: standard.min_confidence(kind, name))
+                    partial(standard.min_confidence, kind))
                 bench.pipeline_outcomes[(pipeline_read, not verdict.ok)] += 1
                 row["pipeline_read"] = pipeline_read
             bench.photos_seen.append(row)
