@@ -11,6 +11,7 @@ from typing import Any, Union
 
 from pydantic import ValidationError
 
+from autopass.errors import validation_problems
 from autopass.microtasks import MicroTaskKind, all_kinds, kind_of
 from autopass.microtasks.base import (
     TYPED,
@@ -42,10 +43,7 @@ def read_answer(kind: MicroTaskKind | str, data: Any) -> AnswerModel:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(
-            f"{'.'.join(str(part) for part in issue['loc']) or 'answer'}: {issue['msg']}"
-            for issue in error.errors()
-        )
+        problems = validation_problems(error, "answer")
         raise AnswerError(f"answer to a {MicroTaskKind(kind)} task: {problems}") from error
 
 

@@ -23,7 +23,7 @@ from typing import BinaryIO
 from pydantic import ValidationError
 
 from autopass.dossier import Application
-from autopass.errors import DossierError, FileRefused, ImageError
+from autopass.errors import DossierError, FileRefused, ImageError, validation_problems
 from autopass.files import open_regular_file
 from autopass.imaging import measure_pixels
 from autopass.settings import Settings
@@ -119,8 +119,4 @@ def _read_application(folder: Path, settings: Settings) -> Application:
     try:
         return Application.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or '(root)'}: {err['msg']}"
-            for err in exc.errors()
-        )
-        raise DossierError(folder, APPLICATION_FILE, problems) from None
+        raise DossierError(folder, APPLICATION_FILE, validation_problems(exc, "(root)")) from None

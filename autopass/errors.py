@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import ValidationError
+
 
 class AutopassError(Exception):
     """Base of every error Autopass raises on purpose."""
@@ -57,3 +59,10 @@ class MissingFontError(AutopassError):
 
 class EngineUnavailableError(AutopassError):
     """An engine selected in settings cannot be loaded (package or weights missing)."""
+
+
+def validation_problems(error: ValidationError, whole: str) -> str:
+    """A model's validation errors on one line, each at its dotted place (``whole`` when the
+    error is about the object itself): what a dealer or an API client can act on."""
+    return "; ".join(f"{'.'.join(str(part) for part in issue['loc']) or whole}: {issue['msg']}"
+                     for issue in error.errors())
